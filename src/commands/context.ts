@@ -1,0 +1,121 @@
+/**
+ * What a command handler can see: the calling client's session and the server's services.
+ * The server layer implements `ServerApi`; commands only depend on these interfaces, so the
+ * command layer never imports a door or the lifecycle code.
+ */
+import type { ConfigStore } from '../config/store.js';
+import type { Clock } from '../engine/clock.js';
+import type { Keyspace } from '../engine/types.js';
+import type { Reply } from './reply.js';
+import type { CommandSpec } from './spec.js';
+
+export type Door = 'resp' | 'http' | 'grpc';
+
+/** Per-client session state. One per RESP connection; one per HTTP request or gRPC call. */
+export interface ClientState {
+  readonly id: number;
+  readonly door: Door;
+  /** Remote and local address as `ip:port`. */
+  readonly addr: string;
+  readonly laddr: string;
+  readonly createdAt: number;
+  db: number;
+  resp: 2 | 3;
+  name: string;
+  libName: string;
+  libVer: string;
+  authenticated: boolean;
+  user: string;
+  /** Queued commands while in MULTI; null outside a transaction. */
+  multi: Buffer[][] | null;
+  /** A queued command was rejected: EXEC answers EXECABORT. */
+  multiError: boolean;
+  /** Keys this client WATCHes (db + key), managed by the WatchRegistry. */
+  watching: Set<string> | null;
+  /** A watched key changed: EXEC answers the null array. */
+  watchDirty: boolean;
+  replyMode: 'on' | 'off' | 'skip';
+  noEvict: boolean;
+  lastInteraction: number;
+  lastCommand: string;
+  /** Close the client's connection after pending replies are written (QUIT, CLIENT KILL). */
+  close(): void;
+  /** Figures for CLIENT LIST / CLIENT INFO (query buffer, output buffer). */
+  bufferStats(): { qbuf: number; obl: number; omem: number };
+}
+
+/** Every client known to the server, for CLIENT LIST / KILL and INFO clients. */
+export interface ClientRegistry {
+  list(): Iterable<ClientState>;
+  get(id: number): ClientState | undefined;
+  count(door?: Door): number;
+}
+
+/** WATCH bookkeeping: a change to a watched key marks every watcher dirty. */
+export interface WatchRegistry {
+  watch(client: ClientState, db: number, key: Buffer): void;
+  unwatchAll(client: ClientState): void;
+}
+
+/** Counters reported by INFO stats and reset by CONFIG RESETSTAT. */
+export interface ServerStats {
+  totalCommands: number;
+  totalConnections: number;
+  rejectedConnections: number;
+  keyspaceHits: number;
+  keyspaceMisses: number;
+  expiredKeys: number;
+  evictedKeys: number;
+  netInputBytes: number;
+  netOutputBytes: number;
+  errorReplies: number;
+  /** Per command (`get`, `client|list`): calls, microseconds, failed calls. */
+  commands: Map<string, { calls: number; usec: number; failed: number; rejected: number }>;
+  errors: Map<string, number>;
+  reset(): void;
+}
+
+/** Extra INFO sections contributed by other layers (persistence, doors). */
+export type InfoSection = () => Array<[string, string | number]>;
+
+export interface ServerApi {
+  readonly keyspace: Keyspace;
+  readonly clock: Clock;
+  readonly config: ConfigStore;
+  readonly clients: ClientRegistry;
+  readonly watches: WatchRegistry;
+  readonly stats: ServerStats;
+  /** The command table (for COMMAND and docs). */
+  readonly commands: ReadonlyMap<string, CommandSpec>;
+  readonly startedAt: number;
+  readonly runId: string;
+  readonly version: string;
+  /** Ports of the doors actually listening (INFO server). */
+  readonly ports: { resp: number; http: number; grpc: number };
+  /** Dataset is being loaded from a snapshot. */
+  readonly loading: boolean;
+  /** Shutdown has begun. */
+  readonly closing: boolean;
+  /** Unix ms of the last successful snapshot (LASTSAVE); the start time when none. */
+  lastSave(): number;
+  /** Changes since the last snapshot (INFO persistence). */
+  dirty: number;
+  /** Named INFO sections beyond the built-in ones. */
+  readonly infoSections: Map<string, InfoSection>;
+  /** Ask the server to shut down (SHUTDOWN); resolves when the request is accepted. */
+  shutdown(opts: { save: boolean | null; now: boolean; force: boolean }): Promise<Reply>;
+  /** Take a snapshot now; background=true answers at once (BGSAVE). */
+  save(background: boolean): Promise<Reply>;
+  /** Run one command for a client (used by EXEC for queued commands). */
+  execute(ctx: CommandContext, argv: Buffer[]): Reply | Promise<Reply>;
+}
+
+/** One command invocation's context. Doors may reuse one object per client. */
+export interface CommandContext {
+  readonly client: ClientState;
+  readonly server: ServerApi;
+  /** Cancelled when the client goes away or the request is cancelled; null when not cancellable. */
+  signal: AbortSignal | null;
+  /** Unix ms after which the command should give up; 0 = none. */
+  deadline: number;
+}

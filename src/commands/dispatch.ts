@@ -1,0 +1,117 @@
+/**
+ * The dispatcher: the one place where shared policy runs, driven by each spec's flags, before
+ * any handler (Redis's processCommand). Handlers never re-check arity, auth, transactions,
+ * loading or out-of-memory.
+ */
+import { ErrorReply, Errors } from '../errors.js';
+import type { CommandContext } from './context.js';
+import { QUEUED, type Reply } from './reply.js';
+import type { CommandTable, TableEntry } from './registry.js';
+
+/** Redis caps the echoed arguments of an unknown command at 128 characters. */
+const UNKNOWN_ARGS_MAX_CHARS = 128;
+const MAX_NAME_BYTES = 64;
+
+export class Dispatcher {
+  /** Exact spelling as sent -> entry, so `GET`, `get`, `Get` each lowercase once. */
+  private readonly byExactName = new Map<string, TableEntry>();
+
+  constructor(readonly table: CommandTable) {}
+
+  /** Find the entry (command, or subcommand of a container) for argv, or the error to reply. */
+  resolve(argv: Buffer[]): TableEntry | ErrorReply {
+    const raw = argv[0];
+    const exact = raw.length <= MAX_NAME_BYTES ? raw.toString('latin1') : '';
+    let entry = this.byExactName.get(exact);
+    if (entry === undefined) {
+      entry = this.table.entries.get(exact.toLowerCase());
+      if (entry === undefined) return unknownCommand(argv);
+      if (this.byExactName.size < 4096) this.byExactName.set(exact, entry);
+    }
+    if (entry.subs !== null) {
+      if (argv.length < 2) return Errors.wrongArity(entry.fullName);
+      const subName = argv[1].toString('latin1').toLowerCase();
+      const sub = entry.subs.get(subName);
+      if (sub === undefined) {
+        return Errors.unknownSubcommand(sanitize(argv[1].toString('utf8'), 128), entry.fullName.toUpperCase());
+      }
+      entry = sub;
+    }
+    const arity = entry.spec.arity;
+    if ((arity > 0 && argv.length !== arity) || argv.length < -arity) return Errors.wrongArity(entry.fullName);
+    return entry;
+  }
+
+  /** Run one command with every check. Returns the reply (a promise only for waiting commands). */
+  execute(ctx: CommandContext, argv: Buffer[]): Reply | Promise<Reply> {
+    const client = ctx.client;
+    const server = ctx.server;
+    const entry = this.resolve(argv);
+    if (entry instanceof ErrorReply) {
+      if (client.multi !== null) client.multiError = true;
+      return this.fail(ctx, entry);
+    }
+    const spec = entry.spec;
+    const flags = spec.flags;
+    if (!client.authenticated && !flags.includes('noauth')) return this.reject(ctx, entry, Errors.noAuth);
+    if (client.multi !== null && !flags.includes('no-queue')) {
+      if (flags.includes('no-multi')) {
+        client.multiError = true;
+        return this.reject(ctx, entry, new ErrorReply('ERR', 'ERR Command not allowed inside a transaction'));
+      }
+      // The parser may hand out views into its input buffer: queued arguments must be copied.
+      client.multi.push(argv.map((a) => Buffer.from(a)));
+      return QUEUED;
+    }
+    if (server.loading && !flags.includes('loading')) return this.reject(ctx, entry, Errors.loading);
+    if (flags.includes('denyoom')) {
+      const max = server.config.int('maxmemory');
+      if (max > 0 && !server.keyspace.makeRoom(max)) return this.reject(ctx, entry, Errors.oom);
+    }
+    server.stats.totalCommands++;
+    client.lastCommand = entry.fullName;
+    const t0 = performance.now();
+    const reply = spec.handler!(ctx, argv);
+    const stats = entry.stats;
+    stats.calls++;
+    stats.usec += (performance.now() - t0) * 1000;
+    if (reply instanceof ErrorReply) {
+      stats.failed++;
+      this.countError(ctx, reply);
+    } else if (flags.includes('write')) {
+      server.dirty++;
+    }
+    return reply;
+  }
+
+  private reject(ctx: CommandContext, entry: TableEntry, err: ErrorReply): ErrorReply {
+    entry.stats.rejected++;
+    return this.fail(ctx, err);
+  }
+
+  private fail(ctx: CommandContext, err: ErrorReply): ErrorReply {
+    this.countError(ctx, err);
+    return err;
+  }
+
+  private countError(ctx: CommandContext, err: ErrorReply): void {
+    const stats = ctx.server.stats;
+    stats.errorReplies++;
+    const sp = err.message.indexOf(' ');
+    const prefix = sp < 0 ? err.message : err.message.slice(0, sp);
+    stats.errors.set(prefix, (stats.errors.get(prefix) ?? 0) + 1);
+  }
+}
+
+/** Redis replaces newlines in echoed user input so an error stays one line. */
+function sanitize(s: string, max: number): string {
+  return s.slice(0, max).replace(/[\r\n]/g, ' ');
+}
+
+function unknownCommand(argv: Buffer[]): ErrorReply {
+  let args = '';
+  for (let i = 1; i < argv.length && args.length < UNKNOWN_ARGS_MAX_CHARS; i++) {
+    args += `'${argv[i].toString('utf8').slice(0, UNKNOWN_ARGS_MAX_CHARS - args.length)}' `;
+  }
+  return Errors.unknownCommand(sanitize(argv[0].toString('utf8'), 128), sanitize(args, 1024));
+}

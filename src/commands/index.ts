@@ -1,0 +1,21 @@
+/** Every command family, assembled into the one table all doors share. */
+import { connectionCommands } from './families/connection.js';
+import { expiryCommands } from './families/expiry.js';
+import { keyCommands } from './families/keys.js';
+import { serverCommands } from './families/server.js';
+import { stringCommands } from './families/strings.js';
+import { transactionCommands } from './families/transactions.js';
+import { CommandTable } from './registry.js';
+
+export const COMMAND_FAMILIES = [
+  stringCommands,
+  keyCommands,
+  expiryCommands,
+  connectionCommands,
+  serverCommands,
+  transactionCommands,
+] as const;
+
+export function createCommandTable(): CommandTable {
+  return new CommandTable(COMMAND_FAMILIES);
+}

@@ -1,0 +1,81 @@
+/**
+ * Protocol-neutral replies. Handlers return these; each door renders them (RESP2, RESP3, JSON,
+ * protobuf). The common kinds are plain JS values so the hot path allocates nothing extra:
+ *
+ *   Buffer            bulk string (binary-safe)
+ *   null              null (RESP2 `$-1`, RESP3 `_`)
+ *   number | bigint   integer (bigint only when outside the safe range)
+ *   Reply[]           array
+ *
+ * The rarer kinds are small classes.
+ */
+import { ErrorReply } from '../errors.js';
+
+export { ErrorReply };
+
+/** Status reply (`+OK`). Use the shared constants where possible. */
+export class SimpleReply {
+  constructor(readonly value: string) {}
+}
+
+/** RESP3 double (`,3.14`); RESP2 renders it as a bulk string. */
+export class DoubleReply {
+  constructor(readonly value: number) {}
+}
+
+/** RESP3 boolean (`#t`); RESP2 renders it as integer 1/0. */
+export class BooleanReply {
+  constructor(readonly value: boolean) {}
+}
+
+/** RESP3 map (`%`); RESP2 renders it as a flat array of key, value, ... */
+export class MapReply {
+  constructor(readonly entries: ReadonlyArray<readonly [Reply, Reply]>) {}
+}
+
+/** RESP3 set (`~`); RESP2 renders it as an array. */
+export class SetReply {
+  constructor(readonly items: readonly Reply[]) {}
+}
+
+/** RESP3 verbatim string (`=txt:`); RESP2 renders it as a bulk string. */
+export class VerbatimReply {
+  constructor(
+    readonly format: string,
+    readonly text: string,
+  ) {}
+}
+
+/** The null array: RESP2 `*-1` (EXEC after a failed WATCH), RESP3 `_`. */
+export const NULL_ARRAY: unique symbol = Symbol('null-array');
+/** No reply at all (CLIENT REPLY OFF/SKIP, or a command that already closed the client). */
+export const NO_REPLY: unique symbol = Symbol('no-reply');
+
+export type Reply =
+  | Buffer
+  | null
+  | number
+  | bigint
+  | Reply[]
+  | SimpleReply
+  | ErrorReply
+  | DoubleReply
+  | BooleanReply
+  | MapReply
+  | SetReply
+  | VerbatimReply
+  | typeof NULL_ARRAY
+  | typeof NO_REPLY;
+
+export const OK = new SimpleReply('OK');
+export const QUEUED = new SimpleReply('QUEUED');
+export const PONG = new SimpleReply('PONG');
+
+/** A bulk reply from a JS string (UTF-8). */
+export function bulk(s: string): Buffer {
+  return Buffer.from(s, 'utf8');
+}
+
+export function isError(r: Reply): r is ErrorReply {
+  return r instanceof ErrorReply;
+}

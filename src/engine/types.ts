@@ -1,0 +1,113 @@
+/**
+ * The keyspace contract every engine implements (the Map reference keyspace, the off-heap one).
+ * Synchronous, byte-oriented, protocol-free. Keys and values are Buffers; an engine copies the
+ * bytes it keeps, so callers may pass views into a parser's input buffer. Buffers an engine
+ * returns are the caller's to read but never to mutate.
+ *
+ * Expiry times are absolute Unix milliseconds; 0 means "no expiry". Every read applies lazy
+ * expiry (an expired key is deleted on access and reported as missing), and
+ * `activeExpireCycle` removes expired keys nobody reads.
+ */
+import type { Clock } from './clock.js';
+
+/** What happened to a key. `flush` is a whole database (key is null). */
+export type ChangeKind = 'set' | 'del' | 'expire' | 'evict' | 'flush';
+
+/**
+ * Called synchronously after every change, from every door and from background expiry and
+ * eviction. Used by WATCH, gRPC Watch, snapshots and stats. Must be cheap and must not call
+ * back into the keyspace.
+ */
+export type ChangeListener = (db: number, key: Buffer | null, kind: ChangeKind) => void;
+
+/** Result of one active expiry cycle. */
+export interface ExpireCycleStats {
+  /** Keys with a TTL looked at. */
+  sampled: number;
+  /** Keys removed because they had expired. */
+  expired: number;
+  /** True when the cycle stopped because its time budget ran out. */
+  timedOut: boolean;
+}
+
+/** Access metadata kept per key (OBJECT IDLETIME / FREQ). */
+export interface KeyMeta {
+  idleMs: number;
+  /** LFU counter (logarithmic), 0..255. */
+  freq: number;
+}
+
+/** Eviction and LFU tuning, changeable at run time (CONFIG SET). */
+export interface EngineTuning {
+  maxmemoryPolicy:
+    | 'noeviction'
+    | 'allkeys-lru'
+    | 'allkeys-lfu'
+    | 'allkeys-random'
+    | 'volatile-lru'
+    | 'volatile-lfu'
+    | 'volatile-random'
+    | 'volatile-ttl';
+  maxmemorySamples: number;
+  lfuLogFactor: number;
+  /** Minutes. */
+  lfuDecayTime: number;
+}
+
+export interface Keyspace {
+  /** Number of databases (SELECT 0..databases-1). */
+  readonly databases: number;
+  readonly clock: Clock;
+  /** Engine name for INFO and OBJECT ENCODING decisions (`map`, `offheap`). */
+  readonly name: string;
+
+  get(db: number, key: Buffer): Buffer | null;
+  /**
+   * Store `value` under `key`. `expireAtMs` 0 means no expiry; with `keepTtl` an existing key
+   * keeps its expiry time and `expireAtMs` is ignored.
+   */
+  set(db: number, key: Buffer, value: Buffer, expireAtMs?: number, keepTtl?: boolean): void;
+  delete(db: number, key: Buffer): boolean;
+  exists(db: number, key: Buffer): boolean;
+  /** Unix ms expiry; -1 when the key has none, -2 when the key does not exist. */
+  expireTime(db: number, key: Buffer): number;
+  /** Set an absolute expiry (ms > 0) on an existing key. False when the key does not exist. */
+  setExpireTime(db: number, key: Buffer, expireAtMs: number): boolean;
+  /** Remove the expiry. True when there was one. */
+  persist(db: number, key: Buffer): boolean;
+  /** Update access metadata as a read would. False when the key does not exist. */
+  touch(db: number, key: Buffer): boolean;
+  /** Access metadata without updating it; null when the key does not exist. */
+  meta(db: number, key: Buffer): KeyMeta | null;
+
+  dbSize(db: number): number;
+  /** Keys with an expiry in `db` (INFO keyspace `expires=`). */
+  expiresCount(db: number): number;
+  flushDb(db: number): void;
+  flushAll(): void;
+  swapDb(a: number, b: number): void;
+
+  /**
+   * Incremental iteration. Pass 0 to start; returns the next cursor (0 when done) and pushes up
+   * to about `count` keys to `out`. A key present for the whole iteration is returned at least
+   * once; keys added or removed meanwhile may or may not be.
+   */
+  scan(db: number, cursor: number, count: number, out: Buffer[]): number;
+  randomKey(db: number): Buffer | null;
+
+  /** Remove expired keys, sampling keys with a TTL, within `budgetMs` of wall time. */
+  activeExpireCycle(budgetMs: number): ExpireCycleStats;
+
+  /** Bytes attributed to the dataset (INFO memory `used_memory` contribution). */
+  usedMemory(): number;
+
+  /**
+   * Evict keys by the configured policy until `usedMemory() <= maxBytes` (each victim reported
+   * as an `evict` change). False when that is impossible (noeviction, or nothing evictable).
+   */
+  makeRoom(maxBytes: number): boolean;
+  configure(tuning: Partial<EngineTuning>): void;
+
+  /** Install (or remove, with null) the change listener. */
+  setChangeListener(listener: ChangeListener | null): void;
+}

@@ -1,0 +1,54 @@
+/**
+ * The contract between the server lifecycle and a door (RESP, HTTP, gRPC). A door turns its
+ * wire format into `host.execute(ctx, argv)` calls on the shared command table and renders the
+ * protocol-neutral replies. The lifecycle starts doors after the dataset is loaded and closes
+ * them in a fixed order at shutdown: stop accepting, drain, force.
+ */
+import type { Logger } from 'pino';
+import type { ClientState, CommandContext, Door, ServerApi } from '../commands/context.js';
+import type { Reply } from '../commands/reply.js';
+import type { CommandTable } from '../commands/registry.js';
+
+export interface ClientInit {
+  door: Door;
+  addr: string;
+  laddr: string;
+  /** Close the underlying connection (after flushing pending replies). */
+  close: () => void;
+  bufferStats?: () => { qbuf: number; obl: number; omem: number };
+}
+
+export interface DoorHost {
+  readonly server: ServerApi;
+  readonly table: CommandTable;
+  readonly logger: Logger;
+  /**
+   * Register a client (counts toward INFO clients and CLIENT LIST). Returns null when
+   * `maxclients` is reached for this door; the door then refuses the client with its own
+   * error (`ERR max number of clients reached`, 503, RESOURCE_EXHAUSTED).
+   */
+  openClient(init: ClientInit): ClientState | null;
+  /** A short-lived client that is not listed (one HTTP request, one gRPC call). */
+  ephemeralClient(init: ClientInit): ClientState;
+  closeClient(client: ClientState): void;
+  /** Run one command through the dispatcher. */
+  execute(ctx: CommandContext, argv: Buffer[]): Reply | Promise<Reply>;
+  /** Make a command context for a client (doors may reuse it per connection). */
+  context(client: ClientState, signal?: AbortSignal | null, deadlineMs?: number): CommandContext;
+}
+
+export interface DoorHandle {
+  readonly door: Door;
+  /** The port actually bound (useful with port 0). */
+  readonly port: number;
+  readonly host: string;
+  /** Stop accepting new connections/requests; in-flight work carries on. */
+  stopAccepting(): Promise<void>;
+  /** Wait up to `graceMs` for in-flight work, then force-close everything. */
+  close(graceMs: number): Promise<void>;
+}
+
+export interface DoorOptions {
+  host: string;
+  port: number;
+}
