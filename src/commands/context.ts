@@ -5,7 +5,7 @@
  */
 import type { ConfigStore } from '../config/store.js';
 import type { Clock } from '../engine/clock.js';
-import type { Keyspace } from '../engine/types.js';
+import type { ChangeListener, Keyspace } from '../engine/types.js';
 import type { Reply } from './reply.js';
 import type { CommandSpec } from './spec.js';
 
@@ -71,8 +71,19 @@ export interface ServerStats {
   errorReplies: number;
   /** Per command (`get`, `client|list`): calls, microseconds, failed calls. */
   commands: Map<string, { calls: number; usec: number; failed: number; rejected: number }>;
+  /** Commands executed per door. */
+  commandsByDoor: Record<Door, number>;
   errors: Map<string, number>;
   reset(): void;
+}
+
+/**
+ * Fan-out of keyspace changes (the engine has one listener slot). Subscribers: WATCH, gRPC
+ * Watch streams, snapshots, stats. Listeners run synchronously on the writer's path: keep
+ * them cheap and never call back into the keyspace.
+ */
+export interface KeyspaceEvents {
+  subscribe(listener: ChangeListener): () => void;
 }
 
 /** Extra INFO sections contributed by other layers (persistence, doors). */
@@ -84,6 +95,7 @@ export interface ServerApi {
   readonly config: ConfigStore;
   readonly clients: ClientRegistry;
   readonly watches: WatchRegistry;
+  readonly events: KeyspaceEvents;
   readonly stats: ServerStats;
   /** The command table (for COMMAND and docs). */
   readonly commands: ReadonlyMap<string, CommandSpec>;

@@ -4,7 +4,7 @@
  * loading or out-of-memory.
  */
 import { ErrorReply, Errors } from '../errors.js';
-import type { CommandContext } from './context.js';
+import type { CommandContext, Door } from './context.js';
 import { QUEUED, type Reply } from './reply.js';
 import type { CommandTable, TableEntry } from './registry.js';
 
@@ -12,7 +12,12 @@ import type { CommandTable, TableEntry } from './registry.js';
 const UNKNOWN_ARGS_MAX_CHARS = 128;
 const MAX_NAME_BYTES = 64;
 
+/** Optional per-command observation (metrics): called after each executed command. */
+export type CommandObserver = (entry: TableEntry, door: Door, ms: number, failed: boolean) => void;
+
 export class Dispatcher {
+  /** Set by the lifecycle when metrics are on. */
+  observer: CommandObserver | null = null;
   /** Exact spelling as sent -> entry, so `GET`, `get`, `Get` each lowercase once. */
   private readonly byExactName = new Map<string, TableEntry>();
 
@@ -69,18 +74,22 @@ export class Dispatcher {
       if (max > 0 && !server.keyspace.makeRoom(max)) return this.reject(ctx, entry, Errors.oom);
     }
     server.stats.totalCommands++;
+    server.stats.commandsByDoor[client.door]++;
     client.lastCommand = entry.fullName;
     const t0 = performance.now();
     const reply = spec.handler!(ctx, argv);
     const stats = entry.stats;
     stats.calls++;
-    stats.usec += (performance.now() - t0) * 1000;
-    if (reply instanceof ErrorReply) {
+    const ms = performance.now() - t0;
+    stats.usec += ms * 1000;
+    const failed = reply instanceof ErrorReply;
+    if (failed) {
       stats.failed++;
       this.countError(ctx, reply);
     } else if (flags.includes('write')) {
       server.dirty++;
     }
+    if (this.observer !== null) this.observer(entry, client.door, ms, failed);
     return reply;
   }
 
