@@ -54,6 +54,12 @@ export const ERROR_KINDS = {
   TIMEOUT: { http: 504, code: 'deadline_exceeded', grpc: GrpcStatus.DEADLINE_EXCEEDED },
   /** The request was cancelled by the client. */
   CANCELLED: { http: 499, code: 'cancelled', grpc: GrpcStatus.CANCELLED },
+  /** HTTP only: a body in a media type the route does not take. */
+  UNSUPPORTED_MEDIA_TYPE: { http: 415, code: 'unsupported_media_type', grpc: GrpcStatus.INVALID_ARGUMENT },
+  /** HTTP only: the request was not received in time (`http-request-timeout-ms`). */
+  REQUEST_TIMEOUT: { http: 408, code: 'request_timeout', grpc: GrpcStatus.DEADLINE_EXCEEDED },
+  /** HTTP only: request line and headers past `http-max-header-bytes`. */
+  HEADERS_TOO_LARGE: { http: 431, code: 'too_large', grpc: GrpcStatus.RESOURCE_EXHAUSTED },
   /** Invariant broken inside Cairn (a bug). */
   INTERNAL: { http: 500, code: 'internal', grpc: GrpcStatus.INTERNAL },
 } as const;

@@ -48,7 +48,8 @@ export function parseSafeInt(b: Uint8Array): number | null {
   const n = b.length;
   if (n === 0 || n > 16) {
     const big = parseInt64(b);
-    if (big === null || big > BigInt(Number.MAX_SAFE_INTEGER) || big < BigInt(Number.MIN_SAFE_INTEGER)) return null;
+    if (big === null || big > BigInt(Number.MAX_SAFE_INTEGER) || big < BigInt(Number.MIN_SAFE_INTEGER))
+      return null;
     return Number(big);
   }
   if (n === 1 && b[0] === 48) return 0;

@@ -5,8 +5,16 @@
  */
 import { ErrorReply, Errors } from '../errors.js';
 import type { CommandContext, Door } from './context.js';
+import {
+  type CommandTable,
+  F_DENYOOM,
+  F_LOADING,
+  F_NO_MULTI,
+  F_NO_QUEUE,
+  F_NOAUTH,
+  type TableEntry,
+} from './registry.js';
 import { QUEUED, type Reply } from './reply.js';
-import type { CommandTable, TableEntry } from './registry.js';
 
 /** Redis caps the echoed arguments of an unknown command at 128 characters. */
 const UNKNOWN_ARGS_MAX_CHARS = 128;
@@ -38,12 +46,16 @@ export class Dispatcher {
       const subName = argv[1].toString('latin1').toLowerCase();
       const sub = entry.subs.get(subName);
       if (sub === undefined) {
-        return Errors.unknownSubcommand(sanitize(argv[1].toString('utf8'), 128), entry.fullName.toUpperCase());
+        return Errors.unknownSubcommand(
+          sanitize(argv[1].toString('utf8'), 128),
+          entry.fullName.toUpperCase(),
+        );
       }
       entry = sub;
     }
     const arity = entry.spec.arity;
-    if ((arity > 0 && argv.length !== arity) || argv.length < -arity) return Errors.wrongArity(entry.fullName);
+    if ((arity > 0 && argv.length !== arity) || argv.length < -arity)
+      return Errors.wrongArity(entry.fullName);
     return entry;
   }
 
@@ -56,11 +68,10 @@ export class Dispatcher {
       if (client.multi !== null) client.multiError = true;
       return this.fail(ctx, entry);
     }
-    const spec = entry.spec;
-    const flags = spec.flags;
-    if (!client.authenticated && !flags.includes('noauth')) return this.reject(ctx, entry, Errors.noAuth);
-    if (client.multi !== null && !flags.includes('no-queue')) {
-      if (flags.includes('no-multi')) {
+    const flags = entry.flagBits;
+    if (!client.authenticated && (flags & F_NOAUTH) === 0) return this.reject(ctx, entry, Errors.noAuth);
+    if (client.multi !== null && (flags & F_NO_QUEUE) === 0) {
+      if ((flags & F_NO_MULTI) !== 0) {
         client.multiError = true;
         return this.reject(ctx, entry, new ErrorReply('ERR', 'ERR Command not allowed inside a transaction'));
       }
@@ -68,8 +79,8 @@ export class Dispatcher {
       client.multi.push(argv.map((a) => Buffer.from(a)));
       return QUEUED;
     }
-    if (server.loading && !flags.includes('loading')) return this.reject(ctx, entry, Errors.loading);
-    if (flags.includes('denyoom')) {
+    if (server.loading && (flags & F_LOADING) === 0) return this.reject(ctx, entry, Errors.loading);
+    if ((flags & F_DENYOOM) !== 0) {
       const max = server.config.int('maxmemory');
       if (max > 0 && !server.keyspace.makeRoom(max)) return this.reject(ctx, entry, Errors.oom);
     }
@@ -77,17 +88,25 @@ export class Dispatcher {
     server.stats.commandsByDoor[client.door]++;
     client.lastCommand = entry.fullName;
     const t0 = performance.now();
-    const reply = spec.handler!(ctx, argv);
+    let reply: Reply | Promise<Reply>;
+    try {
+      reply = entry.spec.handler!(ctx, argv);
+    } catch (err) {
+      // A handler threw: that is a bug, but one client's bug must not take the server down.
+      reply = new ErrorReply(
+        'INTERNAL',
+        `ERR internal error in '${entry.fullName}': ${(err as Error).message}`,
+      );
+    }
     const stats = entry.stats;
     stats.calls++;
     const ms = performance.now() - t0;
     stats.usec += ms * 1000;
-    const failed = reply instanceof ErrorReply;
-    if (failed) {
+    let failed = false;
+    if (reply instanceof ErrorReply) {
+      failed = true;
       stats.failed++;
       this.countError(ctx, reply);
-    } else if (flags.includes('write')) {
-      server.dirty++;
     }
     if (this.observer !== null) this.observer(entry, client.door, ms, failed);
     return reply;

@@ -23,42 +23,332 @@ const GB = 1024 * 1024 * 1024;
 const MB = 1024 * 1024;
 
 export const OPTIONS = [
-  { name: 'port', type: 'int', default: '6379', min: 0, max: 65535, mutable: false, doc: 'RESP port (0 picks a free one)' },
-  { name: 'bind', type: 'string', default: '127.0.0.1', mutable: false, doc: 'Addresses to listen on, space separated' },
-  { name: 'http-port', type: 'int', default: '8080', min: -1, max: 65535, mutable: false, doc: 'HTTP port (0 picks a free one, -1 turns the HTTP door off)' },
-  { name: 'grpc-port', type: 'int', default: '50051', min: -1, max: 65535, mutable: false, doc: 'gRPC port (0 picks a free one, -1 turns the gRPC door off)' },
-  { name: 'databases', type: 'int', default: '16', min: 1, max: 1_000_000, mutable: false, doc: 'Number of databases' },
-  { name: 'engine', type: 'enum', default: 'map', values: ['map', 'offheap'], mutable: false, doc: 'Keyspace implementation' },
-  { name: 'maxclients', type: 'int', default: '10000', min: 1, max: 1_000_000, mutable: true, doc: 'Maximum simultaneous clients per door' },
-  { name: 'timeout', type: 'int', default: '0', min: 0, max: 2_147_483_647, mutable: true, doc: 'Close a client idle for this many seconds (0 = never)' },
-  { name: 'tcp-keepalive', type: 'int', default: '300', min: 0, max: 2_147_483_647, mutable: true, doc: 'TCP keepalive interval in seconds' },
-  { name: 'requirepass', type: 'string', default: '', mutable: true, doc: 'Password of the default user (empty = none)' },
-  { name: 'proto-max-bulk-len', type: 'bytes', default: String(512 * MB), min: 1024 * 1024, max: 8 * GB, mutable: true, doc: 'Largest bulk string accepted, bytes' },
-  { name: 'proto-max-multibulk-len', type: 'int', default: String(1024 * 1024), min: 1, max: 2_147_483_647, mutable: true, doc: 'Most arguments in one command' },
-  { name: 'proto-inline-max-size', type: 'bytes', default: String(64 * 1024), min: 1024, max: GB, mutable: true, doc: 'Longest inline command line, bytes' },
-  { name: 'client-query-buffer-limit', type: 'bytes', default: String(GB), min: 1024 * 1024, max: 8 * GB, mutable: true, doc: 'Largest unparsed input kept per client, bytes' },
-  { name: 'client-output-buffer-limit', type: 'string', default: 'normal 0 0 0', mutable: true, doc: 'normal <hard bytes> <soft bytes> <soft seconds> (0 = no limit)' },
-  { name: 'maxmemory', type: 'bytes', default: '0', min: 0, max: Number.MAX_SAFE_INTEGER, mutable: true, doc: 'Memory limit for the dataset, bytes (0 = none)' },
-  { name: 'maxmemory-policy', type: 'enum', default: 'noeviction', values: ['noeviction', 'allkeys-lru', 'allkeys-lfu', 'allkeys-random', 'volatile-lru', 'volatile-lfu', 'volatile-random', 'volatile-ttl'], mutable: true, doc: 'What to evict at maxmemory' },
-  { name: 'maxmemory-samples', type: 'int', default: '5', min: 1, max: 64, mutable: true, doc: 'Keys sampled per eviction' },
-  { name: 'lfu-log-factor', type: 'int', default: '10', min: 0, max: 2_147_483_647, mutable: true, doc: 'LFU counter logarithm factor' },
-  { name: 'lfu-decay-time', type: 'int', default: '1', min: 0, max: 2_147_483_647, mutable: true, doc: 'LFU counter decay period, minutes' },
-  { name: 'hz', type: 'int', default: '10', min: 1, max: 500, mutable: true, doc: 'Background task frequency (active expiry), per second' },
-  { name: 'active-expire-effort', type: 'int', default: '1', min: 1, max: 10, mutable: true, doc: 'Effort of the active expiry cycle' },
-  { name: 'shutdown-timeout', type: 'int', default: '10', min: 0, max: 3600, mutable: true, doc: 'Grace period for draining clients at shutdown, seconds' },
-  { name: 'loglevel', type: 'enum', default: 'notice', values: ['debug', 'verbose', 'notice', 'warning', 'nothing'], mutable: true, doc: 'Log verbosity' },
+  {
+    name: 'port',
+    type: 'int',
+    default: '6379',
+    min: 0,
+    max: 65535,
+    mutable: false,
+    doc: 'RESP port (0 picks a free one)',
+  },
+  {
+    name: 'bind',
+    type: 'string',
+    default: '127.0.0.1',
+    mutable: false,
+    doc: 'Addresses to listen on, space separated',
+  },
+  {
+    name: 'http-port',
+    type: 'int',
+    default: '8080',
+    min: -1,
+    max: 65535,
+    mutable: false,
+    doc: 'HTTP port (0 picks a free one, -1 turns the HTTP door off)',
+  },
+  {
+    name: 'grpc-port',
+    type: 'int',
+    default: '50051',
+    min: -1,
+    max: 65535,
+    mutable: false,
+    doc: 'gRPC port (0 picks a free one, -1 turns the gRPC door off)',
+  },
+  {
+    name: 'http-body-limit',
+    type: 'bytes',
+    default: String(16 * MB),
+    min: 1024,
+    max: GB,
+    mutable: false,
+    doc: 'Largest HTTP request body, bytes (413 past it)',
+  },
+  {
+    name: 'http-max-header-bytes',
+    type: 'bytes',
+    default: String(64 * 1024),
+    min: 1024,
+    max: 16 * MB,
+    mutable: false,
+    doc: 'Largest HTTP request line plus headers, bytes (431 past it; bounds keys in paths and query strings)',
+  },
+  {
+    name: 'http-request-timeout-ms',
+    type: 'int',
+    default: '30000',
+    min: 0,
+    max: 2_147_483_647,
+    mutable: true,
+    doc: 'Time allowed to receive a whole HTTP request, and the deadline of its commands, milliseconds (0 = none)',
+  },
+  {
+    name: 'http-keepalive-timeout-ms',
+    type: 'int',
+    default: '72000',
+    min: 1,
+    max: 2_147_483_647,
+    mutable: true,
+    doc: 'Idle time before an HTTP keep-alive connection is closed, milliseconds',
+  },
+  {
+    name: 'grpc-max-message-bytes',
+    type: 'bytes',
+    default: String(64 * MB),
+    min: 1024,
+    max: 2 * GB - 1,
+    mutable: false,
+    doc: 'Largest gRPC request message accepted, bytes (larger: RESOURCE_EXHAUSTED)',
+  },
+  {
+    name: 'grpc-max-concurrent-streams',
+    type: 'int',
+    default: '1000',
+    min: 1,
+    max: 2_147_483_647,
+    mutable: false,
+    doc: 'Most concurrent gRPC calls per connection',
+  },
+  {
+    name: 'grpc-watch-buffer',
+    type: 'int',
+    default: '10000',
+    min: 1,
+    max: 10_000_000,
+    mutable: true,
+    doc: 'Events a gRPC Watch stream may fall behind before it is ended with RESOURCE_EXHAUSTED',
+  },
+  {
+    name: 'databases',
+    type: 'int',
+    default: '16',
+    min: 1,
+    max: 1_000_000,
+    mutable: false,
+    doc: 'Number of databases',
+  },
+  {
+    name: 'engine',
+    type: 'enum',
+    default: 'map',
+    values: ['map', 'offheap'],
+    mutable: false,
+    doc: 'Keyspace implementation',
+  },
+  {
+    name: 'maxclients',
+    type: 'int',
+    default: '10000',
+    min: 1,
+    max: 1_000_000,
+    mutable: true,
+    doc: 'Maximum simultaneous clients per door',
+  },
+  {
+    name: 'timeout',
+    type: 'int',
+    default: '0',
+    min: 0,
+    max: 2_147_483_647,
+    mutable: true,
+    doc: 'Close a client idle for this many seconds (0 = never)',
+  },
+  {
+    name: 'tcp-keepalive',
+    type: 'int',
+    default: '300',
+    min: 0,
+    max: 2_147_483_647,
+    mutable: true,
+    doc: 'TCP keepalive interval in seconds',
+  },
+  {
+    name: 'requirepass',
+    type: 'string',
+    default: '',
+    mutable: true,
+    doc: 'Password of the default user (empty = none)',
+  },
+  {
+    name: 'proto-max-bulk-len',
+    type: 'bytes',
+    default: String(512 * MB),
+    min: 1024 * 1024,
+    max: 8 * GB,
+    mutable: true,
+    doc: 'Largest bulk string accepted, bytes',
+  },
+  {
+    name: 'proto-max-multibulk-len',
+    type: 'int',
+    default: String(1024 * 1024),
+    min: 1,
+    max: 2_147_483_647,
+    mutable: true,
+    doc: 'Most arguments in one command',
+  },
+  {
+    name: 'proto-inline-max-size',
+    type: 'bytes',
+    default: String(64 * 1024),
+    min: 1024,
+    max: GB,
+    mutable: true,
+    doc: 'Longest inline command line, bytes',
+  },
+  {
+    name: 'client-query-buffer-limit',
+    type: 'bytes',
+    default: String(GB),
+    min: 1024 * 1024,
+    max: 8 * GB,
+    mutable: true,
+    doc: 'Largest unparsed input kept per client, bytes',
+  },
+  {
+    name: 'client-output-buffer-limit',
+    type: 'string',
+    default: 'normal 0 0 0',
+    mutable: true,
+    doc: 'normal <hard bytes> <soft bytes> <soft seconds> (0 = no limit)',
+  },
+  {
+    name: 'maxmemory',
+    type: 'bytes',
+    default: '0',
+    min: 0,
+    max: Number.MAX_SAFE_INTEGER,
+    mutable: true,
+    doc: 'Memory limit for the dataset, bytes (0 = none)',
+  },
+  {
+    name: 'maxmemory-policy',
+    type: 'enum',
+    default: 'noeviction',
+    values: [
+      'noeviction',
+      'allkeys-lru',
+      'allkeys-lfu',
+      'allkeys-random',
+      'volatile-lru',
+      'volatile-lfu',
+      'volatile-random',
+      'volatile-ttl',
+    ],
+    mutable: true,
+    doc: 'What to evict at maxmemory',
+  },
+  {
+    name: 'maxmemory-samples',
+    type: 'int',
+    default: '5',
+    min: 1,
+    max: 64,
+    mutable: true,
+    doc: 'Keys sampled per eviction',
+  },
+  {
+    name: 'lfu-log-factor',
+    type: 'int',
+    default: '10',
+    min: 0,
+    max: 2_147_483_647,
+    mutable: true,
+    doc: 'LFU counter logarithm factor',
+  },
+  {
+    name: 'lfu-decay-time',
+    type: 'int',
+    default: '1',
+    min: 0,
+    max: 2_147_483_647,
+    mutable: true,
+    doc: 'LFU counter decay period, minutes',
+  },
+  {
+    name: 'hz',
+    type: 'int',
+    default: '10',
+    min: 1,
+    max: 500,
+    mutable: true,
+    doc: 'Background task frequency (active expiry), per second',
+  },
+  {
+    name: 'active-expire-effort',
+    type: 'int',
+    default: '1',
+    min: 1,
+    max: 10,
+    mutable: true,
+    doc: 'Effort of the active expiry cycle',
+  },
+  {
+    name: 'shutdown-timeout',
+    type: 'int',
+    default: '10',
+    min: 0,
+    max: 3600,
+    mutable: true,
+    doc: 'Grace period for draining clients at shutdown, seconds',
+  },
+  {
+    name: 'loglevel',
+    type: 'enum',
+    default: 'notice',
+    values: ['debug', 'verbose', 'notice', 'warning', 'nothing'],
+    mutable: true,
+    doc: 'Log verbosity',
+  },
   { name: 'dir', type: 'string', default: '.', mutable: false, doc: 'Working directory for snapshots' },
-  { name: 'save', type: 'string', default: '', mutable: true, doc: 'Snapshot points: "<seconds> <changes> ..." (empty = off)' },
-  { name: 'appendonly', type: 'bool', default: 'no', mutable: false, doc: 'Append-only file (not supported; always no)' },
-  { name: 'slowlog-log-slower-than', type: 'int', default: '10000', min: -1, max: 2_147_483_647, mutable: true, doc: 'Slow log threshold, microseconds' },
-  { name: 'slowlog-max-len', type: 'int', default: '128', min: 0, max: 2_147_483_647, mutable: true, doc: 'Slow log length' },
+  {
+    name: 'save',
+    type: 'string',
+    default: '',
+    mutable: true,
+    doc: 'Snapshot points: "<seconds> <changes> ..." (empty = off)',
+  },
+  {
+    name: 'appendonly',
+    type: 'bool',
+    default: 'no',
+    mutable: false,
+    doc: 'Append-only file (not supported; always no)',
+  },
+  {
+    name: 'slowlog-log-slower-than',
+    type: 'int',
+    default: '10000',
+    min: -1,
+    max: 2_147_483_647,
+    mutable: true,
+    doc: 'Slow log threshold, microseconds',
+  },
+  {
+    name: 'slowlog-max-len',
+    type: 'int',
+    default: '128',
+    min: 0,
+    max: 2_147_483_647,
+    mutable: true,
+    doc: 'Slow log length',
+  },
 ] as const satisfies readonly OptionSpec[];
 
 export type OptionName = (typeof OPTIONS)[number]['name'];
 
 export const OPTION_BY_NAME: ReadonlyMap<string, OptionSpec> = new Map(OPTIONS.map((o) => [o.name, o]));
 
-const UNITS: Record<string, number> = { k: 1000, kb: 1024, m: 1000 ** 2, mb: 1024 ** 2, g: 1000 ** 3, gb: 1024 ** 3 };
+const UNITS: Record<string, number> = {
+  k: 1000,
+  kb: 1024,
+  m: 1000 ** 2,
+  mb: 1024 ** 2,
+  g: 1000 ** 3,
+  gb: 1024 ** 3,
+};
 
 /** Parse Redis-style memory sizes: `100`, `64kb`, `1gb`, `1g`. Null when malformed. */
 export function parseBytes(s: string): number | null {
@@ -78,7 +368,8 @@ export function normalise(spec: OptionSpec, raw: string): { value: string } | { 
     case 'int':
     case 'bytes': {
       const n = spec.type === 'bytes' ? parseBytes(raw) : /^-?\d+$/.test(raw.trim()) ? Number(raw) : null;
-      if (n === null || !Number.isSafeInteger(n)) return { error: `argument couldn't be parsed into an integer` };
+      if (n === null || !Number.isSafeInteger(n))
+        return { error: `argument couldn't be parsed into an integer` };
       if ((spec.min !== undefined && n < spec.min) || (spec.max !== undefined && n > spec.max))
         return { error: `argument must be between ${spec.min} and ${spec.max} inclusive` };
       return { value: String(n) };
@@ -87,11 +378,12 @@ export function normalise(spec: OptionSpec, raw: string): { value: string } | { 
       const v = raw.toLowerCase();
       if (v === 'yes' || v === 'true' || v === '1') return { value: 'yes' };
       if (v === 'no' || v === 'false' || v === '0') return { value: 'no' };
-      return { error: 'argument must be \'yes\' or \'no\'' };
+      return { error: "argument must be 'yes' or 'no'" };
     }
     case 'enum': {
       const v = raw.toLowerCase();
-      if (!spec.values?.includes(v)) return { error: `argument(s) must be one of the following: ${spec.values?.join(', ')}` };
+      if (!spec.values?.includes(v))
+        return { error: `argument(s) must be one of the following: ${spec.values?.join(', ')}` };
       return { value: v };
     }
     default:

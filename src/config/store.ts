@@ -4,7 +4,7 @@
  * typed getters; listeners hear about run-time changes.
  */
 import { globMatch } from '../util/glob.js';
-import { OPTION_BY_NAME, OPTIONS, type OptionName, normalise } from './schema.js';
+import { normalise, OPTION_BY_NAME, OPTIONS, type OptionName } from './schema.js';
 
 export type ConfigListener = (name: OptionName, value: string) => void;
 

@@ -63,6 +63,11 @@ export interface Keyspace {
 
   get(db: number, key: Buffer): Buffer | null;
   /**
+   * Like `get`, but leaves the access metadata (LRU/LFU) alone, as Redis's LOOKUP_NOTOUCH does
+   * for introspection (OBJECT ENCODING). Optional: callers fall back to `get`.
+   */
+  peek?(db: number, key: Buffer): Buffer | null;
+  /**
    * Store `value` under `key`. `expireAtMs` 0 means no expiry; with `keepTtl` an existing key
    * keeps its expiry time and `expireAtMs` is ignored.
    */

@@ -3,7 +3,16 @@
  * `\x` escapes. Used by KEYS, SCAN MATCH, CONFIG GET, and ACL key patterns.
  */
 export function globMatch(pattern: Uint8Array, str: Uint8Array, nocase = false): boolean {
-  return match(pattern, 0, str, 0, nocase, 0);
+  return match(pattern, 0, str, 0, nocase, 0, { skipLonger: false });
+}
+
+/**
+ * Redis's skipLongerMatches: once the rest of a pattern after `*` failed because the string
+ * ran out, trying longer skips for any enclosing `*` cannot succeed either. This keeps
+ * patterns like `*a*a*a*...b` linear-ish instead of exponential.
+ */
+interface MatchState {
+  skipLonger: boolean;
 }
 
 const STAR = 42;
@@ -20,7 +29,15 @@ function lower(c: number): number {
   return c >= 65 && c <= 90 ? c + 32 : c;
 }
 
-function match(p: Uint8Array, pi: number, s: Uint8Array, si: number, nocase: boolean, nesting: number): boolean {
+function match(
+  p: Uint8Array,
+  pi: number,
+  s: Uint8Array,
+  si: number,
+  nocase: boolean,
+  nesting: number,
+  st: MatchState,
+): boolean {
   if (nesting > MAX_NESTING) return false;
   while (pi < p.length && si <= s.length) {
     const c = p[pi];
@@ -28,8 +45,10 @@ function match(p: Uint8Array, pi: number, s: Uint8Array, si: number, nocase: boo
       while (pi + 1 < p.length && p[pi + 1] === STAR) pi++;
       if (pi + 1 === p.length) return true;
       for (let k = si; k <= s.length; k++) {
-        if (match(p, pi + 1, s, k, nocase, nesting + 1)) return true;
+        if (match(p, pi + 1, s, k, nocase, nesting + 1, st)) return true;
+        if (st.skipLonger) return false;
       }
+      st.skipLonger = true;
       return false;
     }
     if (si >= s.length) return false;

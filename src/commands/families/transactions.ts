@@ -1,3 +1,136 @@
-import type { CommandSpec } from '../spec.js';
+/**
+ * MULTI / EXEC / DISCARD / WATCH / UNWATCH. Queuing happens in the dispatcher (it sees every
+ * command first); EXEC replays the queue through the dispatcher with queuing off, so each
+ * queued command gets exactly the checks it would get outside a transaction. Nothing can
+ * interleave: commands are synchronous and EXEC refuses nothing mid-way.
+ */
+import { ErrorReply, Errors } from '../../errors.js';
+import type { CommandContext } from '../context.js';
+import { NULL_ARRAY, OK, type Reply } from '../reply.js';
+import { type CommandSpec, command } from '../spec.js';
 
-export const transactionCommands: readonly CommandSpec[] = [];
+function multi(ctx: CommandContext): Reply {
+  const c = ctx.client;
+  if (c.multi !== null) return new ErrorReply('ERR', 'ERR MULTI calls can not be nested');
+  c.multi = [];
+  c.multiError = false;
+  return OK;
+}
+
+function discard(ctx: CommandContext): Reply {
+  const c = ctx.client;
+  if (c.multi === null) return new ErrorReply('ERR', 'ERR DISCARD without MULTI');
+  c.multi = null;
+  c.multiError = false;
+  ctx.server.watches.unwatchAll(c);
+  return OK;
+}
+
+/** Watched keys that expired since WATCH count as modified (Redis >= 6.0.9): probe them. */
+function probeWatchedExpiry(ctx: CommandContext): void {
+  const c = ctx.client;
+  if (c.watching === null || c.watchDirty) return;
+  for (const id of c.watching) {
+    const sep = id.indexOf('\0');
+    // exists() applies lazy expiry, whose change event marks this client dirty.
+    ctx.server.keyspace.exists(Number(id.slice(0, sep)), Buffer.from(id.slice(sep + 1), 'latin1'));
+  }
+}
+
+function exec(ctx: CommandContext): Reply {
+  const c = ctx.client;
+  const queue = c.multi;
+  if (queue === null) return new ErrorReply('ERR', 'ERR EXEC without MULTI');
+  c.multi = null;
+  if (c.multiError) {
+    c.multiError = false;
+    ctx.server.watches.unwatchAll(c);
+    return Errors.execAbort;
+  }
+  probeWatchedExpiry(ctx);
+  if (c.watchDirty) {
+    ctx.server.watches.unwatchAll(c);
+    return NULL_ARRAY;
+  }
+  ctx.server.watches.unwatchAll(c);
+  const replies: Reply[] = [];
+  for (const argv of queue) {
+    const r = ctx.server.execute(ctx, argv);
+    // Waiting commands are flagged no-multi, so a promise here is a table bug.
+    replies.push(r instanceof Promise ? new ErrorReply('ERR', 'ERR command cannot run inside MULTI') : r);
+  }
+  return replies;
+}
+
+function watch(ctx: CommandContext, argv: Buffer[]): Reply {
+  const c = ctx.client;
+  if (c.multi !== null) return new ErrorReply('ERR', 'ERR WATCH inside MULTI is not allowed');
+  for (let i = 1; i < argv.length; i++) ctx.server.watches.watch(c, c.db, argv[i]);
+  return OK;
+}
+
+function unwatch(ctx: CommandContext): Reply {
+  ctx.server.watches.unwatchAll(ctx.client);
+  return OK;
+}
+
+const TX = { group: 'transactions', since: '1.2.0' } as const;
+
+export const transactionCommands: readonly CommandSpec[] = [
+  command({
+    ...TX,
+    name: 'multi',
+    arity: 1,
+    flags: ['no-queue', 'loading', 'stale', 'fast', 'allow-busy', 'no-script'],
+    summary: 'Starts a transaction.',
+    complexity: 'O(1)',
+    syntax: '',
+    handler: multi,
+  }),
+  command({
+    ...TX,
+    name: 'exec',
+    arity: 1,
+    flags: ['no-queue', 'loading', 'stale', 'skip-slowlog', 'no-script'],
+    summary: 'Executes all commands in a transaction.',
+    complexity: 'Depends on commands in the transaction',
+    syntax: '',
+    handler: exec,
+  }),
+  command({
+    ...TX,
+    name: 'discard',
+    arity: 1,
+    flags: ['no-queue', 'loading', 'stale', 'fast', 'allow-busy', 'no-script'],
+    summary: 'Discards a transaction.',
+    since: '2.0.0',
+    complexity: 'O(N), when N is the number of queued commands',
+    syntax: '',
+    handler: discard,
+  }),
+  command({
+    ...TX,
+    name: 'watch',
+    arity: -2,
+    flags: ['no-queue', 'loading', 'stale', 'fast', 'allow-busy', 'no-script'],
+    firstKey: 1,
+    lastKey: -1,
+    step: 1,
+    summary: 'Monitors changes to keys to determine the execution of a transaction.',
+    since: '2.2.0',
+    complexity: 'O(1) for every key.',
+    syntax: 'key [key ...]',
+    handler: watch,
+  }),
+  command({
+    ...TX,
+    name: 'unwatch',
+    arity: 1,
+    flags: ['no-queue', 'loading', 'stale', 'fast', 'allow-busy', 'no-script'],
+    summary: 'Forgets about watched keys of a transaction.',
+    since: '2.2.0',
+    complexity: 'O(1)',
+    syntax: '',
+    handler: unwatch,
+  }),
+];

@@ -1,0 +1,64 @@
+#!/usr/bin/env node
+/** `cairn`: start the server (or print help/version). */
+import { ConfigError, helpText, loadConfig } from '../config/load.js';
+import { ConfigStore } from '../config/store.js';
+import { MapKeyspace } from '../engine/map-keyspace.js';
+import { createLogger } from '../observability/logger.js';
+import { DOORS } from '../server/doors.js';
+import { startServer } from '../server/lifecycle.js';
+import { CAIRN_VERSION } from '../server/state.js';
+
+async function main(argv: string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(`${helpText()}\n`);
+    return 0;
+  }
+  if (argv.includes('--version') || argv.includes('-v')) {
+    process.stdout.write(`cairn ${CAIRN_VERSION}\n`);
+    return 0;
+  }
+  let config: ConfigStore;
+  try {
+    const loaded = loadConfig(argv);
+    config = new ConfigStore(loaded.values);
+  } catch (err) {
+    if (err instanceof ConfigError || (err as Error).message.startsWith('config ')) {
+      process.stderr.write(`cairn: ${(err as Error).message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+  const logger = createLogger(config.get('loglevel'));
+  const keyspace = new MapKeyspace(config.int('databases'));
+  let running: Awaited<ReturnType<typeof startServer>>;
+  try {
+    running = await startServer({ config, logger, keyspace, doors: DOORS });
+  } catch (err) {
+    logger.fatal({ err }, 'cannot start');
+    return 1;
+  }
+  let signals = 0;
+  const onSignal = (sig: NodeJS.Signals) => {
+    signals++;
+    if (signals > 1) {
+      logger.warn({ signal: sig }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    void running.shutdown(sig);
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  return running.done;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+    // Anything still holding the loop after a clean shutdown is a leak; do not hang on it.
+    setTimeout(() => process.exit(code), 2000).unref();
+  },
+  (err) => {
+    process.stderr.write(`cairn: fatal: ${(err as Error).stack ?? err}\n`);
+    process.exit(1);
+  },
+);

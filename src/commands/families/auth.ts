@@ -1,0 +1,128 @@
+/**
+ * AUTH and HELLO. Cairn has one user, `default`, whose password is the `requirepass` option
+ * (empty = no password, and then any password is accepted, as Redis's `nopass` user does).
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { ErrorReply, Errors } from '../../errors.js';
+import { argIs, parseInt64 } from '../args.js';
+import type { CommandContext, ServerApi } from '../context.js';
+import { MapReply, OK, type Reply, bulk } from '../reply.js';
+import { type CommandSpec, command } from '../spec.js';
+import { REDIS_COMPAT_VERSION, invalidClientName, isValidClientAttr, oneLine } from './redis-compat.js';
+
+const DEFAULT_USER = 'default';
+
+const authWithoutPassword = new ErrorReply(
+  'ERR',
+  'ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?',
+);
+const protoNotInteger = new ErrorReply('ERR', 'ERR Protocol version is not an integer or out of range');
+const noProto = new ErrorReply('ERR', 'NOPROTO unsupported protocol version');
+const helloNoAuth = new ErrorReply(
+  'NOAUTH',
+  'NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time',
+);
+
+/** Digests compared in constant time, so neither content nor length leaks through timing. */
+function sameSecret(a: Uint8Array, b: Uint8Array): boolean {
+  const da = createHash('sha256').update(a).digest();
+  const db = createHash('sha256').update(b).digest();
+  return timingSafeEqual(da, db);
+}
+
+/** Redis's ACLAuthenticateUser for the one-user case. */
+function credentialsValid(server: ServerApi, user: Buffer, pass: Buffer): boolean {
+  if (user.toString('latin1') !== DEFAULT_USER) return false;
+  const required = server.config.get('requirepass');
+  return required === '' || sameSecret(Buffer.from(required, 'utf8'), pass);
+}
+
+function auth(ctx: CommandContext, argv: Buffer[]): Reply {
+  if (argv.length > 3) return Errors.syntax;
+  let user: Buffer;
+  let pass: Buffer;
+  if (argv.length === 2) {
+    // Redis keeps the pre-ACL error for the one-argument form when there is nothing to check.
+    if (ctx.server.config.get('requirepass') === '') return authWithoutPassword;
+    user = Buffer.from(DEFAULT_USER);
+    pass = argv[1];
+  } else {
+    user = argv[1];
+    pass = argv[2];
+  }
+  if (!credentialsValid(ctx.server, user, pass)) return Errors.wrongPass;
+  ctx.client.authenticated = true;
+  ctx.client.user = DEFAULT_USER;
+  return OK;
+}
+
+/**
+ * HELLO [protover [AUTH user pass] [SETNAME name]]. Options act in order, as in Redis 7.0: an
+ * AUTH before a bad SETNAME has already authenticated. The reply is rendered in the protocol
+ * just switched to, because the door encodes with the client's `resp` after the handler ran.
+ */
+function hello(ctx: CommandContext, argv: Buffer[]): Reply {
+  const c = ctx.client;
+  let ver = 0;
+  if (argv.length >= 2) {
+    const v = parseInt64(argv[1]);
+    if (v === null) return protoNotInteger;
+    if (v < 2n || v > 3n) return noProto;
+    ver = Number(v);
+  }
+  let name: Buffer | null = null;
+  for (let j = 2; j < argv.length; j++) {
+    const more = argv.length - 1 - j;
+    if (argIs(argv[j], 'auth') && more >= 2) {
+      if (!credentialsValid(ctx.server, argv[j + 1], argv[j + 2])) return Errors.wrongPass;
+      c.authenticated = true;
+      c.user = DEFAULT_USER;
+      j += 2;
+    } else if (argIs(argv[j], 'setname') && more >= 1) {
+      if (!isValidClientAttr(argv[j + 1])) return invalidClientName;
+      name = argv[j + 1];
+      j++;
+    } else {
+      return new ErrorReply('ERR', `ERR Syntax error in HELLO option '${oneLine(argv[j].toString('utf8'))}'`);
+    }
+  }
+  if (!c.authenticated) return helloNoAuth;
+  if (name !== null) c.name = name.toString('latin1');
+  if (ver !== 0) c.resp = ver as 2 | 3;
+  return new MapReply([
+    [bulk('server'), bulk('redis')],
+    [bulk('version'), bulk(REDIS_COMPAT_VERSION)],
+    [bulk('proto'), c.resp],
+    [bulk('id'), c.id],
+    [bulk('mode'), bulk('standalone')],
+    [bulk('role'), bulk('master')],
+    [bulk('modules'), []],
+  ]);
+}
+
+const CONN = { group: 'connection' } as const;
+
+export const authCommands: readonly CommandSpec[] = [
+  command({
+    ...CONN,
+    name: 'auth',
+    arity: -2,
+    flags: ['no-script', 'loading', 'stale', 'fast', 'noauth', 'allow-busy', 'nohttp', 'nogrpc'],
+    summary: 'Authenticates the connection.',
+    since: '1.0.0',
+    complexity: 'O(N) where N is the number of passwords defined for the user',
+    syntax: '[username] password',
+    handler: auth,
+  }),
+  command({
+    ...CONN,
+    name: 'hello',
+    arity: -1,
+    flags: ['no-script', 'loading', 'stale', 'fast', 'noauth', 'allow-busy', 'nohttp', 'nogrpc'],
+    summary: 'Handshakes with the Redis server.',
+    since: '6.0.0',
+    complexity: 'O(1)',
+    syntax: '[protover [AUTH username password] [SETNAME clientname]]',
+    handler: hello,
+  }),
+];

@@ -1,0 +1,165 @@
+/**
+ * COMMAND INFO and COMMAND DOCS entries, generated from the command table (never written by
+ * hand), in Redis 7's shapes:
+ *   INFO: [name, arity, flags, first key, last key, step, ACL categories, tips, key specs, subcommands]
+ *   DOCS: name -> {summary, since, group, complexity, arguments, subcommands}
+ * ACL categories are derived the way Redis derives its implicit ones (setImplicitACLCategories)
+ * from the flags, plus the category of the command's group.
+ */
+import { MapReply, type Reply, SetReply, SimpleReply, bulk } from '../reply.js';
+import type { CommandFlag, CommandGroup, CommandSpec } from '../spec.js';
+import { type DocArg, parseSyntax } from './syntax-args.js';
+
+/** Cairn flag -> Redis's name, in the order Redis prints them. Cairn-only flags are not shown. */
+const REDIS_FLAG_ORDER: ReadonlyArray<readonly [CommandFlag, string]> = [
+  ['write', 'write'],
+  ['readonly', 'readonly'],
+  ['denyoom', 'denyoom'],
+  ['admin', 'admin'],
+  ['no-script', 'noscript'],
+  ['blocking', 'blocking'],
+  ['loading', 'loading'],
+  ['stale', 'stale'],
+  ['skip-slowlog', 'skip_slowlog'],
+  ['fast', 'fast'],
+  ['noauth', 'no_auth'],
+  ['no-multi', 'no_multi'],
+  ['allow-busy', 'allow_busy'],
+];
+
+/** Redis's ACL categories, in the order ACL and COMMAND INFO list them. */
+const CATEGORY_ORDER = [
+  'keyspace',
+  'read',
+  'write',
+  'string',
+  'admin',
+  'fast',
+  'slow',
+  'blocking',
+  'dangerous',
+  'connection',
+  'transaction',
+] as const;
+type Category = (typeof CATEGORY_ORDER)[number];
+
+const GROUP_CATEGORY: Partial<Record<CommandGroup, Category>> = {
+  string: 'string',
+  connection: 'connection',
+  transactions: 'transaction',
+};
+
+export function redisFlags(spec: CommandSpec): string[] {
+  const out: string[] = [];
+  for (const [flag, name] of REDIS_FLAG_ORDER) if (spec.flags.includes(flag)) out.push(name);
+  return out;
+}
+
+/**
+ * Implicit categories from flags (write, read, admin+dangerous, fast or else slow, blocking),
+ * explicit `dangerous`, and the group's category. Generic and server commands are @keyspace
+ * when they touch data (DBSIZE, FLUSHALL, SCAN), not when they only manage the server (WAIT).
+ * Containers carry only their own (empty) flags, so they are @slow, as in Redis.
+ */
+export function aclCategories(spec: CommandSpec): string[] {
+  const has = (f: CommandFlag) => spec.flags.includes(f);
+  const cats = new Set<Category>();
+  if (has('write')) cats.add('write');
+  if (has('readonly')) cats.add('read');
+  if (has('admin')) {
+    cats.add('admin');
+    cats.add('dangerous');
+  }
+  if (has('dangerous')) cats.add('dangerous');
+  cats.add(has('fast') ? 'fast' : 'slow');
+  if (has('blocking')) cats.add('blocking');
+  if (spec.subcommands === undefined) {
+    const g = GROUP_CATEGORY[spec.group];
+    if (g !== undefined) cats.add(g);
+    const touchesData = has('write') || has('readonly') || spec.firstKey > 0;
+    if ((spec.group === 'generic' || spec.group === 'server') && touchesData) cats.add('keyspace');
+  }
+  return CATEGORY_ORDER.filter((c) => cats.has(c)).map((c) => `@${c}`);
+}
+
+function statusSet(items: readonly string[]): SetReply {
+  return new SetReply(items.map((s) => new SimpleReply(s)));
+}
+
+/** One COMMAND INFO entry; `fullName` is `client|list` for a subcommand. */
+export function commandInfoEntry(spec: CommandSpec, fullName: string): Reply {
+  const subs = spec.subcommands ?? [];
+  return [
+    bulk(fullName),
+    spec.arity,
+    statusSet(redisFlags(spec)),
+    spec.firstKey,
+    spec.lastKey,
+    spec.step,
+    statusSet(aclCategories(spec)),
+    new SetReply([]),
+    new SetReply([]),
+    new SetReply(subs.map((s) => commandInfoEntry(s, `${fullName}|${s.name}`))),
+  ];
+}
+
+function docArgReply(a: DocArg): Reply {
+  const entries: Array<[Reply, Reply]> = [
+    [bulk('name'), bulk(a.name)],
+    [bulk('type'), bulk(a.type)],
+  ];
+  if (a.token !== undefined) entries.push([bulk('token'), bulk(a.token)]);
+  const flags: string[] = [];
+  if (a.optional) flags.push('optional');
+  if (a.multiple) flags.push('multiple');
+  if (flags.length > 0) entries.push([bulk('flags'), statusSet(flags)]);
+  if (a.arguments !== undefined) entries.push([bulk('arguments'), a.arguments.map(docArgReply)]);
+  return new MapReply(entries);
+}
+
+/** One COMMAND DOCS value (the map for one command). */
+export function commandDocsEntry(spec: CommandSpec, fullName: string): Reply {
+  const entries: Array<[Reply, Reply]> = [
+    [bulk('summary'), bulk(spec.summary)],
+    [bulk('since'), bulk(spec.since)],
+    [bulk('group'), bulk(spec.group)],
+  ];
+  if (spec.complexity !== undefined) entries.push([bulk('complexity'), bulk(spec.complexity)]);
+  const args = spec.syntax === undefined ? [] : (parseSyntax(spec.syntax) ?? []);
+  if (args.length > 0) entries.push([bulk('arguments'), args.map(docArgReply)]);
+  if (spec.subcommands !== undefined) {
+    const subs: Array<[Reply, Reply]> = spec.subcommands.map((s) => {
+      const name = `${fullName}|${s.name}`;
+      return [bulk(name), commandDocsEntry(s, name)];
+    });
+    entries.push([bulk('subcommands'), new MapReply(subs)]);
+  }
+  return new MapReply(entries);
+}
+
+/**
+ * Find a command or `container|sub` by name, case-insensitively (Redis's lookupCommandBySds).
+ * Returns the spec with its canonical full name.
+ */
+export function lookupByFullName(
+  commands: ReadonlyMap<string, CommandSpec>,
+  name: string,
+): { spec: CommandSpec; fullName: string } | null {
+  const parts = name.toLowerCase().split('|');
+  if (parts.length > 2) return null;
+  const base = commands.get(parts[0]);
+  if (base === undefined) return null;
+  if (parts.length === 1) return { spec: base, fullName: base.name };
+  const sub = base.subcommands?.find((s) => s.name === parts[1]);
+  return sub === undefined ? null : { spec: sub, fullName: `${base.name}|${sub.name}` };
+}
+
+/** Every command and subcommand, containers before their subcommands (COMMAND LIST order). */
+export function* allCommands(
+  commands: ReadonlyMap<string, CommandSpec>,
+): Iterable<{ spec: CommandSpec; fullName: string }> {
+  for (const spec of commands.values()) {
+    yield { spec, fullName: spec.name };
+    for (const sub of spec.subcommands ?? []) yield { spec: sub, fullName: `${spec.name}|${sub.name}` };
+  }
+}

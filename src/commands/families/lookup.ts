@@ -1,0 +1,114 @@
+/**
+ * Key lookups and argument rules shared by the string, key and expiry families, named after
+ * the Redis functions whose behaviour they reproduce.
+ *
+ * Redis counts `keyspace_hits` / `keyspace_misses` for read lookups only (lookupKeyRead*), never
+ * for the lookups a write command makes (lookupKeyWrite): the helpers here make that choice
+ * visible at each call site.
+ */
+import { ErrorReply, Errors } from '../../errors.js';
+import { parseInt64 } from '../args.js';
+import type { CommandContext } from '../context.js';
+
+/** Redis's lookupKeyRead: the value (LRU/LFU touched), counted as a keyspace hit or miss. */
+export function lookupRead(ctx: CommandContext, key: Buffer): Buffer | null {
+  const v = ctx.server.keyspace.get(ctx.client.db, key);
+  countLookup(ctx, v !== null);
+  return v;
+}
+
+/** Redis's lookupKeyReadWithFlags(LOOKUP_NOTOUCH): existence only, counted, access time kept. */
+export function existsRead(ctx: CommandContext, key: Buffer): boolean {
+  const found = ctx.server.keyspace.exists(ctx.client.db, key);
+  countLookup(ctx, found);
+  return found;
+}
+
+/**
+ * The value without updating its access time, for introspection (OBJECT). Falls back to a
+ * plain read on an engine without `peek`.
+ */
+export function peekRead(ctx: CommandContext, key: Buffer): Buffer | null {
+  const ks = ctx.server.keyspace;
+  const v = ks.peek ? ks.peek(ctx.client.db, key) : ks.get(ctx.client.db, key);
+  countLookup(ctx, v !== null);
+  return v;
+}
+
+export function countLookup(ctx: CommandContext, hit: boolean): void {
+  if (hit) ctx.server.stats.keyspaceHits++;
+  else ctx.server.stats.keyspaceMisses++;
+}
+
+/**
+ * A private copy of a value about to be replied after the key is written or deleted in the
+ * same command (GETSET, SET ... GET, GETDEL): the engine contract lets an engine reuse the
+ * bytes it handed out once the key changes.
+ */
+export function own(v: Buffer): Buffer {
+  return Buffer.from(v);
+}
+
+const INT32_MIN = -2147483648n;
+const INT32_MAX = 2147483647n;
+
+const int32OutOfRange = new ErrorReply(
+  'ERR',
+  'ERR value is out of range, value must between -2147483648 and 2147483647',
+);
+
+/**
+ * Redis's getIntFromObjectOrReply: an int64 within int32, else `value is not an integer or out
+ * of range` / `value is out of range, ...`, or `msg` for both when given (SWAPDB does).
+ */
+export function parseInt32OrReply(arg: Buffer, msg?: ErrorReply): number | ErrorReply {
+  const v = parseInt64(arg);
+  if (v === null) return msg ?? Errors.notInteger;
+  if (v < INT32_MIN || v > INT32_MAX) return msg ?? int32OutOfRange;
+  return Number(v);
+}
+
+/** Redis's selectDb bounds: a database index the server has, else `DB index is out of range`. */
+export function parseDbIndexOrReply(ctx: CommandContext, arg: Buffer): number | ErrorReply {
+  const id = parseInt32OrReply(arg);
+  if (typeof id !== 'number') return id;
+  if (id < 0 || id >= ctx.server.keyspace.databases) return Errors.dbIndexOutOfRange;
+  return id;
+}
+
+export const sameObject = new ErrorReply('ERR', 'ERR source and destination objects are the same');
+
+/** Length of an argument as C sees it: up to the first NUL byte. */
+function cLength(b: Uint8Array): number {
+  const z = b.indexOf(0);
+  return z < 0 ? b.length : z;
+}
+
+/**
+ * Redis compares option words as C strings (strcasecmp, or char by char up to '\0'), so bytes
+ * after a NUL are not seen: `EX\0junk` is EX. Matching that keeps replies identical.
+ */
+export function optIs(b: Uint8Array, lowerWord: string): boolean {
+  if (cLength(b) !== lowerWord.length) return false;
+  for (let i = 0; i < lowerWord.length; i++) {
+    let c = b[i];
+    if (c >= 65 && c <= 90) c += 32;
+    if (c !== lowerWord.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+/** An argument echoed in an error with `%s`: cut at the first NUL, as C prints it. */
+export function cString(b: Buffer): string {
+  return b.subarray(0, cLength(b)).toString('utf8');
+}
+
+/**
+ * For long-running commands (KEYS, LCS): the reply to give up with when the client went away
+ * or the command's deadline passed, else null. Cheap enough to call every few thousand steps.
+ */
+export function interrupted(ctx: CommandContext): ErrorReply | null {
+  if (ctx.signal?.aborted) return Errors.cancelled;
+  if (ctx.deadline !== 0 && ctx.server.clock.now() > ctx.deadline) return Errors.timeout;
+  return null;
+}

@@ -1,0 +1,40 @@
+/**
+ * Errors as gRPC statuses. The code comes from the shared error table (`ErrorReply.grpc`), the
+ * details are the message without its RESP prefix, and the trailing metadata `cairn-error-code`
+ * carries Cairn's stable code so clients can branch without parsing text.
+ */
+import { Metadata, type StatusObject } from '@grpc/grpc-js';
+import { ErrorReply } from '../../errors.js';
+
+export const ERROR_CODE_METADATA = 'cairn-error-code';
+
+/** A key the RPC needed does not exist (Get, Ttl). RESP answers null instead. */
+export const KEY_NOT_FOUND = new ErrorReply('NOT_FOUND', 'ERR no such key');
+/** if_absent / if_present / if_all_absent was not met. */
+export const CONDITION_NOT_MET = new ErrorReply('CONDITION_FAILED', 'ERR condition not met');
+/** The connection-scoped commands (MULTI, SUBSCRIBE, ...) have no meaning on a single call. */
+export function notOverGrpc(name: string): ErrorReply {
+  return new ErrorReply('UNKNOWN_COMMAND', `ERR '${name}' is not available over gRPC`);
+}
+export function missingField(what: string): ErrorReply {
+  return new ErrorReply('ERR', `ERR ${what} is required`);
+}
+
+/** Statuses are immutable once built (grpc-js clones the metadata it sends), so cache them. */
+const cache = new WeakMap<ErrorReply, Partial<StatusObject>>();
+
+export function toStatus(err: ErrorReply): Partial<StatusObject> {
+  let s = cache.get(err);
+  if (s === undefined) {
+    const metadata = new Metadata();
+    metadata.set(ERROR_CODE_METADATA, err.code);
+    s = { code: err.grpc, details: err.text, metadata };
+    cache.set(err, s);
+  }
+  return s;
+}
+
+/** A handler bug or an unexpected rejection: INTERNAL, and the server carries on. */
+export function internalStatus(e: unknown): Partial<StatusObject> {
+  return toStatus(new ErrorReply('INTERNAL', `ERR internal error: ${(e as Error)?.message ?? String(e)}`));
+}

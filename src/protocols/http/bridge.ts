@@ -1,0 +1,131 @@
+/**
+ * Between HTTP requests and the command table. Each TCP connection is registered as a client of
+ * the `http` door (so it counts toward `maxclients`, CLIENT LIST and the per-door connection
+ * gauge); each request runs its commands on a fresh ephemeral session, authenticated from the
+ * `Authorization` header through the AUTH command itself, so HTTP obeys the same rules as RESP.
+ * Routes never touch the keyspace: they build argv and call `run`.
+ */
+import type { Socket } from 'node:net';
+import type { FastifyRequest } from 'fastify';
+import type { ClientState, CommandContext } from '../../commands/context.js';
+import type { Reply } from '../../commands/reply.js';
+import { ErrorReply, Errors } from '../../errors.js';
+import type { DoorHost } from '../door.js';
+import type { HttpExclusions } from './excluded.js';
+
+/** Per-connection state, kept on the socket. */
+interface Conn {
+  /** The registered client; null when `maxclients` refused the connection. */
+  readonly client: ClientState | null;
+  readonly addr: string;
+  readonly laddr: string;
+  /** Aborted when the connection goes away: cancels whatever its request is waiting for. */
+  readonly abort: AbortController;
+}
+
+const kConn = Symbol('cairn.http.conn');
+type TrackedSocket = Socket & { [kConn]?: Conn };
+
+export const maxClientsReached = new ErrorReply('UNAVAILABLE', 'ERR max number of clients reached');
+const badAuthHeader = new ErrorReply('NOAUTH', 'NOAUTH unsupported Authorization header: use Bearer or Basic');
+
+/** `Authorization: Bearer <password>` or `Basic base64(user:password)` as an AUTH argv. */
+export function authArgv(header: string): Buffer[] | null {
+  const sp = header.indexOf(' ');
+  if (sp < 0) return null;
+  const scheme = header.slice(0, sp).toLowerCase();
+  const cred = header.slice(sp + 1).trim();
+  if (scheme === 'bearer') return [Buffer.from('AUTH'), Buffer.from(cred, 'utf8')];
+  if (scheme === 'basic') {
+    const plain = Buffer.from(cred, 'base64');
+    const colon = plain.indexOf(0x3a);
+    if (colon < 0) return null;
+    return [Buffer.from('AUTH'), plain.subarray(0, colon), plain.subarray(colon + 1)];
+  }
+  return null;
+}
+
+export class HttpBridge {
+  /** False once the door stops accepting: new requests get 503. */
+  accepting = true;
+  private maxBulkBytes: number;
+  private maxArgs: number;
+  private requestTimeoutMs: number;
+  private readonly stopWatching: () => void;
+
+  constructor(
+    readonly host: DoorHost,
+    readonly exclusions: HttpExclusions,
+  ) {
+    const config = host.server.config;
+    this.maxBulkBytes = config.int('proto-max-bulk-len');
+    this.maxArgs = config.int('proto-max-multibulk-len');
+    this.requestTimeoutMs = config.int('http-request-timeout-ms');
+    this.stopWatching = config.onChange((name) => {
+      if (name === 'proto-max-bulk-len') this.maxBulkBytes = config.int(name);
+      else if (name === 'proto-max-multibulk-len') this.maxArgs = config.int(name);
+      else if (name === 'http-request-timeout-ms') this.requestTimeoutMs = config.int(name);
+    });
+  }
+
+  /** Register a new TCP connection as an `http` client; unregister it when it closes. */
+  attach(socket: TrackedSocket): void {
+    const addr = `${socket.remoteAddress}:${socket.remotePort}`;
+    const laddr = `${socket.localAddress}:${socket.localPort}`;
+    const client = this.host.openClient({ door: 'http', addr, laddr, close: () => socket.end() });
+    const conn: Conn = { client, addr, laddr, abort: new AbortController() };
+    socket[kConn] = conn;
+    socket.once('close', () => {
+      conn.abort.abort();
+      if (conn.client !== null) this.host.closeClient(conn.client);
+    });
+  }
+
+  /** Why a request must be refused before it runs anything (closing, maxclients), or null. */
+  refusal(req: FastifyRequest): ErrorReply | null {
+    if (!this.accepting || this.host.server.closing) return Errors.shuttingDown;
+    const conn = (req.raw.socket as TrackedSocket)[kConn];
+    if (conn !== undefined && conn.client === null) return maxClientsReached;
+    return null;
+  }
+
+  /**
+   * A session for one request, authenticated from its Authorization header; or the error to
+   * answer (503 closing or over maxclients, 401 bad credentials). A missing header on a server
+   * with a password is left to the dispatcher, which answers NOAUTH.
+   */
+  begin(req: FastifyRequest): CommandContext | ErrorReply | Promise<CommandContext | ErrorReply> {
+    const refused = this.refusal(req);
+    if (refused !== null) return refused;
+    const conn = (req.raw.socket as TrackedSocket)[kConn];
+    const client = this.host.ephemeralClient({
+      door: 'http',
+      addr: conn?.addr ?? '?:0',
+      laddr: conn?.laddr ?? '?:0',
+      close: () => req.raw.socket.end(),
+    });
+    const deadline = this.requestTimeoutMs > 0 ? this.host.server.clock.now() + this.requestTimeoutMs : 0;
+    const ctx = this.host.context(client, conn?.abort.signal ?? null, deadline);
+    if (client.authenticated) return ctx;
+    const header = req.headers.authorization;
+    if (header === undefined) return ctx;
+    const argv = authArgv(header);
+    if (argv === null) return badAuthHeader;
+    const r = this.host.execute(ctx, argv);
+    if (r instanceof Promise) return r.then((x) => (x instanceof ErrorReply ? x : ctx));
+    return r instanceof ErrorReply ? r : ctx;
+  }
+
+  /** Run one command after the door's own bounds (the RESP parser's limits, for HTTP). */
+  run(ctx: CommandContext, argv: Buffer[]): Reply | Promise<Reply> {
+    if (argv.length > this.maxArgs) return new ErrorReply('TOO_LARGE', 'ERR too many arguments in one command');
+    for (let i = 0; i < argv.length; i++) {
+      if (argv[i].length > this.maxBulkBytes) return new ErrorReply('TOO_LARGE', Errors.stringTooLong.message);
+    }
+    return this.host.execute(ctx, argv);
+  }
+
+  close(): void {
+    this.stopWatching();
+  }
+}

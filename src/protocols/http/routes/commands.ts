@@ -1,0 +1,230 @@
+/**
+ * The command API, compatible with Upstash's REST protocol so that `@upstash/redis` works
+ * against Cairn unchanged: `POST /` with `["SET","k","v"]`, the path form `/set/k/v`,
+ * `POST /pipeline` and `POST /multi-exec` (atomic, through MULTI/EXEC on one session).
+ * Answers are `{"result": ...}` or `{"error": "..."}`; `Upstash-Encoding: base64` turns every
+ * string of the answer into base64 (binary-safe).
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { CommandContext } from '../../../commands/context.js';
+import type { Reply } from '../../../commands/reply.js';
+import { ErrorReply } from '../../../errors.js';
+import type { HttpBridge } from '../bridge.js';
+import { queryPairs, rawSegments, textBytes } from '../bytes.js';
+import { resultJson } from '../render.js';
+import { badRequest, type Done, failCommand, withSession } from '../respond.js';
+import { BatchBody, CommandBody, CommandError, CommandResult, PathParams } from '../schemas.js';
+
+const TAGS = ['commands'];
+const MULTI = [Buffer.from('MULTI')];
+const EXEC = [Buffer.from('EXEC')];
+const DISCARD = [Buffer.from('DISCARD')];
+
+/** First path segments that belong to other routes: never read them as a command name. */
+const RESERVED_FIRST_SEGMENTS = new Set(['v1', 'docs', 'openapi.json', 'openapi.yaml', 'metrics', 'healthz', 'readyz']);
+
+const commandResponses = {
+  200: CommandResult,
+  400: CommandError,
+  401: CommandError,
+  409: CommandError,
+  413: CommandError,
+  503: CommandError,
+};
+
+function base64Wanted(req: FastifyRequest): boolean {
+  const h = req.headers['upstash-encoding'];
+  return typeof h === 'string' && h.toLowerCase() === 'base64';
+}
+
+function sendJson(reply: FastifyReply, text: string): void {
+  reply.type('application/json').send(text);
+}
+
+/** A command array from JSON to argv; null when a string is not well-formed Unicode. */
+export function toArgv(cmd: CommandBody): Buffer[] | null {
+  const argv: Buffer[] = new Array(cmd.length);
+  for (let i = 0; i < cmd.length; i++) {
+    const a = cmd[i];
+    const b = typeof a === 'string' ? textBytes(a) : Buffer.from(String(a));
+    if (b === null) return null;
+    argv[i] = b;
+  }
+  return argv;
+}
+
+const notUnicode = badRequest('command arguments must be valid Unicode strings');
+
+/** Run a batch one command after another on one session; each answer stands alone. */
+async function pipeline(bridge: HttpBridge, ctx: CommandContext, cmds: BatchBody, base64: boolean): Promise<string> {
+  const parts: string[] = [];
+  for (const cmd of cmds) {
+    const argv = toArgv(cmd);
+    let r: Reply;
+    if (argv === null) r = notUnicode;
+    else r = bridge.exclusions.check(argv, true) ?? (await bridge.run(ctx, argv));
+    parts.push(resultJson(r, base64));
+  }
+  return `[${parts.join(',')}]`;
+}
+
+/**
+ * MULTI, the commands, EXEC: all of them or none. Arguments are checked before anything is
+ * queued, so a refused command leaves nothing stored half-way.
+ */
+function transaction(
+  bridge: HttpBridge,
+  ctx: CommandContext,
+  cmds: BatchBody,
+  base64: boolean,
+  reply: FastifyReply,
+): Done {
+  const all: Buffer[][] = [];
+  for (const cmd of cmds) {
+    const argv = toArgv(cmd);
+    if (argv === null) return failCommand(reply, notUnicode);
+    const refused = bridge.exclusions.check(argv, true);
+    if (refused !== null) return failCommand(reply, refused);
+    all.push(argv);
+  }
+  const begun = bridge.run(ctx, MULTI);
+  if (begun instanceof ErrorReply) return failCommand(reply, begun);
+  for (const argv of all) {
+    const q = bridge.run(ctx, argv);
+    // A bound the door enforces (sizes) is not seen by the dispatcher's queue: abort here.
+    if (q instanceof ErrorReply && ctx.client.multi !== null && !ctx.client.multiError) {
+      bridge.run(ctx, DISCARD);
+      return failCommand(reply, q);
+    }
+  }
+  const done = (r: Reply): Done => {
+    if (r instanceof ErrorReply) return failCommand(reply, r);
+    if (!Array.isArray(r)) return failCommand(reply, new ErrorReply('ERR', 'ERR transaction aborted'));
+    sendJson(reply, `[${r.map((x) => resultJson(x, base64)).join(',')}]`);
+  };
+  const r = bridge.run(ctx, EXEC);
+  return r instanceof Promise ? r.then(done) : done(r);
+}
+
+function single(bridge: HttpBridge, ctx: CommandContext, argv: Buffer[], req: FastifyRequest, reply: FastifyReply): Done {
+  const refused = bridge.exclusions.check(argv, false);
+  if (refused !== null) return failCommand(reply, refused);
+  const finish = (r: Reply): Done => {
+    if (r instanceof ErrorReply) return failCommand(reply, r);
+    sendJson(reply, resultJson(r, base64Wanted(req)));
+  };
+  const r = bridge.run(ctx, argv);
+  return r instanceof Promise ? r.then(finish) : finish(r);
+}
+
+/** The path form: `/set/k/v?EX=10` is SET k v EX 10; a POST body is the last path argument. */
+function pathArgv(req: FastifyRequest): Buffer[] | null {
+  const url = req.originalUrl;
+  const segs = rawSegments(url, 0);
+  const pairs = queryPairs(url);
+  if (segs === null || pairs === null) return null;
+  const body = req.body;
+  if (Buffer.isBuffer(body) && body.length > 0) segs.push(body);
+  for (const [k, v] of pairs) {
+    segs.push(k);
+    if (v !== null) segs.push(v);
+  }
+  return segs;
+}
+
+export function commandRoutes(app: FastifyInstance, bridge: HttpBridge, bodyLimitBytes: number): void {
+  const commandList = [...bridge.host.table.entries.keys()]
+    .filter((n) => !bridge.exclusions.byName.has(n))
+    .sort()
+    .join(', ');
+
+  app.post<{ Body: CommandBody }>(
+    '/',
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'Run one command (Upstash REST compatible)',
+        description:
+          'The body is the command as a JSON array. Answers `{"result": ...}`, or `{"error": "..."}` with the ' +
+          'error table’s status. Send `Upstash-Encoding: base64` for binary-safe answers. Commands: ' +
+          `${commandList}.`,
+        body: CommandBody,
+        response: commandResponses,
+      },
+    },
+    (req, reply) =>
+      withSession(bridge, req, reply, 'command', (ctx) => {
+        const argv = toArgv(req.body);
+        if (argv === null) return failCommand(reply, notUnicode);
+        return single(bridge, ctx, argv, req, reply);
+      }),
+  );
+
+  app.post<{ Body: BatchBody }>(
+    '/pipeline',
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'Run several commands in order',
+        description: 'Not atomic; one answer per command, each `{"result"}` or `{"error"}`.',
+        body: BatchBody,
+        response: { 200: { type: 'array', items: CommandResult }, 400: CommandError, 401: CommandError },
+      },
+    },
+    (req, reply) =>
+      withSession(bridge, req, reply, 'command', (ctx) =>
+        pipeline(bridge, ctx, req.body, base64Wanted(req)).then((text) => sendJson(reply, text)),
+      ),
+  );
+
+  app.post<{ Body: BatchBody }>(
+    '/multi-exec',
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'Run several commands atomically (MULTI/EXEC)',
+        description: 'All or nothing: a command refused while queueing aborts the whole transaction.',
+        body: BatchBody,
+        response: {
+          200: { type: 'array', items: CommandResult },
+          400: CommandError,
+          401: CommandError,
+          409: CommandError,
+        },
+      },
+    },
+    (req, reply) =>
+      withSession(bridge, req, reply, 'command', (ctx) => transaction(bridge, ctx, req.body, base64Wanted(req), reply)),
+  );
+
+  // The path form takes any body as raw bytes (curl -d sends form encoding by default).
+  app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: bodyLimitBytes }, (_req, body, done) =>
+      done(null, body),
+    );
+    const handler = (req: FastifyRequest<{ Params: PathParams }>, reply: FastifyReply): Done => {
+      if (RESERVED_FIRST_SEGMENTS.has(req.params.command)) {
+        reply.callNotFound();
+        return;
+      }
+      return withSession(bridge, req, reply, 'command', (ctx) => {
+        const argv = pathArgv(req);
+        if (argv === null) return failCommand(reply, badRequest('invalid percent-encoding in path or query'));
+        return single(bridge, ctx, argv, req, reply);
+      });
+    };
+    const schema = {
+      tags: TAGS,
+      summary: 'Run one command given as a path (Upstash REST compatible)',
+      description:
+        '`/set/k/v` is `SET k v`; each segment percent-encoded. A POST body is one more argument (the value); ' +
+        'query parameters follow as `name value` pairs (`?EX=10`).',
+      params: PathParams,
+      response: commandResponses,
+    };
+    // No automatic HEAD: HEAD /del/k must not delete anything.
+    scope.route({ method: ['GET', 'POST'], url: '/:command', schema, handler, exposeHeadRoute: false });
+    scope.route({ method: ['GET', 'POST'], url: '/:command/*', schema, handler, exposeHeadRoute: false });
+  });
+}

@@ -1,0 +1,296 @@
+/**
+ * One key as a resource: `/v1/keys/{key}` and its `/ttl` and `/incr`. Each route is a thin
+ * mapping onto commands (GET, SET, DEL, PTTL, PEXPIRE, PERSIST, INCRBY); keys come from the
+ * raw request target, percent-decoded to bytes, never from the router's string decoding.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { CommandContext } from '../../../commands/context.js';
+import type { Reply } from '../../../commands/reply.js';
+import { ErrorReply } from '../../../errors.js';
+import type { HttpBridge } from '../bridge.js';
+import { decodeText, encodeBytes, segmentAt } from '../bytes.js';
+import {
+  after,
+  badRequest,
+  conditionFailed,
+  type Done,
+  fail,
+  notFound,
+  unexpected,
+  withSession,
+} from '../respond.js';
+import {
+  errors,
+  GetResponse,
+  IncrBody,
+  IncrResponse,
+  KeyParams,
+  OkResponse,
+  RawBytes,
+  SetBody,
+  SetQuery,
+  TtlBody,
+  TtlResponse,
+} from '../schemas.js';
+
+const KEYS_PREFIX = '/v1/keys/';
+const TAGS = ['keys'];
+
+const GET = Buffer.from('GET');
+const SET = Buffer.from('SET');
+const DEL = Buffer.from('DEL');
+const PTTL = Buffer.from('PTTL');
+const PEXPIRE = Buffer.from('PEXPIRE');
+const PERSIST = Buffer.from('PERSIST');
+const EXISTS = Buffer.from('EXISTS');
+const INCRBY = Buffer.from('INCRBY');
+const PX = Buffer.from('PX');
+const NX = Buffer.from('NX');
+const XX = Buffer.from('XX');
+const KEEPTTL = Buffer.from('KEEPTTL');
+
+const badKey = badRequest('invalid percent-encoding in key');
+
+/** The key's bytes from the original request target (the router may have rewritten it). */
+function pathKey(req: FastifyRequest): Buffer | null {
+  const url = req.originalUrl;
+  const i = url.indexOf(KEYS_PREFIX);
+  return i < 0 ? null : segmentAt(url, i + KEYS_PREFIX.length);
+}
+
+/** withSession + the key from the path, for every route here. */
+function onKey(
+  bridge: HttpBridge,
+  req: FastifyRequest,
+  reply: FastifyReply,
+  fn: (ctx: CommandContext, key: Buffer) => Done,
+): Done {
+  return withSession(bridge, req, reply, 'resource', (ctx) => {
+    const key = pathKey(req);
+    if (key === null) return fail(reply, badKey);
+    return fn(ctx, key);
+  });
+}
+
+function wantsRaw(req: FastifyRequest): boolean {
+  const accept = req.headers.accept;
+  return accept !== undefined && accept.includes('application/octet-stream');
+}
+
+function ttlOf(r: Reply): number | null | ErrorReply {
+  if (r instanceof ErrorReply) return r;
+  if (typeof r !== 'number') return unexpected(r);
+  return r < 0 ? null : r;
+}
+
+interface SetOptions {
+  ttl_ms?: number;
+  condition?: 'if-absent' | 'if-present';
+  keep_ttl?: boolean;
+}
+
+/** SET argv for a value and the options shared by the JSON and raw forms. */
+export function setArgv(key: Buffer, value: Buffer, o: SetOptions): Buffer[] | ErrorReply {
+  const argv = [SET, key, value];
+  if (o.ttl_ms !== undefined) {
+    if (o.keep_ttl) return badRequest('ttl_ms and keep_ttl cannot be combined');
+    argv.push(PX, Buffer.from(String(o.ttl_ms)));
+  }
+  if (o.condition === 'if-absent') argv.push(NX);
+  else if (o.condition === 'if-present') argv.push(XX);
+  if (o.keep_ttl) argv.push(KEEPTTL);
+  return argv;
+}
+
+export function keyRoutes(app: FastifyInstance, bridge: HttpBridge): void {
+  app.get<{ Params: KeyParams }>(
+    '/v1/keys/:key',
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'Read a key',
+        description:
+          'The value with its encoding and time to live. With `Accept: application/octet-stream`, the raw bytes.',
+        params: KeyParams,
+        response: {
+          200: {
+            description: 'The value.',
+            content: { 'application/json': { schema: GetResponse }, 'application/octet-stream': { schema: RawBytes } },
+          },
+          ...errors(404),
+        },
+      },
+    },
+    (req, reply) =>
+      onKey(bridge, req, reply, (ctx, key) =>
+        after(bridge.run(ctx, [GET, key]), (v) => {
+          if (v instanceof ErrorReply) return fail(reply, v);
+          if (v === null) return fail(reply, notFound);
+          if (!Buffer.isBuffer(v)) return fail(reply, unexpected(v));
+          if (wantsRaw(req)) {
+            reply.type('application/octet-stream').send(v);
+            return;
+          }
+          return after(bridge.run(ctx, [PTTL, key]), (t) => {
+            const ttl = ttlOf(t);
+            if (ttl instanceof ErrorReply) return fail(reply, ttl);
+            const k = encodeBytes(key);
+            const val = encodeBytes(v);
+            reply.send(
+              k.encoding === 'utf8'
+                ? { key: k.text, value: val.text, encoding: val.encoding, ttl_ms: ttl }
+                : { key: k.text, key_encoding: k.encoding, value: val.text, encoding: val.encoding, ttl_ms: ttl },
+            );
+          });
+        }),
+      ),
+  );
+
+  app.put<{ Params: KeyParams; Body: SetBody | Buffer; Querystring: SetQuery }>(
+    '/v1/keys/:key',
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'Write a key',
+        description:
+          'A JSON body `{"value", "ttl_ms"?, "condition"?, "keep_ttl"?, "encoding"?}`, or the raw bytes with ' +
+          '`Content-Type: application/octet-stream` and the options as query parameters. 409 when the condition ' +
+          'is not met.',
+        params: KeyParams,
+        querystring: SetQuery,
+        body: {
+          content: { 'application/json': { schema: SetBody }, 'application/octet-stream': { schema: RawBytes } },
+        },
+        response: { 200: OkResponse, ...errors(409, 413, 415, 507) },
+      },
+    },
+    (req, reply) =>
+      onKey(bridge, req, reply, (ctx, key) => {
+        const body = req.body;
+        let argv: Buffer[] | ErrorReply;
+        if (Buffer.isBuffer(body)) {
+          argv = setArgv(key, body, req.query);
+        } else {
+          const value = decodeText(body.value, body.encoding);
+          if (value === null) return fail(reply, badRequest(`value is not valid ${body.encoding ?? 'text'}`));
+          argv = setArgv(key, value, body);
+        }
+        if (argv instanceof ErrorReply) return fail(reply, argv);
+        return after(bridge.run(ctx, argv), (r) => {
+          if (r instanceof ErrorReply) return fail(reply, r);
+          if (r === null) return fail(reply, conditionFailed);
+          reply.send({ ok: true });
+        });
+      }),
+  );
+
+  app.delete<{ Params: KeyParams }>(
+    '/v1/keys/:key',
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'Delete a key',
+        params: KeyParams,
+        response: { 204: { description: 'Deleted.', type: 'null' }, ...errors(404) },
+      },
+    },
+    (req, reply) =>
+      onKey(bridge, req, reply, (ctx, key) =>
+        after(bridge.run(ctx, [DEL, key]), (r) => {
+          if (r instanceof ErrorReply) return fail(reply, r);
+          if (r === 0) return fail(reply, notFound);
+          reply.code(204).send();
+        }),
+      ),
+  );
+
+  app.get<{ Params: KeyParams }>(
+    '/v1/keys/:key/ttl',
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'Time to live of a key',
+        params: KeyParams,
+        response: { 200: TtlResponse, ...errors(404) },
+      },
+    },
+    (req, reply) =>
+      onKey(bridge, req, reply, (ctx, key) =>
+        after(bridge.run(ctx, [PTTL, key]), (r) => {
+          if (r === -2) return fail(reply, notFound);
+          const ttl = ttlOf(r);
+          if (ttl instanceof ErrorReply) return fail(reply, ttl);
+          reply.send({ ttl_ms: ttl });
+        }),
+      ),
+  );
+
+  app.put<{ Params: KeyParams; Body: TtlBody }>(
+    '/v1/keys/:key/ttl',
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'Set the time to live of a key',
+        params: KeyParams,
+        body: TtlBody,
+        response: { 200: TtlResponse, ...errors(404) },
+      },
+    },
+    (req, reply) =>
+      onKey(bridge, req, reply, (ctx, key) =>
+        after(bridge.run(ctx, [PEXPIRE, key, Buffer.from(String(req.body.ttl_ms))]), (r) => {
+          if (r instanceof ErrorReply) return fail(reply, r);
+          if (r === 0) return fail(reply, notFound);
+          reply.send({ ttl_ms: req.body.ttl_ms });
+        }),
+      ),
+  );
+
+  app.delete<{ Params: KeyParams }>(
+    '/v1/keys/:key/ttl',
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'Make a key persistent (remove its time to live)',
+        params: KeyParams,
+        response: { 204: { description: 'The key no longer expires.', type: 'null' }, ...errors(404) },
+      },
+    },
+    (req, reply) =>
+      onKey(bridge, req, reply, (ctx, key) =>
+        after(bridge.run(ctx, [PERSIST, key]), (r) => {
+          if (r instanceof ErrorReply) return fail(reply, r);
+          if (r === 1) return void reply.code(204).send();
+          // PERSIST says 0 both for a missing key and for one without a TTL.
+          return after(bridge.run(ctx, [EXISTS, key]), (e) => {
+            if (e instanceof ErrorReply) return fail(reply, e);
+            if (e === 0) return fail(reply, notFound);
+            reply.code(204).send();
+          });
+        }),
+      ),
+  );
+
+  app.post<{ Params: KeyParams; Body: IncrBody | undefined }>(
+    '/v1/keys/:key/incr',
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'Add to an integer value',
+        description: 'INCRBY: a missing key counts as 0. The body is optional (`{"by": 1}`).',
+        params: KeyParams,
+        body: IncrBody,
+        response: { 200: IncrResponse, ...errors(409) },
+      },
+    },
+    (req, reply) =>
+      onKey(bridge, req, reply, (ctx, key) => {
+        const by = req.body?.by ?? 1;
+        return after(bridge.run(ctx, [INCRBY, key, Buffer.from(String(by))]), (r) => {
+          if (r instanceof ErrorReply) return fail(reply, r);
+          if (typeof r !== 'number' && typeof r !== 'bigint') return fail(reply, unexpected(r));
+          reply.send({ value: r });
+        });
+      }),
+  );
+}

@@ -1,0 +1,362 @@
+/**
+ * One RESP client connection: socket bytes in, parsed commands through the dispatcher, rendered
+ * replies out. Every complete command of a chunk runs and all their replies leave in one socket
+ * write (pipelining). A command whose reply is a promise holds the commands behind it until it
+ * settles, so replies keep their order. Closing follows Redis: a protocol error or QUIT sends the
+ * replies rendered so far and then closes; a client past its output buffer limit or idle past
+ * `timeout` is dropped at once.
+ */
+import type { Socket } from 'node:net';
+import type { ClientState, CommandContext } from '../../commands/context.js';
+import { ErrorReply, NO_REPLY, type Reply } from '../../commands/reply.js';
+import type { DoorHost } from '../door.js';
+import { OutputBuffer, writeError, writeReply } from './encoder.js';
+import type { DoorLimits } from './limits.js';
+import { type ProtocolError, RespParser } from './parser.js';
+
+/** Render this much output before handing it to the socket mid-chunk. */
+const FLUSH_BYTES = 64 * 1024;
+/** Stop running commands while this much output waits in the socket (no output limit set). */
+export const HIGH_WATER_BYTES = 1024 * 1024;
+/** Output buffer capacity kept between bursts; a larger one is dropped once flushed. */
+const KEEP_OUTPUT_BYTES = 256 * 1024;
+
+const INTERNAL_ERROR = new ErrorReply('INTERNAL', 'ERR internal error');
+const MAX_CLIENTS = Buffer.from('-ERR max number of clients reached\r\n');
+const NO_STATS = { qbuf: 0, obl: 0, omem: 0 };
+
+/** What a connection needs from a socket (net.Socket, or a fake in unit tests). */
+export type RespSocket = Pick<
+  Socket,
+  | 'remoteAddress'
+  | 'remotePort'
+  | 'localAddress'
+  | 'localPort'
+  | 'writableLength'
+  | 'destroyed'
+  | 'write'
+  | 'end'
+  | 'destroy'
+  | 'pause'
+  | 'resume'
+  | 'on'
+  | 'once'
+>;
+
+export function formatAddr(ip: string | undefined, port: number | undefined): string {
+  const host = ip ?? '?';
+  return host.includes(':') ? `[${host}]:${port ?? 0}` : `${host}:${port ?? 0}`;
+}
+
+/**
+ * Register a client for a new socket and start serving it. Returns null (after answering Redis's
+ * error and closing) when `maxclients` is reached.
+ */
+export function acceptConnection(
+  host: DoorHost,
+  socket: RespSocket,
+  limits: DoorLimits,
+  onClosed: (c: RespConnection) => void = () => {},
+): RespConnection | null {
+  let conn: RespConnection | null = null;
+  const client = host.openClient({
+    door: 'resp',
+    addr: formatAddr(socket.remoteAddress, socket.remotePort),
+    laddr: formatAddr(socket.localAddress, socket.localPort),
+    close: () => conn?.requestClose(),
+    bufferStats: () => (conn === null ? NO_STATS : conn.bufferStats()),
+  });
+  if (client === null) {
+    socket.on('error', () => {});
+    socket.end(MAX_CLIENTS, () => socket.destroy());
+    return null;
+  }
+  conn = new RespConnection(host, socket, client, limits, onClosed);
+  return conn;
+}
+
+export class RespConnection {
+  readonly parser: RespParser;
+  readonly out = new OutputBuffer();
+  readonly ctx: CommandContext;
+  private readonly abort = new AbortController();
+  /** A command's promise is pending: later commands wait. */
+  private waiting = false;
+  /** Inside run(): close requests and settles defer to its end. */
+  private running = false;
+  /** Send what is rendered, then close (QUIT, CLIENT KILL, protocol error). */
+  private closing = false;
+  /** The door is shutting down: run nothing new, finish in-flight work, close. */
+  private draining = false;
+  /** Backpressure: output waits in the socket; reading and running are paused until 'drain'. */
+  private paused = false;
+  private ending = false;
+  private closed = false;
+  /** When pending output first went past the soft limit (clock ms), 0 when under it. */
+  private softSince = 0;
+  private readonly closedPromise: Promise<void>;
+  private resolveClosed!: () => void;
+
+  constructor(
+    private readonly host: DoorHost,
+    private readonly socket: RespSocket,
+    readonly client: ClientState,
+    private readonly limits: DoorLimits,
+    private readonly onClosed: (c: RespConnection) => void,
+  ) {
+    this.parser = new RespParser(limits.parser);
+    this.ctx = host.context(client, this.abort.signal);
+    this.closedPromise = new Promise((resolve) => {
+      this.resolveClosed = resolve;
+    });
+    socket.on('data', this.onData);
+    socket.on('close', this.onClose);
+    socket.on('error', this.onError);
+  }
+
+  /** Resolves once the socket is closed and the client unregistered. */
+  get done(): Promise<void> {
+    return this.closedPromise;
+  }
+
+  bufferStats(): { qbuf: number; obl: number; omem: number } {
+    const obl = this.out.pending;
+    return { qbuf: this.parser.buffered, obl, omem: obl + this.socket.writableLength };
+  }
+
+  /** Close after the replies rendered so far are written (client.close(): QUIT, CLIENT KILL). */
+  requestClose(): void {
+    this.closing = true;
+    if (!this.running && !this.waiting) this.finish();
+  }
+
+  /** Door shutdown: take no new commands, let an in-flight one finish, then close. */
+  drain(): Promise<void> {
+    this.draining = true;
+    if (!this.closed) this.socket.pause();
+    if (!this.running && !this.waiting) this.finish();
+    return this.closedPromise;
+  }
+
+  /** Drop the connection now (limits, forced shutdown). Pending output is discarded. */
+  destroy(): void {
+    if (!this.closed) this.socket.destroy();
+  }
+
+  /** Periodic checks (idle timeout, soft output limit); `now` in clock ms. */
+  cron(now: number): void {
+    if (this.closed) return;
+    const idleMs = this.limits.idleMs;
+    if (idleMs > 0 && !this.waiting && now - this.client.lastInteraction > idleMs) {
+      this.host.logger.debug({ client: this.client.id, addr: this.client.addr }, 'Closing idle client');
+      this.destroy();
+      return;
+    }
+    this.checkOutputLimits(now);
+  }
+
+  // ---- input --------------------------------------------------------------------------------
+
+  private readonly onData = (chunk: Buffer): void => {
+    this.host.server.stats.netInputBytes += chunk.length;
+    if (this.closing || this.draining || this.closed) return;
+    this.client.lastInteraction = this.host.server.clock.now();
+    try {
+      this.parser.feed(chunk);
+      this.run();
+    } catch (err) {
+      // A bug reached the connection loop: drop this client, keep serving the others.
+      this.host.logger.error({ err, client: this.client.id }, 'RESP connection failed');
+      this.destroy();
+    }
+  };
+
+  /** Run every complete buffered command, then write their replies in one go. */
+  private run(): void {
+    if (this.running) return;
+    this.running = true;
+    const parser = this.parser;
+    const client = this.client;
+    try {
+      while (!this.waiting && !this.closing && !this.paused && !this.draining) {
+        parser.authRequired = !client.authenticated;
+        const argv = parser.next();
+        if (argv === null) {
+          if (parser.error !== null) this.protocolError(parser.error);
+          break;
+        }
+        this.execute(argv);
+        if (this.out.pending >= FLUSH_BYTES) this.flush();
+      }
+    } finally {
+      this.running = false;
+    }
+    this.flush();
+    if ((this.closing || this.draining) && !this.waiting) this.finish();
+  }
+
+  private execute(argv: Buffer[]): void {
+    const wasSkip = this.client.replyMode === 'skip';
+    let reply: Reply | Promise<Reply>;
+    try {
+      reply = this.host.execute(this.ctx, argv);
+    } catch (err) {
+      this.internalError(err, argv);
+      reply = INTERNAL_ERROR;
+    }
+    if (reply instanceof Promise) {
+      this.waiting = true;
+      reply.then(
+        (r) => this.settle(r, wasSkip),
+        (err) => {
+          this.internalError(err, argv);
+          this.settle(INTERNAL_ERROR, wasSkip);
+        },
+      );
+      return;
+    }
+    this.render(reply, wasSkip);
+  }
+
+  private settle(reply: Reply, wasSkip: boolean): void {
+    this.waiting = false;
+    if (this.closed) return;
+    try {
+      this.render(reply, wasSkip);
+      this.run();
+    } catch (err) {
+      this.host.logger.error({ err, client: this.client.id }, 'RESP connection failed');
+      this.destroy();
+    }
+  }
+
+  // ---- output -------------------------------------------------------------------------------
+
+  private render(reply: Reply, wasSkip: boolean): void {
+    const client = this.client;
+    const mode = client.replyMode;
+    if (mode !== 'on') {
+      // OFF: nothing. SKIP: neither the command that asked for it nor the next one answer.
+      if (mode === 'skip' && wasSkip) client.replyMode = 'on';
+      return;
+    }
+    if (reply === NO_REPLY) return;
+    const out = this.out;
+    const mark = out.len;
+    try {
+      writeReply(out, reply, client.resp);
+    } catch (err) {
+      out.truncate(mark);
+      this.host.logger.error({ err, client: client.id }, 'could not render a reply');
+      writeError(out, INTERNAL_ERROR.message);
+    }
+    const lim = this.limits.output;
+    if (lim.hardBytes > 0 || lim.softBytes > 0) this.checkOutputLimits(this.host.server.clock.now());
+  }
+
+  /** Hand rendered output to the socket; pause on backpressure. */
+  private flush(): void {
+    const out = this.out;
+    const socket = this.socket;
+    if (out.pending === 0 || this.closed || socket.destroyed) return;
+    const chunk = out.take();
+    this.host.server.stats.netOutputBytes += chunk.length;
+    socket.write(chunk);
+    const queued = socket.writableLength;
+    // Everything went to the kernel at once: the buffer is free to reuse from the start.
+    if (queued === 0) out.reset(KEEP_OUTPUT_BYTES);
+    else if (queued > HIGH_WATER_BYTES && !this.paused && !this.ending) this.pause();
+  }
+
+  private pause(): void {
+    this.paused = true;
+    this.socket.pause();
+    this.socket.once('drain', this.onDrain);
+  }
+
+  private readonly onDrain = (): void => {
+    this.paused = false;
+    if (this.closed) return;
+    if (this.out.pending === 0) this.out.reset(KEEP_OUTPUT_BYTES);
+    this.client.lastInteraction = this.host.server.clock.now();
+    if (!this.draining) this.socket.resume();
+    try {
+      this.run();
+    } catch (err) {
+      this.host.logger.error({ err, client: this.client.id }, 'RESP connection failed');
+      this.destroy();
+    }
+  };
+
+  private checkOutputLimits(now: number): void {
+    const lim = this.limits.output;
+    const used = this.out.pending + this.socket.writableLength;
+    let reason = '';
+    if (lim.hardBytes > 0 && used > lim.hardBytes) {
+      reason = 'hard';
+    } else if (lim.softBytes > 0 && used > lim.softBytes) {
+      if (this.softSince === 0) this.softSince = now;
+      else if (now - this.softSince > lim.softMs) reason = 'soft';
+    } else {
+      this.softSince = 0;
+    }
+    if (reason === '') return;
+    this.host.logger.warn(
+      { client: this.client.id, addr: this.client.addr, omem: used, limit: reason },
+      'Client closed for overcoming of output buffer limits',
+    );
+    this.closing = true;
+    this.destroy();
+  }
+
+  // ---- errors and closing -------------------------------------------------------------------
+
+  private protocolError(e: ProtocolError): void {
+    const client = this.client;
+    if (e.reply === null) {
+      this.host.logger.warn(
+        { client: client.id, addr: client.addr, qbuf: this.parser.buffered },
+        'Closing client that reached max query buffer length',
+      );
+    } else {
+      this.host.logger.debug(
+        { client: client.id, addr: client.addr, reason: e.reason },
+        'Protocol error from client',
+      );
+      if (client.replyMode === 'on') writeError(this.out, e.reply);
+    }
+    this.closing = true;
+  }
+
+  private internalError(err: unknown, argv: Buffer[]): void {
+    const name = argv.length > 0 ? argv[0].toString('latin1', 0, 64) : '';
+    this.host.logger.error(
+      { err, client: this.client.id, command: name },
+      'command failed with an exception',
+    );
+  }
+
+  /** Write what is pending and close. */
+  private finish(): void {
+    if (this.ending || this.closed || this.socket.destroyed) return;
+    this.ending = true;
+    this.flush();
+    this.socket.end(() => this.socket.destroy());
+  }
+
+  private readonly onError = (err: Error): void => {
+    this.host.logger.debug({ err, client: this.client.id }, 'RESP socket error');
+  };
+
+  private readonly onClose = (): void => {
+    if (this.closed) return;
+    this.closed = true;
+    this.abort.abort();
+    try {
+      this.host.closeClient(this.client);
+    } finally {
+      this.onClosed(this);
+      this.resolveClosed();
+    }
+  };
+}

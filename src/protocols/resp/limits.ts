@@ -1,0 +1,82 @@
+/**
+ * The RESP door's bounds, read from the live configuration. One `DoorLimits` object is shared by
+ * every connection of a door and updated in place when CONFIG SET changes an option, so the hot
+ * path reads plain fields.
+ */
+import { parseBytes } from '../../config/schema.js';
+import type { ConfigStore } from '../../config/store.js';
+import type { ParserLimits } from './parser.js';
+
+export interface OutputLimits {
+  /** Disconnect at once past this many pending output bytes (0 = no limit). */
+  hardBytes: number;
+  /** Disconnect when past this many bytes for longer than `softMs` (0 = no limit). */
+  softBytes: number;
+  softMs: number;
+}
+
+export interface DoorLimits {
+  parser: ParserLimits;
+  output: OutputLimits;
+  /** Close clients idle this long (0 = never). */
+  idleMs: number;
+  /** TCP keepalive probe delay (0 = off). */
+  keepAliveMs: number;
+}
+
+const RELEVANT = new Set([
+  'proto-max-bulk-len',
+  'proto-max-multibulk-len',
+  'proto-inline-max-size',
+  'client-query-buffer-limit',
+  'client-output-buffer-limit',
+  'timeout',
+  'tcp-keepalive',
+]);
+
+/**
+ * Parse `client-output-buffer-limit` as Redis writes it: groups of `<class> <hard> <soft>
+ * <soft-seconds>`; Cairn's clients are all of class `normal`. Null when malformed.
+ */
+export function parseOutputLimits(value: string): OutputLimits | null {
+  const words = value
+    .trim()
+    .split(/\s+/)
+    .filter((w) => w !== '');
+  if (words.length % 4 !== 0) return null;
+  let found: OutputLimits = { hardBytes: 0, softBytes: 0, softMs: 0 };
+  for (let i = 0; i < words.length; i += 4) {
+    const hard = parseBytes(words[i + 1]);
+    const soft = parseBytes(words[i + 2]);
+    const secs = /^\d+$/.test(words[i + 3]) ? Number(words[i + 3]) : null;
+    if (hard === null || soft === null || secs === null || hard < 0 || soft < 0) return null;
+    if (words[i].toLowerCase() === 'normal')
+      found = { hardBytes: hard, softBytes: soft, softMs: secs * 1000 };
+  }
+  return found;
+}
+
+export function readLimits(config: ConfigStore, into?: DoorLimits): DoorLimits {
+  const limits: DoorLimits = into ?? {
+    parser: { maxBulkLen: 0, maxMultibulkLen: 0, maxInlineSize: 0, maxQueryBuffer: 0 },
+    output: { hardBytes: 0, softBytes: 0, softMs: 0 },
+    idleMs: 0,
+    keepAliveMs: 0,
+  };
+  limits.parser.maxBulkLen = config.int('proto-max-bulk-len');
+  limits.parser.maxMultibulkLen = config.int('proto-max-multibulk-len');
+  limits.parser.maxInlineSize = config.int('proto-inline-max-size');
+  limits.parser.maxQueryBuffer = config.int('client-query-buffer-limit');
+  const out = parseOutputLimits(config.get('client-output-buffer-limit'));
+  if (out !== null) Object.assign(limits.output, out);
+  limits.idleMs = config.int('timeout') * 1000;
+  limits.keepAliveMs = config.int('tcp-keepalive') * 1000;
+  return limits;
+}
+
+/** Keep `limits` current; returns the unsubscribe function. */
+export function followLimits(config: ConfigStore, limits: DoorLimits): () => void {
+  return config.onChange((name) => {
+    if (RELEVANT.has(name)) readLimits(config, limits);
+  });
+}

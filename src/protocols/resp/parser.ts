@@ -1,0 +1,498 @@
+/**
+ * Incremental RESP request parser, following Redis 7.0's processMultibulkBuffer and
+ * processInlineBuffer (networking.c): the same accepted inputs, the same protocol errors.
+ *
+ * Feed it socket chunks with `feed()`, then pull complete commands with `next()` until it returns
+ * null. Arguments are views (subarray) into the chunks where a value lies inside one chunk; Node
+ * hands every read its own Buffer and the parser never writes into one, so views stay valid for
+ * as long as the caller keeps them. Only the unparsed tail of a frame that spans chunks is copied,
+ * into an accumulation buffer that grows by doubling and is never written over once handed out.
+ * A large bulk value (>= BIG_ARG_BYTES) that spans chunks is assembled in its own buffer.
+ */
+
+const CR = 13;
+const LF = 10;
+const STAR = 42;
+const DOLLAR = 36;
+
+/** Redis's PROTO_MBULK_BIG_ARG: bulks from this size on are assembled in their own buffer. */
+export const BIG_ARG_BYTES = 32 * 1024;
+/** Smallest accumulation buffer for a frame that spans chunks. */
+const MIN_ACC_BYTES = 4 * 1024;
+/** Redis refuses larger counts before AUTH (CVE-2021-32675). */
+const UNAUTH_MAX_MULTIBULK = 10;
+const UNAUTH_MAX_BULK_BYTES = 16 * 1024;
+/** Memory a parsed argument costs beyond its bytes (the Buffer view object), for the qbuf limit. */
+const ARG_OVERHEAD_BYTES = 64;
+
+export interface ParserLimits {
+  /** proto-max-bulk-len */
+  maxBulkLen: number;
+  /** proto-max-multibulk-len */
+  maxMultibulkLen: number;
+  /** proto-inline-max-size: longest inline line and longest count line (`*N`, `$N`). */
+  maxInlineSize: number;
+  /** client-query-buffer-limit: unparsed bytes plus the parsed part of the current command. */
+  maxQueryBuffer: number;
+}
+
+export const DEFAULT_LIMITS: ParserLimits = {
+  maxBulkLen: 512 * 1024 * 1024,
+  maxMultibulkLen: 1024 * 1024,
+  maxInlineSize: 64 * 1024,
+  maxQueryBuffer: 1024 * 1024 * 1024,
+};
+
+/** A protocol error: `reply` is the error text to send (null: close without a reply). */
+export interface ProtocolError {
+  reply: string | null;
+  /** Short reason for the log, as Redis's setProtocolError gives one. */
+  reason: string;
+}
+
+const EMPTY = Buffer.alloc(0);
+
+export class RespParser {
+  /** Set by the connection before parsing: the client has not authenticated yet. */
+  authRequired = false;
+  /** Once set, the parser stops; the connection replies (if `reply`) and closes. */
+  error: ProtocolError | null = null;
+
+  private data: Buffer = EMPTY;
+  private pos = 0;
+  /** End of valid bytes in `data` (an accumulation buffer has spare capacity past it). */
+  private end = 0;
+  /** `data` is our accumulation buffer: bytes past `end` are ours to fill. */
+  private owned = false;
+
+  /** The multibulk command being read, or null between commands. */
+  private argv: Buffer[] | null = null;
+  private remaining = 0;
+  /** Length of the bulk being read; -1 while its `$N` line is still to come. */
+  private bulkLen = -1;
+  /** Bytes (plus per-argument overhead) of the arguments read so far for `argv`. */
+  private argBytes = 0;
+  /** A large bulk being assembled across chunks, and how much of it has arrived. */
+  private big: Buffer | null = null;
+  private bigFill = 0;
+  /** Bytes of a bulk's trailing CRLF still to skip (after a large bulk). */
+  private skip = 0;
+
+  constructor(public limits: ParserLimits = DEFAULT_LIMITS) {}
+
+  /** Bytes received and not yet parsed (CLIENT LIST qbuf). */
+  get buffered(): number {
+    return this.end - this.pos + this.bigFill;
+  }
+
+  /** What the query buffer limit counts: unparsed bytes plus the current command's arguments. */
+  get pendingBytes(): number {
+    return this.end - this.pos + this.bigFill + this.argBytes;
+  }
+
+  /** Append a chunk from the socket. Chunks must not be modified afterwards. */
+  feed(chunk: Buffer): void {
+    if (this.error !== null || chunk.length === 0) return;
+    let off = 0;
+    if (this.big !== null) {
+      off = this.fillBig(chunk);
+      if (off === chunk.length) {
+        this.checkQueryBuffer();
+        return;
+      }
+    }
+    if (this.skip > 0) {
+      const n = Math.min(this.skip, chunk.length - off);
+      this.skip -= n;
+      off += n;
+      if (off === chunk.length) return;
+    }
+    if (off > 0) chunk = chunk.subarray(off);
+    if (this.pos >= this.end) {
+      this.data = chunk;
+      this.pos = 0;
+      this.end = chunk.length;
+      this.owned = false;
+    } else if (this.owned && this.data.length - this.end >= chunk.length) {
+      chunk.copy(this.data, this.end);
+      this.end += chunk.length;
+    } else {
+      const left = this.end - this.pos;
+      const acc = Buffer.allocUnsafeSlow(Math.max(2 * (left + chunk.length), MIN_ACC_BYTES));
+      this.data.copy(acc, 0, this.pos, this.end);
+      chunk.copy(acc, left);
+      this.data = acc;
+      this.pos = 0;
+      this.end = left + chunk.length;
+      this.owned = true;
+    }
+    this.checkQueryBuffer();
+  }
+
+  /**
+   * The next complete command, or null when more input is needed or a protocol error occurred
+   * (see `error`). Empty commands (`*0`, `*-1`, blank inline lines) are skipped as Redis does.
+   */
+  next(): Buffer[] | null {
+    if (this.error !== null || this.big !== null || this.skip > 0) return null;
+    for (;;) {
+      if (this.argv === null) {
+        if (this.pos >= this.end) return null;
+        if (this.data[this.pos] !== STAR) {
+          const inline = this.readInline();
+          if (inline === null) return null;
+          if (inline.length === 0) continue;
+          return inline;
+        }
+        if (!this.readMultibulkHeader()) return null;
+        if (this.argv === null) continue; // `*0` or a negative count: nothing to run
+      }
+      if (!this.readBulks()) return null;
+      const argv = this.argv!;
+      this.argv = null;
+      this.argBytes = 0;
+      return argv;
+    }
+  }
+
+  // ---- multibulk --------------------------------------------------------------------------
+
+  /** Reads `*N\r\n`. False when the line is incomplete or invalid (then `error` is set). */
+  private readMultibulkHeader(): boolean {
+    const d = this.data;
+    const start = this.pos;
+    const cr = findCR(d, start, this.end);
+    if (cr < 0) {
+      if (this.end - start > this.limits.maxInlineSize) {
+        this.fail('Protocol error: too big mbulk count string', 'too big mbulk count string');
+      }
+      return false;
+    }
+    if (cr - start > this.limits.maxInlineSize) {
+      this.fail('Protocol error: too big mbulk count string', 'too big mbulk count string');
+      return false;
+    }
+    // Redis waits for one byte after the '\r' and skips it without looking at it.
+    if (cr + 2 > this.end) return false;
+    const n = parseLL(d, start + 1, cr);
+    if (Number.isNaN(n) && hasNul(d, start, cr)) return this.lineNeverEnds('mbulk count string');
+    if (Number.isNaN(n) || n > this.limits.maxMultibulkLen) {
+      this.fail('Protocol error: invalid multibulk length', 'invalid mbulk count');
+      return false;
+    }
+    if (n > UNAUTH_MAX_MULTIBULK && this.authRequired) {
+      this.fail('Protocol error: unauthenticated multibulk length', 'unauth mbulk count');
+      return false;
+    }
+    this.pos = cr + 2;
+    if (n <= 0) return true;
+    this.argv = [];
+    this.remaining = n;
+    this.bulkLen = -1;
+    return true;
+  }
+
+  /** Reads bulks until the command is complete (true) or input runs out / an error occurs. */
+  private readBulks(): boolean {
+    const argv = this.argv!;
+    const limits = this.limits;
+    while (this.remaining > 0) {
+      const d = this.data;
+      const end = this.end;
+      let pos = this.pos;
+      if (this.bulkLen < 0) {
+        const cr = findCR(d, pos, end);
+        if (cr < 0) {
+          if (end - pos > limits.maxInlineSize) {
+            this.fail('Protocol error: too big bulk count string', 'too big bulk count string');
+          }
+          return false;
+        }
+        if (cr - pos > limits.maxInlineSize) {
+          this.fail('Protocol error: too big bulk count string', 'too big bulk count string');
+          return false;
+        }
+        if (cr + 2 > end) return false;
+        const n = d[pos] === DOLLAR ? parseLL(d, pos + 1, cr) : Number.NaN;
+        if (Number.isNaN(n) && hasNul(d, pos, cr)) return this.lineNeverEnds('bulk count string');
+        if (d[pos] !== DOLLAR) {
+          this.fail(`Protocol error: expected '$', got '${String.fromCharCode(d[pos])}'`, 'expected $');
+          return false;
+        }
+        if (Number.isNaN(n) || n < 0 || n > limits.maxBulkLen) {
+          this.fail('Protocol error: invalid bulk length', 'invalid bulk length');
+          return false;
+        }
+        if (n > UNAUTH_MAX_BULK_BYTES && this.authRequired) {
+          this.fail('Protocol error: unauthenticated bulk length', 'unauth bulk length');
+          return false;
+        }
+        pos = cr + 2;
+        this.pos = pos;
+        this.bulkLen = n;
+      }
+      const len = this.bulkLen;
+      if (end - pos >= len + 2) {
+        // Like Redis, the two bytes after the value are skipped without checking them.
+        argv.push(d.subarray(pos, pos + len));
+        this.pos = pos + len + 2;
+        this.argBytes += len + ARG_OVERHEAD_BYTES;
+        this.bulkLen = -1;
+        this.remaining--;
+        continue;
+      }
+      if (len >= BIG_ARG_BYTES) this.startBig(len);
+      return false;
+    }
+    return true;
+  }
+
+  /** Start assembling a large bulk whose bytes run past the end of the buffered input. */
+  private startBig(len: number): void {
+    const avail = this.end - this.pos;
+    // Grow toward `len` rather than reserving it at once: a client that announces a 512 MB
+    // value and sends nothing should not cost 512 MB.
+    const cap = Math.min(len, Math.max(avail * 2, 1024 * 1024));
+    this.big = Buffer.allocUnsafeSlow(cap);
+    this.bigFill = 0;
+    const chunk = this.data.subarray(this.pos, this.end);
+    this.data = EMPTY;
+    this.pos = 0;
+    this.end = 0;
+    this.owned = false;
+    // The caller saw fewer than len + 2 bytes, so all of them belong to this bulk and its CRLF.
+    this.fillBig(chunk);
+  }
+
+  /** Copy the next bytes of a large bulk from `chunk`; returns how many bytes were used. */
+  private fillBig(chunk: Buffer): number {
+    const len = this.bulkLen;
+    let big = this.big!;
+    const n = Math.min(len - this.bigFill, chunk.length);
+    if (this.bigFill + n > big.length) {
+      const grown = Buffer.allocUnsafeSlow(Math.min(len, Math.max(big.length * 2, this.bigFill + n)));
+      big.copy(grown, 0, 0, this.bigFill);
+      big = grown;
+      this.big = grown;
+    }
+    chunk.copy(big, this.bigFill, 0, n);
+    this.bigFill += n;
+    if (this.bigFill < len) return n;
+    this.argv!.push(big.length === len ? big : big.subarray(0, len));
+    this.argBytes += len + ARG_OVERHEAD_BYTES;
+    this.big = null;
+    this.bigFill = 0;
+    this.bulkLen = -1;
+    this.remaining--;
+    const s = Math.min(2, chunk.length - n);
+    this.skip = 2 - s;
+    return n + s;
+  }
+
+  // ---- inline -------------------------------------------------------------------------------
+
+  /** Reads one inline command line. Null when incomplete or invalid (then `error` is set). */
+  private readInline(): Buffer[] | null {
+    const d = this.data;
+    const start = this.pos;
+    let nl = d.indexOf(LF, start);
+    if (nl >= this.end) nl = -1;
+    const max = this.limits.maxInlineSize;
+    if (nl < 0) {
+      if (this.end - start > max)
+        this.fail('Protocol error: too big inline request', 'too big inline request');
+      return null;
+    }
+    if (hasNul(d, start, nl)) {
+      this.lineNeverEnds('inline request');
+      return null;
+    }
+    let lineEnd = nl;
+    if (lineEnd > start && d[lineEnd - 1] === CR) lineEnd--;
+    if (lineEnd - start > max) {
+      this.fail('Protocol error: too big inline request', 'too big inline request');
+      return null;
+    }
+    const argv = splitArgs(d, start, lineEnd);
+    if (argv === null) {
+      this.fail('Protocol error: unbalanced quotes in request', 'unbalanced quotes in inline request');
+      return null;
+    }
+    this.pos = nl + 1;
+    return argv;
+  }
+
+  // ---- bounds and errors --------------------------------------------------------------------
+
+  private checkQueryBuffer(): void {
+    if (this.pendingBytes > this.limits.maxQueryBuffer) {
+      this.error = { reply: null, reason: 'reached max query buffer length' };
+    }
+  }
+
+  /**
+   * Redis finds line ends with strchr(), which stops at a NUL byte: a line with a NUL in it never
+   * ends, and the client gets the "too big" error once the unparsed input passes the bound.
+   */
+  private lineNeverEnds(what: string): false {
+    if (this.end - this.pos > this.limits.maxInlineSize)
+      this.fail(`Protocol error: too big ${what}`, `too big ${what}`);
+    return false;
+  }
+
+  private fail(reply: string, reason: string): void {
+    this.error = { reply: `ERR ${reply}`, reason };
+  }
+}
+
+function findCR(d: Buffer, from: number, end: number): number {
+  // Count lines are a few bytes long: a plain loop beats a native indexOf call for them.
+  const stop = Math.min(end, from + 24);
+  for (let i = from; i < stop; i++) if (d[i] === CR) return i;
+  if (stop === end) return -1;
+  const i = d.indexOf(CR, stop);
+  return i < 0 || i >= end ? -1 : i;
+}
+
+function hasNul(d: Buffer, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (d[i] === 0) return true;
+  return false;
+}
+
+/**
+ * Redis's string2ll over bytes [s, e): optional '-', no leading zeros, no '+', no spaces, within
+ * int64. NaN when invalid. Values beyond 2^53 lose precision, which no bound here can notice.
+ */
+export function parseLL(d: Buffer, s: number, e: number): number {
+  const n = e - s;
+  if (n <= 0) return Number.NaN;
+  if (n === 1 && d[s] === 48) return 0;
+  let i = s;
+  let neg = false;
+  if (d[i] === 45) {
+    neg = true;
+    if (++i === e) return Number.NaN;
+  }
+  let c = d[i];
+  if (c < 49 || c > 57) return Number.NaN;
+  let v = c - 48;
+  for (i++; i < e; i++) {
+    c = d[i];
+    if (c < 48 || c > 57) return Number.NaN;
+    v = v * 10 + (c - 48);
+  }
+  if (n >= 16) {
+    // Past 2^53 the double above is inexact: decide overflow (and the value) exactly.
+    const big = BigInt(d.toString('latin1', s, e));
+    if (big > 9223372036854775807n || big < -9223372036854775808n) return Number.NaN;
+    return Number(big);
+  }
+  return neg ? -v : v;
+}
+
+/** C isspace() in the "C" locale. */
+function isSpace(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13);
+}
+
+function hexValue(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 97 && c <= 102) return c - 87;
+  if (c >= 65 && c <= 70) return c - 55;
+  return -1;
+}
+
+/**
+ * Redis's sdssplitargs over bytes [s, e): blanks separate arguments; "double quotes" take
+ * \xHH, \n, \r, \t, \b, \a and \<char> escapes; 'single quotes' take \' only; a closing quote must
+ * be followed by a blank or the end. A NUL byte ends the line, as it does for the C string.
+ * Returns null for unbalanced quotes. Plain arguments are views into `d`.
+ */
+export function splitArgs(d: Buffer, s: number, e: number): Buffer[] | null {
+  const out: Buffer[] = [];
+  let i = s;
+  const at = (k: number): number => (k < e ? d[k] : 0);
+  for (;;) {
+    while (i < e && d[i] !== 0 && isSpace(d[i])) i++;
+    if (i >= e || d[i] === 0) return out;
+    const start = i;
+    let quoted = false;
+    for (; i < e; i++) {
+      const c = d[i];
+      if (c === 32 || c === 10 || c === 13 || c === 9 || c === 0) break;
+      if (c === 34 || c === 39) {
+        quoted = true;
+        break;
+      }
+    }
+    if (!quoted) {
+      out.push(d.subarray(start, i));
+      if (i < e && d[i] !== 0) i++;
+      continue;
+    }
+    const bytes: number[] = [];
+    for (let k = start; k < i; k++) bytes.push(d[k]);
+    let inq = false;
+    let insq = false;
+    let done = false;
+    while (!done) {
+      const c = at(i);
+      const c1 = at(i + 1);
+      if (inq) {
+        if (c === 92 && c1 === 120 && hexValue(at(i + 2)) >= 0 && hexValue(at(i + 3)) >= 0) {
+          bytes.push(hexValue(at(i + 2)) * 16 + hexValue(at(i + 3)));
+          i += 3;
+        } else if (c === 92 && c1 !== 0) {
+          i++;
+          bytes.push(escapeByte(c1));
+        } else if (c === 34) {
+          if (c1 !== 0 && !isSpace(c1)) return null;
+          done = true;
+        } else if (c === 0) {
+          return null;
+        } else {
+          bytes.push(c);
+        }
+      } else if (insq) {
+        if (c === 92 && c1 === 39) {
+          i++;
+          bytes.push(39);
+        } else if (c === 39) {
+          if (c1 !== 0 && !isSpace(c1)) return null;
+          done = true;
+        } else if (c === 0) {
+          return null;
+        } else {
+          bytes.push(c);
+        }
+      } else if (c === 32 || c === 10 || c === 13 || c === 9 || c === 0) {
+        done = true;
+      } else if (c === 34) {
+        inq = true;
+      } else if (c === 39) {
+        insq = true;
+      } else {
+        bytes.push(c);
+      }
+      if (c !== 0) i++;
+    }
+    out.push(Buffer.from(bytes));
+  }
+}
+
+function escapeByte(c: number): number {
+  switch (c) {
+    case 110: // n
+      return 10;
+    case 114: // r
+      return 13;
+    case 116: // t
+      return 9;
+    case 98: // b
+      return 8;
+    case 97: // a
+      return 7;
+    default:
+      return c;
+  }
+}

@@ -1,0 +1,79 @@
+/** Client sessions and the registry behind CLIENT LIST / KILL and INFO clients. */
+import type { ClientRegistry, ClientState, Door } from '../commands/context.js';
+import type { ClientInit } from '../protocols/door.js';
+
+let nextClientId = 1;
+
+class Client implements ClientState {
+  readonly id = nextClientId++;
+  readonly door: Door;
+  readonly addr: string;
+  readonly laddr: string;
+  readonly createdAt: number;
+  db = 0;
+  resp: 2 | 3 = 2;
+  name = '';
+  libName = '';
+  libVer = '';
+  authenticated: boolean;
+  user = 'default';
+  multi: Buffer[][] | null = null;
+  multiError = false;
+  watching: Set<string> | null = null;
+  watchDirty = false;
+  replyMode: 'on' | 'off' | 'skip' = 'on';
+  noEvict = false;
+  lastInteraction: number;
+  lastCommand = 'NULL';
+  private readonly closeFn: () => void;
+  private readonly statsFn: () => { qbuf: number; obl: number; omem: number };
+
+  constructor(init: ClientInit, now: number, authenticated: boolean) {
+    this.door = init.door;
+    this.addr = init.addr;
+    this.laddr = init.laddr;
+    this.createdAt = now;
+    this.lastInteraction = now;
+    this.authenticated = authenticated;
+    this.closeFn = init.close;
+    this.statsFn = init.bufferStats ?? (() => ({ qbuf: 0, obl: 0, omem: 0 }));
+  }
+
+  close(): void {
+    this.closeFn();
+  }
+
+  bufferStats(): { qbuf: number; obl: number; omem: number } {
+    return this.statsFn();
+  }
+}
+
+export class Clients implements ClientRegistry {
+  private readonly byId = new Map<number, ClientState>();
+  private readonly perDoor: Record<Door, number> = { resp: 0, http: 0, grpc: 0 };
+
+  create(init: ClientInit, now: number, authenticated: boolean): ClientState {
+    return new Client(init, now, authenticated);
+  }
+
+  add(c: ClientState): void {
+    this.byId.set(c.id, c);
+    this.perDoor[c.door]++;
+  }
+
+  remove(c: ClientState): void {
+    if (this.byId.delete(c.id)) this.perDoor[c.door]--;
+  }
+
+  list(): Iterable<ClientState> {
+    return this.byId.values();
+  }
+
+  get(id: number): ClientState | undefined {
+    return this.byId.get(id);
+  }
+
+  count(door?: Door): number {
+    return door === undefined ? this.byId.size : this.perDoor[door];
+  }
+}

@@ -1,0 +1,17 @@
+/** Keeps the engine's eviction/LFU tuning in step with the config (at start and on CONFIG SET). */
+import type { ConfigStore } from '../config/store.js';
+import type { EngineTuning, Keyspace } from '../engine/types.js';
+
+export function applyEngineTuning(config: ConfigStore, keyspace: Keyspace): () => void {
+  const apply = () =>
+    keyspace.configure({
+      maxmemoryPolicy: config.get('maxmemory-policy') as EngineTuning['maxmemoryPolicy'],
+      maxmemorySamples: config.int('maxmemory-samples'),
+      lfuLogFactor: config.int('lfu-log-factor'),
+      lfuDecayTime: config.int('lfu-decay-time'),
+    });
+  apply();
+  return config.onChange((name) => {
+    if (name.startsWith('maxmemory') || name.startsWith('lfu-')) apply();
+  });
+}

@@ -1,0 +1,86 @@
+/**
+ * Start the compiled Cairn server as a child process on free ports, as a user would run it.
+ * Requires `npm run build` (the test command builds first).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const CAIRN_BIN = join(REPO_ROOT, 'dist', 'cli', 'main.js');
+
+export interface CairnProcess {
+  respPort: number;
+  httpPort: number;
+  grpcPort: number;
+  proc: ChildProcess;
+  /** Everything the server logged so far (stdout + stderr). */
+  logs(): string;
+  /** Send a signal (default SIGTERM) and resolve with the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+  /** Resolves when the process exits by itself. */
+  exited: Promise<number | null>;
+}
+
+export interface StartOptions {
+  args?: string[];
+  env?: Record<string, string>;
+  /** Milliseconds to wait for the ready line. */
+  timeoutMs?: number;
+}
+
+export async function startCairn(opts: StartOptions = {}): Promise<CairnProcess> {
+  const args = [CAIRN_BIN, '--port', '0', '--http-port', '0', '--grpc-port', '0', ...(opts.args ?? [])];
+  const proc = spawn(process.execPath, args, {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...opts.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+  const ready = new Promise<{ resp: number; http: number; grpc: number }>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`cairn did not become ready in time:\n${out}`)),
+      opts.timeoutMs ?? 20_000,
+    );
+    const onData = (chunk: Buffer) => {
+      out += chunk.toString();
+      for (const line of out.split('\n')) {
+        if (!line.includes('ready to accept connections')) continue;
+        try {
+          const rec = JSON.parse(line) as { ports: { resp: number; http: number; grpc: number } };
+          clearTimeout(timer);
+          resolve(rec.ports);
+          return;
+        } catch {
+          // not a complete JSON line yet
+        }
+      }
+    };
+    proc.stdout!.on('data', onData);
+    proc.stderr!.on('data', (c: Buffer) => {
+      out += c.toString();
+    });
+    exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`cairn exited with ${code} before ready:\n${out}`));
+    });
+  });
+  const ports = await ready;
+  return {
+    respPort: ports.resp,
+    httpPort: ports.http,
+    grpcPort: ports.grpc,
+    proc,
+    logs: () => out,
+    exited,
+    async stop(signal: NodeJS.Signals = 'SIGTERM') {
+      if (proc.exitCode !== null || proc.signalCode !== null) return proc.exitCode;
+      proc.kill(signal);
+      const timer = setTimeout(() => proc.kill('SIGKILL'), 15_000);
+      const code = await exited;
+      clearTimeout(timer);
+      return code;
+    },
+  };
+}
