@@ -13,7 +13,7 @@ beforeAll(async () => {
   s = await startGrpcInProcess();
 });
 afterAll(async () => {
-  await s.close();
+  await s?.close();
 });
 
 const call = (method: string, req: Record<string, unknown>, opts?: Parameters<typeof s.client.unary>[2]) =>
@@ -78,7 +78,12 @@ describe('Get / Set', () => {
       call('Set', { key, value: B('c'), return_previous: true, condition: 'SET_CONDITION_IF_ABSENT' }),
     );
     expect(nx.code).toBe(status.FAILED_PRECONDITION);
-    const xx = await call('Set', { key, value: B('d'), return_previous: true, condition: 'SET_CONDITION_IF_PRESENT' });
+    const xx = await call('Set', {
+      key,
+      value: B('d'),
+      return_previous: true,
+      condition: 'SET_CONDITION_IF_PRESENT',
+    });
     expect(xx.previous).toEqual(B('b'));
   });
 });
@@ -87,18 +92,18 @@ describe('multi-key RPCs', () => {
   it('Delete and Exists count keys', async () => {
     await call('MSet', { entries: [1, 2, 3].map((i) => ({ key: B(`rpc:d${i}`), value: B(String(i)) })) });
     expect(Number((await call('Exists', { keys: [B('rpc:d1'), B('rpc:d1'), B('rpc:nope')] })).count)).toBe(2);
-    expect(Number((await call('Delete', { keys: [B('rpc:d1'), B('rpc:d2'), B('rpc:nope')] })).deleted)).toBe(2);
+    expect(Number((await call('Delete', { keys: [B('rpc:d1'), B('rpc:d2'), B('rpc:nope')] })).deleted)).toBe(
+      2,
+    );
     expect(Number((await call('Exists', { keys: [B('rpc:d1'), B('rpc:d3')] })).count)).toBe(1);
   });
 
   it('MGet answers one entry per key, in order', async () => {
     await call('MSet', { entries: [{ key: B('rpc:m1'), value: B('one') }] });
     const r = await call('MGet', { keys: [B('rpc:m1'), B('rpc:m-missing'), B('rpc:m1')] });
-    expect(r.values.map((v: { found: boolean; value: Buffer }) => (v.found ? v.value.toString() : null))).toEqual([
-      'one',
-      null,
-      'one',
-    ]);
+    expect(
+      r.values.map((v: { found: boolean; value: Buffer }) => (v.found ? v.value.toString() : null)),
+    ).toEqual(['one', null, 'one']);
   });
 
   it('MSet if_all_absent writes nothing unless every key is absent', async () => {
@@ -146,8 +151,12 @@ describe('Expire / Ttl / Persist', () => {
     await call('Set', { key, value: B('v') });
     expect((await call('Expire', { key, ttl_ms: '10000' })).applied).toBe(true);
     expect(Number((await call('Ttl', { key })).ttl_ms)).toBe(10000);
-    expect((await call('Expire', { key, ttl_ms: '1', condition: 'EXPIRE_CONDITION_IF_NO_EXPIRY' })).applied).toBe(false);
-    expect((await call('Expire', { key, ttl_ms: '20000', condition: 'EXPIRE_CONDITION_IF_LATER' })).applied).toBe(true);
+    expect(
+      (await call('Expire', { key, ttl_ms: '1', condition: 'EXPIRE_CONDITION_IF_NO_EXPIRY' })).applied,
+    ).toBe(false);
+    expect(
+      (await call('Expire', { key, ttl_ms: '20000', condition: 'EXPIRE_CONDITION_IF_LATER' })).applied,
+    ).toBe(true);
     expect((await call('Persist', { key })).removed).toBe(true);
     expect((await call('Persist', { key })).removed).toBe(false);
     expect((await call('Ttl', { key })).ttl_ms ?? null).toBeNull();
@@ -189,14 +198,18 @@ describe('Execute', () => {
     expect(arity.code).toBe(status.INVALID_ARGUMENT);
     expect(arity.details).toBe("wrong number of arguments for 'get' command");
     await exec('SET', 'rpc:str', 'abc');
-    expect((await statusOf(call('Execute', { args: [B('INCR'), B('rpc:str')] }))).code).toBe(status.INVALID_ARGUMENT);
+    expect((await statusOf(call('Execute', { args: [B('INCR'), B('rpc:str')] }))).code).toBe(
+      status.INVALID_ARGUMENT,
+    );
     expect((await statusOf(call('Execute', { args: [] }))).code).toBe(status.INVALID_ARGUMENT);
   });
 
   it('refuses connection-scoped commands', async () => {
     const err = await statusOf(call('Execute', { args: [B('MULTI')] }));
-    expect(err.code).toBe(status.UNIMPLEMENTED);
-    expect(err.details).toContain('not available over gRPC');
+    expect(err.code).toBe(status.INVALID_ARGUMENT);
+    expect(err.details).toMatch(/^'multi' is not available over gRPC: /);
+    const sub = await statusOf(call('Execute', { args: [B('CLIENT'), B('SETNAME'), B('x')] }));
+    expect(sub.details).toMatch(/^'client setname' is not available over gRPC/);
   });
 
   it('selects the database from the request', async () => {

@@ -6,9 +6,9 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { ErrorReply, Errors } from '../../errors.js';
 import { argIs, parseInt64 } from '../args.js';
 import type { CommandContext, ServerApi } from '../context.js';
-import { MapReply, OK, type Reply, bulk } from '../reply.js';
+import { bulk, MapReply, OK, type Reply } from '../reply.js';
 import { type CommandSpec, command } from '../spec.js';
-import { REDIS_COMPAT_VERSION, invalidClientName, isValidClientAttr, oneLine } from './redis-compat.js';
+import { invalidClientName, isValidClientAttr, oneLine, REDIS_COMPAT_VERSION } from './redis-compat.js';
 
 const DEFAULT_USER = 'default';
 

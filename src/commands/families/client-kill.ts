@@ -86,7 +86,14 @@ export function clientKill(ctx: CommandContext, argv: Buffer[]): Reply {
   const oldForm = argv.length === 3;
   let filter: KillFilter | ErrorReply;
   if (oldForm) {
-    filter = { id: 0, addr: argv[2].toString('utf8'), laddr: null, typeMatches: true, user: null, skipMe: false };
+    filter = {
+      id: 0,
+      addr: argv[2].toString('utf8'),
+      laddr: null,
+      typeMatches: true,
+      user: null,
+      skipMe: false,
+    };
   } else {
     filter = parseFilter(argv);
     if (filter instanceof ErrorReply) return filter;

@@ -6,7 +6,7 @@
  * ACL categories are derived the way Redis derives its implicit ones (setImplicitACLCategories)
  * from the flags, plus the category of the command's group.
  */
-import { MapReply, type Reply, SetReply, SimpleReply, bulk } from '../reply.js';
+import { bulk, MapReply, type Reply, SetReply, SimpleReply } from '../reply.js';
 import type { CommandFlag, CommandGroup, CommandSpec } from '../spec.js';
 import { type DocArg, parseSyntax } from './syntax-args.js';
 

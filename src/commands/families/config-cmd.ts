@@ -3,10 +3,11 @@
  * CONFIG SET is all-or-nothing: every pair is checked (unknown name, immutable, duplicate,
  * bad value) before any is applied, and a failure while applying restores the old values.
  */
-import { ErrorReply, Errors } from '../../errors.js';
+
 import { normalise, OPTION_BY_NAME, type OptionSpec } from '../../config/schema.js';
+import { ErrorReply, Errors } from '../../errors.js';
 import type { CommandContext } from '../context.js';
-import { MapReply, OK, type Reply, bulk } from '../reply.js';
+import { bulk, MapReply, OK, type Reply } from '../reply.js';
 import { type CommandFlag, type CommandSpec, command } from '../spec.js';
 import { helpReply, oneLine } from './redis-compat.js';
 
@@ -15,7 +16,10 @@ const GLOB_CHARS = /[*?[]/;
 const MEMORY_VALUE = /^\d+([kmg]b?)?$/i;
 
 function setFailed(arg: string, reason: string): ErrorReply {
-  return new ErrorReply('ERR', `ERR CONFIG SET failed (possibly related to argument '${oneLine(arg)}') - ${reason}`);
+  return new ErrorReply(
+    'ERR',
+    `ERR CONFIG SET failed (possibly related to argument '${oneLine(arg)}') - ${reason}`,
+  );
 }
 
 /**
@@ -71,7 +75,10 @@ function configSet(ctx: CommandContext, argv: Buffer[]): Reply {
     else pairs.push({ spec, typed, value: argv[i + 1].toString('utf8') });
   }
   if (unknown !== null) {
-    return new ErrorReply('ERR', `ERR Unknown option or number of arguments for CONFIG SET - '${oneLine(unknown)}'`);
+    return new ErrorReply(
+      'ERR',
+      `ERR Unknown option or number of arguments for CONFIG SET - '${oneLine(unknown)}'`,
+    );
   }
   if (failure !== null) return failure;
   // Second pass: values. The error names the option canonically, as Redis does here.
@@ -147,7 +154,7 @@ export const configCommand: CommandSpec = command({
       name: 'resetstat',
       arity: 2,
       flags: ADMIN,
-      summary: 'Resets the server\'s statistics.',
+      summary: "Resets the server's statistics.",
       since: '2.0.0',
       complexity: 'O(1)',
       syntax: '',

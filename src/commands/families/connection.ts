@@ -7,4 +7,8 @@ import { authCommands } from './auth.js';
 import { clientCommand } from './client.js';
 import { sessionCommands } from './session.js';
 
-export const connectionCommands: readonly CommandSpec[] = [...sessionCommands, ...authCommands, clientCommand];
+export const connectionCommands: readonly CommandSpec[] = [
+  ...sessionCommands,
+  ...authCommands,
+  clientCommand,
+];

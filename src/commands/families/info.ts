@@ -52,7 +52,8 @@ export function infoText(server: ServerApi, args: readonly string[]): string {
     parts.push(s);
   };
   for (const sec of BUILTIN_SECTIONS) {
-    if (wanted(sec.name, sec.inDefault)) emit(sec.title, merge(sec.build(server), server.infoSections.get(sec.name)));
+    if (wanted(sec.name, sec.inDefault))
+      emit(sec.title, merge(sec.build(server), server.infoSections.get(sec.name)));
   }
   const builtin = new Set(BUILTIN_SECTIONS.map((s) => s.name));
   for (const [name, build] of server.infoSections) {

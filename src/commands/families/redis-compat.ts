@@ -19,7 +19,9 @@ export const REDIS_COMPAT_VERSION = '7.0.15';
  */
 export function helpReply(container: Buffer, lines: readonly string[]): Reply {
   const out: Reply[] = [
-    new SimpleReply(`${container.toString('latin1').toUpperCase()} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:`),
+    new SimpleReply(
+      `${container.toString('latin1').toUpperCase()} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:`,
+    ),
   ];
   for (const l of lines) out.push(new SimpleReply(l));
   out.push(new SimpleReply('HELP'), new SimpleReply('    Prints this help.'));

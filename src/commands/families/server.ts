@@ -1,3 +1,16 @@
+/**
+ * The server family: COMMAND, CONFIG, INFO, and the administrative commands (TIME, LASTSAVE,
+ * SAVE, BGSAVE, SHUTDOWN, WAIT). Each part lives in its own file; this one assembles them.
+ */
 import type { CommandSpec } from '../spec.js';
+import { commandCommand } from './command-info.js';
+import { configCommand } from './config-cmd.js';
+import { infoCommand } from './info.js';
+import { adminCommands } from './server-admin.js';
 
-export const serverCommands: readonly CommandSpec[] = [];
+export const serverCommands: readonly CommandSpec[] = [
+  commandCommand,
+  configCommand,
+  infoCommand,
+  ...adminCommands,
+];

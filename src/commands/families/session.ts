@@ -68,7 +68,7 @@ export const sessionCommands: readonly CommandSpec[] = [
     name: 'ping',
     arity: -1,
     flags: ['fast'],
-    summary: 'Returns the server\'s liveliness response.',
+    summary: "Returns the server's liveliness response.",
     since: '1.0.0',
     complexity: 'O(1)',
     syntax: '[message]',

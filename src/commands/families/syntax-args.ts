@@ -59,53 +59,54 @@ class Parser {
   constructor(private readonly toks: string[]) {}
 
   /** alt := seq ('|' seq)*  -> one argument (single, block or oneof) */
-  alt(close: string | null): DocArg | null {
-    const seqs: DocArg[][] = [];
+  alt(close: string): DocArg | null {
+    const parts: DocArg[] = [];
     for (;;) {
       const seq = this.seq();
       if (seq === null || seq.length === 0) return null;
-      seqs.push(seq);
-      const t = this.toks[this.pos];
-      if (t === '|') {
-        this.pos++;
-        continue;
-      }
-      if (close === null ? t !== undefined : t !== close) return null;
-      if (close !== null) this.pos++;
+      parts.push(seq.length === 1 ? seq[0] : block(seq));
+      const t = this.toks[this.pos++];
+      if (t === '|') continue;
+      if (t !== close) return null;
       break;
     }
-    const parts = seqs.map((s) => (s.length === 1 ? s[0] : block(s)));
     if (parts.length === 1) return parts[0];
     return { name: parts.map((p) => p.name).join('_'), type: 'oneof', arguments: parts };
   }
 
-  /** seq := item*  (stops before '|', ']', '>' or the end) */
+  /**
+   * seq := item*  (stops before '|', ']', '>' or the end). A `...` that ends a sequence of
+   * several arguments repeats all of them (`[key value ...]`); otherwise the one before it.
+   */
   seq(): DocArg[] | null {
     const out: DocArg[] = [];
     let pendingToken: string | null = null;
+    const flush = () => {
+      if (pendingToken !== null) out.push(pureToken(pendingToken));
+      pendingToken = null;
+    };
     for (;;) {
       const t = this.toks[this.pos];
       if (t === undefined || t === '|' || t === ']' || t === '>') break;
       this.pos++;
-      let arg: DocArg | null;
       if (t === '...') {
-        if (pendingToken !== null) {
-          out.push(pureToken(pendingToken));
-          pendingToken = null;
-        }
-        const prev = out[out.length - 1];
-        if (prev === undefined) return null;
-        prev.multiple = true;
+        flush();
+        if (out.length === 0) return null;
+        const next = this.toks[this.pos];
+        const endsGroup = next === ']' || next === '>' || next === '|';
+        if (endsGroup && out.length > 1) return [{ ...block(out), multiple: true }];
+        out[out.length - 1].multiple = true;
         continue;
       }
       if (t === '[' && this.toks[this.pos] === '...' && this.toks[this.pos + 1] === ']') {
         // `[...]`: the previous argument repeats.
         this.pos += 2;
-        const prev = out[out.length - 1];
-        if (prev === undefined) return null;
-        prev.multiple = true;
+        flush();
+        if (out.length === 0) return null;
+        out[out.length - 1].multiple = true;
         continue;
       }
+      let arg: DocArg | null;
       if (t === '[') {
         arg = this.alt(']');
         if (arg === null) return null;
@@ -114,26 +115,21 @@ class Parser {
         arg = this.alt('>');
         if (arg === null) return null;
       } else if (LITERAL_RE.test(t)) {
-        if (pendingToken !== null) out.push(pureToken(pendingToken));
+        flush();
         pendingToken = t;
         continue;
       } else {
         arg = { name: t, type: typeOf(t) };
       }
-      if (pendingToken !== null) {
+      if (pendingToken !== null && arg.token === undefined && !arg.optional) {
         // `TOKEN value` / `TOKEN <a | b>`: the token introduces the argument that follows.
-        arg = arg.token === undefined && !arg.optional ? { ...arg, token: pendingToken } : arg;
-        if (arg.token !== pendingToken) out.push(pureToken(pendingToken));
+        arg = { ...arg, token: pendingToken };
         pendingToken = null;
       }
-      const prev = out[out.length - 1];
-      if (isRepeatOf(arg, prev)) {
-        prev.multiple = true;
-        continue;
-      }
-      out.push(arg);
+      flush();
+      if (!foldRepeat(out, arg)) out.push(arg);
     }
-    if (pendingToken !== null) out.push(pureToken(pendingToken));
+    flush();
     return out;
   }
 
@@ -150,17 +146,26 @@ function block(args: DocArg[]): DocArg {
   return { name: args.map((a) => a.name).join('_'), type: 'block', arguments: args };
 }
 
-/** `x [x ...]`: an optional repeat of the previous argument makes it `multiple`. */
-function isRepeatOf(arg: DocArg, prev: DocArg | undefined): prev is DocArg {
-  return (
-    prev !== undefined &&
-    arg.optional === true &&
-    arg.multiple === true &&
-    arg.name === prev.name &&
-    arg.type === prev.type &&
-    arg.token === prev.token &&
-    arg.arguments === undefined
-  );
+function sameShape(a: DocArg, b: DocArg): boolean {
+  if (a.name !== b.name || a.type !== b.type || a.token !== b.token) return false;
+  const aa = a.arguments ?? [];
+  const ba = b.arguments ?? [];
+  return aa.length === ba.length && aa.every((x, i) => sameShape(x, ba[i]));
+}
+
+/**
+ * `x [x ...]` and `k v [k v ...]`: an optional repeat of the arguments just before it makes
+ * them one repeatable argument. Returns true when `arg` was folded into `out`.
+ */
+function foldRepeat(out: DocArg[], arg: DocArg): boolean {
+  if (arg.optional !== true || arg.multiple !== true) return false;
+  const { optional: _o, multiple: _m, ...plain } = arg;
+  const body = plain.type === 'block' ? (plain.arguments ?? []) : [plain];
+  if (body.length === 0 || body.length > out.length) return false;
+  const tail = out.slice(out.length - body.length);
+  if (!tail.every((x, i) => !x.optional && !x.multiple && sameShape(x, body[i]))) return false;
+  out.splice(out.length - body.length, body.length, { ...plain, multiple: true });
+  return true;
 }
 
 /** Structured arguments for a synopsis; [] for an empty one; null when it cannot be read. */

@@ -17,11 +17,15 @@ import { toPbReply } from './reply.js';
 import { prefixGlob } from './scan.js';
 
 /** Through the wire format and back, so the literals are valid messages. */
-const roundTrip = (r: Parameters<typeof toPbReply>[0]) => fromBinary(ReplySchema, toBinary(ReplySchema, toPbReply(r)));
+const roundTrip = (r: Parameters<typeof toPbReply>[0]) =>
+  fromBinary(ReplySchema, toBinary(ReplySchema, toPbReply(r)));
 
 describe('toPbReply', () => {
   it('maps every reply kind to its oneof case', () => {
-    expect(roundTrip(Buffer.from([0, 255, 1])).kind).toEqual({ case: 'bulk', value: new Uint8Array([0, 255, 1]) });
+    expect(roundTrip(Buffer.from([0, 255, 1])).kind).toEqual({
+      case: 'bulk',
+      value: new Uint8Array([0, 255, 1]),
+    });
     expect(roundTrip(null).kind).toEqual({ case: 'null', value: true });
     expect(roundTrip(NULL_ARRAY).kind).toEqual({ case: 'null', value: true });
     expect(roundTrip(NO_REPLY).kind).toEqual({ case: 'null', value: true });

@@ -5,7 +5,6 @@
  * FAILED_PRECONDITION for a condition that was not met).
  */
 import type { UntypedServiceImplementation } from '@grpc/grpc-js';
-import type { CommandTable } from '../../commands/registry.js';
 import { SimpleReply } from '../../commands/reply.js';
 import { ErrorReply } from '../../errors.js';
 import {
@@ -35,8 +34,9 @@ import {
   type TtlRequest,
   type TtlResponse,
 } from '../../gen/cairn/v1/cairn_pb.js';
+import { GrpcExclusions } from './excluded.js';
 import { toPbReply } from './reply.js';
-import { CONDITION_NOT_MET, KEY_NOT_FOUND, missingField, notOverGrpc } from './status.js';
+import { CONDITION_NOT_MET, KEY_NOT_FOUND, missingField } from './status.js';
 import { asInt64, asNumber, buf, intArg, type UnaryDeps, unary, unexpected } from './unary.js';
 
 const word = (s: string) => Buffer.from(s, 'latin1');
@@ -78,19 +78,8 @@ function keysArgv(cmd: Buffer, keys: Uint8Array[]): Buffer[] {
   return argv;
 }
 
-/** `args[0]` names the command; connection-scoped ones (flag `nogrpc`) are refused. */
-function executeArgv(table: CommandTable, req: ExecuteRequest): Buffer[] | ErrorReply {
-  if (req.args.length === 0) return missingField('args[0] (the command name)');
-  const argv = req.args.map(buf);
-  let entry = table.entries.get(argv[0].toString('latin1').toLowerCase());
-  if (entry !== undefined && entry.subs !== null && argv.length > 1) {
-    entry = entry.subs.get(argv[1].toString('latin1').toLowerCase()) ?? entry;
-  }
-  if (entry?.spec.flags.includes('nogrpc')) return notOverGrpc(entry.fullName);
-  return argv;
-}
-
 export function cairnRpcs(deps: UnaryDeps): UntypedServiceImplementation {
+  const excluded = new GrpcExclusions(deps.host.table);
   return {
     Get: unary<GetRequest, GetResponse>(
       deps,
@@ -234,7 +223,11 @@ export function cairnRpcs(deps: UnaryDeps): UntypedServiceImplementation {
 
     Execute: unary<ExecuteRequest, ExecuteResponse>(
       deps,
-      (req) => executeArgv(deps.host.table, req),
+      (req) => {
+        if (req.args.length === 0) return missingField('args[0] (the command name)');
+        const argv = req.args.map(buf);
+        return excluded.check(argv) ?? argv;
+      },
       (r) => ({ $typeName: 'cairn.v1.ExecuteResponse', reply: toPbReply(r) }),
     ),
   };

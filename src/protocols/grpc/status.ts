@@ -12,10 +12,6 @@ export const ERROR_CODE_METADATA = 'cairn-error-code';
 export const KEY_NOT_FOUND = new ErrorReply('NOT_FOUND', 'ERR no such key');
 /** if_absent / if_present / if_all_absent was not met. */
 export const CONDITION_NOT_MET = new ErrorReply('CONDITION_FAILED', 'ERR condition not met');
-/** The connection-scoped commands (MULTI, SUBSCRIBE, ...) have no meaning on a single call. */
-export function notOverGrpc(name: string): ErrorReply {
-  return new ErrorReply('UNKNOWN_COMMAND', `ERR '${name}' is not available over gRPC`);
-}
 export function missingField(what: string): ErrorReply {
   return new ErrorReply('ERR', `ERR ${what} is required`);
 }

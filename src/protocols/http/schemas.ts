@@ -157,13 +157,14 @@ export type CommandBody = Static<typeof CommandBody>;
 export const BatchBody = Type.Array(CommandBody, { minItems: 1, description: 'Commands, each an array.' });
 export type BatchBody = Static<typeof BatchBody>;
 
-export const CommandResult = Type.Object(
+export const CommandResultSchema = Type.Object(
   {
     result: Type.Optional(Type.Unknown({ description: 'The reply: string, integer, null or array.' })),
     error: Type.Optional(Type.String({ description: 'The error, worded as Redis does.' })),
   },
-  { $id: 'CommandResult' },
+  { $id: 'CommandResult', description: 'One command’s answer.' },
 );
+export const CommandResult = Type.Ref('CommandResult');
 
 export const CommandError = Type.Object({ error: Type.String() });
 
@@ -172,6 +173,9 @@ export const PathParams = Type.Object({
   '*': Type.Optional(Type.String({ description: 'Arguments as path segments, each percent-encoded.' })),
 });
 export type PathParams = Static<typeof PathParams>;
+
+/** Schemas referenced by `$id`; added to the app once, named in the OpenAPI components. */
+export const SHARED_SCHEMAS = [ErrorSchema, CommandResultSchema];
 
 // ---- operations ----------------------------------------------------------------------------
 

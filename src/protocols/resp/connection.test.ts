@@ -159,7 +159,7 @@ describe('RespConnection', () => {
   it('answers a whole pipeline in one write', () => {
     const h = harness();
     const { socket } = h.connect();
-    socket.send(cmd('SET', 'k', 'v') + cmd('GET', 'k') + 'PING\r\n' + cmd('GET', 'missing'));
+    socket.send(`${cmd('SET', 'k', 'v') + cmd('GET', 'k')}PING\r\n${cmd('GET', 'missing')}`);
     expect(socket.text()).toEqual(['+OK\r\n$1\r\nv\r\n+PONG\r\n$-1\r\n']);
   });
 

@@ -1,0 +1,184 @@
+/**
+ * The streaming RPCs, Scan and Watch, through a real grpc-js client built from the .proto,
+ * against the gRPC door on an in-process server (real command table, manual clock).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { drain, grpc, headers, startGrpcInProcess } from './helpers/grpc.js';
+
+const B = (s: string) => Buffer.from(s);
+const { status } = grpc;
+type Msg = Record<string, any>;
+
+let s: Awaited<ReturnType<typeof startGrpcInProcess>>;
+beforeAll(async () => {
+  s = await startGrpcInProcess({ 'grpc-watch-buffer': '50' });
+});
+afterAll(async () => {
+  await s?.close();
+});
+
+const run = (...args: Array<string | Buffer>) => s.ts.run(s.ts.client(), ...args);
+const scanCalls = () => s.ts.server.table.entries.get('scan')!.stats.calls;
+const tick = (ms = 0) => new Promise((r) => setTimeout(r, ms));
+
+async function fill(prefix: string, n: number, db = 0): Promise<void> {
+  const c = s.ts.client();
+  c.db = db;
+  for (let i = 0; i < n; i++) await s.ts.run(c, 'SET', `${prefix}${i}`, 'v');
+}
+
+const keysOf = (messages: Msg[]) => new Set(messages.flatMap((m) => m.keys.map((k: Buffer) => k.toString())));
+
+describe('Scan', () => {
+  beforeAll(async () => {
+    await fill('scan:a:', 250);
+    await fill('scan:b:', 40);
+    await run('SET', 'scan:*weird', 'v');
+    await fill('scan:db1:', 5, 1);
+  });
+
+  it('streams every key under a prefix, in pages', async () => {
+    const { messages, status: st } = await drain(s.client.stream('Scan', { prefix: B('scan:a:'), page_size: 20 }));
+    expect(st.code).toBe(status.OK);
+    expect(keysOf(messages)).toEqual(new Set(Array.from({ length: 250 }, (_, i) => `scan:a:${i}`)));
+    expect(messages.length).toBeGreaterThan(1);
+    for (const m of messages) expect(m.keys.length).toBeGreaterThan(0);
+  });
+
+  it('matches a glob, treats prefix bytes literally, and stays in its database', async () => {
+    const glob = await drain(s.client.stream('Scan', { pattern: B('scan:b:1?') }));
+    expect(keysOf(glob.messages)).toEqual(new Set(Array.from({ length: 10 }, (_, i) => `scan:b:1${i}`)));
+    const literal = await drain(s.client.stream('Scan', { prefix: B('scan:*') }));
+    expect(keysOf(literal.messages)).toEqual(new Set(['scan:*weird']));
+    const db1 = await drain(s.client.stream('Scan', { db: 1, prefix: B('scan:') }));
+    expect(keysOf(db1.messages).size).toBe(5);
+  });
+
+  it('stops scanning when the client cancels half-way', async () => {
+    await fill('scan:big:', 3000);
+    const before = scanCalls();
+    const stream = s.client.stream('Scan', { prefix: B('scan:big:'), page_size: 10 });
+    let pages = 0;
+    const ended = drain(stream);
+    await new Promise<void>((resolve) => {
+      stream.on('data', () => {
+        if (++pages === 5) {
+          stream.cancel();
+          resolve();
+        }
+      });
+    });
+    const { status: st } = await ended;
+    expect(st.code).toBe(status.CANCELLED);
+    await tick(50);
+    const afterCancel = scanCalls();
+    await tick(100);
+    // No SCAN ran after the cancellation settled, and far fewer than the ~300 a full pass needs.
+    expect(scanCalls()).toBe(afterCancel);
+    expect(afterCancel - before).toBeLessThan(100);
+  });
+
+  it('ends with DEADLINE_EXCEEDED and stops when the deadline passes mid-scan', async () => {
+    const before = scanCalls();
+    const stream = s.client.stream('Scan', { prefix: B('scan:big:'), page_size: 10 }, { timeoutMs: 150 });
+    // Read nothing: the server fills the stream, waits for it to drain, and meets the deadline.
+    stream.pause();
+    const { status: st } = await drain(stream);
+    expect(st.code).toBe(status.DEADLINE_EXCEEDED);
+    await tick(50);
+    const settled = scanCalls();
+    await tick(100);
+    expect(scanCalls()).toBe(settled);
+    expect(settled - before).toBeLessThan(300);
+  });
+
+  it('reports a bad glob or database as a status', async () => {
+    const { status: st } = await drain(s.client.stream('Scan', { db: 99 }));
+    expect(st.code).toBe(status.INVALID_ARGUMENT);
+  });
+});
+
+describe('Watch', () => {
+  const kinds = (ms: Msg[]) => ms.map((m) => `${m.kind.replace('EVENT_KIND_', '').toLowerCase()} ${m.key.toString()}`);
+
+  async function watch(req: Msg) {
+    const stream = s.client.stream('Watch', req);
+    const events: Msg[] = [];
+    stream.on('data', (m: Msg) => events.push(m));
+    const ended = drain(stream);
+    await headers(stream);
+    return { stream, events, ended };
+  }
+
+  async function until(events: Msg[], n: number): Promise<void> {
+    for (let i = 0; i < 200 && events.length < n; i++) await tick(5);
+  }
+
+  it('sees sets, deletes, expiries and flushes under its prefix, from any client', async () => {
+    const w = await watch({ prefix: B('w:') });
+    await s.client.unary('Set', { key: B('w:a'), value: B('1') });
+    await run('SET', 'other:a', '1');
+    await run('SET', 'w:ttl', '1', 'PX', '100');
+    await run('DEL', 'w:a');
+    s.ts.clock.advance(200);
+    // Lazy expiry on access reports the key as expired.
+    await run('GET', 'w:ttl');
+    await run('FLUSHDB');
+    await until(w.events, 5);
+    expect(kinds(w.events)).toEqual(['set w:a', 'set w:ttl', 'delete w:a', 'expire w:ttl', 'flush ']);
+    expect(w.events.every((e) => e.db === 0)).toBe(true);
+    w.stream.cancel();
+    expect((await w.ended).status.code).toBe(status.CANCELLED);
+  });
+
+  it('filters by database', async () => {
+    const w = await watch({ prefix: B('d:'), db: 2 });
+    await run('SET', 'd:zero', '1');
+    const c = s.ts.client();
+    c.db = 2;
+    await s.ts.run(c, 'SET', 'd:two', '1');
+    await until(w.events, 1);
+    await tick(20);
+    expect(kinds(w.events)).toEqual(['set d:two']);
+    expect(w.events[0].db).toBe(2);
+    w.stream.cancel();
+  });
+
+  it('reports evictions', async () => {
+    const w = await watch({ prefix: B('ev:') });
+    const admin = s.ts.client();
+    await s.ts.run(admin, 'CONFIG', 'SET', 'maxmemory-policy', 'allkeys-lru');
+    const used = s.ts.keyspace.usedMemory();
+    await s.ts.run(admin, 'CONFIG', 'SET', 'maxmemory', String(used + 64 * 1024));
+    const big = Buffer.alloc(8 * 1024, 1);
+    for (let i = 0; i < 40; i++) await s.ts.run(admin, 'SET', `ev:${i}`, big);
+    await s.ts.run(admin, 'CONFIG', 'SET', 'maxmemory', '0');
+    await tick(20);
+    expect(w.events.some((e) => e.kind === 'EVENT_KIND_EVICT')).toBe(true);
+    w.stream.cancel();
+  });
+
+  it('ends a watcher that falls behind with RESOURCE_EXHAUSTED, without slowing writers', async () => {
+    const w = await watch({ prefix: B('slow:') });
+    w.stream.pause();
+    const key = `slow:${'k'.repeat(1000)}`;
+    const t0 = performance.now();
+    // Far more than the buffer (50) plus what the HTTP/2 window and socket buffers hold.
+    for (let i = 0; i < 5000; i++) {
+      await run('SET', `${key}${i}`, 'v');
+      if (i % 100 === 0) await tick();
+    }
+    const writeMs = performance.now() - t0;
+    w.stream.resume();
+    const { status: st } = await w.ended;
+    expect(st.code).toBe(status.RESOURCE_EXHAUSTED);
+    expect(st.details).toContain('grpc-watch-buffer');
+    expect(w.events.length).toBeLessThan(5000);
+    expect(writeMs).toBeLessThan(10_000);
+  });
+
+  it('requires a valid database', async () => {
+    const stream = s.client.stream('Watch', { prefix: B(''), db: 999 });
+    expect((await drain(stream)).status.code).toBe(status.INVALID_ARGUMENT);
+  });
+});
