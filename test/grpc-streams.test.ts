@@ -3,11 +3,11 @@
  * against the gRPC door on an in-process server (real command table, manual clock).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { drain, grpc, headers, startGrpcInProcess } from './helpers/grpc.js';
+import { drain, grpc, headers, type Msg, startGrpcInProcess } from './helpers/grpc.js';
 
 const B = (s: string) => Buffer.from(s);
 const { status } = grpc;
-type Msg = Record<string, any>;
+
 
 let s: Awaited<ReturnType<typeof startGrpcInProcess>>;
 beforeAll(async () => {
@@ -38,7 +38,9 @@ describe('Scan', () => {
   });
 
   it('streams every key under a prefix, in pages', async () => {
-    const { messages, status: st } = await drain(s.client.stream('Scan', { prefix: B('scan:a:'), page_size: 20 }));
+    const { messages, status: st } = await drain(
+      s.client.stream('Scan', { prefix: B('scan:a:'), page_size: 20 }),
+    );
     expect(st.code).toBe(status.OK);
     expect(keysOf(messages)).toEqual(new Set(Array.from({ length: 250 }, (_, i) => `scan:a:${i}`)));
     expect(messages.length).toBeGreaterThan(1);
@@ -79,8 +81,10 @@ describe('Scan', () => {
   });
 
   it('ends with DEADLINE_EXCEEDED and stops when the deadline passes mid-scan', async () => {
+    // Long keys, so the pages outgrow the HTTP/2 window and the socket buffers.
+    await fill(`scan:long:${'x'.repeat(500)}`, 3000);
     const before = scanCalls();
-    const stream = s.client.stream('Scan', { prefix: B('scan:big:'), page_size: 10 }, { timeoutMs: 150 });
+    const stream = s.client.stream('Scan', { prefix: B('scan:long:'), page_size: 10 }, { timeoutMs: 150 });
     // Read nothing: the server fills the stream, waits for it to drain, and meets the deadline.
     stream.pause();
     const { status: st } = await drain(stream);
@@ -99,7 +103,8 @@ describe('Scan', () => {
 });
 
 describe('Watch', () => {
-  const kinds = (ms: Msg[]) => ms.map((m) => `${m.kind.replace('EVENT_KIND_', '').toLowerCase()} ${m.key.toString()}`);
+  const kinds = (ms: Msg[]) =>
+    ms.map((m) => `${m.kind.replace('EVENT_KIND_', '').toLowerCase()} ${m.key.toString()}`);
 
   async function watch(req: Msg) {
     const stream = s.client.stream('Watch', req);
@@ -145,8 +150,10 @@ describe('Watch', () => {
   });
 
   it('reports evictions', async () => {
-    const w = await watch({ prefix: B('ev:') });
     const admin = s.ts.client();
+    // The reference keyspace evicts its oldest keys first: start from an empty one.
+    await s.ts.run(admin, 'FLUSHALL');
+    const w = await watch({ prefix: B('ev:') });
     await s.ts.run(admin, 'CONFIG', 'SET', 'maxmemory-policy', 'allkeys-lru');
     const used = s.ts.keyspace.usedMemory();
     await s.ts.run(admin, 'CONFIG', 'SET', 'maxmemory', String(used + 64 * 1024));

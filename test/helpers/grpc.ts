@@ -29,7 +29,7 @@ export interface CallOpts {
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: messages are plain objects decoded by proto-loader
-type Msg = Record<string, any>;
+export type Msg = Record<string, any>;
 
 export interface CairnGrpc {
   raw: grpc.Client & Record<string, (...args: unknown[]) => unknown>;

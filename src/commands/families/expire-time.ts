@@ -3,7 +3,7 @@
  * rules. Times are computed as bigint (as Redis computes them in long long) and only then
  * handed to the engine, whose expiry times are JS numbers of Unix milliseconds.
  */
-import { ErrorReply, Errors } from '../../errors.js';
+import { type ErrorReply, Errors } from '../../errors.js';
 import { parseInt64 } from '../args.js';
 import type { CommandContext } from '../context.js';
 

@@ -7,7 +7,14 @@ import { ErrorReply, Errors } from '../../errors.js';
 import type { CommandContext } from '../context.js';
 import { OK, type Reply, SimpleReply } from '../reply.js';
 import { type CommandSpec, command } from '../spec.js';
-import { countLookup, existsRead, optIs, parseDbIndexOrReply, parseInt32OrReply, sameObject } from './lookup.js';
+import {
+  countLookup,
+  existsRead,
+  optIs,
+  parseDbIndexOrReply,
+  parseInt32OrReply,
+  sameObject,
+} from './lookup.js';
 import { objectCommands } from './object.js';
 import { scanCommands } from './scan.js';
 
@@ -57,7 +64,7 @@ function randomkey(ctx: CommandContext): Reply {
  * reuse.
  */
 function place(ctx: CommandContext, db: number, key: Buffer, value: Buffer, expireAt: number): void {
-  ctx.server.keyspace.set(db, key, Buffer.from(value), expireAt > 0 ? expireAt : 0);
+  ctx.server.keyspace.set(db, key, Buffer.from(value), Math.max(expireAt, 0));
 }
 
 const noSuchKey = Errors.noSuchKey;
@@ -184,8 +191,7 @@ const keyspaceCommands: readonly CommandSpec[] = [
     name: 'unlink',
     arity: -2,
     flags: ['write', 'fast'],
-    summary:
-      'Delete a key asynchronously in another thread. Otherwise it is just as DEL, but non blocking.',
+    summary: 'Delete a key asynchronously in another thread. Otherwise it is just as DEL, but non blocking.',
     since: '4.0.0',
     complexity:
       'O(1) for each key removed regardless of its size. Then the command does O(N) work in a different thread in order to reclaim memory, where N is the number of allocations the deleted objects where composed of.',
@@ -273,7 +279,8 @@ const keyspaceCommands: readonly CommandSpec[] = [
     flags: ['write', 'denyoom'],
     summary: 'Copy a key',
     since: '6.2.0',
-    complexity: 'O(N) worst case for collections, where N is the number of nested items. O(1) for string values.',
+    complexity:
+      'O(N) worst case for collections, where N is the number of nested items. O(1) for string values.',
     syntax: 'source destination [DB destination-db] [REPLACE]',
     handler: copy,
   }),

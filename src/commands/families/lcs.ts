@@ -62,7 +62,8 @@ function buildTable(
   const cols = blen + 1;
   const cells = (alen + 1) * cols;
   const most = Math.min(alen, blen);
-  const t = most <= 0xff ? new Uint8Array(cells) : most <= 0xffff ? new Uint16Array(cells) : new Uint32Array(cells);
+  const t =
+    most <= 0xff ? new Uint8Array(cells) : most <= 0xffff ? new Uint16Array(cells) : new Uint32Array(cells);
   for (let i = 1; i <= alen; i++) {
     if (i % ROWS_PER_CHECK === 0) {
       const stop = interrupted(ctx);
@@ -76,7 +77,7 @@ function buildTable(
       else {
         const up = t[prev + j];
         const left = t[row + j - 1];
-        t[row + j] = up > left ? up : left;
+        t[row + j] = Math.max(up, left);
       }
     }
   }

@@ -124,7 +124,10 @@ export function parseLongDouble(b: Uint8Array): LongDouble | null {
   const magnitude = digits.length + exp10;
   if (magnitude > DEC_MAGNITUDE_MAX || magnitude < DEC_MAGNITUDE_MIN) return null;
   const d = BigInt(digits);
-  const r = exp10 >= 0 ? fromRatio(neg, d * 10n ** BigInt(exp10), 1n, 0) : fromRatio(neg, d, 10n ** BigInt(-exp10), 0);
+  const r =
+    exp10 >= 0
+      ? fromRatio(neg, d * 10n ** BigInt(exp10), 1n, 0)
+      : fromRatio(neg, d, 10n ** BigInt(-exp10), 0);
   return checkRange(r);
 }
 

@@ -11,8 +11,8 @@ import { parseInt64 } from '../args.js';
 import type { CommandContext } from '../context.js';
 import type { Reply } from '../reply.js';
 import { type CommandSpec, command } from '../spec.js';
-import { helpReply } from './redis-compat.js';
 import { existsRead, peekRead } from './lookup.js';
+import { helpReply } from './redis-compat.js';
 
 /** Redis's OBJ_ENCODING_EMBSTR_SIZE_LIMIT, bytes. */
 const EMBSTR_MAX_BYTES = 44;

@@ -44,8 +44,10 @@ function parseStringOptions(argv: Buffer[], from: number, forSet: boolean): Stri
     if (forSet && optIs(opt, 'nx') && !(flags & XX)) flags |= NX;
     else if (forSet && optIs(opt, 'xx') && !(flags & NX)) flags |= XX;
     else if (forSet && optIs(opt, 'get')) flags |= GET;
-    else if (forSet && optIs(opt, 'keepttl') && !(flags & (PERSIST | EX | EXAT | PX | PXAT))) flags |= KEEPTTL;
-    else if (!forSet && optIs(opt, 'persist') && !(flags & (EX | EXAT | PX | PXAT | KEEPTTL))) flags |= PERSIST;
+    else if (forSet && optIs(opt, 'keepttl') && !(flags & (PERSIST | EX | EXAT | PX | PXAT)))
+      flags |= KEEPTTL;
+    else if (!forSet && optIs(opt, 'persist') && !(flags & (EX | EXAT | PX | PXAT | KEEPTTL)))
+      flags |= PERSIST;
     else if (optIs(opt, 'ex') && !(flags & (KEEPTTL | PERSIST | EXAT | PX | PXAT)) && hasNext) {
       flags |= EX;
       expire = argv[++j];
@@ -284,7 +286,8 @@ const getSetCommands: readonly CommandSpec[] = [
     summary: 'Get the value of a key and optionally set its expiration',
     since: '6.2.0',
     complexity: 'O(1)',
-    syntax: 'key [EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds | PERSIST]',
+    syntax:
+      'key [EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds | PERSIST]',
     handler: getex,
   }),
   command({

@@ -166,7 +166,7 @@ export function collectionRoutes(app: FastifyInstance, bridge: HttpBridge): void
     (req, reply) =>
       withSession(bridge, req, reply, 'resource', (ctx) => {
         // Own keys only; JSON.parse makes `__proto__` an ordinary own property, stored as a key.
-        const argv = [MSET];
+        const argv: Buffer[] = [MSET];
         for (const k of Object.keys(req.body)) {
           const key = textBytes(k);
           const value = textBytes(req.body[k]);

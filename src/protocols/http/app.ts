@@ -1,0 +1,167 @@
+/**
+ * The Fastify application of the HTTP door: options and bounds, body parsers, the one error
+ * shape for everything Fastify itself refuses, the docs, and the routes.
+ */
+import { isUtf8 } from 'node:buffer';
+import type { IncomingMessage } from 'node:http';
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { ConfigStore } from '../../config/store.js';
+import { ErrorReply } from '../../errors.js';
+import type { Metrics } from '../../observability/metrics.js';
+import type { DoorHost } from '../door.js';
+import { HttpBridge } from './bridge.js';
+import { pathEnd, percentDecode } from './bytes.js';
+import { HttpExclusions } from './excluded.js';
+import { errorBody } from './render.js';
+import { badRequest, failIn } from './respond.js';
+import { collectionRoutes } from './routes/collection.js';
+import { commandRoutes } from './routes/commands.js';
+import { registerDocs } from './routes/docs.js';
+import { keyRoutes } from './routes/keys.js';
+import { opsRoutes } from './routes/ops.js';
+import { SHARED_SCHEMAS } from './schemas.js';
+
+export interface HttpSettings {
+  bodyLimitBytes: number;
+  maxHeaderBytes: number;
+  /** 0 = none. */
+  requestTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+}
+
+export function settingsFrom(config: ConfigStore): HttpSettings {
+  return {
+    bodyLimitBytes: config.int('http-body-limit'),
+    maxHeaderBytes: config.int('http-max-header-bytes'),
+    requestTimeoutMs: config.int('http-request-timeout-ms'),
+    keepAliveTimeoutMs: config.int('http-keepalive-timeout-ms'),
+  };
+}
+
+/** Longest error message echoing a path back. */
+const ECHO_MAX_CHARS = 128;
+
+/**
+ * The router decodes path parameters as UTF-8 and refuses bytes that are not. Keys are bytes,
+ * so such escapes are hidden from it (`%FF` -> `%25FF`); handlers read keys from the original
+ * URL. Malformed escapes are left alone for the router to refuse with 400.
+ */
+export function routableUrl(url: string): string {
+  const pct = url.indexOf('%');
+  if (pct < 0) return url;
+  const end = pathEnd(url);
+  if (pct > end) return url;
+  const bytes = percentDecode(url, 0, end);
+  if (bytes === null || isUtf8(bytes)) return url;
+  return url.slice(0, end).replace(/%([89a-fA-F][0-9a-fA-F])/g, '%25$1') + url.slice(end);
+}
+
+/** Fastify's own refusals (validation, body limits, media types) in the shared error table. */
+export function frameworkError(err: FastifyError): ErrorReply {
+  if (err.validation) return badRequest(err.message);
+  switch (err.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new ErrorReply('TOO_LARGE', 'ERR request body is larger than http-body-limit');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new ErrorReply('UNSUPPORTED_MEDIA_TYPE', `ERR unsupported media type: ${err.message}`);
+    case 'FST_ERR_BAD_URL':
+      return badRequest('invalid percent-encoding in path');
+  }
+  const status = err.statusCode ?? 500;
+  if (status === 413) return new ErrorReply('TOO_LARGE', `ERR ${err.message}`);
+  if (status === 415) return new ErrorReply('UNSUPPORTED_MEDIA_TYPE', `ERR ${err.message}`);
+  if (status === 408) return new ErrorReply('REQUEST_TIMEOUT', `ERR ${err.message}`);
+  if (status >= 400 && status < 500) return badRequest(err.message);
+  return new ErrorReply('INTERNAL', 'ERR internal error');
+}
+
+/** Errors Node's HTTP parser raises before a request exists: answered on the socket itself. */
+function clientError(err: NodeJS.ErrnoException, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed || !socket.writable) return;
+  let e: ErrorReply;
+  if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') e = new ErrorReply('REQUEST_TIMEOUT', 'ERR request not received in time');
+  else if (err.code === 'HPE_HEADER_OVERFLOW')
+    e = new ErrorReply('HEADERS_TOO_LARGE', 'ERR request line and headers are larger than http-max-header-bytes');
+  else e = badRequest('malformed HTTP request');
+  const body = JSON.stringify(errorBody(e));
+  socket.end(
+    `HTTP/1.1 ${e.http} ${STATUS_CODES[e.http]}\r\nConnection: close\r\nContent-Type: application/json\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+}
+
+function jsonParser(_req: FastifyRequest, body: Buffer, done: (err: Error | null, body?: unknown) => void): void {
+  if (body.length === 0) return done(null, undefined);
+  if (!isUtf8(body)) return done(Object.assign(new Error('request body is not valid UTF-8'), { statusCode: 400 }));
+  try {
+    // Plain JSON.parse: `__proto__` and `constructor` become ordinary own properties (stored
+    // as keys when they are keys); nothing here ever merges a body into another object.
+    done(null, JSON.parse(body.toString('utf8')));
+  } catch (e) {
+    done(Object.assign(new Error(`malformed JSON: ${(e as Error).message}`), { statusCode: 400 }));
+  }
+}
+
+export interface HttpApp {
+  app: FastifyInstance;
+  bridge: HttpBridge;
+}
+
+export async function buildHttpApp(host: DoorHost, settings: HttpSettings, metrics: Metrics): Promise<HttpApp> {
+  const bridge = new HttpBridge(host, new HttpExclusions(host.table));
+  const app = Fastify({
+    logger: false,
+    bodyLimit: settings.bodyLimitBytes,
+    requestTimeout: settings.requestTimeoutMs,
+    keepAliveTimeout: settings.keepAliveTimeoutMs,
+    http: { maxHeaderSize: settings.maxHeaderBytes },
+    routerOptions: { maxParamLength: settings.maxHeaderBytes },
+    rewriteUrl: (req: IncomingMessage) => routableUrl(req.url ?? '/'),
+    return503OnClosing: false,
+    onProtoPoisoning: 'ignore',
+    onConstructorPoisoning: 'ignore',
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+    clientErrorHandler: clientError,
+    frameworkErrors: (err, req, reply) => failIn(shapeOf(req), reply, frameworkError(err)),
+  });
+  for (const s of SHARED_SCHEMAS) app.addSchema(s);
+
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, jsonParser);
+  app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer' }, (_req, body, done) =>
+    done(null, body),
+  );
+
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    const e = frameworkError(err);
+    if (e.kind === 'INTERNAL') host.logger.error({ err, url: req.url }, 'http: internal error');
+    failIn(shapeOf(req), reply, e);
+  });
+  app.setNotFoundHandler((req, reply) => {
+    const path = req.url.slice(0, ECHO_MAX_CHARS).replace(/[\r\n]/g, ' ');
+    failIn('resource', reply, new ErrorReply('NOT_FOUND', `ERR no route for ${req.method} ${path}`));
+  });
+
+  await registerDocs(app, host.server.version);
+  opsRoutes(app, host.server, metrics, () => bridge.accepting);
+  keyRoutes(app, bridge);
+  collectionRoutes(app, bridge);
+  commandRoutes(app, bridge, settings.bodyLimitBytes);
+  app.get('/', { schema: { hide: true } }, (_req, reply: FastifyReply) => {
+    reply.send({ name: 'cairn', version: host.server.version, docs: '/docs', openapi: '/openapi.json' });
+  });
+  await app.ready();
+  return { app, bridge };
+}
+
+const COMMAND_ROUTES = new Set(['/', '/pipeline', '/multi-exec', '/:command', '/:command/*']);
+
+/** The command API answers errors as Upstash does; everything else in the resource shape. */
+function shapeOf(req: FastifyRequest): 'command' | 'resource' {
+  const url = req.routeOptions?.url;
+  return url !== undefined && COMMAND_ROUTES.has(url) && !(url === '/' && req.method === 'GET')
+    ? 'command'
+    : 'resource';
+}
