@@ -188,6 +188,14 @@ describe('Execute', () => {
     const mget = await exec('MGET', 'rpc:x', 'rpc:nothing');
     expect(mget.kind).toBe('array');
     expect(mget.array.items.map((i: { kind: string }) => i.kind)).toEqual(['bulk', 'null']);
+    const config = await exec('CONFIG', 'GET', 'maxmemory');
+    expect(config.kind).toBe('map');
+    expect(config.map.entries[0].key).toMatchObject({ kind: 'bulk', bulk: B('maxmemory') });
+    // RESP3 shapes: INFO is a verbatim string, with the door's own section.
+    const info = await exec('INFO', 'grpc');
+    expect(info.kind).toBe('verbatim');
+    expect(info.verbatim.text).toContain(`grpc_port:${s.door.port}`);
+    expect(info.verbatim.text).toContain('grpc_watch_streams:0');
   });
 
   it('answers top-level errors as statuses from the error table', async () => {

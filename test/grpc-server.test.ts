@@ -27,7 +27,7 @@ afterEach(async () => {
 function healthClient(port: number) {
   const Ctor = grpc.makeGenericClientConstructor(healthService, 'Health');
   return new Ctor(`127.0.0.1:${port}`, grpc.credentials.createInsecure()) as grpc.Client &
-    Record<string, (...a: unknown[]) => any>;
+    Record<string, (...a: unknown[]) => grpc.ClientReadableStream<Msg>>;
 }
 
 const check = (c: ReturnType<typeof healthClient>, service: string) =>
@@ -51,7 +51,7 @@ describe('health', () => {
   it('tells health watchers NOT_SERVING at shutdown and ends their streams', async () => {
     s = await startGrpcInProcess();
     const h = healthClient(s.door.port);
-    const stream = h.watch({ service: '' }) as grpc.ClientReadableStream<Msg>;
+    const stream = h.watch({ service: '' });
     const seen: string[] = [];
     stream.on('data', (m: Msg) => seen.push(m.status));
     const ended = drain(stream);
@@ -70,11 +70,13 @@ describe('reflection', () => {
       join(REPO_ROOT, 'node_modules/@grpc/reflection/build/proto/grpc/reflection/v1/reflection.proto'),
       { keepCase: true, oneofs: true, defaults: true },
     );
-    const pkg = grpc.loadPackageDefinition(def) as any;
+    const pkg = grpc.loadPackageDefinition(def) as unknown as {
+      grpc: { reflection: { v1: { ServerReflection: grpc.ServiceClientConstructor } } };
+    };
     const client = new pkg.grpc.reflection.v1.ServerReflection(
       `127.0.0.1:${s.door.port}`,
       grpc.credentials.createInsecure(),
-    );
+    ) as unknown as grpc.Client & { ServerReflectionInfo(): grpc.ClientDuplexStream<Msg, Msg> };
     const call = client.ServerReflectionInfo();
     const answers: Msg[] = [];
     call.on('data', (m: Msg) => answers.push(m));

@@ -6,12 +6,14 @@
 import { type Clock, systemClock } from './clock.js';
 import { createExpireCycle } from './expire-cycle.js';
 import type {
+  BeforeChangeListener,
   ChangeKind,
   ChangeListener,
   EngineTuning,
   ExpireCycleStats,
   KeyMeta,
   Keyspace,
+  PeekedEntry,
 } from './types.js';
 
 interface Entry {
@@ -44,6 +46,7 @@ export class MapKeyspace implements Keyspace {
   private seq = 0;
   private bytes = 0;
   private listener: ChangeListener | null = null;
+  private before: BeforeChangeListener | null = null;
   private readonly tuning: EngineTuning = {
     maxmemoryPolicy: 'noeviction',
     maxmemorySamples: 5,
@@ -66,6 +69,12 @@ export class MapKeyspace implements Keyspace {
     });
   }
 
+  /** Tell the before-change listener (if any) that `key` of `db` is about to change. */
+  private willChange(db: number, key: Buffer | string | null): void {
+    const b = this.before;
+    if (b !== null) b(db, typeof key === 'string' ? Buffer.from(key, 'latin1') : key);
+  }
+
   private emit(db: number, key: Buffer | string | null, kind: ChangeKind): void {
     const l = this.listener;
     if (l !== null) l(db, typeof key === 'string' ? Buffer.from(key, 'latin1') : key, kind);
@@ -76,6 +85,7 @@ export class MapKeyspace implements Keyspace {
     const d = this.dbs[db];
     const e = d.map.get(k);
     if (e !== undefined && e.expireAt !== 0 && e.expireAt <= this.clock.now()) {
+      this.willChange(db, k);
       this.remove(d, k, e);
       this.emit(db, k, 'expire');
       return undefined;
@@ -101,6 +111,7 @@ export class MapKeyspace implements Keyspace {
     const d = this.dbs[db];
     const k = key.toString('latin1');
     const old = this.lookup(db, k);
+    this.willChange(db, key);
     const copy = Buffer.from(value);
     const now = this.clock.now();
     if (old !== undefined) {
@@ -130,6 +141,7 @@ export class MapKeyspace implements Keyspace {
     const k = key.toString('latin1');
     const e = this.lookup(db, k);
     if (e === undefined) return false;
+    this.willChange(db, key);
     this.remove(d, k, e);
     this.emit(db, key, 'del');
     return true;
@@ -149,6 +161,7 @@ export class MapKeyspace implements Keyspace {
     const k = key.toString('latin1');
     const e = this.lookup(db, k);
     if (e === undefined) return false;
+    this.willChange(db, key);
     this.applyExpire(this.dbs[db], k, e, expireAtMs);
     this.emit(db, key, 'set');
     return true;
@@ -158,6 +171,7 @@ export class MapKeyspace implements Keyspace {
     const k = key.toString('latin1');
     const e = this.lookup(db, k);
     if (e === undefined || e.expireAt === 0) return false;
+    this.willChange(db, key);
     this.applyExpire(this.dbs[db], k, e, 0);
     this.emit(db, key, 'set');
     return true;
@@ -186,6 +200,7 @@ export class MapKeyspace implements Keyspace {
   }
 
   flushDb(db: number): void {
+    this.willChange(db, null);
     const d = this.dbs[db];
     for (const [k, e] of d.map) this.bytes -= k.length + e.value.length + ENTRY_OVERHEAD_BYTES;
     // clear() rather than a new Map: saved SCAN iterators over this db then simply end.
@@ -200,6 +215,8 @@ export class MapKeyspace implements Keyspace {
   }
 
   swapDb(a: number, b: number): void {
+    this.willChange(a, null);
+    if (b !== a) this.willChange(b, null);
     const t = this.dbs[a];
     this.dbs[a] = this.dbs[b];
     this.dbs[b] = t;
@@ -214,7 +231,7 @@ export class MapKeyspace implements Keyspace {
    * exactly the rest of the iteration. Live iterators are kept for fast resume; an unknown
    * cursor resumes by skipping entries with seq <= cursor.
    */
-  scan(db: number, cursor: number, count: number, out: Buffer[]): number {
+  scan(db: number, cursor: number, count: number, out: Buffer[], includeExpired = false): number {
     const d = this.dbs[db];
     const id = `${db}:${cursor}`;
     let it = cursor === 0 ? undefined : this.scans.get(id);
@@ -233,7 +250,7 @@ export class MapKeyspace implements Keyspace {
       const [k, e] = r.value;
       if (e.seq <= skipTo) continue;
       last = e.seq;
-      if (e.expireAt !== 0 && e.expireAt <= now) continue;
+      if (!includeExpired && e.expireAt !== 0 && e.expireAt <= now) continue;
       out.push(Buffer.from(k, 'latin1'));
       if (++n >= count) break;
     }
@@ -282,6 +299,7 @@ export class MapKeyspace implements Keyspace {
       if (e === undefined) continue;
       const expired = e.expireAt !== 0 && e.expireAt <= now;
       if (expired) {
+        this.willChange(db, k);
         this.remove(d, k, e);
         this.emit(db, k, 'expire');
       }
@@ -312,6 +330,7 @@ export class MapKeyspace implements Keyspace {
       if (victim === null) return false;
       const [db, k] = victim;
       const d = this.dbs[db];
+      this.willChange(db, k);
       this.remove(d, k, d.map.get(k)!);
       this.emit(db, k, 'evict');
     }
@@ -324,6 +343,15 @@ export class MapKeyspace implements Keyspace {
 
   setChangeListener(listener: ChangeListener | null): void {
     this.listener = listener;
+  }
+
+  peekEntry(db: number, key: Buffer): PeekedEntry | null {
+    const e = this.dbs[db].map.get(key.toString('latin1'));
+    return e === undefined ? null : { value: e.value, expireAt: e.expireAt };
+  }
+
+  setBeforeChangeListener(listener: BeforeChangeListener | null): void {
+    this.before = listener;
   }
 }
 

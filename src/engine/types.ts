@@ -20,6 +20,22 @@ export type ChangeKind = 'set' | 'del' | 'expire' | 'evict' | 'flush';
  */
 export type ChangeListener = (db: number, key: Buffer | null, kind: ChangeKind) => void;
 
+/**
+ * Called synchronously BEFORE a key is changed in any way: created or overwritten, deleted,
+ * given another expiry time, removed by lazy or active expiry, evicted; with key null before a
+ * whole database is flushed or swapped (once per database). The keyspace still holds the old
+ * state, so the listener may read it with `peekEntry` and `scan` (never mutate). Used by the
+ * snapshot's copy-on-write tracker to keep the value a key had when the snapshot started.
+ */
+export type BeforeChangeListener = (db: number, key: Buffer | null) => void;
+
+/** A stored entry as it is, for snapshots. */
+export interface PeekedEntry {
+  value: Buffer;
+  /** Absolute Unix ms; 0 = none. May already be in the past (not removed yet). */
+  expireAt: number;
+}
+
 /** Result of one active expiry cycle. */
 export interface ExpireCycleStats {
   /** Keys with a TTL looked at. */
@@ -95,9 +111,11 @@ export interface Keyspace {
   /**
    * Incremental iteration. Pass 0 to start; returns the next cursor (0 when done) and pushes up
    * to about `count` keys to `out`. A key present for the whole iteration is returned at least
-   * once; keys added or removed meanwhile may or may not be.
+   * once; keys added or removed meanwhile may or may not be. With `includeExpired`, keys whose
+   * TTL has passed but that are not removed yet are returned too (snapshots need them: such a
+   * key was live at the snapshot instant).
    */
-  scan(db: number, cursor: number, count: number, out: Buffer[]): number;
+  scan(db: number, cursor: number, count: number, out: Buffer[], includeExpired?: boolean): number;
   randomKey(db: number): Buffer | null;
 
   /** Remove expired keys, sampling keys with a TTL, within `budgetMs` of wall time. */
@@ -115,4 +133,12 @@ export interface Keyspace {
 
   /** Install (or remove, with null) the change listener. */
   setChangeListener(listener: ChangeListener | null): void;
+
+  /**
+   * The entry as stored, without lazy expiry and without touching access metadata; null when
+   * the key is not stored. The bytes stay valid at least until the key is next changed.
+   */
+  peekEntry(db: number, key: Buffer): PeekedEntry | null;
+  /** Install (or remove, with null) the before-change listener (one slot; snapshots use it). */
+  setBeforeChangeListener(listener: BeforeChangeListener | null): void;
 }

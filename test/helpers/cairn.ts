@@ -3,6 +3,8 @@
  * Requires `npm run build` (the test command builds first).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -30,7 +32,11 @@ export interface StartOptions {
 }
 
 export async function startCairn(opts: StartOptions = {}): Promise<CairnProcess> {
-  const args = [CAIRN_BIN, '--port', '0', '--http-port', '0', '--grpc-port', '0', ...(opts.args ?? [])];
+  const extra = opts.args ?? [];
+  // Each server gets its own snapshot directory unless the test chose one, so no test loads
+  // another test's data.
+  const dir = extra.includes('--dir') ? [] : ['--dir', mkdtempSync(join(tmpdir(), 'cairn-test-'))];
+  const args = [CAIRN_BIN, '--port', '0', '--http-port', '0', '--grpc-port', '0', ...dir, ...extra];
   const proc = spawn(process.execPath, args, {
     cwd: REPO_ROOT,
     env: { ...process.env, ...opts.env },

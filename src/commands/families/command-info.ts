@@ -188,12 +188,12 @@ export const commandCommand: CommandSpec = command({
     command({
       ...SRV,
       name: 'getkeys',
-      arity: -3,
+      arity: -4,
       flags: [...FLAGS],
       summary: 'Extracts the key names from an arbitrary command.',
       since: '2.8.13',
       complexity: 'O(N) where N is the number of arguments to the command',
-      syntax: 'command [arg [arg ...]]',
+      syntax: 'command arg [arg ...]',
       handler: commandGetKeys,
     }),
     command({

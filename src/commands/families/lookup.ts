@@ -25,12 +25,13 @@ export function existsRead(ctx: CommandContext, key: Buffer): boolean {
 }
 
 /**
- * The value without updating its access time, for introspection (OBJECT). Falls back to a
- * plain read on an engine without `peek`.
+ * The value without updating its access time, for introspection (OBJECT): Redis's
+ * LOOKUP_NOTOUCH. `exists` applies lazy expiry first, since `peekEntry` does not.
  */
 export function peekRead(ctx: CommandContext, key: Buffer): Buffer | null {
   const ks = ctx.server.keyspace;
-  const v = ks.peek ? ks.peek(ctx.client.db, key) : ks.get(ctx.client.db, key);
+  const db = ctx.client.db;
+  const v = ks.exists(db, key) ? (ks.peekEntry(db, key)?.value ?? null) : null;
   countLookup(ctx, v !== null);
   return v;
 }

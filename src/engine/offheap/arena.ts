@@ -52,7 +52,7 @@ export class Arena {
   /** Empty chunks kept for reuse, and ids of released chunks. */
   private readonly spares: number[] = [];
   private readonly releasedIds: number[] = [];
-  private readonly freeHead = new Uint32Array(NUM_CLASSES);
+  readonly freeHead = new Uint32Array(NUM_CLASSES);
   /** Bytes in live blocks, bytes on free lists, bytes of all chunks. */
   liveBytes = 0;
   freeBytes = 0;

@@ -9,7 +9,7 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { Metadata, ServerUnaryCall } from '@grpc/grpc-js';
-import type { ClientState, CommandContext } from '../../commands/context.js';
+import type { ClientState, CommandContext, ServerApi } from '../../commands/context.js';
 import { ErrorReply, Errors } from '../../errors.js';
 import type { DoorHost } from '../door.js';
 
@@ -27,12 +27,33 @@ export function deadlineOf(call: SurfaceCall): number {
   return Number.isFinite(d) ? d : 0;
 }
 
-/** A signal aborted when the client cancels the call or its deadline passes. */
-export function signalOf(call: SurfaceCall): AbortSignal {
-  const ac = new AbortController();
-  if (call.cancelled) ac.abort();
-  else call.once('cancelled', () => ac.abort());
-  return ac.signal;
+/**
+ * A call's command context. The abort signal is made on first use: most commands finish
+ * synchronously and never look at it, and grpc-js reports every call as "cancelled" once it
+ * has ended, so an eager AbortController would build and dispatch an abort (with its
+ * DOMException) for every completed call. Measured: that alone was ~15% of a unary call's
+ * server CPU time.
+ */
+class CallContext implements CommandContext {
+  private controller: AbortController | null = null;
+
+  constructor(
+    readonly client: ClientState,
+    readonly server: ServerApi,
+    private readonly call: SurfaceCall,
+    readonly deadline: number,
+  ) {}
+
+  /** Aborted when the client cancels the call or its deadline passes. */
+  get signal(): AbortSignal {
+    if (this.controller === null) {
+      const ac = new AbortController();
+      this.controller = ac;
+      if (this.call.cancelled) ac.abort();
+      else this.call.once('cancelled', () => ac.abort());
+    }
+    return this.controller.signal;
+  }
 }
 
 function metadataPassword(md: Metadata): string | null {
@@ -95,6 +116,6 @@ export class CallGate {
     client.db = db;
     // Every reply kind has a message in the proto, so handlers may answer in RESP3 shapes.
     client.resp = 3;
-    return host.context(client, signalOf(call), deadline);
+    return new CallContext(client, host.server, call, deadline);
   }
 }

@@ -14,7 +14,6 @@ import {
 import { Errors } from '../../errors.js';
 import { ReplySchema } from '../../gen/cairn/v1/cairn_pb.js';
 import { toPbReply } from './reply.js';
-import { prefixGlob } from './scan.js';
 
 /** Through the wire format and back, so the literals are valid messages. */
 const roundTrip = (r: Parameters<typeof toPbReply>[0]) =>
@@ -55,12 +54,5 @@ describe('toPbReply', () => {
     const [e] = r.kind.value.entries;
     expect(e.key?.kind).toEqual({ case: 'bulk', value: new Uint8Array(Buffer.from('k')) });
     expect(e.value?.kind.case).toBe('set');
-  });
-});
-
-describe('prefixGlob', () => {
-  it('escapes glob characters and appends a star', () => {
-    expect(prefixGlob(Buffer.from('a*b?[c]\\')).toString()).toBe('a\\*b\\?\\[c\\]\\\\*');
-    expect(prefixGlob(new Uint8Array()).toString()).toBe('*');
   });
 });

@@ -3,7 +3,7 @@
  * run it through the dispatcher like any other door, and turn the reply into the response
  * message or a status. The per-RPC mappings live in rpcs.ts.
  */
-import type { handleUnaryCall } from '@grpc/grpc-js';
+import type { handleUnaryCall, sendUnaryData } from '@grpc/grpc-js';
 import type { Reply } from '../../commands/reply.js';
 import { ErrorReply } from '../../errors.js';
 import type { DoorHost } from '../door.js';
@@ -32,20 +32,32 @@ export function unary<Req extends { db: number }, Res>(
     if (ctx instanceof ErrorReply) return callback(toStatus(ctx));
     const argv = build(req);
     if (argv instanceof ErrorReply) return callback(toStatus(argv));
-    const finish = (reply: Reply): void => {
-      const out = reply instanceof ErrorReply ? reply : render(reply, req);
-      if (out instanceof ErrorReply) callback(toStatus(out));
-      else callback(null, out);
-    };
     let r: Reply | Promise<Reply>;
     try {
       r = host.execute(ctx, argv);
     } catch (e) {
       return callback(internalStatus(e));
     }
-    if (r instanceof Promise) r.then(finish, (e: unknown) => callback(internalStatus(e)));
-    else finish(r);
+    if (r instanceof Promise) {
+      r.then(
+        (reply) => respond(callback, render, req, reply),
+        (e: unknown) => callback(internalStatus(e)),
+      );
+    } else {
+      respond(callback, render, req, r);
+    }
   };
+}
+
+function respond<Req, Res>(
+  callback: sendUnaryData<Res>,
+  render: RenderReply<Req, Res>,
+  req: Req,
+  reply: Reply,
+): void {
+  const out = reply instanceof ErrorReply ? reply : render(reply, req);
+  if (out instanceof ErrorReply) callback(toStatus(out));
+  else callback(null, out);
 }
 
 /** protobuf-es `bytes` as a Buffer (a view, no copy; the engine copies what it keeps). */

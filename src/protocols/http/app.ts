@@ -6,6 +6,7 @@ import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage } from 'node:http';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
+import { Ajv } from 'ajv';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { ConfigStore } from '../../config/store.js';
 import { ErrorReply } from '../../errors.js';
@@ -40,6 +41,12 @@ export function settingsFrom(config: ConfigStore): HttpSettings {
   };
 }
 
+/**
+ * How often Node checks connections against the request timeout (its default, 30 s, would let
+ * a slow request live 30 s past `http-request-timeout-ms`).
+ */
+export const CONNECTIONS_CHECK_MS = 1000;
+
 /** Longest error message echoing a path back. */
 const ECHO_MAX_CHARS = 128;
 
@@ -59,13 +66,17 @@ export function routableUrl(url: string): string {
 }
 
 /** Fastify's own refusals (validation, body limits, media types) in the shared error table. */
-export function frameworkError(err: FastifyError): ErrorReply {
+export function frameworkError(err: FastifyError, contentType?: string): ErrorReply {
   if (err.validation) return badRequest(err.message);
   switch (err.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new ErrorReply('TOO_LARGE', 'ERR request body is larger than http-body-limit');
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new ErrorReply('UNSUPPORTED_MEDIA_TYPE', `ERR unsupported media type: ${err.message}`);
+      return new ErrorReply(
+        'UNSUPPORTED_MEDIA_TYPE',
+        `ERR unsupported media type '${(contentType ?? '').slice(0, ECHO_MAX_CHARS)}': send application/json` +
+          ' (or application/octet-stream where a route takes raw bytes)',
+      );
     case 'FST_ERR_BAD_URL':
       return badRequest('invalid percent-encoding in path');
   }
@@ -79,6 +90,7 @@ export function frameworkError(err: FastifyError): ErrorReply {
 
 /** Errors Node's HTTP parser raises before a request exists: answered on the socket itself. */
 function clientError(err: NodeJS.ErrnoException, socket: Socket): void {
+  console.log('CLIENTERROR', err.code, socket.destroyed, socket.writable);
   if (err.code === 'ECONNRESET' || socket.destroyed || !socket.writable) return;
   let e: ErrorReply;
   if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') e = new ErrorReply('REQUEST_TIMEOUT', 'ERR request not received in time');
@@ -104,6 +116,19 @@ function jsonParser(_req: FastifyRequest, body: Buffer, done: (err: Error | null
   }
 }
 
+/**
+ * Two validators: query strings and paths are text, so numbers and booleans there are coerced
+ * (`?ttl_ms=100`); JSON bodies are typed, so nothing is coerced (`{"value": null}` is an error,
+ * not an empty string). Unknown body fields are refused, not silently dropped.
+ */
+function validatorCompiler() {
+  const base = { useDefaults: true, removeAdditional: false, allErrors: false, strictTypes: 'log' } as const;
+  const text = new Ajv({ ...base, coerceTypes: 'array' });
+  const json = new Ajv({ ...base, coerceTypes: false });
+  return ({ schema, httpPart }: { schema: object; httpPart?: string }) =>
+    (httpPart === 'body' ? json : text).compile(schema);
+}
+
 export interface HttpApp {
   app: FastifyInstance;
   bridge: HttpBridge;
@@ -116,17 +141,17 @@ export async function buildHttpApp(host: DoorHost, settings: HttpSettings, metri
     bodyLimit: settings.bodyLimitBytes,
     requestTimeout: settings.requestTimeoutMs,
     keepAliveTimeout: settings.keepAliveTimeoutMs,
-    http: { maxHeaderSize: settings.maxHeaderBytes },
+    http: { maxHeaderSize: settings.maxHeaderBytes, connectionsCheckingInterval: CONNECTIONS_CHECK_MS },
     routerOptions: { maxParamLength: settings.maxHeaderBytes },
     rewriteUrl: (req: IncomingMessage) => routableUrl(req.url ?? '/'),
     return503OnClosing: false,
     onProtoPoisoning: 'ignore',
     onConstructorPoisoning: 'ignore',
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
     clientErrorHandler: clientError,
     frameworkErrors: (err, req, reply) => failIn(shapeOf(req), reply, frameworkError(err)),
   });
   for (const s of SHARED_SCHEMAS) app.addSchema(s);
+  app.setValidatorCompiler(validatorCompiler());
 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, jsonParser);
@@ -135,7 +160,7 @@ export async function buildHttpApp(host: DoorHost, settings: HttpSettings, metri
   );
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
-    const e = frameworkError(err);
+    const e = frameworkError(err, req.headers['content-type']);
     if (e.kind === 'INTERNAL') host.logger.error({ err, url: req.url }, 'http: internal error');
     failIn(shapeOf(req), reply, e);
   });

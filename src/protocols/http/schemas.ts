@@ -62,8 +62,11 @@ export const SetQuery = Type.Object({
 });
 export type SetQuery = Static<typeof SetQuery>;
 
-/** Raw bytes. Typed `string`/`binary` in the document (see docs.ts); Ajv lets a Buffer through. */
-export const RawBytes = Type.Unsafe<Buffer>({ format: 'binary', description: 'The raw bytes.' });
+/**
+ * Raw bytes. Untyped for validation (the body is a Buffer, not a string); the document types it
+ * `string`/`binary` (see docs.ts) so that tools and the UI offer a file or byte body.
+ */
+export const RawBytes = Type.Unsafe<Buffer>({ contentMediaType: 'application/octet-stream', description: 'The raw bytes.' });
 
 export const OkResponse = Type.Object({ ok: Type.Boolean() });
 

@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { type Metrics, metricsFor } from '../../observability/metrics.js';
 import type { DoorHandle, DoorHost, DoorOptions } from '../door.js';
-import { buildHttpApp, type HttpSettings, settingsFrom } from './app.js';
+import { buildHttpApp, CONNECTIONS_CHECK_MS, type HttpSettings, settingsFrom } from './app.js';
 
 export interface HttpDoorOptions extends DoorOptions {
   /** Overrides of what the config says (tests). */
@@ -41,7 +41,9 @@ export async function startHttpDoor(host: DoorHost, opts: HttpDoorOptions): Prom
   if (addresses.length === 0) addresses.push('127.0.0.1');
   const servers: Server[] = [app.server];
   for (let i = 1; i < addresses.length; i++) {
-    const s = createServer({ maxHeaderSize: settings.maxHeaderBytes }, (req, res) => app.routing(req, res));
+    const s = createServer(
+      { maxHeaderSize: settings.maxHeaderBytes, connectionsCheckingInterval: CONNECTIONS_CHECK_MS },
+      (req, res) => app.routing(req, res));
     s.on('clientError', (err, socket) => app.server.emit('clientError', err, socket));
     servers.push(s);
   }

@@ -7,7 +7,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 
-/** Walk the document: raw-bytes schemas (`format: binary` without a type) become `type: string`. */
+/** Walk the document: raw-bytes schemas (untyped, `contentMediaType` octet-stream) become string/binary. */
 function typeBinarySchemas(node: unknown): void {
   if (Array.isArray(node)) {
     for (const n of node) typeBinarySchemas(n);
@@ -15,7 +15,10 @@ function typeBinarySchemas(node: unknown): void {
   }
   if (node === null || typeof node !== 'object') return;
   const o = node as Record<string, unknown>;
-  if (o.format === 'binary' && o.type === undefined) o.type = 'string';
+  if (o.contentMediaType === 'application/octet-stream' && o.type === undefined) {
+    o.type = 'string';
+    o.format = 'binary';
+  }
   for (const v of Object.values(o)) typeBinarySchemas(v);
 }
 

@@ -50,6 +50,7 @@ const XX = Buffer.from('XX');
 const KEEPTTL = Buffer.from('KEEPTTL');
 
 const badKey = badRequest('invalid percent-encoding in key');
+const noBody = badRequest('a body is required: JSON {"value": ...} or the raw bytes as application/octet-stream');
 
 /** The key's bytes from the original request target (the router may have rewritten it). */
 function pathKey(req: FastifyRequest): Buffer | null {
@@ -170,6 +171,8 @@ export function keyRoutes(app: FastifyInstance, bridge: HttpBridge): void {
         let argv: Buffer[] | ErrorReply;
         if (Buffer.isBuffer(body)) {
           argv = setArgv(key, body, req.query);
+        } else if (body === null || typeof body !== 'object') {
+          return fail(reply, noBody);
         } else {
           const value = decodeText(body.value, body.encoding);
           if (value === null) return fail(reply, badRequest(`value is not valid ${body.encoding ?? 'text'}`));
@@ -279,7 +282,8 @@ export function keyRoutes(app: FastifyInstance, bridge: HttpBridge): void {
         summary: 'Add to an integer value',
         description: 'INCRBY: a missing key counts as 0. The body is optional (`{"by": 1}`).',
         params: KeyParams,
-        body: IncrBody,
+        // Per media type, so that a request without a body is not validated as one.
+        body: { content: { 'application/json': { schema: IncrBody } } },
         response: { 200: IncrResponse, ...errors(409) },
       },
     },

@@ -1,0 +1,271 @@
+/**
+ * HTTP throughput and latency: autocannon GET and PUT of 32-byte values over 100k keys, 50
+ * connections, against compiled Cairn's `/v1/keys/{key}` and, in the same run, a bare
+ * `node:http` server doing the same Map get/set with JSON.stringify (same JSON shapes as
+ * Cairn's answers). Each server runs in its own process; runs alternate which goes first.
+ * Prints the medians of several runs with the ratio Cairn/bare, and writes them to
+ * bench/results/.
+ *
+ *   npm run bench:http
+ *   node bench/http.mjs --duration 5 --runs 1
+ *   node bench/http.mjs --cairn-port 8080     # measure a Cairn you started (e.g. under --cpu-prof)
+ *
+ * Flags: --duration S (10), --runs K (3), --connections C (50), --keys N (100000),
+ *        --value-bytes B (32), --ops get,put, --cairn-port P, --cairn-args "...".
+ * Internal: --bare-server runs the bare reference server and prints its port.
+ */
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { machineInfo, markdownTable, median, writeResults } from './lib/report.mjs';
+import { REPO_ROOT } from './lib/servers.mjs';
+
+const { values: flags } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '10' },
+    runs: { type: 'string', default: '3' },
+    connections: { type: 'string', default: '50' },
+    keys: { type: 'string', default: '100000' },
+    'value-bytes': { type: 'string', default: '32' },
+    ops: { type: 'string', default: 'get,put' },
+    'cairn-port': { type: 'string', default: '' },
+    'cairn-args': { type: 'string', default: '' },
+    'bare-server': { type: 'boolean', default: false },
+  },
+});
+
+// ---- the reference: a bare node:http server over a Map ------------------------------------
+
+function serveBare() {
+  const map = new Map();
+  const PREFIX = '/v1/keys/';
+  const server = createServer((req, res) => {
+    const url = req.url;
+    if (!url.startsWith(PREFIX)) {
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: { code: 'not_found', message: 'no route' } }));
+      return;
+    }
+    const key = decodeURIComponent(url.slice(PREFIX.length));
+    if (req.method === 'GET') {
+      const value = map.get(key);
+      if (value === undefined) {
+        res.writeHead(404, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: { code: 'not_found', message: 'no such key' } }));
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+      res.end(JSON.stringify({ key, value, encoding: 'utf8', ttl_ms: null }));
+      return;
+    }
+    if (req.method === 'PUT') {
+      const chunks = [];
+      req.on('data', (c) => chunks.push(c));
+      req.on('end', () => {
+        const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        map.set(key, body.value);
+        res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+        res.end(JSON.stringify({ ok: true }));
+      });
+      return;
+    }
+    res.writeHead(405);
+    res.end();
+  });
+  server.keepAliveTimeout = 72_000;
+  server.listen(0, '127.0.0.1', () => process.stdout.write(`${JSON.stringify({ port: server.address().port })}\n`));
+  process.on('SIGTERM', () => server.close(() => process.exit(0)));
+}
+
+if (flags['bare-server']) {
+  serveBare();
+} else {
+  await main();
+}
+
+// ---- the run -------------------------------------------------------------------------------
+
+/** Spawn a node process and resolve with the first JSON line `pick` accepts. */
+function spawnServer(args, pick, what) {
+  const proc = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${what} did not start:\n${out}`)), 20_000);
+    proc.stdout.on('data', (c) => {
+      out += c.toString();
+      for (const line of out.split('\n')) {
+        let rec;
+        try {
+          rec = JSON.parse(line);
+        } catch {
+          continue;
+        }
+        const port = pick(rec);
+        if (port === undefined) continue;
+        clearTimeout(timer);
+        if (!port) reject(new Error(`${what} started without an HTTP port:\n${out}`));
+        resolve({ port, pid: proc.pid, stop: () => stop(proc) });
+        return;
+      }
+    });
+    proc.stderr.on('data', (c) => {
+      out += c.toString();
+    });
+    proc.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${what} exited with ${code}:\n${out}`));
+    });
+  });
+}
+
+function stop(proc) {
+  return new Promise((resolve) => {
+    if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
+    const timer = setTimeout(() => proc.kill('SIGKILL'), 15_000);
+    proc.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    proc.kill('SIGTERM');
+  });
+}
+
+function startCairnHttp(extra) {
+  const main = join(REPO_ROOT, 'dist', 'cli', 'main.js');
+  const args = [main, '--port', '0', '--http-port', '0', '--grpc-port', '-1', ...extra];
+  return spawnServer(args, (rec) => (rec.msg?.includes('ready to accept connections') ? rec.ports.http : undefined), 'cairn');
+}
+
+function startBare() {
+  return spawnServer([join(REPO_ROOT, 'bench', 'http.mjs'), '--bare-server'], (rec) => rec.port, 'bare server');
+}
+
+function runCannon(opts) {
+  return new Promise((resolve, reject) => {
+    autocannon(opts, (err, res) => (err ? reject(err) : resolve(res)));
+  });
+}
+
+/** Printable, URL-safe keys: `key:000042`. */
+function keyPath(i) {
+  return `/v1/keys/key:${String(i).padStart(6, '0')}`;
+}
+
+function valueOf(i, bytes) {
+  return `v${String(i).padStart(6, '0')}`.padEnd(bytes, 'x');
+}
+
+async function load(port, op, { keys, valueBytes, connections, duration, amount }) {
+  let n = 0;
+  const body = (i) => JSON.stringify({ value: valueOf(i, valueBytes) });
+  const request =
+    op === 'get'
+      ? {
+          method: 'GET',
+          setupRequest: (req) => {
+            req.path = keyPath(Math.floor(Math.random() * keys));
+            return req;
+          },
+        }
+      : {
+          method: 'PUT',
+          headers: { 'content-type': 'application/json' },
+          setupRequest: (req) => {
+            // Sequential in the fill run (every key once), random afterwards.
+            const i = amount ? n++ % keys : Math.floor(Math.random() * keys);
+            req.path = keyPath(i);
+            req.body = body(i);
+            return req;
+          },
+        };
+  const res = await runCannon({
+    url: `http://127.0.0.1:${port}`,
+    connections,
+    ...(amount ? { amount } : { duration }),
+    requests: [request],
+  });
+  const bad = res.non2xx + res.errors + res.timeouts;
+  if (bad > 0) throw new Error(`${op} on port ${port}: ${bad} failed requests (${res.non2xx} non-2xx)`);
+  return { rps: res.requests.average, p50Ms: res.latency.p50, p99Ms: res.latency.p99, total: res.requests.total };
+}
+
+async function main() {
+  const opts = {
+    keys: Number(flags.keys),
+    valueBytes: Number(flags['value-bytes']),
+    connections: Number(flags.connections),
+    duration: Number(flags.duration),
+  };
+  const runs = Number(flags.runs);
+  const ops = flags.ops.split(',').map((o) => o.trim().toLowerCase());
+
+  const cairn = flags['cairn-port']
+    ? { port: Number(flags['cairn-port']), stop: async () => {} }
+    : await startCairnHttp(flags['cairn-args'].split(' ').filter(Boolean));
+  const bare = await startBare();
+  const targets = { cairn, bare };
+  const samples = { cairn: {}, bare: {} };
+  try {
+    // Fill every key once on both (and warm the JIT), so GETs hit.
+    for (const name of ['cairn', 'bare']) await load(targets[name].port, 'put', { ...opts, amount: opts.keys });
+    for (let run = 1; run <= runs; run++) {
+      for (const op of ops) {
+        const order = run % 2 === 1 ? ['cairn', 'bare'] : ['bare', 'cairn'];
+        for (const name of order) {
+          const r = await load(targets[name].port, op, opts);
+          (samples[name][op] ??= []).push(r);
+          process.stderr.write(
+            `run ${run} ${op} ${name}: ${Math.round(r.rps)} req/s p50 ${r.p50Ms} ms p99 ${r.p99Ms} ms\n`,
+          );
+        }
+      }
+    }
+  } finally {
+    await cairn.stop();
+    await bare.stop();
+  }
+
+  const rows = [];
+  const summary = {};
+  for (const op of ops) {
+    const m = (name, field) => median(samples[name][op].map((s) => s[field]));
+    const s = {
+      cairnRps: m('cairn', 'rps'),
+      bareRps: m('bare', 'rps'),
+      cairnP50Ms: m('cairn', 'p50Ms'),
+      cairnP99Ms: m('cairn', 'p99Ms'),
+      bareP50Ms: m('bare', 'p50Ms'),
+      bareP99Ms: m('bare', 'p99Ms'),
+    };
+    s.ratio = s.cairnRps / s.bareRps;
+    summary[op] = s;
+    rows.push([
+      op.toUpperCase(),
+      Math.round(s.cairnRps),
+      Math.round(s.bareRps),
+      `${s.ratio.toFixed(2)}x`,
+      `${s.cairnP50Ms} / ${s.cairnP99Ms}`,
+      `${s.bareP50Ms} / ${s.bareP99Ms}`,
+    ]);
+  }
+  const machine = machineInfo();
+  const table = markdownTable(
+    ['op', 'Cairn req/s', 'bare node:http req/s', 'Cairn/bare', 'Cairn p50/p99 ms', 'bare p50/p99 ms'],
+    rows,
+  );
+  const markdown = [
+    `# HTTP benchmark (${new Date().toISOString()})`,
+    '',
+    `autocannon, ${opts.connections} connections, ${opts.duration} s per run, median of ${runs} runs; ` +
+      `${opts.keys} keys, ${opts.valueBytes}-byte values; Cairn \`/v1/keys/{key}\` vs a bare node:http server ` +
+      'over a Map with JSON.stringify.',
+    `Machine: ${machine.cpus} x ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}.`,
+    '',
+    table,
+  ].join('\n');
+  process.stdout.write(`\n${markdown}\n`);
+  const files = writeResults('http', markdown, { flags, opts, runs, machine, summary, samples });
+  process.stdout.write(`\nwritten: ${files.join(', ')}\n`);
+}

@@ -1,0 +1,18 @@
+/** Build the keyspace the config names (`engine`): the Map reference or the off-heap engine. */
+import type { Clock } from './clock.js';
+import { MapKeyspace } from './map-keyspace.js';
+import { OffHeapKeyspace } from './offheap/keyspace.js';
+import type { Keyspace } from './types.js';
+
+export type EngineName = 'map' | 'offheap';
+
+export function createKeyspace(name: EngineName, databases: number, clock?: Clock): Keyspace {
+  switch (name) {
+    case 'map':
+      return new MapKeyspace(databases, clock);
+    case 'offheap':
+      return new OffHeapKeyspace(databases, clock);
+    default:
+      throw new Error(`unknown engine '${name as string}'`);
+  }
+}

@@ -1,0 +1,291 @@
+/**
+ * Reading and writing entries in the arena (layout.ts), plus the few entries too big for it,
+ * which keep their header in the arena and their key and value in an external Buffer.
+ */
+import { compressSync, uncompressSync } from 'lz4-napi';
+import type { Arena } from './arena.js';
+import { bytesEqual, hashBytes } from './hash.js';
+import {
+  entryBytes,
+  F_COMPRESSED,
+  F_EXTERNAL,
+  F_FREE,
+  F_TTL,
+  F64_EXPIRE,
+  HEADER_BYTES,
+  headerBytes,
+  isInline,
+  refChunk,
+  refOffset,
+  sizeClass,
+  TTL_SLOT_BYTES,
+  W_ATIME,
+  W_FREE_SIZE,
+  W_LENS,
+  W_META,
+  W_TTL_INDEX,
+} from './layout.js';
+
+/** Per-Buffer bookkeeping charged to each external entry (object headers, backing store). */
+export const EXTERNAL_OVERHEAD_BYTES = 96;
+/** Smallest saving (share of the original) for a compressed value to be kept. */
+const MIN_COMPRESSION_SAVING_RATIO = 1 / 16;
+
+/** Out-of-arena storage for big entries: id -> Buffer [key][value]. */
+class Externals {
+  readonly bufs: Buffer[] = [Buffer.alloc(0)];
+  readonly keyLens: number[] = [0];
+  private readonly freeIds: number[] = [];
+  bytes = 0;
+
+  add(buf: Buffer, keyLen: number): number {
+    const id = this.freeIds.pop() ?? this.bufs.length;
+    this.bufs[id] = buf;
+    this.keyLens[id] = keyLen;
+    this.bytes += buf.length + EXTERNAL_OVERHEAD_BYTES;
+    return id;
+  }
+
+  remove(id: number): void {
+    this.bytes -= this.bufs[id].length + EXTERNAL_OVERHEAD_BYTES;
+    this.bufs[id] = this.bufs[0];
+    this.keyLens[id] = 0;
+    this.freeIds.push(id);
+  }
+
+  clear(): void {
+    this.bufs.length = 1;
+    this.keyLens.length = 1;
+    this.freeIds.length = 0;
+    this.bytes = 0;
+  }
+}
+
+/** The encoded form of a value as it will be stored. */
+export interface StoredValue {
+  bytes: Buffer;
+  compressed: boolean;
+}
+
+export class Entries {
+  readonly ext = new Externals();
+  /** Values of at least this many bytes are offered to LZ4 (0 = never). */
+  compressionThreshold = 0;
+  readonly stored: StoredValue = { bytes: Buffer.alloc(0), compressed: false };
+
+  constructor(
+    readonly arena: Arena,
+    readonly seed: number,
+  ) {}
+
+  flags(ref: number): number {
+    return this.arena.u32[refChunk(ref)][(refOffset(ref) >>> 2) + W_META] >>> 24;
+  }
+
+  /** Absolute expiry (Unix ms), 0 when none. */
+  expireAt(ref: number): number {
+    const c = refChunk(ref);
+    const o = refOffset(ref);
+    if (((this.arena.u32[c][(o >>> 2) + W_META] >>> 24) & F_TTL) === 0) return 0;
+    return this.arena.f64[c][(o >>> 3) + F64_EXPIRE];
+  }
+
+  keyLen(ref: number): number {
+    const c = refChunk(ref);
+    const w = refOffset(ref) >>> 2;
+    const u32 = this.arena.u32[c];
+    if (((u32[w + W_META] >>> 24) & F_EXTERNAL) !== 0) return this.ext.keyLens[this.extId(ref)];
+    return u32[w + W_LENS] & 0xffff;
+  }
+
+  /** Id of an external entry's Buffer. */
+  private extId(ref: number): number {
+    const u32 = this.arena.u32[refChunk(ref)];
+    const w = refOffset(ref) >>> 2;
+    const ttl = ((u32[w + W_META] >>> 24) & F_TTL) !== 0;
+    return u32[w + (headerBytes(ttl) >>> 2)];
+  }
+
+  /** Does the entry at `ref` hold exactly the bytes of `key`? */
+  keyEquals(ref: number, key: Buffer): boolean {
+    const c = refChunk(ref);
+    const o = refOffset(ref);
+    const u32 = this.arena.u32[c];
+    const w = o >>> 2;
+    const flags = u32[w + W_META] >>> 24;
+    const len = key.length;
+    if ((flags & F_EXTERNAL) === 0) {
+      if ((u32[w + W_LENS] & 0xffff) !== len) return false;
+      return bytesEqual(this.arena.u8[c], o + ((flags & F_TTL) === 0 ? HEADER_BYTES : HEADER_BYTES + TTL_SLOT_BYTES), key, len);
+    }
+    const id = this.extId(ref);
+    if (this.ext.keyLens[id] !== len) return false;
+    return bytesEqual(this.ext.bufs[id], 0, key, len);
+  }
+
+  /** Hash of the key stored at `ref` (rehashing, relocation). */
+  hashOf(ref: number): number {
+    const c = refChunk(ref);
+    const o = refOffset(ref);
+    const u32 = this.arena.u32[c];
+    const flags = u32[(o >>> 2) + W_META] >>> 24;
+    if ((flags & F_EXTERNAL) === 0) {
+      const off = o + ((flags & F_TTL) === 0 ? HEADER_BYTES : HEADER_BYTES + TTL_SLOT_BYTES);
+      return hashBytes(this.arena.u8[c], off, u32[(o >>> 2) + W_LENS] & 0xffff, this.seed);
+    }
+    const id = this.extId(ref);
+    return hashBytes(this.ext.bufs[id], 0, this.ext.keyLens[id], this.seed);
+  }
+
+  /** A fresh copy of the key at `ref`. */
+  copyKey(ref: number): Buffer {
+    const c = refChunk(ref);
+    const o = refOffset(ref);
+    const u32 = this.arena.u32[c];
+    const flags = u32[(o >>> 2) + W_META] >>> 24;
+    if ((flags & F_EXTERNAL) !== 0) {
+      const id = this.extId(ref);
+      return Buffer.from(this.ext.bufs[id].subarray(0, this.ext.keyLens[id]));
+    }
+    const off = o + ((flags & F_TTL) === 0 ? HEADER_BYTES : HEADER_BYTES + TTL_SLOT_BYTES);
+    const len = u32[(o >>> 2) + W_LENS] & 0xffff;
+    return copyOut(this.arena.u8[c], off, len);
+  }
+
+  /** A fresh copy of the (decompressed) value at `ref`. */
+  readValue(ref: number): Buffer {
+    const c = refChunk(ref);
+    const o = refOffset(ref);
+    const u32 = this.arena.u32[c];
+    const w = o >>> 2;
+    const flags = u32[w + W_META] >>> 24;
+    let out: Buffer;
+    if ((flags & F_EXTERNAL) === 0) {
+      const lens = u32[w + W_LENS];
+      const off = o + ((flags & F_TTL) === 0 ? HEADER_BYTES : HEADER_BYTES + TTL_SLOT_BYTES) + (lens & 0xffff);
+      if ((flags & F_COMPRESSED) !== 0) return uncompressSync(this.arena.u8[c].subarray(off, off + (lens >>> 16)));
+      out = copyOut(this.arena.u8[c], off, lens >>> 16);
+    } else {
+      const id = this.extId(ref);
+      const view = this.ext.bufs[id].subarray(this.ext.keyLens[id]);
+      // The external Buffer is replaced, never mutated, so a compressed view is safe to decode.
+      out = (flags & F_COMPRESSED) !== 0 ? uncompressSync(view) : Buffer.from(view);
+    }
+    return out;
+  }
+
+  /** Bytes the value occupies as stored (compressed size when compressed). */
+  storedValueLen(ref: number): number {
+    const u32 = this.arena.u32[refChunk(ref)];
+    const w = refOffset(ref) >>> 2;
+    if (((u32[w + W_META] >>> 24) & F_EXTERNAL) === 0) return u32[w + W_LENS] >>> 16;
+    const id = this.extId(ref);
+    return this.ext.bufs[id].length - this.ext.keyLens[id];
+  }
+
+  /** Block size of a live entry or a free block: what a chunk walk steps over. */
+  blockSize(ref: number): number {
+    const u32 = this.arena.u32[refChunk(ref)];
+    const w = refOffset(ref) >>> 2;
+    const flags = u32[w + W_META] >>> 24;
+    if ((flags & F_FREE) !== 0) return u32[w + W_FREE_SIZE];
+    const ttl = (flags & F_TTL) !== 0;
+    if ((flags & F_EXTERNAL) !== 0) return sizeClass(headerBytes(ttl) + 4);
+    const lens = u32[w + W_LENS];
+    return entryBytes(lens & 0xffff, lens >>> 16, ttl);
+  }
+
+  /** Encode a value for storage: LZ4 when long enough and the result is usefully smaller. */
+  encode(value: Buffer): StoredValue {
+    const s = this.stored;
+    const t = this.compressionThreshold;
+    if (t > 0 && value.length >= t) {
+      const z = compressSync(value);
+      if (z.length <= value.length - value.length * MIN_COMPRESSION_SAVING_RATIO) {
+        s.bytes = z;
+        s.compressed = true;
+        return s;
+      }
+    }
+    s.bytes = value;
+    s.compressed = false;
+    return s;
+  }
+
+  /**
+   * Write a whole entry into the block at `ref` (already allocated with `entryBytes`).
+   * `meta` holds the LFU fields (flags are set here); `ttlIndex` is only used with a slot.
+   */
+  write(
+    ref: number,
+    key: Buffer,
+    sv: StoredValue,
+    ttl: boolean,
+    meta: number,
+    atime: number,
+    expireAt: number,
+    ttlIndex: number,
+  ): void {
+    const c = refChunk(ref);
+    const o = refOffset(ref);
+    const u32 = this.arena.u32[c];
+    const w = o >>> 2;
+    const value = sv.bytes;
+    let flags = (ttl ? F_TTL : 0) | (sv.compressed ? F_COMPRESSED : 0);
+    const inline = isInline(key.length, value.length, ttl);
+    if (!inline) flags |= F_EXTERNAL;
+    u32[w + W_META] = ((flags << 24) | (meta & 0xffffff)) >>> 0;
+    u32[w + W_ATIME] = atime;
+    const hb = headerBytes(ttl);
+    if (ttl) {
+      this.arena.f64[c][(o >>> 3) + F64_EXPIRE] = expireAt;
+      u32[w + W_TTL_INDEX] = ttlIndex;
+    }
+    if (inline) {
+      u32[w + W_LENS] = (key.length | (value.length << 16)) >>> 0;
+      const u8 = this.arena.u8[c];
+      copyIn(u8, o + hb, key);
+      copyIn(u8, o + hb + key.length, value);
+    } else {
+      u32[w + W_LENS] = 0;
+      const buf = Buffer.allocUnsafe(key.length + value.length);
+      key.copy(buf, 0);
+      value.copy(buf, key.length);
+      u32[w + (hb >>> 2)] = this.ext.add(buf, key.length);
+    }
+  }
+
+  /** Release what an entry holds outside the arena (before its block is freed). */
+  dropExternal(ref: number): void {
+    if ((this.flags(ref) & F_EXTERNAL) !== 0) this.ext.remove(this.extId(ref));
+  }
+
+  ttlIndex(ref: number): number {
+    return this.arena.u32[refChunk(ref)][(refOffset(ref) >>> 2) + W_TTL_INDEX];
+  }
+
+  setTtlIndex(ref: number, i: number): void {
+    this.arena.u32[refChunk(ref)][(refOffset(ref) >>> 2) + W_TTL_INDEX] = i;
+  }
+
+  /** Set the expiry of an entry that has a TTL slot. */
+  setExpireAt(ref: number, at: number): void {
+    this.arena.f64[refChunk(ref)][(refOffset(ref) >>> 3) + F64_EXPIRE] = at;
+  }
+}
+
+/** Values up to this long are copied by a JS loop; longer ones by Buffer.copy (native). */
+const NATIVE_COPY_MIN_BYTES = 64;
+
+function copyOut(src: Buffer, off: number, len: number): Buffer {
+  const out = Buffer.allocUnsafe(len);
+  if (len < NATIVE_COPY_MIN_BYTES) for (let i = 0; i < len; i++) out[i] = src[off + i];
+  else src.copy(out, 0, off, off + len);
+  return out;
+}
+
+function copyIn(dst: Buffer, off: number, src: Buffer): void {
+  const len = src.length;
+  if (len < NATIVE_COPY_MIN_BYTES) for (let i = 0; i < len; i++) dst[off + i] = src[i];
+  else src.copy(dst, off);
+}

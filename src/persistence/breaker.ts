@@ -1,0 +1,118 @@
+/**
+ * A circuit breaker (opossum) in front of a remote store. While the store keeps failing the
+ * circuit opens: snapshot attempts fail at once instead of waiting on a dead server, the server
+ * keeps serving, and INFO persistence says so. After `resetTimeoutMs` one trial call goes
+ * through (half-open); its success closes the circuit. Small calls (get, list, prune) are
+ * retried with backoff while the circuit is closed; `put` is not, since its stream is consumed
+ * by the attempt (the next scheduled snapshot is the retry).
+ */
+import CircuitBreaker from 'opossum';
+import type { Logger } from 'pino';
+import type { SnapshotInfo, SnapshotReader, SnapshotStore, StoreCallOptions } from './store.js';
+
+/** Failures in the rolling window before the circuit may open. */
+const VOLUME_THRESHOLD = 2;
+const ERROR_THRESHOLD_PERCENT = 50;
+/** Window over which failures are counted, milliseconds. */
+const ROLLING_WINDOW_MS = 60_000;
+const RETRIES = 2;
+/** First retry delay; doubled each time, milliseconds. */
+const RETRY_BASE_MS = 100;
+
+type Op = () => Promise<unknown>;
+
+export class StoreUnavailableError extends Error {
+  constructor(location: string) {
+    super(`snapshot store ${location} is unavailable (circuit open after repeated failures); will retry later`);
+    this.name = 'StoreUnavailableError';
+  }
+}
+
+export class BreakerStore implements SnapshotStore {
+  readonly kind: string;
+  readonly location: string;
+  private readonly breaker: CircuitBreaker<[Op], unknown>;
+
+  constructor(
+    private readonly inner: SnapshotStore,
+    opts: { resetTimeoutMs: number; logger: Logger },
+  ) {
+    this.kind = inner.kind;
+    this.location = inner.location;
+    this.breaker = new CircuitBreaker<[Op], unknown>((op: Op) => op(), {
+      timeout: false,
+      resetTimeout: opts.resetTimeoutMs,
+      errorThresholdPercentage: ERROR_THRESHOLD_PERCENT,
+      volumeThreshold: VOLUME_THRESHOLD,
+      rollingCountTimeout: ROLLING_WINDOW_MS,
+      // Our own cancellations (shutdown, deadlines we set) say nothing about the store's health.
+      // (A deadline running out, TimeoutError, does count.)
+      errorFilter: (err: unknown) => (err as Error)?.name === 'AbortError',
+    });
+    const log = opts.logger;
+    this.breaker.on('open', () =>
+      log.warn({ store: this.location }, `snapshot store circuit open: failing fast for ${opts.resetTimeoutMs} ms`),
+    );
+    this.breaker.on('halfOpen', () => log.info({ store: this.location }, 'snapshot store circuit half-open: trying again'));
+    this.breaker.on('close', () => log.info({ store: this.location }, 'snapshot store circuit closed: store is back'));
+  }
+
+  /** `closed`, `open` or `half-open`. */
+  get state(): string {
+    if (this.breaker.opened) return 'open';
+    if (this.breaker.halfOpen) return 'half-open';
+    return 'closed';
+  }
+
+  private async fire<T>(op: () => Promise<T>): Promise<T> {
+    try {
+      return (await this.breaker.fire(op)) as T;
+    } catch (err) {
+      if ((err as { code?: string }).code === 'EOPENBREAKER') throw new StoreUnavailableError(this.location);
+      throw err;
+    }
+  }
+
+  private async retrying<T>(op: () => Promise<T>, opts: StoreCallOptions): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.fire(op);
+      } catch (err) {
+        if (attempt >= RETRIES || err instanceof StoreUnavailableError || opts.signal.aborted) throw err;
+        const delay = RETRY_BASE_MS * 2 ** attempt;
+        if (opts.deadlineMs !== 0 && Date.now() + delay >= opts.deadlineMs) throw err;
+        await new Promise((r) => setTimeout(r, delay).unref());
+      }
+    }
+  }
+
+  put(chunks: AsyncIterable<Buffer>, meta: { createdAt: number }, opts: StoreCallOptions): Promise<SnapshotInfo> {
+    return this.fire(() => this.inner.put(chunks, meta, opts));
+  }
+
+  get(name: string | null, opts: StoreCallOptions): Promise<SnapshotReader | null> {
+    return this.retrying(() => this.inner.get(name, opts), opts);
+  }
+
+  list(opts: StoreCallOptions): Promise<SnapshotInfo[]> {
+    return this.retrying(() => this.inner.list(opts), opts);
+  }
+
+  prune(keep: number, opts: StoreCallOptions): Promise<number> {
+    return this.retrying(() => this.inner.prune(keep, opts), opts);
+  }
+
+  info(): Array<[string, string | number]> {
+    const s = this.breaker.stats;
+    return [
+      ['snapshot_store_circuit', this.state],
+      ['snapshot_store_failures', s.failures],
+      ['snapshot_store_rejects', s.rejects],
+    ];
+  }
+
+  async close(): Promise<void> {
+    this.breaker.shutdown();
+    await this.inner.close();
+  }
+}

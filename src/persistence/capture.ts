@@ -1,0 +1,202 @@
+/**
+ * Takes an exact point-in-time snapshot of a live keyspace without stopping it.
+ *
+ * The instant T0 is when the capture is created. Databases are walked one at a time with
+ * `scan` (with keys past their TTL but not removed yet) + `peekEntry` in short steps (`step(budgetMs)`), so the server keeps serving between
+ * steps. To keep the result exactly the keyspace at T0, the capture installs the engine's
+ * before-change listener (copy-on-write of old values on first write):
+ * - a database already written out: changes to it do not matter;
+ * - a key of a database not finished yet, changed for the first time: its T0 entry (or "absent",
+ *   for a key created after T0) is saved; the walk skips saved keys, and the saved entries are
+ *   written when that database is finished;
+ * - a whole database about to be flushed or swapped: the rest of it is written out at once,
+ *   before the change happens.
+ * A key the walk already wrote and that then changes is saved and written again with the same
+ * T0 bytes (format.ts: readers keep the last record). Keys whose TTL had run out at T0 are left
+ * out.
+ */
+import type { Keyspace, PeekedEntry } from '../engine/types.js';
+import { SnapshotEncoder } from './encoder.js';
+import type { SnapshotTrailer } from './format.js';
+
+/** Keys asked of `scan` per call. */
+const SCAN_BATCH_KEYS = 256;
+/** A step also ends once this much output waits for the store (backpressure), bytes. */
+const MAX_PENDING_OUTPUT_BYTES = 4 * 1024 * 1024;
+
+const PENDING = 0;
+const DONE = 2;
+
+export interface CaptureStats {
+  /** Keys whose T0 entry was copied because they changed during the snapshot. */
+  copiedKeys: number;
+  /** Databases written out at once because they were flushed or swapped meanwhile. */
+  drainedDbs: number;
+}
+
+export class SnapshotCapture {
+  /** Unix ms of the instant the snapshot shows. */
+  readonly startedAt: number;
+  readonly stats: CaptureStats = { copiedKeys: 0, drainedDbs: 0 };
+  private readonly enc: SnapshotEncoder;
+  private readonly dbState: Uint8Array;
+  /** Per database: T0 entries of keys changed since T0 (null = the key did not exist at T0). */
+  private readonly saved: Array<Map<string, PeekedEntry | null>>;
+  /** Database being walked and its scan cursor. */
+  private db = 0;
+  private cursor = 0;
+  private readonly batch: Buffer[] = [];
+  private trailer: SnapshotTrailer | null = null;
+  private active = true;
+
+  constructor(
+    private readonly keyspace: Keyspace,
+    meta: { cairnVersion: string },
+  ) {
+    this.startedAt = keyspace.clock.now();
+    const n = keyspace.databases;
+    let keys = 0;
+    for (let db = 0; db < n; db++) keys += keyspace.dbSize(db);
+    this.dbState = new Uint8Array(n);
+    this.saved = Array.from({ length: n }, () => new Map());
+    this.enc = new SnapshotEncoder({
+      createdAt: this.startedAt,
+      databases: n,
+      engine: keyspace.name,
+      keysAtStart: keys,
+      cairnVersion: meta.cairnVersion,
+    });
+    keyspace.setBeforeChangeListener(this.onBeforeChange);
+  }
+
+  private readonly onBeforeChange = (db: number, key: Buffer | null): void => {
+    if (this.dbState[db] === DONE) return;
+    if (key === null) {
+      this.stats.drainedDbs++;
+      this.drain(db);
+      return;
+    }
+    const m = this.saved[db];
+    const k = key.toString('latin1');
+    if (m.has(k)) return;
+    const e = this.keyspace.peekEntry(db, key);
+    // Copy: an engine may reuse the bytes once the key changes.
+    m.set(k, e !== null && this.liveAtStart(e) ? { value: Buffer.from(e.value), expireAt: e.expireAt } : null);
+    this.stats.copiedKeys++;
+  };
+
+  private liveAtStart(e: PeekedEntry): boolean {
+    return e.expireAt === 0 || e.expireAt > this.startedAt;
+  }
+
+  /** Write the keys `scan` returned into the output, skipping those saved on change. */
+  private writeBatch(db: number): void {
+    const m = this.saved[db];
+    const ks = this.keyspace;
+    for (const key of this.batch) {
+      if (m.size > 0 && m.has(key.toString('latin1'))) continue;
+      const e = ks.peekEntry(db, key);
+      if (e !== null && this.liveAtStart(e)) this.enc.add(db, key, e.value, e.expireAt);
+    }
+    this.batch.length = 0;
+  }
+
+  private finishDb(db: number): void {
+    for (const [k, e] of this.saved[db]) {
+      if (e !== null) this.enc.add(db, Buffer.from(k, 'latin1'), e.value, e.expireAt);
+    }
+    this.saved[db].clear();
+    this.dbState[db] = DONE;
+    if (db === this.db) {
+      this.db++;
+      this.cursor = 0;
+    }
+  }
+
+  /** Write the rest of `db` now (it is about to be flushed or swapped). */
+  private drain(db: number): void {
+    let cursor = db === this.db ? this.cursor : 0;
+    do {
+      cursor = this.keyspace.scan(db, cursor, SCAN_BATCH_KEYS, this.batch, true);
+      this.writeBatch(db);
+    } while (cursor !== 0);
+    this.finishDb(db);
+  }
+
+  /**
+   * Walk on for about `budgetMs` of wall time (or until enough output waits). True once the
+   * snapshot is complete: `take()` then returns the last blocks.
+   */
+  step(budgetMs: number): boolean {
+    if (this.trailer !== null) return true;
+    const t0 = performance.now();
+    const n = this.keyspace.databases;
+    while (this.db < n) {
+      const db = this.db;
+      if (this.dbState[db] === DONE) {
+        this.db++;
+        this.cursor = 0;
+        continue;
+      }
+      this.cursor = this.keyspace.scan(db, this.cursor, SCAN_BATCH_KEYS, this.batch, true);
+      this.writeBatch(db);
+      if (this.cursor === 0) this.finishDb(db);
+      if (performance.now() - t0 >= budgetMs || this.enc.pendingBytes() >= MAX_PENDING_OUTPUT_BYTES) {
+        return false;
+      }
+    }
+    this.trailer = this.enc.finish();
+    this.dispose();
+    return true;
+  }
+
+  /** Blocks ready to be stored, in order. */
+  take(): Buffer[] {
+    return this.enc.take();
+  }
+
+  get done(): SnapshotTrailer | null {
+    return this.trailer;
+  }
+
+  get records(): number {
+    return this.enc.recordCount;
+  }
+
+  get bytes(): number {
+    return this.enc.size;
+  }
+
+  /** Stop tracking changes (after completion, or to abandon the snapshot). */
+  dispose(): void {
+    if (!this.active) return;
+    this.active = false;
+    this.keyspace.setBeforeChangeListener(null);
+  }
+}
+
+/** Resolve on the next turn of the event loop, after pending I/O callbacks. */
+const nextTurn = () => new Promise<void>((r) => setImmediate(r));
+
+/**
+ * The capture as a stream of blocks: one step per pull, yielding to the event loop between
+ * steps so clients are served while the snapshot runs.
+ */
+export async function* captureStream(
+  capture: SnapshotCapture,
+  stepBudgetMs: number,
+  signal?: AbortSignal,
+): AsyncGenerator<Buffer> {
+  try {
+    for (;;) {
+      signal?.throwIfAborted();
+      const complete = capture.step(stepBudgetMs);
+      const blocks = capture.take();
+      for (const b of blocks) yield b;
+      if (complete) return;
+      await nextTurn();
+    }
+  } finally {
+    capture.dispose();
+  }
+}

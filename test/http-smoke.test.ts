@@ -1,0 +1,42 @@
+import { test } from 'vitest';
+import { call, startHttpCairn } from './helpers/http.js';
+
+test('smoke', async () => {
+  const c = await startHttpCairn();
+  const show = async (m: string, p: string, b?: unknown, h?: Record<string, string>) => {
+    const r = await call(c.base, m, p, b, h);
+    console.log(m, p, r.status, r.text.slice(0, 300));
+  };
+  await show('PUT', '/v1/keys/foo', { value: 'bar', ttl_ms: 5000 });
+  await show('GET', '/v1/keys/foo');
+  await show('GET', '/v1/keys/%FF%00');
+  await show('PUT', '/v1/keys/%FF%00', { value: '/w==', encoding: 'base64' });
+  await show('GET', '/v1/keys/%FF%00');
+  await show('GET', '/v1/keys/%ZZ');
+  await show('GET', '/v1/keys/foo/ttl');
+  await show('POST', '/v1/keys/n/incr', { by: 5 });
+  await show('POST', '/v1/keys/n/incr');
+  await show('GET', '/v1/keys');
+  await show('GET', '/v1/keys?key=foo&key=n&key=zz');
+  await show('POST', '/v1/kv', { key: 'a', value: 'b' });
+  await show('PUT', '/v1/kv', '{"__proto__":"x","constructor":"y"}', { 'content-type': 'application/json' });
+  await show('GET', '/v1/keys/__proto__');
+  await show('POST', '/', ['SET', 'k', 'v']);
+  await show('POST', '/', ['GET', 'k']);
+  await show('GET', '/get/k');
+  await show('POST', '/', ['MULTI']);
+  await show('POST', '/pipeline', [['SET', 'a', '1'], ['INCR', 'a'], ['BOGUS']]);
+  await show('POST', '/multi-exec', [['SET', 'a', '1'], ['INCR', 'a']]);
+  await show('POST', '/multi-exec', [['SET', 'a', '1'], ['INCR']]);
+  await show('GET', '/healthz');
+  await show('GET', '/readyz');
+  await show('GET', '/nope/x');
+  await show('GET', '/v1/nope');
+  await show('PUT', '/v1/keys/x', 'text', { 'content-type': 'text/plain' });
+  await show('PUT', '/v1/keys/x', '{bad', { 'content-type': 'application/json' });
+  const m = await call(c.base, 'GET', '/metrics');
+  console.log(m.text.split('\n').filter((l) => l.startsWith('cairn_')).slice(0, 30).join('\n'));
+  const o = await call(c.base, 'GET', '/openapi.json');
+  console.log(Object.keys(o.json.paths));
+  await c.stop();
+});
