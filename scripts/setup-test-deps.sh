@@ -2,6 +2,8 @@
 # Installs the Debian packages the test suite needs, only those that are missing:
 #   redis-server, redis-cli, redis-benchmark  (the behaviour oracle and real tools)
 #   chromium                                   (browser test of the /docs page)
+#   postgresql (server binaries: initdb, pg_ctl) (the PostgreSQL snapshot store's tests run a
+#                                                 throwaway cluster in a temp directory)
 set -euo pipefail
 
 missing=()
@@ -9,6 +11,7 @@ command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v redis-cli >/dev/null 2>&1 || missing+=(redis-tools)
 command -v redis-benchmark >/dev/null 2>&1 || missing+=(redis-tools)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

@@ -5,7 +5,7 @@
  */
 import { connect } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { call, type HttpCairn, startHttpCairn } from './helpers/http.js';
+import { call, type HttpCairn, type Json, startHttpCairn } from './helpers/http.js';
 
 const MB = 1024 * 1024;
 let c: HttpCairn;
@@ -46,7 +46,7 @@ function rawExchange(payload: Buffer | string, opts: { endAfterWrite?: boolean }
   });
 }
 
-function expectError(r: { status: number; json: any }, status: number, code: string): void {
+function expectError(r: { status: number; json: Json }, status: number, code: string): void {
   expect(r.status).toBe(status);
   expect(r.json?.error?.code, JSON.stringify(r.json)).toBe(code);
   expect(typeof r.json.error.message).toBe('string');
@@ -93,10 +93,14 @@ describe('sizes', () => {
 
 describe('bodies', () => {
   it('refuses malformed JSON', async () => {
-    const r = await call(c.base, 'PUT', '/v1/keys/k', '{"value": "x"', { 'content-type': 'application/json' });
+    const r = await call(c.base, 'PUT', '/v1/keys/k', '{"value": "x"', {
+      'content-type': 'application/json',
+    });
     expectError(r, 400, 'bad_request');
     expect(r.json.error.message).toMatch(/malformed JSON/);
-    expect((await call(c.base, 'POST', '/', '["SET","k",', { 'content-type': 'application/json' })).status).toBe(400);
+    expect(
+      (await call(c.base, 'POST', '/', '["SET","k",', { 'content-type': 'application/json' })).status,
+    ).toBe(400);
     expect(keys()).toBe(0);
   });
 
@@ -145,12 +149,18 @@ describe('bodies', () => {
       body,
     });
     expect(r.status).toBe(400);
-    expect(((await r.json()) as any).error.message).toMatch(/UTF-8/);
-    const lone = await call(c.base, 'PUT', '/v1/keys/k', '{"value":"\\ud800"}', { 'content-type': 'application/json' });
+    expect(((await r.json()) as Json).error.message).toMatch(/UTF-8/);
+    const lone = await call(c.base, 'PUT', '/v1/keys/k', '{"value":"\\ud800"}', {
+      'content-type': 'application/json',
+    });
     expect(lone.status).toBe(400);
-    const loneKey = await call(c.base, 'PUT', '/v1/kv', '{"\\udc00":"v"}', { 'content-type': 'application/json' });
+    const loneKey = await call(c.base, 'PUT', '/v1/kv', '{"\\udc00":"v"}', {
+      'content-type': 'application/json',
+    });
     expect(loneKey.status).toBe(400);
-    const cmd = await call(c.base, 'POST', '/', '["SET","k","\\ud800"]', { 'content-type': 'application/json' });
+    const cmd = await call(c.base, 'POST', '/', '["SET","k","\\ud800"]', {
+      'content-type': 'application/json',
+    });
     expect(cmd.status).toBe(400);
     expect(keys()).toBe(0);
   });
@@ -163,7 +173,9 @@ describe('bodies', () => {
       'content-type': 'application/x-www-form-urlencoded',
     });
     expect(form.status).toBe(415);
-    expect((await call(c.base, 'POST', '/', 'x', { 'content-type': 'application/octet-stream' })).status).toBe(400);
+    expect(
+      (await call(c.base, 'POST', '/', 'x', { 'content-type': 'application/octet-stream' })).status,
+    ).toBe(400);
     expectError(await call(c.base, 'PUT', '/v1/keys/k'), 400, 'bad_request');
     expect(keys()).toBe(0);
   });
@@ -190,7 +202,9 @@ describe('requests', () => {
 
   it('times out a request that is not received within http-request-timeout-ms (408)', async () => {
     const started = Date.now();
-    const out = await rawExchange('PUT /v1/keys/slow HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"val');
+    const out = await rawExchange(
+      'PUT /v1/keys/slow HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"val',
+    );
     expect(out).toMatch(/^HTTP\/1\.1 408 /);
     expect(out).toContain('"code":"request_timeout"');
     // Node checks request timeouts once a second (CONNECTIONS_CHECK_MS).

@@ -4,7 +4,7 @@
  * and authentication through the Authorization header.
  */
 import { Redis as Upstash } from '@upstash/redis';
-import Redis from 'ioredis';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { HTTP_EXCLUDED } from '../src/protocols/http/excluded.js';
 import { call, type HttpCairn, startHttpCairn } from './helpers/http.js';
@@ -30,14 +30,18 @@ describe('wire format', () => {
     expect((await call(c.base, 'POST', '/', ['get', 'k'])).json).toEqual({ result: 'v' });
     expect((await call(c.base, 'POST', '/', ['GET', 'missing'])).json).toEqual({ result: null });
     expect((await call(c.base, 'POST', '/', ['INCRBY', 'n', 5])).json).toEqual({ result: 5 });
-    expect((await call(c.base, 'POST', '/', ['MGET', 'k', 'n', 'zz'])).json).toEqual({ result: ['v', '5', null] });
+    expect((await call(c.base, 'POST', '/', ['MGET', 'k', 'n', 'zz'])).json).toEqual({
+      result: ['v', '5', null],
+    });
     const err = await call(c.base, 'POST', '/', ['INCR', 'k']);
     expect(err.status).toBe(400);
     expect(err.json).toEqual({ error: 'ERR value is not an integer or out of range' });
     const unknown = await call(c.base, 'POST', '/', ['NOPE', 'a']);
     expect(unknown.status).toBe(400);
     expect(unknown.json.error).toMatch(/^ERR unknown command 'NOPE'/);
-    expect((await call(c.base, 'POST', '/', ['GET'])).json.error).toBe("ERR wrong number of arguments for 'get' command");
+    expect((await call(c.base, 'POST', '/', ['GET'])).json.error).toBe(
+      "ERR wrong number of arguments for 'get' command",
+    );
   });
 
   it('keeps 64-bit integers exact', async () => {
@@ -50,7 +54,9 @@ describe('wire format', () => {
     await redis.set('bin', bin);
     const r = await call(c.base, 'POST', '/', ['GET', 'bin'], { 'upstash-encoding': 'base64' });
     expect(Buffer.from(r.json.result, 'base64')).toEqual(bin);
-    expect((await call(c.base, 'POST', '/', ['SET', 'a', 'b'], { 'upstash-encoding': 'base64' })).json).toEqual({
+    expect(
+      (await call(c.base, 'POST', '/', ['SET', 'a', 'b'], { 'upstash-encoding': 'base64' })).json,
+    ).toEqual({
       result: 'OK',
     });
     const ping = await call(c.base, 'POST', '/', ['PING'], { 'upstash-encoding': 'base64' });
@@ -60,7 +66,9 @@ describe('wire format', () => {
   it('takes the path form, with a POST body as the value and query pairs as options', async () => {
     expect((await call(c.base, 'GET', '/set/pk/pv')).json).toEqual({ result: 'OK' });
     expect((await call(c.base, 'GET', '/get/pk')).json).toEqual({ result: 'pv' });
-    expect((await call(c.base, 'GET', `/set/${encodeURIComponent('a/b c')}/${encodeURIComponent('x/y')}`)).json).toEqual({
+    expect(
+      (await call(c.base, 'GET', `/set/${encodeURIComponent('a/b c')}/${encodeURIComponent('x/y')}`)).json,
+    ).toEqual({
       result: 'OK',
     });
     expect(await redis.get('a/b c')).toBe('x/y');
@@ -124,17 +132,27 @@ describe('wire format', () => {
     ]);
     expect(ok.json).toEqual([{ result: 'OK' }, { result: 15 }, { result: '15' }]);
     // A command refused while queueing (arity) aborts the whole transaction.
-    const aborted = await call(c.base, 'POST', '/multi-exec', [['SET', 'n1', 'x'], ['INCR'], ['SET', 'n2', 'y']]);
+    const aborted = await call(c.base, 'POST', '/multi-exec', [
+      ['SET', 'n1', 'x'],
+      ['INCR'],
+      ['SET', 'n2', 'y'],
+    ]);
     expect(aborted.status).toBe(409);
     expect(aborted.json).toEqual({ error: 'EXECABORT Transaction discarded because of previous errors.' });
     expect(await redis.exists('n1', 'n2')).toBe(0);
     // A command the door refuses is refused before anything is queued.
-    const refused = await call(c.base, 'POST', '/multi-exec', [['SET', 'n3', 'x'], ['WATCH', 'n3']]);
+    const refused = await call(c.base, 'POST', '/multi-exec', [
+      ['SET', 'n3', 'x'],
+      ['WATCH', 'n3'],
+    ]);
     expect(refused.status).toBe(400);
     expect(await redis.exists('n3')).toBe(0);
     // Runtime errors stay per command, as in Redis.
     await redis.set('s', 'text');
-    const mixed = await call(c.base, 'POST', '/multi-exec', [['INCR', 's'], ['SET', 'n4', 'x']]);
+    const mixed = await call(c.base, 'POST', '/multi-exec', [
+      ['INCR', 's'],
+      ['SET', 'n4', 'x'],
+    ]);
     expect(mixed.json).toEqual([{ error: 'ERR value is not an integer or out of range' }, { result: 'OK' }]);
   });
 });
@@ -152,7 +170,8 @@ describe('reachability', () => {
         const argv = e.fullName.split('|');
         if (e.subs !== null) continue; // a container is reached through its subcommands
         const r = await call(scratch.base, 'POST', '/', argv);
-        const refused = typeof r.json?.error === 'string' && r.json.error.includes('is not available over HTTP');
+        const refused =
+          typeof r.json?.error === 'string' && r.json.error.includes('is not available over HTTP');
         const excluded = e.fullName in HTTP_EXCLUDED || e.spec.flags.includes('nohttp');
         expect(refused, `${e.fullName}: ${r.text}`).toBe(excluded);
       }
@@ -179,18 +198,25 @@ describe('authentication', () => {
     const wrong = await call(secured.base, 'POST', '/', ['PING'], { authorization: 'Bearer nope' });
     expect(wrong.status).toBe(401);
     expect(wrong.json.error).toMatch(/^WRONGPASS/);
-    expect((await call(secured.base, 'POST', '/', ['PING'], { authorization: 'Bearer sesame' })).json).toEqual({
+    expect(
+      (await call(secured.base, 'POST', '/', ['PING'], { authorization: 'Bearer sesame' })).json,
+    ).toEqual({
       result: 'PONG',
     });
     const basic = `Basic ${Buffer.from('default:sesame').toString('base64')}`;
-    expect((await call(secured.base, 'PUT', '/v1/keys/a', { value: '1' }, { authorization: basic })).status).toBe(200);
+    expect(
+      (await call(secured.base, 'PUT', '/v1/keys/a', { value: '1' }, { authorization: basic })).status,
+    ).toBe(200);
     const res = await call(secured.base, 'GET', '/v1/keys/a');
     expect(res.status).toBe(401);
     expect(res.json.error.code).toBe('unauthenticated');
-    expect((await call(secured.base, 'GET', '/v1/keys/a', undefined, { authorization: 'Bearer sesame' })).json.value).toBe(
-      '1',
-    );
-    expect((await call(secured.base, 'GET', '/v1/keys/a', undefined, { authorization: 'Digest x' })).status).toBe(401);
+    expect(
+      (await call(secured.base, 'GET', '/v1/keys/a', undefined, { authorization: 'Bearer sesame' })).json
+        .value,
+    ).toBe('1');
+    expect(
+      (await call(secured.base, 'GET', '/v1/keys/a', undefined, { authorization: 'Digest x' })).status,
+    ).toBe(401);
     // Operations endpoints stay open for probes.
     expect((await call(secured.base, 'GET', '/healthz')).status).toBe(200);
   });

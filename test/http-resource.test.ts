@@ -2,7 +2,7 @@
  * The resource API (`/v1/...`) through fetch, with the clock under the test's control, and
  * cross-door: what HTTP writes, RESP (ioredis) reads byte for byte, and the other way round.
  */
-import Redis from 'ioredis';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { call, type HttpCairn, startHttpCairn } from './helpers/http.js';
 
@@ -51,17 +51,20 @@ describe('PUT and GET /v1/keys/{key}', () => {
   });
 
   it('honours if-absent, if-present and keep_ttl', async () => {
-    expect((await call(c.base, 'PUT', '/v1/keys/k', { value: '1', condition: 'if-present' })).status).toBe(409);
-    expect((await call(c.base, 'GET', '/v1/keys/k')).status).toBe(404);
-    expect((await call(c.base, 'PUT', '/v1/keys/k', { value: '1', condition: 'if-absent', ttl_ms: 5000 })).status).toBe(
-      200,
+    expect((await call(c.base, 'PUT', '/v1/keys/k', { value: '1', condition: 'if-present' })).status).toBe(
+      409,
     );
+    expect((await call(c.base, 'GET', '/v1/keys/k')).status).toBe(404);
+    expect(
+      (await call(c.base, 'PUT', '/v1/keys/k', { value: '1', condition: 'if-absent', ttl_ms: 5000 })).status,
+    ).toBe(200);
     const taken = await call(c.base, 'PUT', '/v1/keys/k', { value: '2', condition: 'if-absent' });
     expect(taken.status).toBe(409);
     expect(taken.json.error.code).toBe('condition_failed');
-    expect((await call(c.base, 'PUT', '/v1/keys/k', { value: '3', condition: 'if-present', keep_ttl: true })).status).toBe(
-      200,
-    );
+    expect(
+      (await call(c.base, 'PUT', '/v1/keys/k', { value: '3', condition: 'if-present', keep_ttl: true }))
+        .status,
+    ).toBe(200);
     expect((await call(c.base, 'GET', '/v1/keys/k')).json).toMatchObject({ value: '3', ttl_ms: 5000 });
     // A plain SET drops the TTL, as in Redis.
     await call(c.base, 'PUT', '/v1/keys/k', { value: '4' });
@@ -169,7 +172,18 @@ describe('many keys', () => {
     const lit = await call(c.base, 'GET', `/v1/keys?prefix=${enc('user*')}&limit=1000`);
     expect(lit.json.keys).toEqual(['user*lit']);
     const pat = await call(c.base, 'GET', `/v1/keys?match=${enc('user:1?')}&limit=1000`);
-    expect(pat.json.keys.sort()).toEqual(['user:10', 'user:11', 'user:12', 'user:13', 'user:14', 'user:15', 'user:16', 'user:17', 'user:18', 'user:19']);
+    expect(pat.json.keys.sort()).toEqual([
+      'user:10',
+      'user:11',
+      'user:12',
+      'user:13',
+      'user:14',
+      'user:15',
+      'user:16',
+      'user:17',
+      'user:18',
+      'user:19',
+    ]);
   });
 
   it('fetches several keys by query (MGET) and by POST', async () => {
@@ -185,7 +199,10 @@ describe('many keys', () => {
       values: [Buffer.from('1').toString('base64'), bin.toString('base64')],
       encoding: 'base64',
     });
-    const post = await call(c.base, 'POST', '/v1/mget', { keys: ['YQ==', bin.toString('base64')], encoding: 'base64' });
+    const post = await call(c.base, 'POST', '/v1/mget', {
+      keys: ['YQ==', bin.toString('base64')],
+      encoding: 'base64',
+    });
     expect(post.json).toEqual({ values: ['MQ==', bin.toString('base64')], encoding: 'base64' });
     expect((await call(c.base, 'POST', '/v1/mget', { keys: ['a', 'b'] })).json.values).toEqual(['1', '2']);
   });
@@ -213,10 +230,12 @@ describe('many keys', () => {
     expect(ok.json).toEqual({ ok: true, count: 3 });
     expect(await redis.mget('__proto__', 'constructor', 'toString')).toEqual(['p', 'c', 't']);
     expect((await call(c.base, 'GET', '/v1/keys/__proto__')).json.value).toBe('p');
-    await call(c.base, 'POST', '/v1/kv', '{"key":"__proto__","value":"again"}', { 'content-type': 'application/json' });
+    await call(c.base, 'POST', '/v1/kv', '{"key":"__proto__","value":"again"}', {
+      'content-type': 'application/json',
+    });
     expect(await redis.get('__proto__')).toBe('again');
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-    expect(Object.prototype.hasOwnProperty.call(Object.prototype, 'polluted')).toBe(false);
+    expect(Object.hasOwn(Object.prototype, 'polluted')).toBe(false);
   });
 });
 
@@ -240,7 +259,9 @@ describe('cross-door', () => {
       const key = Buffer.from(Array.from({ length: 1 + i }, (_, j) => (i * 53 + j * 11) % 256));
       const value = Buffer.from(Array.from({ length: i * 17 }, (_, j) => (i * 5 + j * 29) % 256));
       await redis.set(key, value, 'PX', 90_000);
-      const raw = await fetch(`${c.base}/v1/keys/${pct(key)}`, { headers: { accept: 'application/octet-stream' } });
+      const raw = await fetch(`${c.base}/v1/keys/${pct(key)}`, {
+        headers: { accept: 'application/octet-stream' },
+      });
       expect(Buffer.from(await raw.arrayBuffer())).toEqual(value);
       const j = (await call(c.base, 'GET', `/v1/keys/${pct(key)}`)).json;
       const back = j.encoding === 'base64' ? Buffer.from(j.value, 'base64') : Buffer.from(j.value, 'utf8');
@@ -248,7 +269,10 @@ describe('cross-door', () => {
       expect(j.ttl_ms).toBe(90_000);
     }
     await redis.set('text', 'plain ünïcode ✓');
-    expect((await call(c.base, 'GET', '/v1/keys/text')).json).toMatchObject({ value: 'plain ünïcode ✓', encoding: 'utf8' });
+    expect((await call(c.base, 'GET', '/v1/keys/text')).json).toMatchObject({
+      value: 'plain ünïcode ✓',
+      encoding: 'utf8',
+    });
   });
 
   it('a TTL set over HTTP is the one RESP sees, and the other way round', async () => {

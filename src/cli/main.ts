@@ -2,13 +2,17 @@
 /** `cairn`: start the server (or print help/version). */
 import { ConfigError, helpText, loadConfig } from '../config/load.js';
 import { ConfigStore } from '../config/store.js';
-import { MapKeyspace } from '../engine/map-keyspace.js';
+import { createKeyspace, type EngineName } from '../engine/create.js';
 import { createLogger } from '../observability/logger.js';
 import { DOORS } from '../server/doors.js';
 import { startServer } from '../server/lifecycle.js';
 import { CAIRN_VERSION } from '../server/state.js';
 
 async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'snapshot') {
+    const { snapshotCommand } = await import('../persistence/cli.js');
+    return snapshotCommand(argv.slice(1), process.stdout, process.stderr);
+  }
   if (argv.includes('--help') || argv.includes('-h')) {
     process.stdout.write(`${helpText()}\n`);
     return 0;
@@ -29,7 +33,7 @@ async function main(argv: string[]): Promise<number> {
     throw err;
   }
   const logger = createLogger(config.get('loglevel'));
-  const keyspace = new MapKeyspace(config.int('databases'));
+  const keyspace = createKeyspace(config.get('engine') as EngineName, config.int('databases'));
   let running: Awaited<ReturnType<typeof startServer>>;
   try {
     running = await startServer({ config, logger, keyspace, doors: DOORS });

@@ -42,16 +42,16 @@ export class Dispatcher {
       if (this.byExactName.size < 4096) this.byExactName.set(exact, entry);
     }
     if (entry.subs !== null) {
-      if (argv.length < 2) return Errors.wrongArity(entry.fullName);
-      const subName = argv[1].toString('latin1').toLowerCase();
-      const sub = entry.subs.get(subName);
-      if (sub === undefined) {
-        return Errors.unknownSubcommand(
-          sanitize(argv[1].toString('utf8'), 128),
-          entry.fullName.toUpperCase(),
-        );
+      if (argv.length >= 2) {
+        const sub = entry.subs.get(argv[1].toString('latin1').toLowerCase());
+        if (sub === undefined) {
+          return Errors.unknownSubcommand(sanitize(argv[1].toString('utf8'), 128), entry.fullName.toUpperCase());
+        }
+        entry = sub;
+      } else if (entry.spec.handler === undefined) {
+        // Only a container with a handler of its own (COMMAND) runs without a subcommand.
+        return Errors.wrongArity(entry.fullName);
       }
-      entry = sub;
     }
     const arity = entry.spec.arity;
     if ((arity > 0 && argv.length !== arity) || argv.length < -arity)

@@ -31,7 +31,8 @@ function rows(): Row[] {
   const out: Row[] = [];
   for (const spec of table.specs.values()) {
     out.push({ fullName: spec.name, spec, container: spec.subcommands !== undefined });
-    for (const sub of spec.subcommands ?? []) out.push({ fullName: `${spec.name}|${sub.name}`, spec: sub, container: false });
+    for (const sub of spec.subcommands ?? [])
+      out.push({ fullName: `${spec.name}|${sub.name}`, spec: sub, container: false });
   }
   return out;
 }
@@ -48,11 +49,14 @@ function problems(check: (r: Row) => string | null): string[] {
 
 describe('the command table', () => {
   it('has at least the connection and server families', () => {
-    for (const name of ['ping', 'hello', 'client', 'command', 'config', 'info']) expect(table.specs.has(name)).toBe(true);
+    for (const name of ['ping', 'hello', 'client', 'command', 'config', 'info'])
+      expect(table.specs.has(name)).toBe(true);
   });
 
   it('names every command once, in lower case', () => {
-    expect(problems((r) => (NAME_RE.test(r.spec.name) ? null : 'name must be lower-case [a-z0-9-]'))).toEqual([]);
+    expect(problems((r) => (NAME_RE.test(r.spec.name) ? null : 'name must be lower-case [a-z0-9-]'))).toEqual(
+      [],
+    );
     const names = rows().map((r) => r.fullName);
     expect(names.filter((n, i) => names.indexOf(n) !== i)).toEqual([]);
   });
@@ -71,7 +75,9 @@ describe('the command table', () => {
   it('gives every synopsis a form COMMAND DOCS can parse', () => {
     expect(
       problems(({ spec }) =>
-        spec.syntax !== undefined && parseSyntax(spec.syntax) === null ? `syntax '${spec.syntax}' does not parse` : null,
+        spec.syntax !== undefined && parseSyntax(spec.syntax) === null
+          ? `syntax '${spec.syntax}' does not parse`
+          : null,
       ),
     ).toEqual([]);
   });
@@ -84,7 +90,8 @@ describe('the command table', () => {
         if ((spec.subcommands ?? []).length === 0) return 'container without subcommands';
         if (!spec.subcommands?.some((s) => s.name === 'help')) return 'container without a HELP subcommand';
         // A container runs bare only when it has its own handler (COMMAND); otherwise Redis's -2.
-        if (spec.handler === undefined && spec.arity !== -2) return 'a container without a handler has arity -2';
+        if (spec.handler === undefined && spec.arity !== -2)
+          return 'a container without a handler has arity -2';
         if (spec.handler !== undefined && spec.arity !== -1) return 'a container with a handler has arity -1';
         return null;
       }),

@@ -232,6 +232,27 @@ export class MapKeyspace implements Keyspace {
    * cursor resumes by skipping entries with seq <= cursor.
    */
   scan(db: number, cursor: number, count: number, out: Buffer[], includeExpired = false): number {
+    return this.scanWith(db, cursor, count, includeExpired, (k) => {
+      out.push(Buffer.from(k, 'latin1'));
+    });
+  }
+
+  scanEntries(
+    db: number,
+    cursor: number,
+    count: number,
+    visit: (key: Buffer, value: Buffer, expireAt: number) => void,
+  ): number {
+    return this.scanWith(db, cursor, count, true, (k, e) => visit(Buffer.from(k, 'latin1'), e.value, e.expireAt));
+  }
+
+  private scanWith(
+    db: number,
+    cursor: number,
+    count: number,
+    includeExpired: boolean,
+    visit: (k: string, e: Entry) => void,
+  ): number {
     const d = this.dbs[db];
     const id = `${db}:${cursor}`;
     let it = cursor === 0 ? undefined : this.scans.get(id);
@@ -251,7 +272,7 @@ export class MapKeyspace implements Keyspace {
       if (e.seq <= skipTo) continue;
       last = e.seq;
       if (!includeExpired && e.expireAt !== 0 && e.expireAt <= now) continue;
-      out.push(Buffer.from(k, 'latin1'));
+      visit(k, e);
       if (++n >= count) break;
     }
     if (this.scans.size >= MAX_SAVED_SCANS) {

@@ -79,11 +79,6 @@ export interface Keyspace {
 
   get(db: number, key: Buffer): Buffer | null;
   /**
-   * Like `get`, but leaves the access metadata (LRU/LFU) alone, as Redis's LOOKUP_NOTOUCH does
-   * for introspection (OBJECT ENCODING). Optional: callers fall back to `get`.
-   */
-  peek?(db: number, key: Buffer): Buffer | null;
-  /**
    * Store `value` under `key`. `expireAtMs` 0 means no expiry; with `keepTtl` an existing key
    * keeps its expiry time and `expireAtMs` is ignored.
    */
@@ -116,6 +111,17 @@ export interface Keyspace {
    * key was live at the snapshot instant).
    */
   scan(db: number, cursor: number, count: number, out: Buffer[], includeExpired?: boolean): number;
+  /**
+   * Snapshot iteration: `scan` with `includeExpired`, handing each key with its stored value and
+   * expiry to `visit` (no second lookup). Optional: snapshots fall back to `scan` + `peekEntry`.
+   * `visit` must not change the keyspace; the bytes are valid during the call.
+   */
+  scanEntries?(
+    db: number,
+    cursor: number,
+    count: number,
+    visit: (key: Buffer, value: Buffer, expireAt: number) => void,
+  ): number;
   randomKey(db: number): Buffer | null;
 
   /** Remove expired keys, sampling keys with a TTL, within `budgetMs` of wall time. */
@@ -139,6 +145,10 @@ export interface Keyspace {
    * the key is not stored. The bytes stay valid at least until the key is next changed.
    */
   peekEntry(db: number, key: Buffer): PeekedEntry | null;
-  /** Install (or remove, with null) the before-change listener (one slot; snapshots use it). */
-  setBeforeChangeListener(listener: BeforeChangeListener | null): void;
+  /**
+   * Install (or remove, with null) the before-change listener (one slot; snapshots use it).
+   * Optional until every engine has it: without it snapshots are not exact (changes made while
+   * one runs may show in it).
+   */
+  setBeforeChangeListener?(listener: BeforeChangeListener | null): void;
 }

@@ -12,7 +12,8 @@ import type { TableEntry } from '../commands/registry.js';
 
 /** Histogram bucket bounds, seconds: commands run in microseconds, a slow one in milliseconds. */
 export const LATENCY_BUCKETS_S = [
-  0.000_005, 0.000_01, 0.000_025, 0.000_05, 0.000_1, 0.000_25, 0.000_5, 0.001, 0.002_5, 0.005, 0.01, 0.025, 0.1, 1,
+  0.000_005, 0.000_01, 0.000_025, 0.000_05, 0.000_1, 0.000_25, 0.000_5, 0.001, 0.002_5, 0.005, 0.01, 0.025,
+  0.1, 1,
 ] as const;
 const BUCKETS_MS = LATENCY_BUCKETS_S.map((s) => s * 1000);
 const NB = BUCKETS_MS.length;
@@ -67,9 +68,17 @@ class ObservedHistogram {
         let cum = 0;
         for (let b = 0; b < NB; b++) {
           cum += acc.buckets[d * (NB + 1) + b];
-          values.push({ labels: { ...labels, le: LATENCY_BUCKETS_S[b] }, value: cum, metricName: `${this.name}_bucket` });
+          values.push({
+            labels: { ...labels, le: LATENCY_BUCKETS_S[b] },
+            value: cum,
+            metricName: `${this.name}_bucket`,
+          });
         }
-        values.push({ labels: { ...labels, le: '+Inf' }, value: acc.calls[d], metricName: `${this.name}_bucket` });
+        values.push({
+          labels: { ...labels, le: '+Inf' },
+          value: acc.calls[d],
+          metricName: `${this.name}_bucket`,
+        });
         values.push({ labels, value: acc.sumMs[d] / 1000, metricName: `${this.name}_sum` });
         values.push({ labels, value: acc.calls[d], metricName: `${this.name}_count` });
       }
@@ -113,12 +122,17 @@ export function createMetrics(server: ServerApi, opts: { processMetrics?: boolea
         this.reset();
         for (const acc of accs.values()) {
           const arr = pick(acc);
-          for (let d = 0; d < ND; d++) if (arr[d] > 0) this.inc({ command: acc.name, door: DOORS[d] }, arr[d]);
+          for (let d = 0; d < ND; d++)
+            if (arr[d] > 0) this.inc({ command: acc.name, door: DOORS[d] }, arr[d]);
         }
       },
     });
   perCommand('cairn_commands_total', 'Commands executed, by command and door.', (a) => a.calls);
-  perCommand('cairn_command_errors_total', 'Commands that answered an error, by command and door.', (a) => a.failed);
+  perCommand(
+    'cairn_command_errors_total',
+    'Commands that answered an error, by command and door.',
+    (a) => a.failed,
+  );
   registry.registerMetric(
     new ObservedHistogram(
       'cairn_command_duration_seconds',
@@ -178,12 +192,24 @@ export function createMetrics(server: ServerApi, opts: { processMetrics?: boolea
       for (const [prefix, n] of stats.errors) this.inc({ prefix }, n);
     },
   });
-  counter('cairn_expired_keys_total', 'Keys removed because their time to live ran out.', () => stats.expiredKeys);
+  counter(
+    'cairn_expired_keys_total',
+    'Keys removed because their time to live ran out.',
+    () => stats.expiredKeys,
+  );
   counter('cairn_evicted_keys_total', 'Keys evicted to stay under maxmemory.', () => stats.evictedKeys);
   counter('cairn_keyspace_hits_total', 'Successful key lookups.', () => stats.keyspaceHits);
   counter('cairn_keyspace_misses_total', 'Failed key lookups.', () => stats.keyspaceMisses);
-  counter('cairn_connections_received_total', 'Connections accepted, all doors.', () => stats.totalConnections);
-  counter('cairn_rejected_connections_total', 'Connections refused at maxclients.', () => stats.rejectedConnections);
+  counter(
+    'cairn_connections_received_total',
+    'Connections accepted, all doors.',
+    () => stats.totalConnections,
+  );
+  counter(
+    'cairn_rejected_connections_total',
+    'Connections refused at maxclients.',
+    () => stats.rejectedConnections,
+  );
 
   const keyspace = server.keyspace;
   new Gauge({
@@ -222,11 +248,17 @@ export function createMetrics(server: ServerApi, opts: { processMetrics?: boolea
     },
   });
   gauge('cairn_dataset_memory_bytes', 'Bytes attributed to the dataset.', () => keyspace.usedMemory());
-  gauge('cairn_maxmemory_bytes', 'The maxmemory limit, bytes (0 = none).', () => server.config.int('maxmemory'));
+  gauge('cairn_maxmemory_bytes', 'The maxmemory limit, bytes (0 = none).', () =>
+    server.config.int('maxmemory'),
+  );
   gauge('cairn_changes_since_last_save', 'Writes since the last snapshot.', () => server.dirty);
   gauge('cairn_loading', '1 while the dataset is being loaded.', () => (server.loading ? 1 : 0));
   gauge('cairn_closing', '1 once shutdown has begun.', () => (server.closing ? 1 : 0));
-  gauge('cairn_uptime_seconds', 'Seconds since the server started.', () => (server.clock.now() - server.startedAt) / 1000);
+  gauge(
+    'cairn_uptime_seconds',
+    'Seconds since the server started.',
+    () => (server.clock.now() - server.startedAt) / 1000,
+  );
 
   // Process figures (resident memory, heap, event-loop delay, GC) under prom-client's names.
   if (opts.processMetrics !== false) collectDefaultMetrics({ register: registry });

@@ -10,11 +10,14 @@ import CircuitBreaker from 'opossum';
 import type { Logger } from 'pino';
 import type { SnapshotInfo, SnapshotReader, SnapshotStore, StoreCallOptions } from './store.js';
 
-/** Failures in the rolling window before the circuit may open. */
-const VOLUME_THRESHOLD = 2;
-const ERROR_THRESHOLD_PERCENT = 50;
-/** Window over which failures are counted, milliseconds. */
-const ROLLING_WINDOW_MS = 60_000;
+/**
+ * Failures in a row that open the circuit. Snapshot traffic is a few calls a minute, too thin
+ * for opossum's error percentage over a rolling window, so the circuit is opened explicitly;
+ * opossum then runs the open -> half-open -> closed cycle.
+ */
+const FAILURES_TO_OPEN = 2;
+/** Never open on opossum's own percentage rule (it trips only when the rate is above this). */
+const ERROR_THRESHOLD_PERCENT = 100;
 const RETRIES = 2;
 /** First retry delay; doubled each time, milliseconds. */
 const RETRY_BASE_MS = 100;
@@ -32,6 +35,7 @@ export class BreakerStore implements SnapshotStore {
   readonly kind: string;
   readonly location: string;
   private readonly breaker: CircuitBreaker<[Op], unknown>;
+  private failuresInARow = 0;
 
   constructor(
     private readonly inner: SnapshotStore,
@@ -43,8 +47,6 @@ export class BreakerStore implements SnapshotStore {
       timeout: false,
       resetTimeout: opts.resetTimeoutMs,
       errorThresholdPercentage: ERROR_THRESHOLD_PERCENT,
-      volumeThreshold: VOLUME_THRESHOLD,
-      rollingCountTimeout: ROLLING_WINDOW_MS,
       // Our own cancellations (shutdown, deadlines we set) say nothing about the store's health.
       // (A deadline running out, TimeoutError, does count.)
       errorFilter: (err: unknown) => (err as Error)?.name === 'AbortError',
@@ -66,22 +68,31 @@ export class BreakerStore implements SnapshotStore {
 
   private async fire<T>(op: () => Promise<T>): Promise<T> {
     try {
-      return (await this.breaker.fire(op)) as T;
+      const r = (await this.breaker.fire(op)) as T;
+      this.failuresInARow = 0;
+      return r;
     } catch (err) {
       if ((err as { code?: string }).code === 'EOPENBREAKER') throw new StoreUnavailableError(this.location);
+      if ((err as Error)?.name !== 'AbortError' && ++this.failuresInARow >= FAILURES_TO_OPEN && this.breaker.closed)
+        this.breaker.open();
       throw err;
     }
   }
 
   private async retrying<T>(op: () => Promise<T>, opts: StoreCallOptions): Promise<T> {
+    let lastErr: unknown = null;
     for (let attempt = 0; ; attempt++) {
       try {
         return await this.fire(op);
       } catch (err) {
+        // A retry that finds the circuit open: the store's own error says more.
+        if (err instanceof StoreUnavailableError && lastErr !== null) throw lastErr;
+        lastErr = err;
         if (attempt >= RETRIES || err instanceof StoreUnavailableError || opts.signal.aborted) throw err;
         const delay = RETRY_BASE_MS * 2 ** attempt;
         if (opts.deadlineMs !== 0 && Date.now() + delay >= opts.deadlineMs) throw err;
-        await new Promise((r) => setTimeout(r, delay).unref());
+        // Not unref'd: at start-up this wait may be all that keeps the process alive.
+        await new Promise((r) => setTimeout(r, delay));
       }
     }
   }

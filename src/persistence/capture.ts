@@ -48,6 +48,8 @@ export class SnapshotCapture {
   private readonly batch: Buffer[] = [];
   private trailer: SnapshotTrailer | null = null;
   private active = true;
+  /** False when the engine has no before-change hook (see the constructor). */
+  readonly exact: boolean;
 
   constructor(
     private readonly keyspace: Keyspace,
@@ -66,7 +68,9 @@ export class SnapshotCapture {
       keysAtStart: keys,
       cairnVersion: meta.cairnVersion,
     });
-    keyspace.setBeforeChangeListener(this.onBeforeChange);
+    // Engines without the hook give a snapshot that may include changes made while it runs.
+    this.exact = keyspace.setBeforeChangeListener !== undefined;
+    keyspace.setBeforeChangeListener?.(this.onBeforeChange);
   }
 
   private readonly onBeforeChange = (db: number, key: Buffer | null): void => {
@@ -87,6 +91,27 @@ export class SnapshotCapture {
 
   private liveAtStart(e: PeekedEntry): boolean {
     return e.expireAt === 0 || e.expireAt > this.startedAt;
+  }
+
+  /**
+   * One stretch of the walk over `db` from `cursor`: write out up to about SCAN_BATCH_KEYS keys
+   * live at T0, skipping keys saved on change. Returns the next cursor (0 = database done).
+   */
+  private walk(db: number, cursor: number): number {
+    const ks = this.keyspace;
+    if (ks.scanEntries === undefined) {
+      const next = ks.scan(db, cursor, SCAN_BATCH_KEYS, this.batch, true);
+      this.writeBatch(db);
+      return next;
+    }
+    const m = this.saved[db];
+    const t0 = this.startedAt;
+    const enc = this.enc;
+    return ks.scanEntries(db, cursor, SCAN_BATCH_KEYS, (key, value, expireAt) => {
+      if (expireAt !== 0 && expireAt <= t0) return;
+      if (m.size > 0 && m.has(key.toString('latin1'))) return;
+      enc.add(db, key, value, expireAt);
+    });
   }
 
   /** Write the keys `scan` returned into the output, skipping those saved on change. */
@@ -116,10 +141,8 @@ export class SnapshotCapture {
   /** Write the rest of `db` now (it is about to be flushed or swapped). */
   private drain(db: number): void {
     let cursor = db === this.db ? this.cursor : 0;
-    do {
-      cursor = this.keyspace.scan(db, cursor, SCAN_BATCH_KEYS, this.batch, true);
-      this.writeBatch(db);
-    } while (cursor !== 0);
+    do cursor = this.walk(db, cursor);
+    while (cursor !== 0);
     this.finishDb(db);
   }
 
@@ -138,8 +161,7 @@ export class SnapshotCapture {
         this.cursor = 0;
         continue;
       }
-      this.cursor = this.keyspace.scan(db, this.cursor, SCAN_BATCH_KEYS, this.batch, true);
-      this.writeBatch(db);
+      this.cursor = this.walk(db, this.cursor);
       if (this.cursor === 0) this.finishDb(db);
       if (performance.now() - t0 >= budgetMs || this.enc.pendingBytes() >= MAX_PENDING_OUTPUT_BYTES) {
         return false;
@@ -171,7 +193,7 @@ export class SnapshotCapture {
   dispose(): void {
     if (!this.active) return;
     this.active = false;
-    this.keyspace.setBeforeChangeListener(null);
+    this.keyspace.setBeforeChangeListener?.(null);
   }
 }
 

@@ -20,7 +20,7 @@ for (const [name, make] of ENGINES) {
       const ks = make(clock);
       /** Each call: db, key, and the entry as the listener saw it (before the change). */
       const calls: Array<[number, string | null, string | null]> = [];
-      ks.setBeforeChangeListener((db, key) => {
+      ks.setBeforeChangeListener!((db, key) => {
         const e = key === null ? null : ks.peekEntry(db, key);
         calls.push([db, key?.toString() ?? null, e === null ? null : `${e.value}@${e.expireAt}`]);
       });
@@ -119,7 +119,7 @@ for (const [name, make] of ENGINES) {
       ks.set(3, b('k3'), b('v'));
       calls.length = 0;
       const seen: number[] = [];
-      ks.setBeforeChangeListener((db, key) => {
+      ks.setBeforeChangeListener!((db, key) => {
         calls.push([db, key?.toString() ?? null, null]);
         seen.push(ks.dbSize(db));
       });

@@ -68,6 +68,7 @@ export class PersistenceService {
   private failures = 0;
   private loaded: LoadResult | null = null;
   private closed = false;
+  private warnedInexact = false;
 
   constructor(
     private readonly opts: {
@@ -177,6 +178,10 @@ export class PersistenceService {
     const t0 = performance.now();
     const capture = new SnapshotCapture(keyspace, { cairnVersion: this.opts.cairnVersion });
     logger.info({ reason, store: store.kind }, `snapshot started (${reason})`);
+    if (!capture.exact && !this.warnedInexact) {
+      this.warnedInexact = true;
+      logger.warn({ engine: keyspace.name }, 'this engine has no before-change hook: snapshots may include changes made while they run');
+    }
     try {
       const deadlineMs = settings.timeoutMs > 0 ? Date.now() + settings.timeoutMs : 0;
       const info = await store.put(
@@ -195,7 +200,7 @@ export class PersistenceService {
       this.saves++;
       counter.dirty = Math.max(0, counter.dirty - dirtyAtStart);
       logger.info(
-        { name: info.name, bytes: info.size, keys: capture.records, copied: capture.stats.copiedKeys, ms: Math.round(this.lastDurationMs) },
+        { snapshot: info.name, bytes: info.size, keys: capture.records, copied: capture.stats.copiedKeys, ms: Math.round(this.lastDurationMs) },
         `snapshot saved: ${info.name} (${capture.records} keys, ${info.size} bytes, ${Math.round(this.lastDurationMs)} ms)`,
       );
       await this.prune(settings.keep);
@@ -245,6 +250,11 @@ export class PersistenceService {
     ];
     if (this.opts.storeInfo) fields.push(...this.opts.storeInfo());
     return fields;
+  }
+
+  /** The store holds a snapshot of the current data (loaded at start or saved since). */
+  get hasSnapshot(): boolean {
+    return this.loaded !== null || this.lastInfo !== null;
   }
 
   lastSave(): number {

@@ -6,9 +6,11 @@
 import type { Logger } from 'pino';
 import type { Door } from '../commands/context.js';
 import { createCommandTable } from '../commands/index.js';
-import { NO_REPLY, type Reply } from '../commands/reply.js';
+import { ErrorReply, NO_REPLY, OK, type Reply, SimpleReply } from '../commands/reply.js';
 import type { ConfigStore } from '../config/store.js';
 import type { Keyspace } from '../engine/types.js';
+import { createPersistence } from '../persistence/setup.js';
+import { finalSnapshot, restoreAtStart } from '../persistence/startup.js';
 import type { DoorHandle, DoorHost, DoorOptions } from '../protocols/door.js';
 import { ServerState } from './state.js';
 import { applyEngineTuning } from './tuning.js';
@@ -31,8 +33,11 @@ function expireBudgetMs(config: ConfigStore): number {
 export interface RunningServer {
   readonly state: ServerState;
   readonly doors: readonly DoorHandle[];
-  /** Begin a graceful shutdown (idempotent); resolves when it has finished. */
-  shutdown(reason: string): Promise<void>;
+  /**
+   * Begin a graceful shutdown (idempotent); resolves when it has finished. `save`: final
+   * snapshot always (true), never (false), or when anything changed (null, the default).
+   */
+  shutdown(reason: string, save?: boolean | null): Promise<void>;
   /** Resolves with the exit code once the server has shut down. */
   readonly done: Promise<number>;
 }
@@ -46,6 +51,30 @@ export async function startServer(opts: {
   const { config, logger, keyspace } = opts;
   const state = new ServerState(keyspace, config, createCommandTable(), logger);
   const stopTuning = applyEngineTuning(config, keyspace);
+
+  // Persistence: the latest snapshot is loaded before any door opens.
+  const persistence = await createPersistence({ config, keyspace, logger, counter: state, cairnVersion: state.version });
+  if (persistence !== null) {
+    state.loading = true;
+    try {
+      await restoreAtStart(persistence, config.get('snapshot-on-error'), logger);
+    } finally {
+      state.loading = false;
+    }
+    state.dirty = 0;
+    state.hooks.lastSave = () => persistence.lastSave();
+    state.hooks.save = async (background) => {
+      if (background) {
+        if (persistence.inProgress) return new ErrorReply('ERR', 'ERR Background save already in progress');
+        void persistence.save('BGSAVE');
+        return new SimpleReply('Background saving started');
+      }
+      const r = await persistence.save('SAVE');
+      return r.ok ? OK : new ErrorReply('ERR', `ERR ${r.error}`);
+    };
+    state.infoSections.set('persistence', () => persistence.info());
+    persistence.start();
+  }
 
   // Background tasks: the active expiry cycle, re-armed when `hz` changes.
   let cron: NodeJS.Timeout | null = null;
@@ -88,7 +117,7 @@ export async function startServer(opts: {
   });
   let shutdownPromise: Promise<void> | null = null;
 
-  const shutdown = (reason: string): Promise<void> => {
+  const shutdown = (reason: string, save: boolean | null = null): Promise<void> => {
     if (shutdownPromise !== null) return shutdownPromise;
     shutdownPromise = (async () => {
       state.closing = true;
@@ -99,8 +128,13 @@ export async function startServer(opts: {
       if (cron !== null) clearInterval(cron);
       stopConfigWatch();
       stopTuning();
+      let code = 0;
+      if (persistence !== null) {
+        if (!(await finalSnapshot(persistence, save, state.dirty, logger))) code = 1;
+        await persistence.close(true);
+      }
       logger.info('shutdown complete');
-      resolveDone(0);
+      resolveDone(code);
     })();
     return shutdownPromise;
   };
@@ -108,7 +142,7 @@ export async function startServer(opts: {
   state.hooks.shutdown = async (o): Promise<Reply> => {
     // The caller's connection closes as part of the shutdown: like Redis, no reply on success.
     logger.warn({ ...o }, 'SHUTDOWN requested by a client');
-    setImmediate(() => void shutdown('SHUTDOWN command'));
+    setImmediate(() => void shutdown('SHUTDOWN command', o.save));
     return NO_REPLY;
   };
 

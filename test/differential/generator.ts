@@ -398,7 +398,14 @@ export class Generator {
     [0.1, () => exact('flushall', ...(this.rng.chance(0.5) ? [] : [this.rng.pick(['ASYNC', 'SYNC', 'x'])]))],
     [1, () => exact('swapdb', this.db(), this.db())],
     // (SELECT 2147483648 is left out: SELECT is not part of this suite and words that error apart.)
-    [1, () => exact('select', this.rng.chance(0.9) ? String(this.rng.int(DATABASES_USED)) : this.rng.pick(['16', '-1', 'abc']))],
+    [
+      1,
+      () =>
+        exact(
+          'select',
+          this.rng.chance(0.9) ? String(this.rng.int(DATABASES_USED)) : this.rng.pick(['16', '-1', 'abc']),
+        ),
+    ],
     [3, () => this.object()],
     [8, () => this.expire()],
     [6, () => this.ttl()],

@@ -3,12 +3,13 @@
  * the server's state: the real command table and dispatcher, the HTTP door and the RESP door
  * on free loopback ports. Black-box tests of the compiled server use test/helpers/cairn.ts.
  */
+
+import { metricsFor } from '../../src/observability/metrics.js';
 import type { DoorHandle } from '../../src/protocols/door.js';
+import type { HttpSettings } from '../../src/protocols/http/app.js';
 import { startHttpDoor } from '../../src/protocols/http/server.js';
 import { startRespDoor } from '../../src/protocols/resp/server.js';
 import { createTestServer, type TestServer } from '../../src/server/testing.js';
-import { metricsFor } from '../../src/observability/metrics.js';
-import type { HttpSettings } from '../../src/protocols/http/app.js';
 
 export interface HttpCairn {
   /** `http://127.0.0.1:<port>` */
@@ -44,6 +45,10 @@ export async function startHttpCairn(
   };
 }
 
+/** A parsed JSON answer: tests read whatever shape the route gives. */
+// biome-ignore lint/suspicious/noExplicitAny: assertions check the shape
+export type Json = any;
+
 /** fetch + JSON, for brevity. */
 export async function call(
   base: string,
@@ -51,16 +56,19 @@ export async function call(
   path: string,
   body?: unknown,
   headers: Record<string, string> = {},
-): Promise<{ status: number; json: any; headers: Headers; text: string }> {
+): Promise<{ status: number; json: Json; headers: Headers; text: string }> {
   const init: RequestInit = { method, headers: { ...headers } };
   if (body !== undefined) {
-    init.body = typeof body === 'string' || body instanceof Uint8Array ? (body as BodyInit) : JSON.stringify(body);
+    init.body =
+      typeof body === 'string' || body instanceof Uint8Array
+        ? (body as string | Uint8Array<ArrayBuffer>)
+        : JSON.stringify(body);
     if (!(typeof body === 'string' || body instanceof Uint8Array))
       (init.headers as Record<string, string>)['content-type'] = 'application/json';
   }
   const res = await fetch(base + path, init);
   const text = await res.text();
-  let json: any = null;
+  let json: Json = null;
   try {
     json = text === '' ? null : JSON.parse(text);
   } catch {

@@ -119,7 +119,7 @@ export const authCommands: readonly CommandSpec[] = [
     name: 'hello',
     arity: -1,
     flags: ['no-script', 'loading', 'stale', 'fast', 'noauth', 'allow-busy', 'nohttp', 'nogrpc'],
-    summary: 'Handshakes with the Redis server.',
+    summary: 'Handshakes with the server.',
     since: '6.0.0',
     complexity: 'O(1)',
     syntax: '[protover [AUTH username password] [SETNAME clientname]]',

@@ -18,7 +18,9 @@ const text = (r: unknown) =>
 
 /** A CLIENT LIST line as field -> value. */
 function fields(line: string): Record<string, string> {
-  return Object.fromEntries(line.split(' ').map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+  return Object.fromEntries(
+    line.split(' ').map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+  );
 }
 
 const REDIS_FIELDS =
@@ -39,8 +41,12 @@ describe('CLIENT ID / SETNAME / GETNAME / SETINFO', () => {
     }
     expect(await t.run(c, 'CLIENT', 'SETNAME', '')).toBe(OK);
     expect(await t.run(c, 'CLIENT', 'GETNAME')).toBeNull();
-    expect(text(await t.run(c, 'CLIENT', 'SETNAME'))).toBe("ERR wrong number of arguments for 'client|setname' command");
-    expect(text(await t.run(c, 'CLIENT', 'ID', 'x'))).toBe("ERR wrong number of arguments for 'client|id' command");
+    expect(text(await t.run(c, 'CLIENT', 'SETNAME'))).toBe(
+      "ERR wrong number of arguments for 'client|setname' command",
+    );
+    expect(text(await t.run(c, 'CLIENT', 'ID', 'x'))).toBe(
+      "ERR wrong number of arguments for 'client|id' command",
+    );
   });
 
   it('records the library name and version (CLIENT SETINFO)', async () => {
@@ -76,10 +82,28 @@ describe('CLIENT LIST / INFO', () => {
     const rows = lines.trimEnd().split('\n').map(fields);
     expect(rows).toHaveLength(2);
     for (const line of lines.trimEnd().split('\n')) {
-      expect(line.split(' ').map((kv) => kv.split('=')[0]).join(' ')).toBe(REDIS_FIELDS);
+      expect(
+        line
+          .split(' ')
+          .map((kv) => kv.split('=')[0])
+          .join(' '),
+      ).toBe(REDIS_FIELDS);
     }
-    expect(rows[0]).toMatchObject({ id: String(a.id), addr: '10.0.0.1:1111', cmd: 'client|list', flags: 'N', db: '0' });
-    expect(rows[1]).toMatchObject({ id: String(b.id), name: 'bee', db: '2', age: '5', idle: '5', cmd: 'select' });
+    expect(rows[0]).toMatchObject({
+      id: String(a.id),
+      addr: '10.0.0.1:1111',
+      cmd: 'client|list',
+      flags: 'N',
+      db: '0',
+    });
+    expect(rows[1]).toMatchObject({
+      id: String(b.id),
+      name: 'bee',
+      db: '2',
+      age: '5',
+      idle: '5',
+      cmd: 'select',
+    });
     expect(rows[1]).toMatchObject({ user: 'default', resp: '2', multi: '-1', redir: '-1' });
   });
 
@@ -158,7 +182,9 @@ describe('CLIENT KILL', () => {
   it('answers Redis errors for bad filters', async () => {
     t = createTestServer();
     const c = t.client();
-    expect(text(await t.run(c, 'CLIENT', 'KILL', 'ID', 'abc'))).toBe('ERR client-id should be greater than 0');
+    expect(text(await t.run(c, 'CLIENT', 'KILL', 'ID', 'abc'))).toBe(
+      'ERR client-id should be greater than 0',
+    );
     expect(text(await t.run(c, 'CLIENT', 'KILL', 'ID', '0'))).toBe('ERR client-id should be greater than 0');
     expect(text(await t.run(c, 'CLIENT', 'KILL', 'TYPE', 'foo'))).toBe("ERR Unknown client type 'foo'");
     expect(text(await t.run(c, 'CLIENT', 'KILL', 'USER', 'bob'))).toBe("ERR No such user 'bob'");
@@ -166,7 +192,9 @@ describe('CLIENT KILL', () => {
     expect(text(await t.run(c, 'CLIENT', 'KILL', 'foo', 'bar'))).toBe('ERR syntax error');
     expect(text(await t.run(c, 'CLIENT', 'KILL', 'ID', '1', 'SKIPME'))).toBe('ERR syntax error');
     expect(await t.run(c, 'CLIENT', 'KILL', 'TYPE', 'master')).toBe(0);
-    expect(text(await t.run(c, 'CLIENT', 'KILL'))).toBe("ERR wrong number of arguments for 'client|kill' command");
+    expect(text(await t.run(c, 'CLIENT', 'KILL'))).toBe(
+      "ERR wrong number of arguments for 'client|kill' command",
+    );
   });
 });
 

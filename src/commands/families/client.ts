@@ -147,7 +147,9 @@ function clientHelp(_ctx: CommandContext, argv: Buffer[]): Reply {
 
 const SUB = { group: 'connection' } as const;
 /** Redis's flags for CLIENT subcommands that only concern the caller. */
-const SELF: CommandFlag[] = ['no-script', 'loading', 'stale', 'nohttp', 'nogrpc'];
+const SELF: CommandFlag[] = ['no-script', 'loading', 'stale'];
+/** ... that change the caller's session: pointless on an HTTP request or gRPC call, which is its own session. */
+const SESSION: CommandFlag[] = [...SELF, 'nohttp', 'nogrpc'];
 /** ... and for those that see or change other clients. */
 const ADMIN: CommandFlag[] = ['admin', 'no-script', 'loading', 'stale'];
 
@@ -186,7 +188,7 @@ export const clientCommand: CommandSpec = command({
       ...SUB,
       name: 'setname',
       arity: 3,
-      flags: SELF,
+      flags: SESSION,
       summary: 'Sets the connection name.',
       since: '2.6.9',
       complexity: 'O(1)',
@@ -197,7 +199,7 @@ export const clientCommand: CommandSpec = command({
       ...SUB,
       name: 'setinfo',
       arity: 4,
-      flags: SELF,
+      flags: SESSION,
       summary: 'Sets information specific to the client or connection.',
       since: '7.2.0',
       complexity: 'O(1)',
@@ -242,7 +244,7 @@ export const clientCommand: CommandSpec = command({
       ...SUB,
       name: 'reply',
       arity: 3,
-      flags: SELF,
+      flags: SESSION,
       summary: 'Instructs the server whether to reply to commands.',
       since: '3.2.0',
       complexity: 'O(1)',

@@ -13,7 +13,8 @@ function plain(r: Reply): unknown {
   if (Buffer.isBuffer(r)) return r.toString();
   if (r instanceof SimpleReply) return `+${r.value}`;
   if (r instanceof SetReply) return r.items.map(plain);
-  if (r instanceof MapReply) return Object.fromEntries(r.entries.map(([k, v]) => [String(plain(k)), plain(v)]));
+  if (r instanceof MapReply)
+    return Object.fromEntries(r.entries.map(([k, v]) => [String(plain(k)), plain(v)]));
   if (Array.isArray(r)) return r.map(plain);
   return r;
 }
@@ -85,10 +86,9 @@ describe('COMMAND COUNT / LIST', () => {
 describe('COMMAND DOCS', () => {
   it('documents commands with arguments generated from the synopsis', async () => {
     t = createTestServer();
-    const docs = plain(await t.run(t.client(), 'COMMAND', 'DOCS', 'ping', 'nosuch', 'client|setname')) as Record<
-      string,
-      Record<string, unknown>
-    >;
+    const docs = plain(
+      await t.run(t.client(), 'COMMAND', 'DOCS', 'ping', 'nosuch', 'client|setname'),
+    ) as Record<string, Record<string, unknown>>;
     expect(Object.keys(docs)).toEqual(['ping', 'client|setname']);
     expect(docs.ping).toEqual({
       summary: "Returns the server's liveliness response.",
@@ -102,7 +102,10 @@ describe('COMMAND DOCS', () => {
 
   it('nests subcommands of containers', async () => {
     t = createTestServer();
-    const docs = plain(await t.run(t.client(), 'COMMAND', 'DOCS', 'client')) as Record<string, Record<string, unknown>>;
+    const docs = plain(await t.run(t.client(), 'COMMAND', 'DOCS', 'client')) as Record<
+      string,
+      Record<string, unknown>
+    >;
     const subs = docs.client.subcommands as Record<string, Record<string, unknown>>;
     expect(Object.keys(subs)).toContain('client|list');
     expect(subs['client|list'].group).toBe('connection');
@@ -121,9 +124,15 @@ describe('COMMAND GETKEYS', () => {
     const c = t.client();
     expect(plain(await t.run(c, 'COMMAND', 'GETKEYS', 'WATCH', 'a', 'b'))).toEqual(['a', 'b']);
     expect(text(await t.run(c, 'COMMAND', 'GETKEYS', 'nosuch', 'a'))).toBe('ERR Invalid command specified');
-    expect(text(await t.run(c, 'COMMAND', 'GETKEYS', 'client', 'nosuch'))).toBe('ERR Invalid command specified');
-    expect(text(await t.run(c, 'COMMAND', 'GETKEYS', 'client', 'list'))).toBe('ERR The command has no key arguments');
-    expect(text(await t.run(c, 'COMMAND', 'GETKEYS', 'ping', 'x'))).toBe('ERR The command has no key arguments');
+    expect(text(await t.run(c, 'COMMAND', 'GETKEYS', 'client', 'nosuch'))).toBe(
+      'ERR Invalid command specified',
+    );
+    expect(text(await t.run(c, 'COMMAND', 'GETKEYS', 'client', 'list'))).toBe(
+      'ERR The command has no key arguments',
+    );
+    expect(text(await t.run(c, 'COMMAND', 'GETKEYS', 'ping', 'x'))).toBe(
+      'ERR The command has no key arguments',
+    );
     expect(text(await t.run(c, 'COMMAND', 'GETKEYS', 'ping'))).toBe(
       "ERR wrong number of arguments for 'command|getkeys' command",
     );
@@ -160,8 +169,16 @@ describe('ACL categories', () => {
       '@string',
       '@fast',
     ]);
-    expect(aclCategories(spec({ flags: ['write', 'denyoom'], firstKey: 1 }))).toEqual(['@keyspace', '@write', '@slow']);
-    expect(aclCategories(spec({ flags: ['admin'], group: 'server' }))).toEqual(['@admin', '@slow', '@dangerous']);
+    expect(aclCategories(spec({ flags: ['write', 'denyoom'], firstKey: 1 }))).toEqual([
+      '@keyspace',
+      '@write',
+      '@slow',
+    ]);
+    expect(aclCategories(spec({ flags: ['admin'], group: 'server' }))).toEqual([
+      '@admin',
+      '@slow',
+      '@dangerous',
+    ]);
     expect(aclCategories(spec({ flags: ['no-script'] }))).toEqual(['@slow']);
   });
 });

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTestServer, type TestServer } from '../../server/testing.js';
-import { ErrorReply, MapReply, OK, type Reply, SimpleReply } from '../reply.js';
+import { ErrorReply, MapReply, OK, type Reply, type SimpleReply } from '../reply.js';
 
 let t: TestServer;
 afterEach(() => t?.close());
@@ -20,12 +20,19 @@ describe('CONFIG GET', () => {
     expect(pairs(await t.run(c, 'CONFIG', 'GET', 'save'))).toEqual([['save', '']]);
     expect(pairs(await t.run(c, 'CONFIG', 'GET', 'appendonly'))).toEqual([['appendonly', 'no']]);
     const many = pairs(await t.run(c, 'CONFIG', 'GET', 'maxmemory*', 'maxmemory', 'port'));
-    expect(many.map(([k]) => k).sort()).toEqual(['maxmemory', 'maxmemory-policy', 'maxmemory-samples', 'port']);
+    expect(many.map(([k]) => k).sort()).toEqual([
+      'maxmemory',
+      'maxmemory-policy',
+      'maxmemory-samples',
+      'port',
+    ]);
     expect(pairs(await t.run(c, 'CONFIG', 'GET', 'nosuch'))).toEqual([]);
     expect(pairs(await t.run(c, 'CONFIG', 'GET', 'HZ'))).toEqual([['HZ', '10']]);
     expect(pairs(await t.run(c, 'CONFIG', 'GET', 'H?'))).toEqual([['hz', '10']]);
     expect(pairs(await t.run(c, 'CONFIG', 'GET', '*')).length).toBeGreaterThan(20);
-    expect(text(await t.run(c, 'CONFIG', 'GET'))).toBe("ERR wrong number of arguments for 'config|get' command");
+    expect(text(await t.run(c, 'CONFIG', 'GET'))).toBe(
+      "ERR wrong number of arguments for 'config|get' command",
+    );
   });
 });
 
@@ -48,13 +55,34 @@ describe('CONFIG SET', () => {
       [['nosuch', '1'], "ERR Unknown option or number of arguments for CONFIG SET - 'nosuch'"],
       [['hz', '5', 'nosuch', '1'], "ERR Unknown option or number of arguments for CONFIG SET - 'nosuch'"],
       [['port', '1', 'nosuch', '1'], "ERR Unknown option or number of arguments for CONFIG SET - 'nosuch'"],
-      [['hz', '5', 'hz', '6'], "ERR CONFIG SET failed (possibly related to argument 'hz') - duplicate parameter"],
-      [['hz', '5', 'Port', '1'], "ERR CONFIG SET failed (possibly related to argument 'Port') - can't set immutable config"],
-      [['maxmemory', 'abc'], "ERR CONFIG SET failed (possibly related to argument 'maxmemory') - argument must be a memory value"],
-      [['maxmemory', '-5'], "ERR CONFIG SET failed (possibly related to argument 'maxmemory') - argument must be a memory value"],
-      [['HZ', 'abc'], "ERR CONFIG SET failed (possibly related to argument 'hz') - argument couldn't be parsed into an integer"],
-      [['timeout', '-1'], "ERR CONFIG SET failed (possibly related to argument 'timeout') - argument must be between 0 and 2147483647 inclusive"],
-      [['hz', '5', 'maxmemory', 'abc'], "ERR CONFIG SET failed (possibly related to argument 'maxmemory') - argument must be a memory value"],
+      [
+        ['hz', '5', 'hz', '6'],
+        "ERR CONFIG SET failed (possibly related to argument 'hz') - duplicate parameter",
+      ],
+      [
+        ['hz', '5', 'Port', '1'],
+        "ERR CONFIG SET failed (possibly related to argument 'Port') - can't set immutable config",
+      ],
+      [
+        ['maxmemory', 'abc'],
+        "ERR CONFIG SET failed (possibly related to argument 'maxmemory') - argument must be a memory value",
+      ],
+      [
+        ['maxmemory', '-5'],
+        "ERR CONFIG SET failed (possibly related to argument 'maxmemory') - argument must be a memory value",
+      ],
+      [
+        ['HZ', 'abc'],
+        "ERR CONFIG SET failed (possibly related to argument 'hz') - argument couldn't be parsed into an integer",
+      ],
+      [
+        ['timeout', '-1'],
+        "ERR CONFIG SET failed (possibly related to argument 'timeout') - argument must be between 0 and 2147483647 inclusive",
+      ],
+      [
+        ['hz', '5', 'maxmemory', 'abc'],
+        "ERR CONFIG SET failed (possibly related to argument 'maxmemory') - argument must be a memory value",
+      ],
       [['hz', '5', '6'], 'ERR syntax error'],
     ];
     for (const [args, message] of cases) {
@@ -65,7 +93,9 @@ describe('CONFIG SET', () => {
     );
     // Nothing of the failed calls was applied.
     expect(t.server.config.get('hz')).toBe('10');
-    expect(text(await t.run(c, 'CONFIG', 'SET', 'hz'))).toBe("ERR wrong number of arguments for 'config|set' command");
+    expect(text(await t.run(c, 'CONFIG', 'SET', 'hz'))).toBe(
+      "ERR wrong number of arguments for 'config|set' command",
+    );
   });
 
   it('tells listeners about applied changes', async () => {
@@ -95,6 +125,8 @@ describe('CONFIG RESETSTAT / HELP', () => {
     const help = (await t.run(t.client(), 'config', 'help')) as SimpleReply[];
     expect(help[0].value).toBe('CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:');
     expect(help.map((l) => l.value)).toContain('GET <pattern>');
-    expect(text(await t.run(t.client(), 'CONFIG', 'foo'))).toBe("ERR unknown subcommand 'foo'. Try CONFIG HELP.");
+    expect(text(await t.run(t.client(), 'CONFIG', 'foo'))).toBe(
+      "ERR unknown subcommand 'foo'. Try CONFIG HELP.",
+    );
   });
 });

@@ -6,12 +6,20 @@ let t: TestServer;
 afterEach(() => t?.close());
 
 const text = (r: unknown) =>
-  r instanceof ErrorReply ? r.message : r instanceof SimpleReply ? `+${r.value}` : Buffer.isBuffer(r) ? r.toString() : r;
+  r instanceof ErrorReply
+    ? r.message
+    : r instanceof SimpleReply
+      ? `+${r.value}`
+      : Buffer.isBuffer(r)
+        ? r.toString()
+        : r;
 
 /** HELLO's map as a plain object (bulk keys -> plain values). */
 function helloObject(r: unknown): Record<string, unknown> {
   expect(r).toBeInstanceOf(MapReply);
-  return Object.fromEntries((r as MapReply).entries.map(([k, v]) => [String(k), Buffer.isBuffer(v) ? v.toString() : v]));
+  return Object.fromEntries(
+    (r as MapReply).entries.map(([k, v]) => [String(k), Buffer.isBuffer(v) ? v.toString() : v]),
+  );
 }
 
 describe('PING / ECHO', () => {
@@ -21,7 +29,9 @@ describe('PING / ECHO', () => {
     expect(await t.run(c, 'PING')).toBe(PONG);
     expect(text(await t.run(c, 'ping', 'hello'))).toBe('hello');
     expect(text(await t.run(c, 'PING', 'a', 'b'))).toBe("ERR wrong number of arguments for 'ping' command");
-    expect(text(await t.run(c, 'ECHO', Buffer.from([0, 255, 10])))).toBe(Buffer.from([0, 255, 10]).toString());
+    expect(text(await t.run(c, 'ECHO', Buffer.from([0, 255, 10])))).toBe(
+      Buffer.from([0, 255, 10]).toString(),
+    );
     expect(text(await t.run(c, 'ECHO'))).toBe("ERR wrong number of arguments for 'echo' command");
   });
 
@@ -46,7 +56,12 @@ describe('SELECT', () => {
     expect(text(await t.run(c, 'SELECT', '16'))).toBe('ERR DB index is out of range');
     expect(text(await t.run(c, 'SELECT', '-1'))).toBe('ERR DB index is out of range');
     expect(text(await t.run(c, 'SELECT', '2147483647'))).toBe('ERR DB index is out of range');
-    expect(text(await t.run(c, 'SELECT', '2147483648'))).toBe('ERR value is not an integer or out of range');
+    expect(text(await t.run(c, 'SELECT', '2147483648'))).toBe(
+      'ERR value is out of range, value must between -2147483648 and 2147483647',
+    );
+    expect(text(await t.run(c, 'SELECT', '99999999999999999999'))).toBe(
+      'ERR value is not an integer or out of range',
+    );
     expect(text(await t.run(c, 'SELECT', 'abc'))).toBe('ERR value is not an integer or out of range');
     expect(text(await t.run(c, 'SELECT', '01'))).toBe('ERR value is not an integer or out of range');
     expect(c.db).toBe(15);
@@ -103,8 +118,12 @@ describe('AUTH', () => {
     const c = t.client();
     expect(c.authenticated).toBe(false);
     expect(text(await t.run(c, 'GET', 'k'))).toBe('NOAUTH Authentication required.');
-    expect(text(await t.run(c, 'AUTH', 'nope'))).toBe('WRONGPASS invalid username-password pair or user is disabled.');
-    expect(text(await t.run(c, 'AUTH', 'sekre'))).toBe('WRONGPASS invalid username-password pair or user is disabled.');
+    expect(text(await t.run(c, 'AUTH', 'nope'))).toBe(
+      'WRONGPASS invalid username-password pair or user is disabled.',
+    );
+    expect(text(await t.run(c, 'AUTH', 'sekre'))).toBe(
+      'WRONGPASS invalid username-password pair or user is disabled.',
+    );
     expect(c.authenticated).toBe(false);
     expect(await t.run(c, 'AUTH', 'sekret')).toBe(OK);
     expect(await t.run(c, 'PING')).toBe(PONG);
@@ -149,9 +168,13 @@ describe('HELLO', () => {
     const c = t.client();
     expect(text(await t.run(c, 'HELLO', '4'))).toBe('NOPROTO unsupported protocol version');
     expect(text(await t.run(c, 'HELLO', '1'))).toBe('NOPROTO unsupported protocol version');
-    expect(text(await t.run(c, 'HELLO', 'abc'))).toBe('ERR Protocol version is not an integer or out of range');
+    expect(text(await t.run(c, 'HELLO', 'abc'))).toBe(
+      'ERR Protocol version is not an integer or out of range',
+    );
     expect(text(await t.run(c, 'HELLO', '3', 'foo'))).toBe("ERR Syntax error in HELLO option 'foo'");
-    expect(text(await t.run(c, 'HELLO', '2', 'AUTH', 'default'))).toBe("ERR Syntax error in HELLO option 'AUTH'");
+    expect(text(await t.run(c, 'HELLO', '2', 'AUTH', 'default'))).toBe(
+      "ERR Syntax error in HELLO option 'AUTH'",
+    );
     expect(text(await t.run(c, 'HELLO', '2', 'setname'))).toBe("ERR Syntax error in HELLO option 'setname'");
     expect(text(await t.run(c, 'HELLO', '2', 'SETNAME', 'a b'))).toBe(
       'ERR Client names cannot contain spaces, newlines or special characters.',
@@ -201,7 +224,15 @@ describe('RESET', () => {
     await t.run(c, 'MULTI');
     expect(await t.run(c, 'SET', 'k', 'v')).toBe(QUEUED);
     expect(text(await t.run(c, 'RESET'))).toBe('+RESET');
-    expect(c).toMatchObject({ db: 0, resp: 2, name: '', noEvict: false, multi: null, watching: null, replyMode: 'on' });
+    expect(c).toMatchObject({
+      db: 0,
+      resp: 2,
+      name: '',
+      noEvict: false,
+      multi: null,
+      watching: null,
+      replyMode: 'on',
+    });
     expect(text(await t.run(c, 'EXEC'))).toBe('ERR EXEC without MULTI');
     expect(t.keyspace.get(0, Buffer.from('k'))).toBeNull();
     expect(text(await t.run(c, 'RESET', 'x'))).toBe("ERR wrong number of arguments for 'reset' command");

@@ -100,11 +100,10 @@ export function bytesToHuman(n: number): string {
  * the heap and external memory V8 reports beyond it. A Map keyspace holds its data in that
  * heap, so the overhead is what the heap holds beyond the dataset, never negative.
  */
-export function memoryFigures(server: ServerApi): { used: number; dataset: number; rss: number } {
+export function memoryFigures(server: ServerApi): { used: number; dataset: number; m: NodeJS.MemoryUsage } {
   const m = process.memoryUsage();
   const dataset = server.keyspace.usedMemory();
-  const process_ = m.heapUsed + m.external;
-  return { used: Math.max(dataset, process_), dataset, rss: m.rss };
+  return { used: Math.max(dataset, m.heapUsed + m.external), dataset, m };
 }
 
 function serverSection(server: ServerApi): Fields {
@@ -156,10 +155,10 @@ function clientsSection(server: ServerApi): Fields {
 }
 
 function memorySection(server: ServerApi): Fields {
-  const { used, dataset, rss } = memoryFigures(server);
+  const { used, dataset, m: heap } = memoryFigures(server);
+  const rss = heap.rss;
   const st = stateOf(server);
   st.peakMemory = Math.max(st.peakMemory, used);
-  const heap = process.memoryUsage();
   const maxmemory = server.config.int('maxmemory');
   const total = os.totalmem();
   return [

@@ -106,7 +106,9 @@ describe('INFO', () => {
     await t.run(c, 'NOSUCH');
     await t.run(c, 'GET');
     const f = fields(await info('commandstats', 'errorstats'));
-    expect(f.cmdstat_get).toMatch(/^calls=2,usec=\d+,usec_per_call=\d+\.\d\d,rejected_calls=0,failed_calls=0$/);
+    expect(f.cmdstat_get).toMatch(
+      /^calls=2,usec=\d+,usec_per_call=\d+\.\d\d,rejected_calls=0,failed_calls=0$/,
+    );
     expect(f['cmdstat_client|id']).toMatch(/^calls=1,/);
     expect(f.cmdstat_set).toBeUndefined();
     expect(f.errorstat_ERR).toBe('count=2');

@@ -59,15 +59,13 @@ function randomkey(ctx: CommandContext): Reply {
 }
 
 /**
- * Write `value` under `key` in `db` with the expiry `expireAt` (engine form: -1 none), replacing
- * whatever was there. The bytes are copied first: they may be a view the engine is about to
+ * Write `value` under `key` in `db` with the expiry `expireAt` (as `expireTime` answers it: -1 for
+ * none), replacing whatever was there. The bytes are copied first: they may be a view the engine is about to
  * reuse.
  */
 function place(ctx: CommandContext, db: number, key: Buffer, value: Buffer, expireAt: number): void {
   ctx.server.keyspace.set(db, key, Buffer.from(value), Math.max(expireAt, 0));
 }
-
-const noSuchKey = Errors.noSuchKey;
 
 /**
  * Redis's renameGenericCommand: a missing source is an error even when both names are equal;
@@ -78,7 +76,7 @@ function renameGeneric(ctx: CommandContext, argv: Buffer[], nx: boolean): Reply 
   const db = ctx.client.db;
   const [, src, dst] = argv;
   const value = ks.get(db, src);
-  if (value === null) return noSuchKey;
+  if (value === null) return Errors.noSuchKey;
   if (src.equals(dst)) return nx ? 0 : OK;
   if (nx && ks.exists(db, dst)) return 0;
   place(ctx, db, dst, value, ks.expireTime(db, src));

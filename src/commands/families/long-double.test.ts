@@ -11,10 +11,39 @@ const sum = (a: string, b: string) => formatLongDouble(addLongDouble(ld(a), ld(b
 
 describe('long double emulation', () => {
   it('parses what strtold reads, whole', () => {
-    for (const ok of ['0', '-0', '1', '+1', '.5', '5.', '1e3', '1E-3', '0x10', '0X1.8P1', 'inf', '-Infinity', '1e4000']) {
+    for (const ok of [
+      '0',
+      '-0',
+      '1',
+      '+1',
+      '.5',
+      '5.',
+      '1e3',
+      '1E-3',
+      '0x10',
+      '0X1.8P1',
+      'inf',
+      '-Infinity',
+      '1e4000',
+    ]) {
       expect(parseLongDouble(Buffer.from(ok)), ok).not.toBeNull();
     }
-    for (const bad of ['', ' 1', '1 ', '.', 'e1', '1e', '1e+', '0x', '0x1p', 'nan', 'infin', '1..2', '1\0', '--1']) {
+    for (const bad of [
+      '',
+      ' 1',
+      '1 ',
+      '.',
+      'e1',
+      '1e',
+      '1e+',
+      '0x',
+      '0x1p',
+      'nan',
+      'infin',
+      '1..2',
+      '1\0',
+      '--1',
+    ]) {
       expect(parseLongDouble(Buffer.from(bad)), JSON.stringify(bad)).toBeNull();
     }
   });

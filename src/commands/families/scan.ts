@@ -11,7 +11,7 @@ import type { Reply } from '../reply.js';
 import { type CommandSpec, command } from '../spec.js';
 import { interrupted, optIs } from './lookup.js';
 
-/** Keys fetched from the engine between two cancellation/deadline checks in KEYS. */
+/** Keys fetched from the engine between two cancellation/deadline checks (KEYS, large SCAN COUNT). */
 const KEYS_BATCH = 1024;
 const SCAN_DEFAULT_COUNT = 10;
 const UINT64_MAX = 18446744073709551615n;
@@ -88,8 +88,18 @@ function scan(ctx: CommandContext, argv: Buffer[]): Reply {
   if (cursor === null) return invalidCursor;
   const o = parseScanOptions(argv);
   if (o instanceof ErrorReply) return o;
+  // A large COUNT is walked in batches, so a huge one still honours cancellation and deadline.
+  const ks = ctx.server.keyspace;
   const found: Buffer[] = [];
-  const next = ctx.server.keyspace.scan(ctx.client.db, Number(cursor), o.count, found);
+  let next = Number(cursor);
+  for (let remaining = o.count; ; ) {
+    const batch = Math.min(remaining, KEYS_BATCH);
+    next = ks.scan(ctx.client.db, next, batch, found);
+    remaining -= batch;
+    if (remaining <= 0 || next === 0) break;
+    const stop = interrupted(ctx);
+    if (stop !== null) return stop;
+  }
   let keys = found;
   if (o.onlyNone) keys = [];
   else if (o.pattern !== null) {

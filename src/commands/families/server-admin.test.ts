@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createTestServer, type TestServer } from '../../server/testing.js';
-import { ErrorReply, NO_REPLY, QUEUED, SimpleReply } from '../reply.js';
+import { ErrorReply, NO_REPLY, QUEUED, type Reply, SimpleReply } from '../reply.js';
 
 let t: TestServer;
 afterEach(() => t?.close());
@@ -25,7 +25,9 @@ describe('TIME / LASTSAVE', () => {
 describe('SAVE / BGSAVE', () => {
   it('hands over to server.save', async () => {
     t = createTestServer();
-    const save = vi.fn(async (background: boolean) => new SimpleReply(background ? 'Background saving started' : 'OK'));
+    const save = vi.fn(
+      async (background: boolean) => new SimpleReply(background ? 'Background saving started' : 'OK'),
+    );
     t.server.hooks.save = save;
     const c = t.client();
     expect(await t.run(c, 'SAVE')).toEqual(new SimpleReply('OK'));
@@ -47,7 +49,7 @@ describe('SAVE / BGSAVE', () => {
 describe('SHUTDOWN', () => {
   it('parses the options and calls server.shutdown', async () => {
     t = createTestServer();
-    const shutdown = vi.fn(async () => NO_REPLY);
+    const shutdown = vi.fn(async (_opts: object): Promise<Reply> => NO_REPLY);
     t.server.hooks.shutdown = shutdown;
     const c = t.client();
     expect(await t.run(c, 'SHUTDOWN')).toBe(NO_REPLY);
@@ -62,7 +64,7 @@ describe('SHUTDOWN', () => {
 
   it('answers Redis errors for bad combinations', async () => {
     t = createTestServer();
-    const shutdown = vi.fn(async () => NO_REPLY);
+    const shutdown = vi.fn(async (_opts: object): Promise<Reply> => NO_REPLY);
     t.server.hooks.shutdown = shutdown;
     const c = t.client();
     expect(text(await t.run(c, 'SHUTDOWN', 'foo'))).toBe('ERR syntax error');

@@ -3,13 +3,11 @@
  * own state and never touch the keyspace.
  */
 import { Errors } from '../../errors.js';
-import { parseInt64 } from '../args.js';
 import type { CommandContext } from '../context.js';
 import { OK, PONG, type Reply, SimpleReply } from '../reply.js';
 import { type CommandSpec, command } from '../spec.js';
+import { parseDbIndexOrReply } from './lookup.js';
 
-const INT32_MAX = 2147483647n;
-const INT32_MIN = -2147483648n;
 const RESET_REPLY = new SimpleReply('RESET');
 
 function ping(_ctx: CommandContext, argv: Buffer[]): Reply {
@@ -50,11 +48,9 @@ function reset(ctx: CommandContext): Reply {
 }
 
 function select(ctx: CommandContext, argv: Buffer[]): Reply {
-  // Redis parses an int (getIntFromObjectOrReply) before checking the range of databases.
-  const id = parseInt64(argv[1]);
-  if (id === null || id > INT32_MAX || id < INT32_MIN) return Errors.notInteger;
-  if (id < 0n || id >= BigInt(ctx.server.keyspace.databases)) return Errors.dbIndexOutOfRange;
-  ctx.client.db = Number(id);
+  const id = parseDbIndexOrReply(ctx, argv[1]);
+  if (typeof id !== 'number') return id;
+  ctx.client.db = id;
   return OK;
 }
 

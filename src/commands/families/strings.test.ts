@@ -79,7 +79,9 @@ describe('GET / SET', () => {
     expect(await s.run('SET', 'k', 'v', 'EX', 'abc', 'NX', 'XX')).toBe(syntax);
     expect(await s.run('SET', 'k', 'v', 'EX', 'abc')).toBe('-ERR value is not an integer or out of range');
     expect(await s.run('SET', 'k', 'v', 'EX', '0')).toBe("-ERR invalid expire time in 'set' command");
-    expect(await s.run('SET', 'k', 'v', 'EX', '9223372036854775')).toBe("-ERR invalid expire time in 'set' command");
+    expect(await s.run('SET', 'k', 'v', 'EX', '9223372036854775')).toBe(
+      "-ERR invalid expire time in 'set' command",
+    );
     expect(await s.run('SET', 'k', 'v', 'PX', '9223372036854775807')).toBe(
       "-ERR invalid expire time in 'set' command",
     );

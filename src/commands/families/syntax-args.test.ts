@@ -36,13 +36,21 @@ describe('parseSyntax', () => {
       { name: 'seconds', type: 'integer', token: 'EX' },
       { name: 'keepttl', type: 'pure-token', token: 'KEEPTTL' },
     ]);
-    expect(parseSyntax('[SKIPME <YES | NO>]')?.[0]).toMatchObject({ type: 'oneof', token: 'SKIPME', optional: true });
+    expect(parseSyntax('[SKIPME <YES | NO>]')?.[0]).toMatchObject({
+      type: 'oneof',
+      token: 'SKIPME',
+      optional: true,
+    });
     expect(parseSyntax('[protover [AUTH username password] [SETNAME clientname]]')?.[0]).toMatchObject({
       type: 'block',
       optional: true,
       arguments: [
         { name: 'protover', type: 'integer' },
-        { type: 'block', optional: true, arguments: [{ name: 'username', token: 'AUTH' }, { name: 'password' }] },
+        {
+          type: 'block',
+          optional: true,
+          arguments: [{ name: 'username', token: 'AUTH' }, { name: 'password' }],
+        },
         { name: 'clientname', token: 'SETNAME', optional: true },
       ],
     });
@@ -52,9 +60,16 @@ describe('parseSyntax', () => {
     const cases: Array<[string, string]> = [
       ['key [key ...]', 'key [key ...]'],
       ['key value [NX | XX] [GET]', 'key value [NX|XX] [GET]'],
-      ['[protover [AUTH username password] [SETNAME clientname]]', '[protover [AUTH username password] [SETNAME clientname]]'],
+      [
+        '[protover [AUTH username password] [SETNAME clientname]]',
+        '[protover [AUTH username password] [SETNAME clientname]]',
+      ],
       ['parameter value [parameter value ...]', 'parameter value [parameter value ...]'],
-      ['[FILTERBY <MODULE module-name | ACLCAT category | PATTERN pattern>]', '[FILTERBY MODULE module-name|ACLCAT category|PATTERN pattern]'],
+      ['[ID client-id [client-id ...]]', '[ID client-id [client-id ...]]'],
+      [
+        '[FILTERBY <MODULE module-name | ACLCAT category | PATTERN pattern>]',
+        '[FILTERBY MODULE module-name|ACLCAT category|PATTERN pattern]',
+      ],
     ];
     for (const [syntax, shown] of cases) expect(renderArgs(parseSyntax(syntax) ?? [])).toBe(shown);
   });

@@ -163,8 +163,12 @@ function foldRepeat(out: DocArg[], arg: DocArg): boolean {
   const body = plain.type === 'block' ? (plain.arguments ?? []) : [plain];
   if (body.length === 0 || body.length > out.length) return false;
   const tail = out.slice(out.length - body.length);
-  if (!tail.every((x, i) => !x.optional && !x.multiple && sameShape(x, body[i]))) return false;
-  out.splice(out.length - body.length, body.length, { ...plain, multiple: true });
+  // `TOKEN x [x ...]`: the token introduces the first value only (Redis's `multiple` without
+  // `multiple_token`), so the repeat matches an argument that carries a token it does not.
+  const same = (x: DocArg, y: DocArg) => sameShape(y.token === undefined ? { ...x, token: undefined } : x, y);
+  if (!tail.every((x, i) => !x.optional && !x.multiple && same(x, body[i]))) return false;
+  const folded = plain.type === 'block' ? { ...plain, multiple: true } : { ...tail[0], multiple: true };
+  out.splice(out.length - body.length, body.length, folded);
   return true;
 }
 

@@ -3,11 +3,18 @@
  * manual clock), and replies flattened into plain values that read well in assertions:
  * bulk -> string, `+OK` -> '+OK', errors -> '-ERR ...', maps -> { map: [[k, v], ...] }.
  */
-import { type TestServer, type TestServerOptions, createTestServer } from '../../server/testing.js';
+import { createTestServer, type TestServer, type TestServerOptions } from '../../server/testing.js';
 import type { ClientState } from '../context.js';
 import { ErrorReply, MapReply, type Reply, SimpleReply } from '../reply.js';
 
-export type Plain = string | number | bigint | null | Plain[] | { map: Array<[Plain, Plain]> } | { other: Reply };
+export type Plain =
+  | string
+  | number
+  | bigint
+  | null
+  | Plain[]
+  | { map: Array<[Plain, Plain]> }
+  | { other: Reply };
 
 export function plain(r: Reply): Plain {
   if (r === null) return null;

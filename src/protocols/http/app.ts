@@ -7,7 +7,12 @@ import type { IncomingMessage } from 'node:http';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { Ajv } from 'ajv';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import type { ConfigStore } from '../../config/store.js';
 import { ErrorReply } from '../../errors.js';
 import type { Metrics } from '../../observability/metrics.js';
@@ -90,12 +95,15 @@ export function frameworkError(err: FastifyError, contentType?: string): ErrorRe
 
 /** Errors Node's HTTP parser raises before a request exists: answered on the socket itself. */
 function clientError(err: NodeJS.ErrnoException, socket: Socket): void {
-  console.log('CLIENTERROR', err.code, socket.destroyed, socket.writable);
   if (err.code === 'ECONNRESET' || socket.destroyed || !socket.writable) return;
   let e: ErrorReply;
-  if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') e = new ErrorReply('REQUEST_TIMEOUT', 'ERR request not received in time');
+  if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT')
+    e = new ErrorReply('REQUEST_TIMEOUT', 'ERR request not received in time');
   else if (err.code === 'HPE_HEADER_OVERFLOW')
-    e = new ErrorReply('HEADERS_TOO_LARGE', 'ERR request line and headers are larger than http-max-header-bytes');
+    e = new ErrorReply(
+      'HEADERS_TOO_LARGE',
+      'ERR request line and headers are larger than http-max-header-bytes',
+    );
   else e = badRequest('malformed HTTP request');
   const body = JSON.stringify(errorBody(e));
   socket.end(
@@ -104,16 +112,29 @@ function clientError(err: NodeJS.ErrnoException, socket: Socket): void {
   );
 }
 
-function jsonParser(_req: FastifyRequest, body: Buffer, done: (err: Error | null, body?: unknown) => void): void {
-  if (body.length === 0) return done(null, undefined);
-  if (!isUtf8(body)) return done(Object.assign(new Error('request body is not valid UTF-8'), { statusCode: 400 }));
+function jsonParser(
+  _req: FastifyRequest,
+  body: Buffer,
+  done: (err: Error | null, body?: unknown) => void,
+): void {
+  if (body.length === 0) {
+    done(null, undefined);
+    return;
+  }
+  if (!isUtf8(body)) {
+    done(Object.assign(new Error('request body is not valid UTF-8'), { statusCode: 400 }));
+    return;
+  }
+  let parsed: unknown;
   try {
     // Plain JSON.parse: `__proto__` and `constructor` become ordinary own properties (stored
     // as keys when they are keys); nothing here ever merges a body into another object.
-    done(null, JSON.parse(body.toString('utf8')));
+    parsed = JSON.parse(body.toString('utf8'));
   } catch (e) {
     done(Object.assign(new Error(`malformed JSON: ${(e as Error).message}`), { statusCode: 400 }));
+    return;
   }
+  done(null, parsed);
 }
 
 /**
@@ -134,7 +155,11 @@ export interface HttpApp {
   bridge: HttpBridge;
 }
 
-export async function buildHttpApp(host: DoorHost, settings: HttpSettings, metrics: Metrics): Promise<HttpApp> {
+export async function buildHttpApp(
+  host: DoorHost,
+  settings: HttpSettings,
+  metrics: Metrics,
+): Promise<HttpApp> {
   const bridge = new HttpBridge(host, new HttpExclusions(host.table));
   const app = Fastify({
     logger: false,

@@ -27,7 +27,10 @@ const kConn = Symbol('cairn.http.conn');
 type TrackedSocket = Socket & { [kConn]?: Conn };
 
 export const maxClientsReached = new ErrorReply('UNAVAILABLE', 'ERR max number of clients reached');
-const badAuthHeader = new ErrorReply('NOAUTH', 'NOAUTH unsupported Authorization header: use Bearer or Basic');
+const badAuthHeader = new ErrorReply(
+  'NOAUTH',
+  'NOAUTH unsupported Authorization header: use Bearer or Basic',
+);
 
 /** `Authorization: Bearer <password>` or `Basic base64(user:password)` as an AUTH argv. */
 export function authArgv(header: string): Buffer[] | null {
@@ -118,9 +121,11 @@ export class HttpBridge {
 
   /** Run one command after the door's own bounds (the RESP parser's limits, for HTTP). */
   run(ctx: CommandContext, argv: Buffer[]): Reply | Promise<Reply> {
-    if (argv.length > this.maxArgs) return new ErrorReply('TOO_LARGE', 'ERR too many arguments in one command');
+    if (argv.length > this.maxArgs)
+      return new ErrorReply('TOO_LARGE', 'ERR too many arguments in one command');
     for (let i = 0; i < argv.length; i++) {
-      if (argv[i].length > this.maxBulkBytes) return new ErrorReply('TOO_LARGE', Errors.stringTooLong.message);
+      if (argv[i].length > this.maxBulkBytes)
+        return new ErrorReply('TOO_LARGE', Errors.stringTooLong.message);
     }
     return this.host.execute(ctx, argv);
   }

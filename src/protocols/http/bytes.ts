@@ -121,7 +121,10 @@ export function encodeBytes(b: Buffer): { text: string; encoding: Encoding } {
 }
 
 /** Encode a list as a whole: UTF-8 strings when every element is valid UTF-8, else all base64. */
-export function encodeList(list: ReadonlyArray<Buffer | null>): { items: Array<string | null>; encoding: Encoding } {
+export function encodeList(list: ReadonlyArray<Buffer | null>): {
+  items: Array<string | null>;
+  encoding: Encoding;
+} {
   let utf8 = true;
   for (const b of list) {
     if (b !== null && !isUtf8(b)) {
@@ -130,7 +133,10 @@ export function encodeList(list: ReadonlyArray<Buffer | null>): { items: Array<s
     }
   }
   const enc: BufferEncoding = utf8 ? 'utf8' : 'base64';
-  return { items: list.map((b) => (b === null ? null : b.toString(enc))), encoding: utf8 ? 'utf8' : 'base64' };
+  return {
+    items: list.map((b) => (b === null ? null : b.toString(enc))),
+    encoding: utf8 ? 'utf8' : 'base64',
+  };
 }
 
 const BASE64_RE = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{2,3})?$/;

@@ -6,8 +6,9 @@
  * Commands flagged `nohttp` in their spec are refused too. A test checks that every command is
  * either reachable or listed, and that every name here exists in the table.
  */
-import { ErrorReply } from '../../errors.js';
+
 import type { CommandTable } from '../../commands/registry.js';
+import { ErrorReply } from '../../errors.js';
 
 export interface Exclusion {
   readonly reason: string;
@@ -25,7 +26,10 @@ export const HTTP_EXCLUDED: Readonly<Record<string, Exclusion>> = {
   discard: { reason: 'use POST /multi-exec for a transaction' },
   watch: { reason: 'WATCH needs a session that outlives one request' },
   unwatch: { reason: 'WATCH needs a session that outlives one request' },
-  select: { reason: 'a request is its own session: use SELECT inside /pipeline or /multi-exec', inBatch: true },
+  select: {
+    reason: 'a request is its own session: use SELECT inside /pipeline or /multi-exec',
+    inBatch: true,
+  },
   quit: { reason: 'an HTTP request ends by itself' },
   reset: { reason: 'it resets a connection session; HTTP sessions last one request' },
   hello: { reason: 'it negotiates the RESP protocol; HTTP speaks JSON' },

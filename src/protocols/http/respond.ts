@@ -30,6 +30,8 @@ export function unexpected(r: Reply): ErrorReply {
 function errorHeaders(reply: FastifyReply, err: ErrorReply): void {
   if (err.http === 401) reply.header('www-authenticate', 'Bearer realm="cairn", Basic realm="cairn"');
   if (err.kind === 'UNAVAILABLE' || err.kind === 'LOADING') reply.header('retry-after', '1');
+  // Shutting down or over maxclients: this connection should go; the client retries elsewhere.
+  if (err.kind === 'UNAVAILABLE') reply.header('connection', 'close');
 }
 
 /** Answer an error in the resource API's shape, with the table's HTTP status. */
@@ -41,7 +43,10 @@ export function fail(reply: FastifyReply, err: ErrorReply): void {
 /** Answer an error in the command API's shape (`{"error": "ERR ..."}`), as Upstash does. */
 export function failCommand(reply: FastifyReply, err: ErrorReply): void {
   errorHeaders(reply, err);
-  reply.code(err.http).type('application/json').send(`{"error":${JSON.stringify(err.message)}}`);
+  reply
+    .code(err.http)
+    .type('application/json')
+    .send(`{"error":${JSON.stringify(err.message)}}`);
 }
 
 export function failIn(shape: ErrorShape, reply: FastifyReply, err: ErrorReply): void {

@@ -12,7 +12,9 @@ export const EncodingSchema = Type.Union([Type.Literal('utf8'), Type.Literal('ba
 export const ErrorSchema = Type.Object(
   {
     error: Type.Object({
-      code: Type.String({ description: 'Stable code from the shared error table, e.g. `not_found`, `wrong_type`.' }),
+      code: Type.String({
+        description: 'Stable code from the shared error table, e.g. `not_found`, `wrong_type`.',
+      }),
       message: Type.String(),
     }),
   },
@@ -66,7 +68,10 @@ export type SetQuery = Static<typeof SetQuery>;
  * Raw bytes. Untyped for validation (the body is a Buffer, not a string); the document types it
  * `string`/`binary` (see docs.ts) so that tools and the UI offer a file or byte body.
  */
-export const RawBytes = Type.Unsafe<Buffer>({ contentMediaType: 'application/octet-stream', description: 'The raw bytes.' });
+export const RawBytes = Type.Unsafe<Buffer>({
+  contentMediaType: 'application/octet-stream',
+  description: 'The raw bytes.',
+});
 
 export const OkResponse = Type.Object({ ok: Type.Boolean() });
 
@@ -75,11 +80,15 @@ export const GetResponse = Type.Object({
   key_encoding: Type.Optional(EncodingSchema),
   value: Type.String(),
   encoding: EncodingSchema,
-  ttl_ms: Type.Union([Type.Integer(), Type.Null()], { description: 'Milliseconds left; null when it never expires.' }),
+  ttl_ms: Type.Union([Type.Integer(), Type.Null()], {
+    description: 'Milliseconds left; null when it never expires.',
+  }),
 });
 
 export const TtlResponse = Type.Object({
-  ttl_ms: Type.Union([Type.Integer(), Type.Null()], { description: 'Milliseconds left; null when it never expires.' }),
+  ttl_ms: Type.Union([Type.Integer(), Type.Null()], {
+    description: 'Milliseconds left; null when it never expires.',
+  }),
 });
 
 export const TtlBody = Type.Object({ ttl_ms: TtlMs }, { additionalProperties: false });
@@ -102,8 +111,12 @@ export const IncrResponse = Type.Object({ value: Type.Integer({ description: 'Th
 export const ListQuery = Type.Object({
   prefix: Type.Optional(Type.String({ description: 'Only keys starting with these bytes.' })),
   match: Type.Optional(Type.String({ description: 'Redis glob pattern (after the prefix).' })),
-  cursor: Type.Optional(Type.String({ pattern: '^[0-9]{1,20}$', description: 'From the previous page; 0 or absent to start.' })),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, description: 'Keys to look at per page (SCAN COUNT).' })),
+  cursor: Type.Optional(
+    Type.String({ pattern: '^[0-9]{1,20}$', description: 'From the previous page; 0 or absent to start.' }),
+  ),
+  limit: Type.Optional(
+    Type.Integer({ minimum: 1, maximum: 10_000, description: 'Keys to look at per page (SCAN COUNT).' }),
+  ),
   key: Type.Optional(
     Type.Array(Type.String(), { description: 'Fetch these keys instead (MGET): `?key=a&key=b`.' }),
   ),

@@ -16,6 +16,9 @@ export interface HttpDoorOptions extends DoorOptions {
   metrics?: Metrics;
 }
 
+/** Time allowed for the request line and headers (Node's default), at most the request timeout. */
+const HEADERS_TIMEOUT_MS = 60_000;
+
 /** How often idle keep-alive connections are reaped while draining. */
 const DRAIN_POLL_MS = 50;
 
@@ -43,13 +46,16 @@ export async function startHttpDoor(host: DoorHost, opts: HttpDoorOptions): Prom
   for (let i = 1; i < addresses.length; i++) {
     const s = createServer(
       { maxHeaderSize: settings.maxHeaderBytes, connectionsCheckingInterval: CONNECTIONS_CHECK_MS },
-      (req, res) => app.routing(req, res));
+      (req, res) => app.routing(req, res),
+    );
     s.on('clientError', (err, socket) => app.server.emit('clientError', err, socket));
     servers.push(s);
   }
   const setTimeouts = (requestMs: number, keepAliveMs: number) => {
     for (const s of servers) {
       s.requestTimeout = requestMs;
+      // Node only enforces requestTimeout when headersTimeout is not longer: keep it within.
+      s.headersTimeout = requestMs > 0 ? Math.min(requestMs, HEADERS_TIMEOUT_MS) : HEADERS_TIMEOUT_MS;
       s.keepAliveTimeout = keepAliveMs;
     }
   };

@@ -98,9 +98,14 @@ export class OutputBuffer {
 
   /** Raw bytes (already in protocol form). */
   bytes(b: Buffer): void {
-    this.reserve(b.length);
-    b.copy(this.buf, this.len);
-    this.len += b.length;
+    const n = b.length;
+    this.reserve(n);
+    const buf = this.buf;
+    const p = this.len;
+    // Short constants (`+OK\r\n`, `$-1\r\n`) are cheaper to copy by hand than by a native call.
+    if (n <= 16) for (let i = 0; i < n; i++) buf[p + i] = b[i];
+    else b.copy(buf, p);
+    this.len = p + n;
   }
 
   /** A JS string as UTF-8 (no CRLF). */

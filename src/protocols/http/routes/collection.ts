@@ -56,6 +56,7 @@ export function collectionRoutes(app: FastifyInstance, bridge: HttpBridge): void
     {
       schema: {
         tags: TAGS,
+        operationId: 'listKeys',
         summary: 'List keys, or fetch several',
         description:
           'A page of keys (SCAN): pass the returned `cursor` back until it is "0"; a page may hold fewer keys ' +
@@ -80,7 +81,10 @@ export function collectionRoutes(app: FastifyInstance, bridge: HttpBridge): void
         const q = req.query;
         if (keys.length > 0) {
           if (q.prefix !== undefined || q.match !== undefined || q.cursor !== undefined) {
-            return fail(reply, badRequest('key= fetches keys; it does not combine with prefix, match or cursor'));
+            return fail(
+              reply,
+              badRequest('key= fetches keys; it does not combine with prefix, match or cursor'),
+            );
           }
           return mget(bridge, ctx, reply, keys);
         }
@@ -109,6 +113,7 @@ export function collectionRoutes(app: FastifyInstance, bridge: HttpBridge): void
     {
       schema: {
         tags: TAGS,
+        operationId: 'mgetKeys',
         summary: 'Fetch several keys (MGET)',
         description: 'For more keys than fit in a query string. `encoding: base64` when the keys are base64.',
         body: MgetBody,
@@ -132,6 +137,7 @@ export function collectionRoutes(app: FastifyInstance, bridge: HttpBridge): void
     {
       schema: {
         tags: ['kv'],
+        operationId: 'postKv',
         summary: 'Write one key: {"key", "value"}',
         description: 'The original service’s Set body, with an optional `ttl_ms`.',
         body: KvPostBody,
@@ -142,7 +148,8 @@ export function collectionRoutes(app: FastifyInstance, bridge: HttpBridge): void
       withSession(bridge, req, reply, 'resource', (ctx) => {
         const key = textBytes(req.body.key);
         const value = textBytes(req.body.value);
-        if (key === null || value === null) return fail(reply, badRequest('key and value must be valid Unicode'));
+        if (key === null || value === null)
+          return fail(reply, badRequest('key and value must be valid Unicode'));
         const argv = setArgv(key, value, { ttl_ms: req.body.ttl_ms });
         if (argv instanceof ErrorReply) return fail(reply, argv);
         return after(bridge.run(ctx, argv), (r) => {
@@ -157,6 +164,7 @@ export function collectionRoutes(app: FastifyInstance, bridge: HttpBridge): void
     {
       schema: {
         tags: ['kv'],
+        operationId: 'putKv',
         summary: 'Write many keys at once: {"<key>": "<value>", ...}',
         description: 'The original brief’s body, stored in one step (MSET): all keys or none.',
         body: KvPutBody,
@@ -170,7 +178,8 @@ export function collectionRoutes(app: FastifyInstance, bridge: HttpBridge): void
         for (const k of Object.keys(req.body)) {
           const key = textBytes(k);
           const value = textBytes(req.body[k]);
-          if (key === null || value === null) return fail(reply, badRequest('keys and values must be valid Unicode'));
+          if (key === null || value === null)
+            return fail(reply, badRequest('keys and values must be valid Unicode'));
           argv.push(key, value);
         }
         return after(bridge.run(ctx, argv), (r) => {

@@ -21,7 +21,15 @@ const EXEC = [Buffer.from('EXEC')];
 const DISCARD = [Buffer.from('DISCARD')];
 
 /** First path segments that belong to other routes: never read them as a command name. */
-const RESERVED_FIRST_SEGMENTS = new Set(['v1', 'docs', 'openapi.json', 'openapi.yaml', 'metrics', 'healthz', 'readyz']);
+const RESERVED_FIRST_SEGMENTS = new Set([
+  'v1',
+  'docs',
+  'openapi.json',
+  'openapi.yaml',
+  'metrics',
+  'healthz',
+  'readyz',
+]);
 
 const commandResponses = {
   200: CommandResult,
@@ -56,7 +64,12 @@ export function toArgv(cmd: CommandBody): Buffer[] | null {
 const notUnicode = badRequest('command arguments must be valid Unicode strings');
 
 /** Run a batch one command after another on one session; each answer stands alone. */
-async function pipeline(bridge: HttpBridge, ctx: CommandContext, cmds: BatchBody, base64: boolean): Promise<string> {
+async function pipeline(
+  bridge: HttpBridge,
+  ctx: CommandContext,
+  cmds: BatchBody,
+  base64: boolean,
+): Promise<string> {
   const parts: string[] = [];
   for (const cmd of cmds) {
     const argv = toArgv(cmd);
@@ -106,7 +119,13 @@ function transaction(
   return r instanceof Promise ? r.then(done) : done(r);
 }
 
-function single(bridge: HttpBridge, ctx: CommandContext, argv: Buffer[], req: FastifyRequest, reply: FastifyReply): Done {
+function single(
+  bridge: HttpBridge,
+  ctx: CommandContext,
+  argv: Buffer[],
+  req: FastifyRequest,
+  reply: FastifyReply,
+): Done {
   const refused = bridge.exclusions.check(argv, false);
   if (refused !== null) return failCommand(reply, refused);
   const finish = (r: Reply): Done => {
@@ -143,6 +162,7 @@ export function commandRoutes(app: FastifyInstance, bridge: HttpBridge, bodyLimi
     {
       schema: {
         tags: TAGS,
+        operationId: 'runCommand',
         summary: 'Run one command (Upstash REST compatible)',
         description:
           'The body is the command as a JSON array. Answers `{"result": ...}`, or `{"error": "..."}` with the ' +
@@ -165,6 +185,7 @@ export function commandRoutes(app: FastifyInstance, bridge: HttpBridge, bodyLimi
     {
       schema: {
         tags: TAGS,
+        operationId: 'runPipeline',
         summary: 'Run several commands in order',
         description: 'Not atomic; one answer per command, each `{"result"}` or `{"error"}`.',
         body: BatchBody,
@@ -182,6 +203,7 @@ export function commandRoutes(app: FastifyInstance, bridge: HttpBridge, bodyLimi
     {
       schema: {
         tags: TAGS,
+        operationId: 'runTransaction',
         summary: 'Run several commands atomically (MULTI/EXEC)',
         description: 'All or nothing: a command refused while queueing aborts the whole transaction.',
         body: BatchBody,
@@ -194,7 +216,9 @@ export function commandRoutes(app: FastifyInstance, bridge: HttpBridge, bodyLimi
       },
     },
     (req, reply) =>
-      withSession(bridge, req, reply, 'command', (ctx) => transaction(bridge, ctx, req.body, base64Wanted(req), reply)),
+      withSession(bridge, req, reply, 'command', (ctx) =>
+        transaction(bridge, ctx, req.body, base64Wanted(req), reply),
+      ),
   );
 
   // The path form takes any body as raw bytes (curl -d sends form encoding by default).
@@ -224,7 +248,11 @@ export function commandRoutes(app: FastifyInstance, bridge: HttpBridge, bodyLimi
       response: commandResponses,
     };
     // No automatic HEAD: HEAD /del/k must not delete anything.
-    scope.route({ method: ['GET', 'POST'], url: '/:command', schema, handler, exposeHeadRoute: false });
-    scope.route({ method: ['GET', 'POST'], url: '/:command/*', schema, handler, exposeHeadRoute: false });
+    const route = (method: 'GET' | 'POST', url: string, operationId: string) =>
+      scope.route({ method, url, schema: { ...schema, operationId }, handler, exposeHeadRoute: false });
+    route('GET', '/:command', 'getPathCommand');
+    route('POST', '/:command', 'postPathCommand');
+    route('GET', '/:command/*', 'getPathCommandWithArguments');
+    route('POST', '/:command/*', 'postPathCommandWithArguments');
   });
 }

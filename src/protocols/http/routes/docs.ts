@@ -60,7 +60,8 @@ export async function registerDocs(app: FastifyInstance, version: string): Promi
     },
     refResolver: {
       // Shared schemas keep their own names in the document (`Error`, not `def-0`).
-      buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`),
+      buildLocalReference: (json, _baseUri, _fragment, i) =>
+        typeof json.$id === 'string' ? json.$id : `def-${i}`,
     },
     transformObject: (doc) => {
       const obj = 'openapiObject' in doc ? doc.openapiObject : doc.swaggerObject;

@@ -50,7 +50,9 @@ const XX = Buffer.from('XX');
 const KEEPTTL = Buffer.from('KEEPTTL');
 
 const badKey = badRequest('invalid percent-encoding in key');
-const noBody = badRequest('a body is required: JSON {"value": ...} or the raw bytes as application/octet-stream');
+const noBody = badRequest(
+  'a body is required: JSON {"value": ...} or the raw bytes as application/octet-stream',
+);
 
 /** The key's bytes from the original request target (the router may have rewritten it). */
 function pathKey(req: FastifyRequest): Buffer | null {
@@ -75,7 +77,7 @@ function onKey(
 
 function wantsRaw(req: FastifyRequest): boolean {
   const accept = req.headers.accept;
-  return accept !== undefined && accept.includes('application/octet-stream');
+  return accept?.includes('application/octet-stream') === true;
 }
 
 function ttlOf(r: Reply): number | null | ErrorReply {
@@ -109,6 +111,7 @@ export function keyRoutes(app: FastifyInstance, bridge: HttpBridge): void {
     {
       schema: {
         tags: TAGS,
+        operationId: 'getKey',
         summary: 'Read a key',
         description:
           'The value with its encoding and time to live. With `Accept: application/octet-stream`, the raw bytes.',
@@ -116,7 +119,10 @@ export function keyRoutes(app: FastifyInstance, bridge: HttpBridge): void {
         response: {
           200: {
             description: 'The value.',
-            content: { 'application/json': { schema: GetResponse }, 'application/octet-stream': { schema: RawBytes } },
+            content: {
+              'application/json': { schema: GetResponse },
+              'application/octet-stream': { schema: RawBytes },
+            },
           },
           ...errors(404),
         },
@@ -140,7 +146,13 @@ export function keyRoutes(app: FastifyInstance, bridge: HttpBridge): void {
             reply.send(
               k.encoding === 'utf8'
                 ? { key: k.text, value: val.text, encoding: val.encoding, ttl_ms: ttl }
-                : { key: k.text, key_encoding: k.encoding, value: val.text, encoding: val.encoding, ttl_ms: ttl },
+                : {
+                    key: k.text,
+                    key_encoding: k.encoding,
+                    value: val.text,
+                    encoding: val.encoding,
+                    ttl_ms: ttl,
+                  },
             );
           });
         }),
@@ -152,6 +164,7 @@ export function keyRoutes(app: FastifyInstance, bridge: HttpBridge): void {
     {
       schema: {
         tags: TAGS,
+        operationId: 'putKey',
         summary: 'Write a key',
         description:
           'A JSON body `{"value", "ttl_ms"?, "condition"?, "keep_ttl"?, "encoding"?}`, or the raw bytes with ' +
@@ -160,7 +173,10 @@ export function keyRoutes(app: FastifyInstance, bridge: HttpBridge): void {
         params: KeyParams,
         querystring: SetQuery,
         body: {
-          content: { 'application/json': { schema: SetBody }, 'application/octet-stream': { schema: RawBytes } },
+          content: {
+            'application/json': { schema: SetBody },
+            'application/octet-stream': { schema: RawBytes },
+          },
         },
         response: { 200: OkResponse, ...errors(409, 413, 415, 507) },
       },
@@ -192,6 +208,7 @@ export function keyRoutes(app: FastifyInstance, bridge: HttpBridge): void {
     {
       schema: {
         tags: TAGS,
+        operationId: 'deleteKey',
         summary: 'Delete a key',
         params: KeyParams,
         response: { 204: { description: 'Deleted.', type: 'null' }, ...errors(404) },
@@ -212,6 +229,7 @@ export function keyRoutes(app: FastifyInstance, bridge: HttpBridge): void {
     {
       schema: {
         tags: TAGS,
+        operationId: 'getKeyTtl',
         summary: 'Time to live of a key',
         params: KeyParams,
         response: { 200: TtlResponse, ...errors(404) },
@@ -233,6 +251,7 @@ export function keyRoutes(app: FastifyInstance, bridge: HttpBridge): void {
     {
       schema: {
         tags: TAGS,
+        operationId: 'putKeyTtl',
         summary: 'Set the time to live of a key',
         params: KeyParams,
         body: TtlBody,
@@ -254,6 +273,7 @@ export function keyRoutes(app: FastifyInstance, bridge: HttpBridge): void {
     {
       schema: {
         tags: TAGS,
+        operationId: 'deleteKeyTtl',
         summary: 'Make a key persistent (remove its time to live)',
         params: KeyParams,
         response: { 204: { description: 'The key no longer expires.', type: 'null' }, ...errors(404) },
@@ -279,6 +299,7 @@ export function keyRoutes(app: FastifyInstance, bridge: HttpBridge): void {
     {
       schema: {
         tags: TAGS,
+        operationId: 'incrKey',
         summary: 'Add to an integer value',
         description: 'INCRBY: a missing key counts as 0. The body is optional (`{"by": 1}`).',
         params: KeyParams,

@@ -15,12 +15,18 @@ function totalKeys(server: ServerApi): number {
   return n;
 }
 
-export function opsRoutes(app: FastifyInstance, server: ServerApi, metrics: Metrics, accepting: () => boolean): void {
+export function opsRoutes(
+  app: FastifyInstance,
+  server: ServerApi,
+  metrics: Metrics,
+  accepting: () => boolean,
+): void {
   app.get(
     '/healthz',
     {
       schema: {
         tags: TAGS,
+        operationId: 'healthz',
         summary: 'Liveness: the process answers',
         response: { 200: HealthResponse },
       },
@@ -35,6 +41,7 @@ export function opsRoutes(app: FastifyInstance, server: ServerApi, metrics: Metr
     {
       schema: {
         tags: TAGS,
+        operationId: 'readyz',
         summary: 'Readiness: 200 when serving, 503 while loading data or shutting down',
         response: { 200: ReadyResponse, 503: ReadyResponse },
       },
@@ -42,7 +49,9 @@ export function opsRoutes(app: FastifyInstance, server: ServerApi, metrics: Metr
     (_req, reply) => {
       const closing = server.closing || !accepting();
       const ready = !server.loading && !closing;
-      reply.code(ready ? 200 : 503).send({ ready, loading: server.loading, closing, keys: totalKeys(server) });
+      reply
+        .code(ready ? 200 : 503)
+        .send({ ready, loading: server.loading, closing, keys: totalKeys(server) });
     },
   );
 
@@ -51,6 +60,7 @@ export function opsRoutes(app: FastifyInstance, server: ServerApi, metrics: Metr
     {
       schema: {
         tags: TAGS,
+        operationId: 'metrics',
         summary: 'Prometheus metrics',
         description:
           'Commands and errors by command and door, command latency histograms, keys, expirations, memory, ' +

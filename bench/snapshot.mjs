@@ -1,0 +1,268 @@
+/**
+ * Snapshot benchmark: Cairn's directory store against redis-server's RDB, in the same run.
+ * For each dataset size: time to write a snapshot (Cairn SAVE; Redis BGSAVE until done), its
+ * size on disk, time from process start to answering PING with the snapshot loaded, and
+ * redis-benchmark GET latency with and without snapshots running meanwhile.
+ *
+ *   npm run bench:snapshot                       (1M and 5M keys, 3 runs each)
+ *   node bench/snapshot.mjs --keys 200000 --runs 1
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { createConnection } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { redisBenchmark } from './lib/redis-benchmark.mjs';
+import { machineInfo, markdownTable, median, writeResults } from './lib/report.mjs';
+import { freePort, REPO_ROOT, waitForPing } from './lib/servers.mjs';
+
+const { values: opts } = parseArgs({
+  options: {
+    keys: { type: 'string', default: '1000000,5000000' },
+    runs: { type: 'string', default: '3' },
+    'value-bytes': { type: 'string', default: '32' },
+    'get-requests': { type: 'string', default: '200000' },
+    clients: { type: 'string', default: '50' },
+  },
+});
+const SIZES = opts.keys.split(',').map(Number);
+const RUNS = Number(opts.runs);
+const VALUE_BYTES = Number(opts['value-bytes']);
+const GET_REQUESTS = Number(opts['get-requests']);
+const CLIENTS = Number(opts.clients);
+/** Keys in one MSET while loading the dataset. */
+const MSET_KEYS = 1000;
+/** MSETs in flight while loading. */
+const MSET_WINDOW = 16;
+/** How often snapshot progress is polled, milliseconds. */
+const POLL_MS = 10;
+
+/** redis-benchmark's random keys are `key:` + 12 digits, so GETs hit the keys loaded here. */
+const keyName = (i) => `key:${String(i).padStart(12, '0')}`;
+
+/** A minimal RESP client: send commands, await replies in order. Enough for a benchmark. */
+function connect(port) {
+  return new Promise((resolve, reject) => {
+    const sock = createConnection({ port, host: '127.0.0.1' });
+    const waiting = [];
+    let buf = Buffer.alloc(0);
+    const parse = () => {
+      // Replies here are simple strings, errors, integers or bulk strings (INFO, GET).
+      for (;;) {
+        const nl = buf.indexOf('\r\n');
+        if (nl < 0) return;
+        const type = String.fromCharCode(buf[0]);
+        if (type === '$') {
+          const len = Number(buf.subarray(1, nl).toString());
+          if (len < 0) {
+            buf = buf.subarray(nl + 2);
+            waiting.shift()?.resolve(null);
+            continue;
+          }
+          if (buf.length < nl + 2 + len + 2) return;
+          const s = buf.subarray(nl + 2, nl + 2 + len).toString();
+          buf = buf.subarray(nl + 4 + len);
+          waiting.shift()?.resolve(s);
+          continue;
+        }
+        const line = buf.subarray(1, nl).toString();
+        buf = buf.subarray(nl + 2);
+        const w = waiting.shift();
+        if (type === '-') w?.reject(new Error(line));
+        else w?.resolve(line);
+      }
+    };
+    sock.on('data', (d) => {
+      buf = buf.length === 0 ? d : Buffer.concat([buf, d]);
+      parse();
+    });
+    sock.on('error', reject);
+    sock.on('connect', () =>
+      resolve({
+        send(...args) {
+          let s = `*${args.length}\r\n`;
+          for (const a of args) s += `$${Buffer.byteLength(a)}\r\n${a}\r\n`;
+          return new Promise((res, rej) => {
+            waiting.push({ resolve: res, reject: rej });
+            sock.write(s);
+          });
+        },
+        close: () => sock.destroy(),
+      }),
+    );
+  });
+}
+
+async function populate(port, n) {
+  const c = await connect(port);
+  const value = 'v'.repeat(VALUE_BYTES);
+  const inflight = new Set();
+  for (let base = 0; base < n; base += MSET_KEYS) {
+    const args = ['MSET'];
+    for (let i = base; i < Math.min(n, base + MSET_KEYS); i++) args.push(keyName(i), value);
+    const p = c.send(...args).finally(() => inflight.delete(p));
+    inflight.add(p);
+    if (inflight.size >= MSET_WINDOW) await Promise.race(inflight);
+  }
+  await Promise.all(inflight);
+  c.close();
+}
+
+const infoField = (info, name) => new RegExp(`${name}:([^\\r]*)`).exec(info)?.[1];
+
+function spawnServer(kind, dir, port) {
+  const args =
+    kind === 'cairn'
+      ? [join(REPO_ROOT, 'dist', 'cli', 'main.js'), '--port', String(port), '--http-port', '-1', '--grpc-port', '-1']
+      : ['--port', String(port), '--bind', '127.0.0.1', '--appendonly', 'no', '--save', ''];
+  args.push('--dir', dir);
+  if (kind === 'cairn') args.push('--snapshot-interval', '0', '--loglevel', 'warning');
+  const t0 = performance.now();
+  const proc = spawn(kind === 'cairn' ? process.execPath : 'redis-server', args, { stdio: 'ignore' });
+  const exited = new Promise((r) => proc.once('exit', r));
+  return {
+    ready: waitForPing(port, 600_000).then(() => performance.now() - t0),
+    stop: async (signal = 'SIGKILL') => {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
+      await exited;
+    },
+  };
+}
+
+/** Start a snapshot and resolve with its wall time, polling INFO until it is done. */
+async function timedSnapshot(kind, c) {
+  const t0 = performance.now();
+  if (kind === 'cairn') {
+    await c.send('SAVE');
+    return performance.now() - t0;
+  }
+  await c.send('BGSAVE');
+  for (;;) {
+    const info = await c.send('INFO', 'persistence');
+    if (infoField(info, 'rdb_bgsave_in_progress') === '0') {
+      if (infoField(info, 'rdb_last_bgsave_status') !== 'ok') throw new Error('redis BGSAVE failed');
+      return performance.now() - t0;
+    }
+    await new Promise((r) => setTimeout(r, POLL_MS));
+  }
+}
+
+const snapshotFile = (kind, dir) => readdirSync(dir).filter((f) => (kind === 'cairn' ? f.endsWith('.cairn') : f === 'dump.rdb')).sort().pop();
+
+/** GET latency while snapshots run back to back (or not at all). */
+async function getLatency(kind, port, n, withSnapshots) {
+  let stop = false;
+  let snapshots = 0;
+  const loop = (async () => {
+    if (!withSnapshots) return;
+    const c = await connect(port);
+    while (!stop) {
+      try {
+        if (kind === 'cairn') await c.send('SAVE');
+        else await timedSnapshot('redis', c);
+        snapshots++;
+      } catch {
+        await new Promise((r) => setTimeout(r, POLL_MS));
+      }
+    }
+    c.close();
+  })();
+  // Let the first snapshot get going before measuring.
+  if (withSnapshots) await new Promise((r) => setTimeout(r, 50));
+  const r = await redisBenchmark({
+    port,
+    tests: ['get'],
+    clients: CLIENTS,
+    requests: GET_REQUESTS,
+    pipeline: 1,
+    extraArgs: ['-r', String(n)],
+  });
+  stop = true;
+  await loop;
+  return { ...r.GET, snapshots };
+}
+
+async function measure(kind, n) {
+  const dir = mkdtempSync(join(tmpdir(), `snapbench-${kind}-`));
+  const port = await freePort();
+  let srv = spawnServer(kind, dir, port);
+  await srv.ready;
+  await populate(port, n);
+  const runs = [];
+  for (let r = 0; r < RUNS; r++) {
+    const c = await connect(port);
+    const writeMs = await timedSnapshot(kind, c);
+    c.close();
+    runs.push({ writeMs, bytes: statSync(join(dir, snapshotFile(kind, dir))).size });
+  }
+  const quiet = await getLatency(kind, port, n, false);
+  const busy = await getLatency(kind, port, n, true);
+  await srv.stop('SIGKILL');
+  const loads = [];
+  for (let r = 0; r < RUNS; r++) {
+    const p = await freePort();
+    srv = spawnServer(kind, dir, p);
+    loads.push(await srv.ready);
+    const c = await connect(p);
+    const size = Number(await c.send('DBSIZE'));
+    c.close();
+    if (size !== n) throw new Error(`${kind} loaded ${size} keys, expected ${n}`);
+    await srv.stop('SIGKILL');
+  }
+  rmSync(dir, { recursive: true, force: true });
+  return {
+    writeMs: median(runs.map((x) => x.writeMs)),
+    bytes: median(runs.map((x) => x.bytes)),
+    loadMs: median(loads),
+    quiet,
+    busy,
+    writeRuns: runs.map((x) => Math.round(x.writeMs)),
+    loadRuns: loads.map(Math.round),
+  };
+}
+
+const MB = 1024 * 1024;
+const rows = [];
+const results = { machine: machineInfo(), valueBytes: VALUE_BYTES, runs: RUNS, sizes: {} };
+for (const n of SIZES) {
+  for (const kind of ['cairn', 'redis']) {
+    process.stderr.write(`${kind}, ${n} keys...\n`);
+    const m = await measure(kind, n);
+    results.sizes[`${n}:${kind}`] = m;
+    rows.push([
+      n.toLocaleString('en-US'),
+      kind === 'cairn' ? 'Cairn (dir store)' : 'redis-server (RDB)',
+      (m.writeMs / 1000).toFixed(2),
+      (m.loadMs / 1000).toFixed(2),
+      (m.bytes / MB).toFixed(1),
+      m.quiet.p99Ms.toFixed(2),
+      `${m.busy.p99Ms.toFixed(2)} (${m.busy.snapshots} snapshots)`,
+      `${Math.round(m.quiet.rps)} / ${Math.round(m.busy.rps)}`,
+    ]);
+  }
+}
+const header = [
+  'keys',
+  'server',
+  'write s',
+  'start+load s',
+  'size MiB',
+  'GET p99 ms, idle',
+  'GET p99 ms, snapshotting',
+  'GET rps idle / snapshotting',
+];
+const table = markdownTable(header, rows);
+const m = results.machine;
+const md = [
+  '# Snapshot benchmark',
+  '',
+  `${m.cpus} x ${m.cpuModel}, ${m.memoryGiB} GiB, Node ${m.node}, ${m.redis}`,
+  `Values ${VALUE_BYTES} bytes; medians of ${RUNS} runs for write and load; GET: redis-benchmark -c ${CLIENTS} -n ${GET_REQUESTS} -r <keys>.`,
+  'write: Cairn SAVE (copy-on-write snapshot in time-budgeted steps, fsync, rename) / Redis BGSAVE until done (fork).',
+  'start+load: from spawning the process to the first PONG with the snapshot loaded.',
+  '',
+  table,
+].join('\n');
+const [mdPath] = writeResults('snapshot', md, results);
+process.stdout.write(`${md}\n\nwritten to ${mdPath}\n`);

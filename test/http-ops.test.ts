@@ -1,0 +1,153 @@
+/**
+ * Operations: liveness, readiness while loading and closing, Prometheus metrics from both
+ * doors, 503 for requests once the door stops accepting, and maxclients on HTTP connections.
+ */
+import { Agent, request } from 'node:http';
+import { connect } from 'node:net';
+import { Redis } from 'ioredis';
+import { afterEach, describe, expect, it } from 'vitest';
+import { call, type HttpCairn, startHttpCairn } from './helpers/http.js';
+
+let c: HttpCairn | null = null;
+afterEach(async () => {
+  await c?.stop();
+  c = null;
+});
+
+/** Prometheus text to { 'name{labels}': value }. */
+function parseMetrics(text: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*(?:\{[^}]*\})?) (-?[0-9.e+-]+|NaN|\+Inf|-Inf)$/.exec(line);
+    expect(m, `not a Prometheus sample line: ${line}`).not.toBeNull();
+    out.set(m![1], Number(m![2]));
+  }
+  return out;
+}
+
+describe('health and readiness', () => {
+  it('is live and ready, and not ready while loading or closing', async () => {
+    c = await startHttpCairn({ resp: false });
+    expect((await call(c.base, 'GET', '/healthz')).json).toMatchObject({ status: 'ok' });
+    await call(c.base, 'PUT', '/v1/keys/a', { value: '1' });
+    expect((await call(c.base, 'GET', '/readyz')).json).toEqual({
+      ready: true,
+      loading: false,
+      closing: false,
+      keys: 1,
+    });
+
+    c.t.server.loading = true;
+    const loading = await call(c.base, 'GET', '/readyz');
+    expect(loading.status).toBe(503);
+    expect(loading.json).toMatchObject({ ready: false, loading: true });
+    const refused = await call(c.base, 'GET', '/v1/keys/a');
+    expect(refused.status).toBe(503);
+    expect(refused.json.error.code).toBe('loading');
+    expect(refused.headers.get('retry-after')).toBe('1');
+    c.t.server.loading = false;
+
+    c.t.server.closing = true;
+    const closing = await call(c.base, 'GET', '/readyz');
+    expect(closing.status).toBe(503);
+    expect(closing.json).toMatchObject({ ready: false, closing: true });
+    const r = await call(c.base, 'PUT', '/v1/keys/b', { value: '2' });
+    expect(r.status).toBe(503);
+    expect(r.json.error.code).toBe('unavailable');
+    expect(r.headers.get('connection')).toBe('close');
+    expect((await call(c.base, 'POST', '/', ['PING'])).status).toBe(503);
+    expect((await call(c.base, 'GET', '/healthz')).status).toBe(200);
+    expect(c.t.keyspace.exists(0, Buffer.from('b'))).toBe(false);
+    c.t.server.closing = false;
+  });
+});
+
+describe('metrics', () => {
+  it('reports commands, errors and latency by command and door, keys, expirations, memory, connections', async () => {
+    c = await startHttpCairn();
+    const redis = new Redis({ port: c.respPort, host: '127.0.0.1' });
+    await redis.set('r1', 'x');
+    await redis.set('r2', 'y', 'PX', 100);
+    await call(c.base, 'PUT', '/v1/keys/h1', { value: 'z' });
+    await call(c.base, 'GET', '/v1/keys/h1');
+    await call(c.base, 'POST', '/', ['INCR', 'r1']); // fails: not an integer
+    c.t.clock.advance(200);
+    expect(await redis.get('r2')).toBeNull(); // expires on access
+
+    const res = await fetch(`${c.base}/metrics`);
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    const m = parseMetrics(await res.text());
+    expect(m.get('cairn_commands_total{command="set",door="resp"}')).toBe(2);
+    expect(m.get('cairn_commands_total{command="set",door="http"}')).toBe(1);
+    expect(m.get('cairn_commands_total{command="get",door="http"}')).toBe(1);
+    expect(m.get('cairn_command_errors_total{command="incr",door="http"}')).toBe(1);
+    expect(m.get('cairn_command_duration_seconds_count{command="set",door="resp"}')).toBe(2);
+    expect(m.get('cairn_command_duration_seconds_bucket{command="set",door="resp",le="+Inf"}')).toBe(2);
+    expect(m.get('cairn_door_commands_total{door="http"}')).toBeGreaterThanOrEqual(3);
+    expect(m.get('cairn_error_replies_total{prefix="ERR"}')).toBe(1);
+    expect(m.get('cairn_keys{db="0"}')).toBe(2);
+    expect(m.get('cairn_expired_keys_total')).toBe(1);
+    expect(m.get('cairn_connected_clients{door="resp"}')).toBe(1);
+    expect(m.get('cairn_connected_clients{door="http"}')).toBeGreaterThanOrEqual(1);
+    expect(m.get('cairn_dataset_memory_bytes')).toBeGreaterThan(0);
+    expect(m.get('process_resident_memory_bytes')).toBeGreaterThan(0);
+    redis.disconnect();
+  });
+});
+
+describe('closing and limits', () => {
+  it('answers 503 with Connection: close to a request that arrives once the door stops accepting', async () => {
+    c = await startHttpCairn({ resp: false });
+    const sock = connect(c.httpPort, '127.0.0.1');
+    await new Promise((r) => sock.once('connect', r));
+    let out = '';
+    sock.on('data', (d) => {
+      out += d.toString();
+    });
+    const closed = new Promise((r) => sock.once('close', r));
+    // Headers now, the body after the door stopped accepting.
+    sock.write(
+      'PUT /v1/keys/late HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 13\r\n\r\n',
+    );
+    await new Promise((r) => setTimeout(r, 50));
+    await c.http.stopAccepting();
+    sock.write('{"value":"x"}');
+    await closed;
+    expect(out).toMatch(/^HTTP\/1\.1 503 /);
+    expect(out.toLowerCase()).toContain('connection: close');
+    expect(out).toContain('"code":"unavailable"');
+    expect(c.t.keyspace.exists(0, Buffer.from('late'))).toBe(false);
+    await expect(fetch(`${c.base}/healthz`)).rejects.toThrow();
+  });
+
+  it('refuses connections past maxclients with 503, and takes them again once one closes', async () => {
+    c = await startHttpCairn({ resp: false, config: { maxclients: '1' } });
+    const get = (agent: Agent) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = request(`${c!.base}/v1/keys/x`, { agent }, (res) => {
+          let body = '';
+          res.on('data', (d) => {
+            body += d;
+          });
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    const first = new Agent({ keepAlive: true, maxSockets: 1 });
+    expect((await get(first)).status).toBe(404); // served: no such key
+    const second = new Agent({ keepAlive: true, maxSockets: 1 });
+    const refused = await get(second);
+    expect(refused.status).toBe(503);
+    expect(JSON.parse(refused.body).error.message).toBe('max number of clients reached');
+    expect(c.t.server.clients.count('http')).toBe(1);
+    first.destroy();
+    second.destroy();
+    for (let i = 0; i < 50 && c.t.server.clients.count('http') > 0; i++)
+      await new Promise((r) => setTimeout(r, 10));
+    const third = new Agent({ keepAlive: false });
+    expect((await get(third)).status).toBe(404);
+    third.destroy();
+  });
+});
