@@ -8,14 +8,20 @@
  *
  *   npm run bench:http
  *   node bench/http.mjs --duration 5 --runs 1
- *   node bench/http.mjs --cairn-port 8080     # measure a Cairn you started (e.g. under --cpu-prof)
+ *   node bench/http.mjs --cairn-port 8080 --cairn-pid 1234   # a Cairn you started (e.g. under --cpu-prof)
+ *
+ * Besides throughput and latency it reports each server's CPU time per request (from
+ * /proc/<pid>/stat): on a small machine the load generator often saturates first, and CPU per
+ * request still shows what each server spends.
  *
  * Flags: --duration S (10), --runs K (3), --connections C (50), --keys N (100000),
- *        --value-bytes B (32), --ops get,put, --cairn-port P, --cairn-args "...".
+ *        --value-bytes B (32), --ops get,put, --cairn-port P, --cairn-pid PID, --cairn-args "...".
  * Internal: --bare-server runs the bare reference server and prints its port.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
@@ -31,6 +37,7 @@ const { values: flags } = parseArgs({
     'value-bytes': { type: 'string', default: '32' },
     ops: { type: 'string', default: 'get,put' },
     'cairn-port': { type: 'string', default: '' },
+    'cairn-pid': { type: 'string', default: '' },
     'cairn-args': { type: 'string', default: '' },
     'bare-server': { type: 'boolean', default: false },
   },
@@ -58,7 +65,8 @@ function serveBare() {
     const key = decodeURIComponent(url.slice(PREFIX.length));
     if (req.method === 'GET') {
       const value = map.get(key);
-      if (value === undefined) send(res, 404, JSON.stringify({ error: { code: 'not_found', message: 'no such key' } }));
+      if (value === undefined)
+        send(res, 404, JSON.stringify({ error: { code: 'not_found', message: 'no such key' } }));
       else send(res, 200, JSON.stringify({ key, value, encoding: 'utf8', ttl_ms: null }));
       return;
     }
@@ -75,15 +83,12 @@ function serveBare() {
     send(res, 405, '{}');
   });
   server.keepAliveTimeout = 72_000;
-  server.listen(0, '127.0.0.1', () => process.stdout.write(`${JSON.stringify({ port: server.address().port })}\n`));
+  server.listen(0, '127.0.0.1', () =>
+    process.stdout.write(`${JSON.stringify({ port: server.address().port })}\n`),
+  );
   process.on('SIGTERM', () => server.close(() => process.exit(0)));
 }
 
-if (flags['bare-server']) {
-  serveBare();
-} else {
-  await main();
-}
 
 // ---- the run -------------------------------------------------------------------------------
 
@@ -165,7 +170,30 @@ function valueFor(i, bytes) {
   return `v${String(i).padStart(6, '0')}`.padEnd(bytes, 'x');
 }
 
-async function load(port, op, { keys, valueBytes, connections, duration, amount }) {
+const CLOCK_TICKS_PER_S = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** CPU seconds (user + system) a process has used so far; null when unknown. */
+function cpuSeconds(pid) {
+  if (!pid) return null;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime are fields 14 and 15 of stat; 12 and 13 after pid and comm.
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_S;
+  } catch {
+    return null;
+  }
+}
+
+async function load(target, op, { keys, valueBytes, connections, duration, amount }) {
+  const port = target.port;
+  const cpu0 = cpuSeconds(target.pid);
   let n = 0;
   const body = (i) => JSON.stringify({ value: valueFor(i, valueBytes) });
   const request =
@@ -196,11 +224,14 @@ async function load(port, op, { keys, valueBytes, connections, duration, amount 
   });
   const bad = res.non2xx + res.errors + res.timeouts;
   if (bad > 0) throw new Error(`${op} on port ${port}: ${bad} failed requests (${res.non2xx} non-2xx)`);
+  const cpu1 = cpuSeconds(target.pid);
+  const cpuUsPerReq = cpu0 === null || cpu1 === null ? null : ((cpu1 - cpu0) * 1e6) / res.requests.total;
   return {
     rps: res.requests.average,
     p50Ms: res.latency.p50,
     p99Ms: res.latency.p99,
     total: res.requests.total,
+    cpuUsPerReq,
   };
 }
 
@@ -215,24 +246,24 @@ async function main() {
   const ops = flags.ops.split(',').map((o) => o.trim().toLowerCase());
 
   const cairn = flags['cairn-port']
-    ? { port: Number(flags['cairn-port']), stop: async () => {} }
+    ? { port: Number(flags['cairn-port']), pid: Number(flags['cairn-pid']) || null, stop: async () => {} }
     : await startCairnHttp(flags['cairn-args'].split(' ').filter(Boolean));
   const bare = await startBare();
   const targets = { cairn, bare };
   const samples = { cairn: {}, bare: {} };
   try {
     // Fill every key once on both (and warm the JIT), so GETs hit.
-    for (const name of ['cairn', 'bare'])
-      await load(targets[name].port, 'put', { ...opts, amount: opts.keys });
+    for (const name of ['cairn', 'bare']) await load(targets[name], 'put', { ...opts, amount: opts.keys });
     for (let run = 1; run <= runs; run++) {
       for (const op of ops) {
         const order = run % 2 === 1 ? ['cairn', 'bare'] : ['bare', 'cairn'];
         for (const name of order) {
-          const r = await load(targets[name].port, op, opts);
+          const r = await load(targets[name], op, opts);
           samples[name][op] ??= [];
           samples[name][op].push(r);
           process.stderr.write(
-            `run ${run} ${op} ${name}: ${Math.round(r.rps)} req/s p50 ${r.p50Ms} ms p99 ${r.p99Ms} ms\n`,
+            `run ${run} ${op} ${name}: ${Math.round(r.rps)} req/s p50 ${r.p50Ms} ms p99 ${r.p99Ms} ms` +
+              ` cpu ${r.cpuUsPerReq?.toFixed(1) ?? '?'} us/req\n`,
           );
         }
       }
@@ -245,7 +276,10 @@ async function main() {
   const rows = [];
   const summary = {};
   for (const op of ops) {
-    const m = (name, field) => median(samples[name][op].map((s) => s[field]));
+    const m = (name, field) => {
+      const v = samples[name][op].map((s) => s[field]);
+      return v.some((x) => x === null) ? null : median(v);
+    };
     const s = {
       cairnRps: m('cairn', 'rps'),
       bareRps: m('bare', 'rps'),
@@ -253,8 +287,13 @@ async function main() {
       cairnP99Ms: m('cairn', 'p99Ms'),
       bareP50Ms: m('bare', 'p50Ms'),
       bareP99Ms: m('bare', 'p99Ms'),
+      cairnCpuUsPerReq: m('cairn', 'cpuUsPerReq'),
+      bareCpuUsPerReq: m('bare', 'cpuUsPerReq'),
     };
     s.ratio = s.cairnRps / s.bareRps;
+    // Efficiency: how much more work per request Cairn does (bare/Cairn CPU, 1.0 = the same).
+    s.cpuRatio = s.cairnCpuUsPerReq && s.bareCpuUsPerReq ? s.bareCpuUsPerReq / s.cairnCpuUsPerReq : null;
+    const us = (x) => (x === null ? '?' : x.toFixed(1));
     summary[op] = s;
     rows.push([
       op.toUpperCase(),
@@ -263,11 +302,22 @@ async function main() {
       `${s.ratio.toFixed(2)}x`,
       `${s.cairnP50Ms} / ${s.cairnP99Ms}`,
       `${s.bareP50Ms} / ${s.bareP99Ms}`,
+      `${us(s.cairnCpuUsPerReq)} / ${us(s.bareCpuUsPerReq)}`,
+      s.cpuRatio === null ? '?' : `${s.cpuRatio.toFixed(2)}x`,
     ]);
   }
   const machine = machineInfo();
   const table = markdownTable(
-    ['op', 'Cairn req/s', 'bare node:http req/s', 'Cairn/bare', 'Cairn p50/p99 ms', 'bare p50/p99 ms'],
+    [
+      'op',
+      'Cairn req/s',
+      'bare node:http req/s',
+      'Cairn/bare',
+      'Cairn p50/p99 ms',
+      'bare p50/p99 ms',
+      'CPU us/req Cairn / bare',
+      'CPU bare/Cairn',
+    ],
     rows,
   );
   const markdown = [
@@ -276,11 +326,21 @@ async function main() {
     `autocannon, ${opts.connections} connections, ${opts.duration} s per run, median of ${runs} runs; ` +
       `${opts.keys} keys, ${opts.valueBytes}-byte values; Cairn \`/v1/keys/{key}\` vs a bare node:http server ` +
       'over a Map with JSON.stringify.',
-    `Machine: ${machine.cpus} x ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}.`,
+    `Machine: ${machine.cpus} x ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}; ` +
+      `load average at the end ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}. CPU us/req is each server's user+system time per request.`,
     '',
     table,
   ].join('\n');
   process.stdout.write(`\n${markdown}\n`);
   const files = writeResults('http', markdown, { flags, opts, runs, machine, summary, samples });
   process.stdout.write(`\nwritten: ${files.join(', ')}\n`);
+}
+
+// Last, so that every declaration above is initialised.
+if (flags['bare-server']) {
+  serveBare();
+} else {
+  await main();
 }

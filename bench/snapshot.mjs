@@ -114,7 +114,15 @@ const infoField = (info, name) => new RegExp(`${name}:([^\\r]*)`).exec(info)?.[1
 function spawnServer(kind, dir, port) {
   const args =
     kind === 'cairn'
-      ? [join(REPO_ROOT, 'dist', 'cli', 'main.js'), '--port', String(port), '--http-port', '-1', '--grpc-port', '-1']
+      ? [
+          join(REPO_ROOT, 'dist', 'cli', 'main.js'),
+          '--port',
+          String(port),
+          '--http-port',
+          '-1',
+          '--grpc-port',
+          '-1',
+        ]
       : ['--port', String(port), '--bind', '127.0.0.1', '--appendonly', 'no', '--save', ''];
   args.push('--dir', dir);
   if (kind === 'cairn') args.push('--snapshot-interval', '0', '--loglevel', 'warning');
@@ -148,7 +156,11 @@ async function timedSnapshot(kind, c) {
   }
 }
 
-const snapshotFile = (kind, dir) => readdirSync(dir).filter((f) => (kind === 'cairn' ? f.endsWith('.cairn') : f === 'dump.rdb')).sort().pop();
+const snapshotFile = (kind, dir) =>
+  readdirSync(dir)
+    .filter((f) => (kind === 'cairn' ? f.endsWith('.cairn') : f === 'dump.rdb'))
+    .sort()
+    .pop();
 
 /** GET latency while snapshots run back to back (or not at all). */
 async function getLatency(kind, port, n, withSnapshots) {

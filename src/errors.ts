@@ -106,17 +106,13 @@ export const Errors = {
   invalidDbIndex: new ErrorReply('ERR', 'ERR invalid DB index'),
   stringTooLong: new ErrorReply('ERR', 'ERR string exceeds maximum allowed size (proto-max-bulk-len)'),
   offsetOutOfRange: new ErrorReply('ERR', 'ERR offset is out of range'),
-  wrongArity: (cmd: string) =>
-    new ErrorReply('ERR', `ERR wrong number of arguments for '${cmd}' command`),
+  wrongArity: (cmd: string) => new ErrorReply('ERR', `ERR wrong number of arguments for '${cmd}' command`),
   unknownCommand: (name: string, args: string) =>
     new ErrorReply('UNKNOWN_COMMAND', `ERR unknown command '${name}', with args beginning with: ${args}`),
   unknownSubcommand: (sub: string, cmd: string) =>
     new ErrorReply('UNKNOWN_COMMAND', `ERR unknown subcommand '${sub}'. Try ${cmd} HELP.`),
   noAuth: new ErrorReply('NOAUTH', 'NOAUTH Authentication required.'),
-  wrongPass: new ErrorReply(
-    'WRONGPASS',
-    'WRONGPASS invalid username-password pair or user is disabled.',
-  ),
+  wrongPass: new ErrorReply('WRONGPASS', 'WRONGPASS invalid username-password pair or user is disabled.'),
   oom: new ErrorReply('OOM', "OOM command not allowed when used memory > 'maxmemory'."),
   loading: new ErrorReply('LOADING', 'LOADING Cairn is loading the dataset in memory'),
   execAbort: new ErrorReply('EXECABORT', 'EXECABORT Transaction discarded because of previous errors.'),

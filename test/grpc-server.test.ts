@@ -179,9 +179,11 @@ describe('deadlines and cancellation', () => {
       box.ctx = c;
       return new Promise(() => {});
     });
-    const err = await statusOf(s.client.unary('Execute', { args: [B('PING')] }, { timeoutMs: 100 }));
+    // Long enough for the call to reach the command even on a loaded machine.
+    const err = await statusOf(s.client.unary('Execute', { args: [B('PING')] }, { timeoutMs: 1000 }));
     expect(err.code).toBe(status.DEADLINE_EXCEEDED);
-    for (let i = 0; i < 100 && !box.ctx!.signal!.aborted; i++) await tick(5);
+    expect(box.ctx).not.toBeNull();
+    for (let i = 0; i < 400 && !box.ctx!.signal!.aborted; i++) await tick(5);
     expect(box.ctx!.signal!.aborted).toBe(true);
   });
 
@@ -196,7 +198,7 @@ describe('deadlines and cancellation', () => {
     while (box.ctx === null) await tick(5);
     expect(box.ctx!.signal!.aborted).toBe(false);
     call.cancel();
-    for (let i = 0; i < 100 && !box.ctx!.signal!.aborted; i++) await tick(5);
+    for (let i = 0; i < 400 && !box.ctx!.signal!.aborted; i++) await tick(5);
     expect(box.ctx!.signal!.aborted).toBe(true);
   });
 });
@@ -218,8 +220,9 @@ describe('shutdown', () => {
     expect([status.UNAVAILABLE, status.DEADLINE_EXCEEDED]).toContain(err.code);
     after.close();
     const t0 = Date.now();
-    await s.door.close(5000);
-    expect(Date.now() - t0).toBeLessThan(2000);
+    await s.door.close(10_000);
+    // Nothing was running: the drain finished long before the grace period.
+    expect(Date.now() - t0).toBeLessThan(5000);
   });
 
   it('forces calls still running after the grace period', async () => {

@@ -29,13 +29,26 @@ afterEach(async () => {
   for (const s of running.splice(0)) await s.stop('SIGKILL');
 });
 
-const cairnFiles = (dir: string) => readdirSync(dir).filter((f) => f.endsWith('.cairn')).sort();
+const cairnFiles = (dir: string) =>
+  readdirSync(dir)
+    .filter((f) => f.endsWith('.cairn'))
+    .sort();
 const tempFiles = (dir: string) => readdirSync(dir).filter((f) => f.endsWith('.tmp'));
 
 /** Start the server expecting it to refuse; resolves with its exit code and output. */
 async function refusedStart(dir: string): Promise<{ code: number; out: string }> {
   try {
-    await run(process.execPath, [CAIRN_BIN, '--port', '0', '--http-port', '-1', '--grpc-port', '-1', '--dir', dir]);
+    await run(process.execPath, [
+      CAIRN_BIN,
+      '--port',
+      '0',
+      '--http-port',
+      '-1',
+      '--grpc-port',
+      '-1',
+      '--dir',
+      dir,
+    ]);
     return { code: 0, out: '' };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
@@ -66,7 +79,11 @@ describe('damaged snapshot files', () => {
       },
       /corrupt: block at byte \d+ fails its checksum/,
     ],
-    ['a cut-off tail', (b) => b.subarray(0, b.length - 100), /truncated: the data ends inside the block at byte \d+/],
+    [
+      'a cut-off tail',
+      (b) => b.subarray(0, b.length - 100),
+      /truncated: the data ends inside the block at byte \d+/,
+    ],
     [
       'a newer format',
       (b) => {
@@ -151,7 +168,9 @@ describe('kill -9 during snapshots', () => {
     // The kills did land inside writes (and some snapshots got through).
     expect(midWrite).toBeGreaterThan(0);
     expect(cairnFiles(dir).length).toBeLessThanOrEqual(3);
-    console.log(`kill -9 rounds: ${rounds}, mid-write: ${midWrite}, completed: ${completed}, save ${saveMs} ms`);
+    console.log(
+      `kill -9 rounds: ${rounds}, mid-write: ${midWrite}, completed: ${completed}, save ${saveMs} ms`,
+    );
   }, 120_000);
 });
 

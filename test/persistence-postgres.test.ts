@@ -38,7 +38,8 @@ class Cluster {
   /** PostgreSQL refuses to run as root: run its tools as the `postgres` user when we are root. */
   private exec(tool: string, args: string[]): void {
     const cmd = join(this.bin, tool);
-    if (process.getuid?.() === 0) execFileSync('runuser', ['-u', 'postgres', '--', cmd, ...args], { stdio: 'pipe' });
+    if (process.getuid?.() === 0)
+      execFileSync('runuser', ['-u', 'postgres', '--', cmd, ...args], { stdio: 'pipe' });
     else execFileSync(cmd, args, { stdio: 'pipe' });
   }
 
@@ -135,7 +136,10 @@ describe.skipIf(bin === null)('PostgreSQL snapshot store', () => {
 
     pg.start();
     await expect
-      .poll(async () => (await redis.save().catch((e: Error) => e.message)) === 'OK', { timeout: 10_000, interval: 300 })
+      .poll(async () => (await redis.save().catch((e: Error) => e.message)) === 'OK', {
+        timeout: 10_000,
+        interval: 300,
+      })
       .toBe(true);
     expect(await field(redis, 'snapshot_store_circuit')).toBe('closed');
     expect(await field(redis, 'rdb_last_bgsave_status')).toBe('ok');

@@ -133,7 +133,10 @@ describe('persistence across restarts', () => {
     for (let i = 1; i <= 3; i++) {
       await redis.set('n', String(i));
       await expect
-        .poll(async () => (await redis.info('persistence')).includes(`rdb_saves:${i}`), { timeout: 5000, interval: 100 })
+        .poll(async () => (await redis.info('persistence')).includes(`rdb_saves:${i}`), {
+          timeout: 5000,
+          interval: 100,
+        })
         .toBe(true);
     }
     expect(snapshots(dir)).toHaveLength(2);
@@ -142,7 +145,10 @@ describe('persistence across restarts', () => {
     await redis.config('SET', 'save', '1 1');
     await redis.set('n', '4');
     await expect
-      .poll(async () => (await redis.info('persistence')).includes('rdb_saves:4'), { timeout: 5000, interval: 100 })
+      .poll(async () => (await redis.info('persistence')).includes('rdb_saves:4'), {
+        timeout: 5000,
+        interval: 100,
+      })
       .toBe(true);
   });
 
@@ -159,7 +165,9 @@ describe('persistence across restarts', () => {
     expect(inspect.stdout).toContain('db0:            keys=2 with_ttl=1 expired_now=0');
     const verify = await run(process.execPath, [CAIRN_BIN, 'snapshot', 'verify', file]);
     expect(verify.stdout).toMatch(/^OK .*: format 1, 2 keys, \d+ bytes, all checksums match/);
-    await expect(run(process.execPath, [CAIRN_BIN, 'snapshot', 'verify', join(dir, 'nope')])).rejects.toMatchObject({
+    await expect(
+      run(process.execPath, [CAIRN_BIN, 'snapshot', 'verify', join(dir, 'nope')]),
+    ).rejects.toMatchObject({
       code: 1,
     });
   });

@@ -8,7 +8,7 @@ import { Redis } from 'ioredis';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CairnProcess, startCairn } from './helpers/cairn.js';
-import { RawClient } from './resp-support.js';
+import { frame, RawClient } from './resp-support.js';
 
 const run = promisify(execFile);
 let cairn: CairnProcess;
@@ -114,6 +114,20 @@ describe('redis-cli', () => {
     child.stdin!.end('SET cli:stdin 42\nINCR cli:stdin\nGET cli:stdin\n');
     await new Promise((r) => child.once('exit', r));
     expect(out).toBe('OK\n43\n43\n');
+  });
+
+  it('mass-inserts with --pipe', async () => {
+    const child = execFile('redis-cli', ['-p', String(cairn.respPort), '--pipe']);
+    let out = '';
+    child.stdout!.on('data', (d) => {
+      out += d;
+    });
+    const frames: Buffer[] = [];
+    for (let i = 0; i < 10_000; i++) frames.push(frame('SET', `mass:${i}`, `v${i}`));
+    child.stdin!.end(Buffer.concat(frames));
+    await new Promise((r) => child.once('exit', r));
+    expect(out).toContain('errors: 0, replies: 10000');
+    expect(await cli('GET', 'mass:9999')).toBe('v9999\n');
   });
 
   it('serves inline commands typed over a raw socket, telnet style', async () => {

@@ -118,3 +118,27 @@ describe('limits set at run time', () => {
     expect(await admin.strlen('two-mb')).toBe(2 * 1024 * 1024);
   });
 });
+
+describe('closing clients', () => {
+  it('closes a connection killed by CLIENT KILL from another client', async () => {
+    const c = await RawClient.connect(cairn.respPort);
+    c.send(frame('CLIENT', 'ID'));
+    const id = /:(\d+)\r\n/.exec(await c.readUntil('\r\n'))![1];
+    expect(await admin.client('KILL', 'ID', id)).toBe(1);
+    await c.waitClosed();
+    expect(await admin.ping()).toBe('PONG');
+  });
+
+  it('closes clients idle longer than `timeout`', async () => {
+    const srv = await startCairn({ args: ['--timeout', '1'] });
+    try {
+      const idle = await RawClient.connect(srv.respPort);
+      idle.send('PING\r\n');
+      await idle.readUntil('+PONG\r\n');
+      // The idle check runs once a second: the client goes within two or three seconds.
+      await idle.waitClosed(5000);
+    } finally {
+      await srv.stop();
+    }
+  });
+});

@@ -3,6 +3,7 @@
  * malformed input: the same bytes in must give the same bytes out, and the connection must be
  * closed exactly where Redis closes it. Meanwhile another client keeps being served.
  */
+import fc from 'fast-check';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CairnProcess, startCairn } from './helpers/cairn.js';
@@ -122,6 +123,58 @@ describe('malformed input, with redis-server as the oracle', () => {
     const c = await RawClient.connect(cairn.respPort);
     c.send('*1048577\r\n');
     expect(await c.waitClosed()).toBe('-ERR Protocol error: invalid multibulk length\r\n');
+  });
+});
+
+describe('random input', () => {
+  it('survives random bytes from many clients and keeps serving', async () => {
+    const inputs = fc.sample(
+      fc.oneof(
+        fc.uint8Array({ minLength: 1, maxLength: 3000 }),
+        fc
+          .array(
+            fc.constantFrom(
+              '*',
+              '$',
+              '\r\n',
+              '1',
+              '0',
+              '-',
+              '9',
+              'PING',
+              ' ',
+              '"',
+              "'",
+              '\\x',
+              '\0',
+              'SET k v',
+            ),
+            {
+              minLength: 1,
+              maxLength: 200,
+            },
+          )
+          .map((a) => Uint8Array.from(Buffer.from(a.join(''), 'latin1'))),
+      ),
+      { numRuns: 200, seed: 42 },
+    );
+    for (let i = 0; i < inputs.length; i += 20) {
+      await Promise.all(
+        inputs.slice(i, i + 20).map(async (bytes) => {
+          const c = await RawClient.connect(cairn.respPort);
+          c.send(Buffer.from(bytes));
+          c.send(frame('PING'));
+          // Either the server answers (ending with the PONG when the frame stayed in sync) or it
+          // closes after a protocol error; it never stays silent on a complete frame forever.
+          await c.exchange(Buffer.alloc(0), 100);
+          c.close();
+        }),
+      );
+    }
+    expect(await bystander.get('bystander')).toBe('still here');
+    expect(cairn.logs()).not.toMatch(/RESP connection failed|command failed with an exception/);
+    const info = await bystander.info('clients');
+    expect(Number(/connected_clients:(\d+)/.exec(info)![1])).toBeLessThan(5);
   });
 });
 

@@ -45,7 +45,10 @@ export class Dispatcher {
       if (argv.length >= 2) {
         const sub = entry.subs.get(argv[1].toString('latin1').toLowerCase());
         if (sub === undefined) {
-          return Errors.unknownSubcommand(sanitize(argv[1].toString('utf8'), 128), entry.fullName.toUpperCase());
+          return Errors.unknownSubcommand(
+            sanitize(argv[1].toString('utf8'), 128),
+            entry.fullName.toUpperCase(),
+          );
         }
         entry = sub;
       } else if (entry.spec.handler === undefined) {

@@ -241,9 +241,10 @@ export class MapKeyspace implements Keyspace {
     db: number,
     cursor: number,
     count: number,
-    visit: (key: Buffer, value: Buffer, expireAt: number) => void,
+    visit: (key: Buffer | string, value: Buffer, expireAt: number) => void,
   ): number {
-    return this.scanWith(db, cursor, count, true, (k, e) => visit(Buffer.from(k, 'latin1'), e.value, e.expireAt));
+    // Keys are latin1 strings here already: hand them over as they are.
+    return this.scanWith(db, cursor, count, true, (k, e) => visit(k, e.value, e.expireAt));
   }
 
   private scanWith(

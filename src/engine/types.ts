@@ -113,14 +113,16 @@ export interface Keyspace {
   scan(db: number, cursor: number, count: number, out: Buffer[], includeExpired?: boolean): number;
   /**
    * Snapshot iteration: `scan` with `includeExpired`, handing each key with its stored value and
-   * expiry to `visit` (no second lookup). Optional: snapshots fall back to `scan` + `peekEntry`.
-   * `visit` must not change the keyspace; the bytes are valid during the call.
+   * expiry to `visit` (no second lookup). A key may be given as a latin1 string (one char per
+   * byte) when that is how the engine holds it, to spare an allocation per key. Optional:
+   * snapshots fall back to `scan` + `peekEntry`. `visit` must not change the keyspace; the
+   * bytes are valid during the call.
    */
   scanEntries?(
     db: number,
     cursor: number,
     count: number,
-    visit: (key: Buffer, value: Buffer, expireAt: number) => void,
+    visit: (key: Buffer | string, value: Buffer, expireAt: number) => void,
   ): number;
   randomKey(db: number): Buffer | null;
 

@@ -1,5 +1,5 @@
 /** Structured logs (pino). Redis log levels map onto pino's. */
-import { pino, type Logger } from 'pino';
+import { type Logger, pino } from 'pino';
 
 const LEVELS: Record<string, string> = {
   debug: 'debug',

@@ -26,7 +26,9 @@ type Op = () => Promise<unknown>;
 
 export class StoreUnavailableError extends Error {
   constructor(location: string) {
-    super(`snapshot store ${location} is unavailable (circuit open after repeated failures); will retry later`);
+    super(
+      `snapshot store ${location} is unavailable (circuit open after repeated failures); will retry later`,
+    );
     this.name = 'StoreUnavailableError';
   }
 }
@@ -53,10 +55,17 @@ export class BreakerStore implements SnapshotStore {
     });
     const log = opts.logger;
     this.breaker.on('open', () =>
-      log.warn({ store: this.location }, `snapshot store circuit open: failing fast for ${opts.resetTimeoutMs} ms`),
+      log.warn(
+        { store: this.location },
+        `snapshot store circuit open: failing fast for ${opts.resetTimeoutMs} ms`,
+      ),
     );
-    this.breaker.on('halfOpen', () => log.info({ store: this.location }, 'snapshot store circuit half-open: trying again'));
-    this.breaker.on('close', () => log.info({ store: this.location }, 'snapshot store circuit closed: store is back'));
+    this.breaker.on('halfOpen', () =>
+      log.info({ store: this.location }, 'snapshot store circuit half-open: trying again'),
+    );
+    this.breaker.on('close', () =>
+      log.info({ store: this.location }, 'snapshot store circuit closed: store is back'),
+    );
   }
 
   /** `closed`, `open` or `half-open`. */
@@ -73,7 +82,11 @@ export class BreakerStore implements SnapshotStore {
       return r;
     } catch (err) {
       if ((err as { code?: string }).code === 'EOPENBREAKER') throw new StoreUnavailableError(this.location);
-      if ((err as Error)?.name !== 'AbortError' && ++this.failuresInARow >= FAILURES_TO_OPEN && this.breaker.closed)
+      if (
+        (err as Error)?.name !== 'AbortError' &&
+        ++this.failuresInARow >= FAILURES_TO_OPEN &&
+        this.breaker.closed
+      )
         this.breaker.open();
       throw err;
     }
@@ -97,7 +110,11 @@ export class BreakerStore implements SnapshotStore {
     }
   }
 
-  put(chunks: AsyncIterable<Buffer>, meta: { createdAt: number }, opts: StoreCallOptions): Promise<SnapshotInfo> {
+  put(
+    chunks: AsyncIterable<Buffer>,
+    meta: { createdAt: number },
+    opts: StoreCallOptions,
+  ): Promise<SnapshotInfo> {
     return this.fire(() => this.inner.put(chunks, meta, opts));
   }
 

@@ -64,7 +64,8 @@ function mutate(ks: Keyspace, clock: ManualClock, r: () => number, n: number): v
   const db = Math.floor(r() * DBS);
   const key = Buffer.from(`key:${Math.floor(r() * n * 1.2)}`);
   const x = r();
-  if (x < 0.3) ks.set(db, key, Buffer.from(`new:${r()}`), r() < 0.3 ? clock.now() + 1 + Math.floor(r() * 3000) : 0);
+  if (x < 0.3)
+    ks.set(db, key, Buffer.from(`new:${r()}`), r() < 0.3 ? clock.now() + 1 + Math.floor(r() * 3000) : 0);
   else if (x < 0.45) ks.delete(db, key);
   else if (x < 0.55) ks.setExpireTime(db, key, clock.now() + 1 + Math.floor(r() * 2000));
   else if (x < 0.6) ks.persist(db, key);

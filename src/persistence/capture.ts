@@ -24,7 +24,7 @@ const SCAN_BATCH_KEYS = 256;
 /** A step also ends once this much output waits for the store (backpressure), bytes. */
 const MAX_PENDING_OUTPUT_BYTES = 4 * 1024 * 1024;
 
-const PENDING = 0;
+/** Per-database walk state: not finished yet (0) or fully written (DONE). */
 const DONE = 2;
 
 export interface CaptureStats {
@@ -85,7 +85,10 @@ export class SnapshotCapture {
     if (m.has(k)) return;
     const e = this.keyspace.peekEntry(db, key);
     // Copy: an engine may reuse the bytes once the key changes.
-    m.set(k, e !== null && this.liveAtStart(e) ? { value: Buffer.from(e.value), expireAt: e.expireAt } : null);
+    m.set(
+      k,
+      e !== null && this.liveAtStart(e) ? { value: Buffer.from(e.value), expireAt: e.expireAt } : null,
+    );
     this.stats.copiedKeys++;
   };
 
@@ -109,7 +112,7 @@ export class SnapshotCapture {
     const enc = this.enc;
     return ks.scanEntries(db, cursor, SCAN_BATCH_KEYS, (key, value, expireAt) => {
       if (expireAt !== 0 && expireAt <= t0) return;
-      if (m.size > 0 && m.has(key.toString('latin1'))) return;
+      if (m.size > 0 && m.has(typeof key === 'string' ? key : key.toString('latin1'))) return;
       enc.add(db, key, value, expireAt);
     });
   }

@@ -37,7 +37,10 @@ export async function snapshotCommand(args: string[], out: Out, err: Out): Promi
         ? {
             record(db, key, value, expireAt) {
               let s = perDb.get(db);
-              if (s === undefined) perDb.set(db, (s = { keys: 0, withTtl: 0, expired: 0, bytes: 0 }));
+              if (s === undefined) {
+                s = { keys: 0, withTtl: 0, expired: 0, bytes: 0 };
+                perDb.set(db, s);
+              }
               s.keys++;
               s.bytes += key.length + value.length;
               if (expireAt !== 0) {
@@ -49,7 +52,9 @@ export async function snapshotCommand(args: string[], out: Out, err: Out): Promi
         : {},
     );
     if (sub === 'verify') {
-      out.write(`OK ${file}: format ${header.format}, ${trailer.records} keys, ${size} bytes, all checksums match\n`);
+      out.write(
+        `OK ${file}: format ${header.format}, ${trailer.records} keys, ${size} bytes, all checksums match\n`,
+      );
       return 0;
     }
     const lines = [

@@ -75,7 +75,9 @@ function decode(file: Buffer, chunk: () => number = () => file.length): Rec[] {
 
 /** Records as one comparable string (toEqual on thousands of Buffers is slow). */
 function text(recs: Rec[]): string {
-  return recs.map((x) => `${x.db}|${x.key.toString('hex')}|${x.value.toString('hex')}|${x.expireAt}`).join('\n');
+  return recs
+    .map((x) => `${x.db}|${x.key.toString('hex')}|${x.value.toString('hex')}|${x.expireAt}`)
+    .join('\n');
 }
 
 function problemOf(fn: () => unknown): SnapshotProblem | 'none' {
@@ -127,7 +129,10 @@ describe('snapshot codec', () => {
   it('reports a cut-off tail at any length as truncated', () => {
     const file = encode(records(6, 40));
     for (let n = 0; n < file.length; n++) {
-      expect(problemOf(() => decode(file.subarray(0, n))), `cut at ${n}`).toBe('truncated');
+      expect(
+        problemOf(() => decode(file.subarray(0, n))),
+        `cut at ${n}`,
+      ).toBe('truncated');
     }
   });
 
@@ -143,7 +148,9 @@ describe('snapshot codec', () => {
     const file = encode(records(9, 10));
     const newer = Buffer.from(file);
     newer.writeUInt32LE(FORMAT_VERSION + 1, MAGIC.length);
-    expect(() => decode(newer)).toThrow(/newer-format: format version 2 is newer than this Cairn reads \(1\)/);
+    expect(() => decode(newer)).toThrow(
+      /newer-format: format version 2 is newer than this Cairn reads \(1\)/,
+    );
     expect(problemOf(() => decode(Buffer.concat([file, Buffer.from('x')])))).toBe('corrupt');
     expect(problemOf(() => decode(Buffer.from('REDIS0011 not ours')))).toBe('not-a-snapshot');
   });

@@ -86,7 +86,8 @@ export class SnapshotDecoder {
 
   push(chunk: Buffer): void {
     if (chunk.length === 0) return;
-    if (this.stage === 'done') this.fail('corrupt', `unexpected data after the END block at byte ${this.offset}`);
+    if (this.stage === 'done')
+      this.fail('corrupt', `unexpected data after the END block at byte ${this.offset}`);
     this.chunks.push(chunk);
     this.avail += chunk.length;
     while (this.step()) {
@@ -101,7 +102,11 @@ export class SnapshotDecoder {
         const b = this.take(PREAMBLE_BYTES);
         if (b === null) return false;
         if (!b.subarray(0, MAGIC.length).equals(MAGIC))
-          throw new SnapshotError(this.source, 'not-a-snapshot', 'the file does not start with the Cairn snapshot magic');
+          throw new SnapshotError(
+            this.source,
+            'not-a-snapshot',
+            'the file does not start with the Cairn snapshot magic',
+          );
         const version = b.readUInt32LE(MAGIC.length);
         if (version > FORMAT_VERSION)
           throw new SnapshotError(
@@ -178,9 +183,12 @@ export class SnapshotDecoder {
     const t = this.json(payload) as SnapshotTrailer;
     const problems: string[] = [];
     if (t.crc32 !== this.crc >>> 0) problems.push('whole-file checksum mismatch');
-    if (t.bytes !== this.blockStart) problems.push(`END block says ${t.bytes} bytes precede it, found ${this.blockStart}`);
-    if (t.records !== this.records) problems.push(`END block says ${t.records} records, found ${this.records}`);
-    if (t.blocks !== this.keyBlocks) problems.push(`END block says ${t.blocks} key blocks, found ${this.keyBlocks}`);
+    if (t.bytes !== this.blockStart)
+      problems.push(`END block says ${t.bytes} bytes precede it, found ${this.blockStart}`);
+    if (t.records !== this.records)
+      problems.push(`END block says ${t.records} records, found ${this.records}`);
+    if (t.blocks !== this.keyBlocks)
+      problems.push(`END block says ${t.blocks} key blocks, found ${this.keyBlocks}`);
     if (problems.length > 0) this.fail('corrupt', problems.join('; '));
     this.trailer = t;
     this.stage = 'done';

@@ -21,7 +21,11 @@ describe('directory snapshot store', () => {
     const s = await DirStore.open(dir, 'data.snap');
     expect(await s.get(null, noDeadline())).toBeNull();
     const a = await s.put(chunks('one'), { createdAt: Date.UTC(2026, 0, 2, 3, 4, 5) }, noDeadline());
-    expect(a).toEqual({ name: 'data-000001-20260102T030405Z.snap', createdAt: Date.UTC(2026, 0, 2, 3, 4, 5), size: 3 });
+    expect(a).toEqual({
+      name: 'data-000001-20260102T030405Z.snap',
+      createdAt: Date.UTC(2026, 0, 2, 3, 4, 5),
+      size: 3,
+    });
     // Sequence numbers order snapshots, not clocks: an earlier time still comes after.
     const b = await s.put(chunks('tw', 'o'), { createdAt: Date.UTC(2020, 0, 1) }, noDeadline());
     await s.put(chunks('three'), { createdAt: Date.UTC(2026, 0, 3) }, noDeadline());
@@ -34,7 +38,10 @@ describe('directory snapshot store', () => {
     expect(await readAll(latest!.chunks)).toBe('three');
     expect(await readAll((await s.get(b.name, noDeadline()))!.chunks)).toBe('two');
     expect(await s.prune(2, noDeadline())).toBe(1);
-    expect(readdirSync(dir).sort()).toEqual(['data-000002-20200101T000000Z.snap', 'data-000003-20260103T000000Z.snap']);
+    expect(readdirSync(dir).sort()).toEqual([
+      'data-000002-20200101T000000Z.snap',
+      'data-000003-20260103T000000Z.snap',
+    ]);
   });
 
   it('a failed write leaves nothing behind and the previous snapshot stays the latest', async () => {
@@ -49,8 +56,12 @@ describe('directory snapshot store', () => {
     expect(readdirSync(dir)).toEqual(['dump-000001-19700101T000000Z.cairn']);
     const ac = new AbortController();
     ac.abort();
-    await expect(s.put(chunks('x'), { createdAt: 2 }, { signal: ac.signal, deadlineMs: 0 })).rejects.toThrow();
-    await expect(s.put(chunks('x'), { createdAt: 2 }, { signal: new AbortController().signal, deadlineMs: 1 })).rejects.toThrow();
+    await expect(
+      s.put(chunks('x'), { createdAt: 2 }, { signal: ac.signal, deadlineMs: 0 }),
+    ).rejects.toThrow();
+    await expect(
+      s.put(chunks('x'), { createdAt: 2 }, { signal: new AbortController().signal, deadlineMs: 1 }),
+    ).rejects.toThrow();
     expect(await readAll((await s.get(null, noDeadline()))!.chunks)).toBe('good');
   });
 

@@ -25,7 +25,10 @@ const READ_CHUNK_BYTES = 1024 * 1024;
 const SEQ_DIGITS = 6;
 
 function utcStamp(ms: number): string {
-  return new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return new Date(ms)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
 }
 
 function escapeRe(s: string): string {
@@ -35,7 +38,7 @@ function escapeRe(s: string): string {
 async function writeAll(fh: FileHandle, bufs: Buffer[]): Promise<number> {
   let total = 0;
   for (const b of bufs) total += b.length;
-  let { bytesWritten } = await fh.writev(bufs);
+  const { bytesWritten } = await fh.writev(bufs);
   if (bytesWritten < total) {
     // A short write (rare on files): finish the rest one buffer at a time.
     let rest = Buffer.concat(bufs).subarray(bytesWritten);
@@ -71,7 +74,9 @@ export class DirStore implements SnapshotStore {
     const base = basename(dbfilename);
     this.ext = extname(base) || '.cairn';
     this.stem = base.slice(0, base.length - extname(base).length) || 'dump';
-    this.pattern = new RegExp(`^${escapeRe(this.stem)}-(\\d{${SEQ_DIGITS},})-(\\d{8}T\\d{6}Z)${escapeRe(this.ext)}$`);
+    this.pattern = new RegExp(
+      `^${escapeRe(this.stem)}-(\\d{${SEQ_DIGITS},})-(\\d{8}T\\d{6}Z)${escapeRe(this.ext)}$`,
+    );
   }
 
   /** Open (creating the directory if needed) and remove temp files left by a crash. */
@@ -114,7 +119,11 @@ export class DirStore implements SnapshotStore {
     return out.sort((a, b) => b.seq - a.seq);
   }
 
-  async put(chunks: AsyncIterable<Buffer>, meta: { createdAt: number }, opts: StoreCallOptions): Promise<SnapshotInfo> {
+  async put(
+    chunks: AsyncIterable<Buffer>,
+    meta: { createdAt: number },
+    opts: StoreCallOptions,
+  ): Promise<SnapshotInfo> {
     const signal = callSignal(opts);
     signal.throwIfAborted();
     const seq = ((await this.entries())[0]?.seq ?? 0) + 1;

@@ -77,8 +77,8 @@ export class SnapshotEncoder {
     this.out.push(b);
   }
 
-  /** Add one key. `expireAt` 0 means none. */
-  add(db: number, key: Buffer, value: Buffer, expireAt: number): void {
+  /** Add one key (a string key is latin1: one char per byte). `expireAt` 0 means none. */
+  add(db: number, key: Buffer | string, value: Buffer, expireAt: number): void {
     const need = RECORD_FIXED_MAX_BYTES + key.length + value.length;
     const capacity = this.buf.length - BLOCK_HEADER_BYTES - BLOCK_TRAILER_BYTES;
     if (this.pos - BLOCK_HEADER_BYTES + need > capacity) {
@@ -96,7 +96,7 @@ export class SnapshotEncoder {
     }
     p = writeVarint(b, p, key.length);
     p = writeVarint(b, p, value.length);
-    p += key.copy(b, p);
+    p += typeof key === 'string' ? b.write(key, p, 'latin1') : key.copy(b, p);
     p += value.copy(b, p);
     this.pos = p;
     this.records++;

@@ -72,7 +72,10 @@ export class PostgresStore implements SnapshotStore {
   }
 
   /** Run `fn` on a fresh connection that the call's signal or deadline can cut. */
-  private async withClient<T>(opts: StoreCallOptions, fn: (c: pg.Client, signal: AbortSignal) => Promise<T>): Promise<T> {
+  private async withClient<T>(
+    opts: StoreCallOptions,
+    fn: (c: pg.Client, signal: AbortSignal) => Promise<T>,
+  ): Promise<T> {
     const signal = callSignal(opts);
     signal.throwIfAborted();
     const left = opts.deadlineMs === 0 ? CONNECT_TIMEOUT_MS : Math.max(1, opts.deadlineMs - Date.now());
@@ -100,7 +103,11 @@ export class PostgresStore implements SnapshotStore {
     }
   }
 
-  put(chunks: AsyncIterable<Buffer>, meta: { createdAt: number }, opts: StoreCallOptions): Promise<SnapshotInfo> {
+  put(
+    chunks: AsyncIterable<Buffer>,
+    meta: { createdAt: number },
+    opts: StoreCallOptions,
+  ): Promise<SnapshotInfo> {
     return this.withClient(opts, async (c, signal) => {
       await c.query('BEGIN');
       try {
@@ -117,7 +124,11 @@ export class PostgresStore implements SnapshotStore {
           const data = Buffer.concat(pending, pendingBytes);
           pending = [];
           pendingBytes = 0;
-          await c.query('INSERT INTO cairn_snapshot_chunks (snapshot_id, seq, data) VALUES ($1, $2, $3)', [id, seq++, data]);
+          await c.query('INSERT INTO cairn_snapshot_chunks (snapshot_id, seq, data) VALUES ($1, $2, $3)', [
+            id,
+            seq++,
+            data,
+          ]);
           size += data.length;
         };
         for await (const chunk of chunks) {
@@ -146,7 +157,9 @@ export class PostgresStore implements SnapshotStore {
           ? await c.query<Row>(
               'SELECT id, name, created_at_ms, size FROM cairn_snapshots WHERE name IS NOT NULL ORDER BY id DESC LIMIT 1',
             )
-          : await c.query<Row>('SELECT id, name, created_at_ms, size FROM cairn_snapshots WHERE name = $1', [name]);
+          : await c.query<Row>('SELECT id, name, created_at_ms, size FROM cairn_snapshots WHERE name = $1', [
+              name,
+            ]);
       return rows[0] ?? null;
     });
     if (row === null) return null;

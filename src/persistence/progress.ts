@@ -9,7 +9,10 @@ const LOG_EVERY_MS = 1000;
 const BAR_EVERY_MS = 100;
 const BAR_WIDTH = 30;
 
-export function loadProgressReporter(logger: Logger, source: string): {
+export function loadProgressReporter(
+  logger: Logger,
+  source: string,
+): {
   update(p: LoadProgress): void;
   done(): void;
 } {
@@ -31,7 +34,9 @@ export function loadProgressReporter(logger: Logger, source: string): {
       if (tty && pct !== null && now - lastBar >= BAR_EVERY_MS) {
         lastBar = now;
         const filled = Math.round((pct / 100) * BAR_WIDTH);
-        process.stderr.write(`\rloading [${'#'.repeat(filled)}${' '.repeat(BAR_WIDTH - filled)}] ${pct.toFixed(0)}%`);
+        process.stderr.write(
+          `\rloading [${'#'.repeat(filled)}${' '.repeat(BAR_WIDTH - filled)}] ${pct.toFixed(0)}%`,
+        );
         drew = true;
       }
     },

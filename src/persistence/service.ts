@@ -16,7 +16,7 @@ const SCHEDULE_TICK_MS = 1000;
 /** After a failed snapshot, scheduled ones wait this long before trying again (Redis: 5 s). */
 const RETRY_DELAY_MS = 5000;
 /** Wall time a snapshot step may take before the event loop gets a turn, milliseconds. */
-export const SNAPSHOT_STEP_BUDGET_MS = 2;
+export const SNAPSHOT_STEP_BUDGET_MS = 1;
 
 export interface PersistenceSettings {
   /** Seconds between snapshots when anything changed; 0 = off. */
@@ -41,7 +41,8 @@ export function parseSavePoints(s: string): PersistenceSettings['savePoints'] | 
   const parts = s.trim().split(/\s+/).filter(Boolean);
   if (parts.length % 2 !== 0 || parts.some((p) => !/^\d+$/.test(p))) return null;
   const out: PersistenceSettings['savePoints'] = [];
-  for (let i = 0; i < parts.length; i += 2) out.push({ seconds: Number(parts[i]), changes: Number(parts[i + 1]) });
+  for (let i = 0; i < parts.length; i += 2)
+    out.push({ seconds: Number(parts[i]), changes: Number(parts[i + 1]) });
   return out;
 }
 
@@ -122,11 +123,12 @@ export class PersistenceService {
   /** Check the schedule every second (interval and save points). */
   start(): void {
     if (this.timer !== null) return;
-    this.timer = setInterval(() => this.tick(), SCHEDULE_TICK_MS);
+    this.timer = setInterval(() => this.checkSchedule(), SCHEDULE_TICK_MS);
     this.timer.unref();
   }
 
-  private tick(): void {
+  /** One look at the schedule (the timer calls it every second; tests call it directly). */
+  checkSchedule(): void {
     if (this.running !== null || this.closed) return;
     const { counter, keyspace } = this.opts;
     const dirty = counter.dirty;
@@ -154,7 +156,8 @@ export class PersistenceService {
    */
   save(reason: string): Promise<SaveResult> {
     if (this.closed) return Promise.resolve({ ok: false, error: 'persistence is shut down' });
-    if (this.running !== null) return Promise.resolve({ ok: false, error: 'Background save already in progress' });
+    if (this.running !== null)
+      return Promise.resolve({ ok: false, error: 'Background save already in progress' });
     this.running = this.run(reason).finally(() => {
       this.running = null;
       this.runningAbort = null;
@@ -180,7 +183,10 @@ export class PersistenceService {
     logger.info({ reason, store: store.kind }, `snapshot started (${reason})`);
     if (!capture.exact && !this.warnedInexact) {
       this.warnedInexact = true;
-      logger.warn({ engine: keyspace.name }, 'this engine has no before-change hook: snapshots may include changes made while they run');
+      logger.warn(
+        { engine: keyspace.name },
+        'this engine has no before-change hook: snapshots may include changes made while they run',
+      );
     }
     try {
       const deadlineMs = settings.timeoutMs > 0 ? Date.now() + settings.timeoutMs : 0;
@@ -200,7 +206,13 @@ export class PersistenceService {
       this.saves++;
       counter.dirty = Math.max(0, counter.dirty - dirtyAtStart);
       logger.info(
-        { snapshot: info.name, bytes: info.size, keys: capture.records, copied: capture.stats.copiedKeys, ms: Math.round(this.lastDurationMs) },
+        {
+          snapshot: info.name,
+          bytes: info.size,
+          keys: capture.records,
+          copied: capture.stats.copiedKeys,
+          ms: Math.round(this.lastDurationMs),
+        },
         `snapshot saved: ${info.name} (${capture.records} keys, ${info.size} bytes, ${Math.round(this.lastDurationMs)} ms)`,
       );
       await this.prune(settings.keep);
@@ -210,7 +222,10 @@ export class PersistenceService {
       this.lastOk = false;
       this.lastError = message(err);
       this.failures++;
-      logger.error({ err, store: store.kind, location: store.location }, `snapshot failed: ${this.lastError}`);
+      logger.error(
+        { err, store: store.kind, location: store.location },
+        `snapshot failed: ${this.lastError}`,
+      );
       return { ok: false, error: this.lastError };
     } finally {
       capture.dispose();
@@ -219,7 +234,10 @@ export class PersistenceService {
 
   private async prune(keep: number): Promise<void> {
     try {
-      const n = await this.opts.store.prune(keep, { signal: new AbortController().signal, deadlineMs: Date.now() + 30_000 });
+      const n = await this.opts.store.prune(keep, {
+        signal: new AbortController().signal,
+        deadlineMs: Date.now() + 30_000,
+      });
       if (n > 0) this.opts.logger.debug({ pruned: n }, 'old snapshots pruned');
     } catch (err) {
       this.opts.logger.warn({ err }, `could not prune old snapshots: ${message(err)}`);
@@ -234,7 +252,10 @@ export class PersistenceService {
       ['rdb_last_save_time', Math.floor(this.lastSaveAt / 1000)],
       ['rdb_last_bgsave_status', this.lastOk ? 'ok' : 'err'],
       ['rdb_last_bgsave_time_sec', this.lastDurationMs < 0 ? -1 : Math.round(this.lastDurationMs / 1000)],
-      ['rdb_current_bgsave_time_sec', this.running !== null ? Math.round((now - this.runningStartedAt) / 1000) : -1],
+      [
+        'rdb_current_bgsave_time_sec',
+        this.running !== null ? Math.round((now - this.runningStartedAt) / 1000) : -1,
+      ],
       ['rdb_saves', this.saves],
       ['rdb_last_load_keys_expired', this.loaded?.expired ?? 0],
       ['rdb_last_load_keys_loaded', this.loaded?.keys ?? 0],

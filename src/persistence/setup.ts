@@ -6,7 +6,12 @@ import type { Logger } from 'pino';
 import type { ConfigStore } from '../config/store.js';
 import type { Keyspace } from '../engine/types.js';
 import { DirStore } from './dir-store.js';
-import { type DirtyCounter, type PersistenceSettings, PersistenceService, parseSavePoints } from './service.js';
+import {
+  type DirtyCounter,
+  PersistenceService,
+  type PersistenceSettings,
+  parseSavePoints,
+} from './service.js';
 import type { SnapshotStore } from './store.js';
 
 export interface StoreWithInfo {
@@ -15,7 +20,10 @@ export interface StoreWithInfo {
 }
 
 /** Open the configured store; null when persistence is off (`--snapshot-store none`). */
-export async function openConfiguredStore(config: ConfigStore, logger: Logger): Promise<StoreWithInfo | null> {
+export async function openConfiguredStore(
+  config: ConfigStore,
+  logger: Logger,
+): Promise<StoreWithInfo | null> {
   const kind = config.get('snapshot-store');
   if (kind === 'none') return null;
   if (kind === 'postgres') {
@@ -38,7 +46,8 @@ export function settingsFrom(config: ConfigStore, logger: Logger): () => Persist
     const raw = config.get('save');
     let savePoints = parseSavePoints(raw);
     if (savePoints === null) {
-      if (warned !== raw) logger.warn({ save: raw }, 'ignoring malformed "save" (want "<seconds> <changes> ...")');
+      if (warned !== raw)
+        logger.warn({ save: raw }, 'ignoring malformed "save" (want "<seconds> <changes> ...")');
       warned = raw;
       savePoints = [];
     }

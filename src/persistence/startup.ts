@@ -36,7 +36,10 @@ export async function restoreAtStart(
       return;
     }
     const fix = err instanceof SnapshotError ? 'move the snapshot away' : 'make the store reachable';
-    logger.fatal({ err }, `${what}; refusing to start (${fix}, or pass --snapshot-on-error start-empty to start empty)`);
+    logger.fatal(
+      { err },
+      `${what}; refusing to start (${fix}, or pass --snapshot-on-error start-empty to start empty)`,
+    );
     throw new SnapshotLoadError(what, { cause: err });
   }
 }

@@ -40,7 +40,11 @@ export interface SnapshotStore {
   /** Where snapshots go, for logs and INFO (no secrets). */
   readonly location: string;
   /** Store a snapshot streamed as `chunks`; resolves once it is durable. */
-  put(chunks: AsyncIterable<Buffer>, meta: { createdAt: number }, opts: StoreCallOptions): Promise<SnapshotInfo>;
+  put(
+    chunks: AsyncIterable<Buffer>,
+    meta: { createdAt: number },
+    opts: StoreCallOptions,
+  ): Promise<SnapshotInfo>;
   /** The newest snapshot (or the one named), or null when there is none. */
   get(name: string | null, opts: StoreCallOptions): Promise<SnapshotReader | null>;
   /** Snapshots, newest first. */
@@ -54,7 +58,9 @@ export interface SnapshotStore {
 /** An AbortSignal that fires on `opts.signal` or at `opts.deadlineMs`, whichever comes first. */
 export function callSignal(opts: StoreCallOptions, now: number = Date.now()): AbortSignal {
   if (opts.deadlineMs === 0) return opts.signal;
-  const left = Math.max(0, opts.deadlineMs - now);
+  const left = opts.deadlineMs - now;
+  // A deadline already past aborts at once (a zero timeout would fire only on a later tick).
+  if (left <= 0) return AbortSignal.abort(new DOMException('the deadline has passed', 'TimeoutError'));
   return AbortSignal.any([opts.signal, AbortSignal.timeout(left)]);
 }
 

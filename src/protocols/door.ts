@@ -6,8 +6,8 @@
  */
 import type { Logger } from 'pino';
 import type { ClientState, CommandContext, Door, ServerApi } from '../commands/context.js';
-import type { Reply } from '../commands/reply.js';
 import type { CommandTable } from '../commands/registry.js';
+import type { Reply } from '../commands/reply.js';
 
 export interface ClientInit {
   door: Door;

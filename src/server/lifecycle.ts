@@ -53,7 +53,13 @@ export async function startServer(opts: {
   const stopTuning = applyEngineTuning(config, keyspace);
 
   // Persistence: the latest snapshot is loaded before any door opens.
-  const persistence = await createPersistence({ config, keyspace, logger, counter: state, cairnVersion: state.version });
+  const persistence = await createPersistence({
+    config,
+    keyspace,
+    logger,
+    counter: state,
+    cairnVersion: state.version,
+  });
   if (persistence !== null) {
     state.loading = true;
     try {

@@ -128,6 +128,8 @@ export class Dict {
     else this.t1[this.foundBucket] = nx;
     if (this.foundTable === 0) this.used0--;
     else this.used1--;
+    // An empty database holds no table at all (so eviction can bring usedMemory to 0).
+    if (this.used0 + this.used1 === 0) return this.clear();
     if (this.rehashIdx < 0 && this.t0.length > INITIAL_BUCKETS && this.used0 * 100 < this.t0.length * MIN_FILL_PERCENT)
       this.resize(this.used0);
   }

@@ -14,7 +14,8 @@ import { OffHeapKeyspace } from './keyspace.js';
 import { verifyKeyspace } from './verify.js';
 
 const DBS = 3;
-type Event = [number, string | null, ChangeKind];
+/** A change event, or a before-change notice with the entry as peekEntry saw it then. */
+type Event = [number, string | null, ChangeKind] | ['before', number, string | null, string | null];
 const hex = (b: Buffer) => b.toString('hex');
 
 /** Value spec: length and fill, built in the test so big values stay cheap to generate. */
@@ -69,7 +70,9 @@ const opArb = fc.oneof(
   { weight: 1, arbitrary: fc.record({ t: fc.constant('meta' as const), db: dbArb, k: keyArb }) },
   { weight: 4, arbitrary: fc.record({ t: fc.constant('advance' as const), ms: fc.integer({ min: 0, max: 3000 }) }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('counts' as const) }) },
-  { weight: 1, arbitrary: fc.record({ t: fc.constant('scanAll' as const), db: dbArb, count: fc.integer({ min: 1, max: 50 }) }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant('scanAll' as const), db: dbArb, count: fc.integer({ min: 1, max: 50 }), expired: fc.boolean() }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant('scanEntries' as const), db: dbArb, count: fc.integer({ min: 1, max: 50 }) }) },
+  { weight: 2, arbitrary: fc.record({ t: fc.constant('peek' as const), db: dbArb, k: keyArb }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('flushDb' as const), db: dbArb }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('swapDb' as const), a: dbArb, b: dbArb }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('randomKey' as const), db: dbArb }) },
@@ -81,7 +84,7 @@ const opArb = fc.oneof(
   { weight: 1, arbitrary: fc.record({ t: fc.constant('compression' as const), threshold: fc.constantFrom(0, 16, 1024) }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('flushAll' as const) }) },
 );
-type Op = fc.Infer<typeof opArb>;
+type Op = typeof opArb extends fc.Arbitrary<infer T> ? T : never;
 
 class Pair {
   readonly clock = new ManualClock();
@@ -92,9 +95,14 @@ class Pair {
   /** Events before this index were already compared. */
   private synced = 0;
   constructor() {
-    this.map.setChangeListener((db, key, kind) => this.mapEvents.push([db, key === null ? null : hex(key), kind]));
-    this.off.setChangeListener((db, key, kind) => this.offEvents.push([db, key === null ? null : hex(key), kind]));
+    this.listen(this.map, this.mapEvents);
+    this.listen(this.off, this.offEvents);
     this.off.configure({ compressionThreshold: 16 });
+  }
+
+  private listen(ks: MapKeyspace | OffHeapKeyspace, log: Event[]): void {
+    ks.setChangeListener((db, key, kind) => log.push([db, key === null ? null : hex(key), kind]));
+    ks.setBeforeChangeListener((db, key) => log.push(['before', db, key === null ? null : hex(key), peekState(ks, db, key)]));
   }
 
   /** Run on both; results and events must match. */
@@ -116,7 +124,9 @@ class Pair {
   /** The off-heap keyspace removed keys on its own: check each against the oracle, mirror it. */
   mirrorRemovals(from: number, volatileOnly = false): void {
     for (let i = from; i < this.offEvents.length; i++) {
-      const [db, k, kind] = this.offEvents[i];
+      const ev = this.offEvents[i];
+      if (ev[0] === 'before') continue;
+      const [db, k, kind] = ev;
       expect(k).not.toBeNull();
       const key = Buffer.from(k!, 'hex');
       const before = this.map.dbSize(db);
@@ -124,11 +134,13 @@ class Pair {
         expect(this.map.expireTime(db, key)).toBe(-2); // the oracle agrees it expired, and drops it
       } else {
         expect(kind).toBe('evict');
+        this.mapEvents.push(['before', db, k, peekState(this.map, db, key)]);
         this.map.setChangeListener(null);
+        this.map.setBeforeChangeListener(null);
         // volatile-* policies must only evict keys with a TTL (-2: it had one and expired).
         if (volatileOnly) expect(this.map.expireTime(db, key)).not.toBe(-1);
         this.map.delete(db, key);
-        this.map.setChangeListener((d, kk, kd) => this.mapEvents.push([d, kk === null ? null : hex(kk), kd]));
+        this.listen(this.map, this.mapEvents);
         this.mapEvents.push([db, k, 'evict']);
       }
       expect(this.map.dbSize(db)).toBe(before - 1);
@@ -136,13 +148,31 @@ class Pair {
     this.sync();
   }
 
-  liveKeys(ks: MapKeyspace | OffHeapKeyspace, db: number, count: number): string[] {
+  liveKeys(ks: MapKeyspace | OffHeapKeyspace, db: number, count: number, includeExpired = false): string[] {
     const out: Buffer[] = [];
     let c = 0;
-    do c = ks.scan(db, c, count, out);
+    do c = ks.scan(db, c, count, out, includeExpired);
     while (c !== 0);
     return [...new Set(out.map(hex))].sort();
   }
+
+  entries(ks: MapKeyspace | OffHeapKeyspace, db: number, count: number): string[] {
+    const out = new Set<string>();
+    let c = 0;
+    do
+      c = ks.scanEntries(db, c, count, (k, v, at) => {
+        const kb = typeof k === 'string' ? Buffer.from(k, 'latin1') : k;
+        out.add(`${hex(kb)}=${hex(v)}@${at}`);
+      });
+    while (c !== 0);
+    return [...out].sort();
+  }
+}
+
+function peekState(ks: MapKeyspace | OffHeapKeyspace, db: number, key: Buffer | null): string | null {
+  if (key === null) return `size=${ks.dbSize(db)}`;
+  const e = ks.peekEntry(db, key);
+  return e === null ? null : `${hex(e.value)}@${e.expireAt}`;
 }
 
 function apply(p: Pair, op: Op): void {
@@ -198,7 +228,13 @@ function apply(p: Pair, op: Op): void {
       }
       return;
     case 'scanAll':
-      expect(p.liveKeys(p.off, op.db, op.count)).toEqual(p.liveKeys(p.map, op.db, 1000));
+      expect(p.liveKeys(p.off, op.db, op.count, op.expired)).toEqual(p.liveKeys(p.map, op.db, 1000, op.expired));
+      return;
+    case 'scanEntries':
+      expect(p.entries(p.off, op.db, op.count)).toEqual(p.entries(p.map, op.db, 1000));
+      return;
+    case 'peek':
+      p.both((ks) => ks.peekEntry(op.db, op.k));
       return;
     case 'flushDb':
       p.both((ks) => ks.flushDb(op.db));
@@ -214,7 +250,10 @@ function apply(p: Pair, op: Op): void {
       const k = p.off.randomKey(op.db);
       p.mirrorRemovals(from);
       if (k !== null) expect(p.map.exists(op.db, k)).toBe(true);
-      else expect(p.map.dbSize(op.db) === 0 || p.offEvents.length - from === 100).toBe(true);
+      else {
+        const removed = p.offEvents.slice(from).filter((e) => e[0] !== 'before').length;
+        expect(p.map.dbSize(op.db) === 0 || removed === 100).toBe(true);
+      }
       return;
     }
     case 'activeExpire': {
@@ -276,5 +315,5 @@ describe('OffHeapKeyspace vs MapKeyspace (differential)', () => {
       }),
       { numRuns: Number(process.env.CAIRN_FC_RUNS ?? 150) },
     );
-  });
+  }, 300_000);
 });

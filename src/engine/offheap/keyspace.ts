@@ -11,7 +11,16 @@
  */
 import { type Clock, systemClock } from '../clock.js';
 import { createExpireCycle } from '../expire-cycle.js';
-import type { ChangeKind, ChangeListener, EngineTuning, ExpireCycleStats, KeyMeta, Keyspace } from '../types.js';
+import type {
+  BeforeChangeListener,
+  ChangeKind,
+  ChangeListener,
+  EngineTuning,
+  ExpireCycleStats,
+  KeyMeta,
+  Keyspace,
+  PeekedEntry,
+} from '../types.js';
 import { Arena } from './arena.js';
 import { Defragmenter, type DefragStats } from './defrag.js';
 import { Dict, IndexBytes } from './dict.js';
@@ -50,6 +59,7 @@ export class OffHeapKeyspace implements Keyspace {
   dbs: Db[];
   readonly seed: number;
   listener: ChangeListener | null = null;
+  before: BeforeChangeListener | null = null;
   readonly tuning: EngineTuning = {
     maxmemoryPolicy: 'noeviction',
     maxmemorySamples: 5,
@@ -62,6 +72,7 @@ export class OffHeapKeyspace implements Keyspace {
   readonly defrag: Defragmenter;
   private scanOut: Buffer[] = [];
   private scanNow = 0;
+  private scanAll = false;
 
   constructor(
     readonly databases = 16,
@@ -95,6 +106,12 @@ export class OffHeapKeyspace implements Keyspace {
     return hashBytes(key, 0, key.length, this.seed);
   }
 
+  /** Tell the before-change listener that `key` (null: the whole db) is about to change. */
+  willChange(db: number, key: Buffer | null): void {
+    const b = this.before;
+    if (b !== null) b(db, key);
+  }
+
   emitKey(db: number, key: Buffer, kind: ChangeKind): void {
     const l = this.listener;
     if (l !== null) l(db, Buffer.from(key), kind);
@@ -106,6 +123,10 @@ export class OffHeapKeyspace implements Keyspace {
     if (dict.rehashIdx >= 0) dict.rehashStep(1);
     const ref = dict.find(key, this.hash(key));
     if (ref === NIL || !this.isExpired(ref, now)) return ref;
+    if (this.before !== null) {
+      this.before(db, key);
+      dict.find(key, this.hash(key));
+    }
     this.removeFound(db, ref);
     this.emitKey(db, key, 'expire');
     return NIL;
@@ -125,6 +146,17 @@ export class OffHeapKeyspace implements Keyspace {
     const size = e.blockSize(ref);
     e.dropExternal(ref);
     this.arena.free(ref, size);
+  }
+
+  /**
+   * Before-change notice for a key the dict has just found. The listener may read the keyspace
+   * (peekEntry, scan), which moves the dict's "found" position, so find it again afterwards.
+   */
+  private announce(db: number, key: Buffer): void {
+    const b = this.before;
+    if (b === null) return;
+    b(db, key);
+    this.dbs[db].dict.find(key, this.hash(key));
   }
 
   private removeTtl(d: Db, i: number): void {
@@ -169,6 +201,10 @@ export class OffHeapKeyspace implements Keyspace {
     const d = this.dbs[db];
     const e = this.entries;
     const ref = this.lookup(db, key, now);
+    if (this.before !== null) {
+      this.before(db, key);
+      if (ref !== NIL) d.dict.find(key, this.hash(key));
+    }
     const sv = e.encode(value);
     const vlen = sv.bytes.length;
     if (ref === NIL) {
@@ -223,6 +259,7 @@ export class OffHeapKeyspace implements Keyspace {
   delete(db: number, key: Buffer): boolean {
     const ref = this.lookup(db, key, this.clock.now());
     if (ref === NIL) return false;
+    this.announce(db, key);
     this.removeFound(db, ref);
     this.emitKey(db, key, 'del');
     return true;
@@ -236,6 +273,7 @@ export class OffHeapKeyspace implements Keyspace {
     const dict = this.dbs[db].dict;
     const ref = dict.find(key, this.hash(key));
     if (ref === NIL || (withTtlOnly && this.entries.expireAt(ref) === 0)) return false;
+    this.announce(db, key);
     this.removeFound(db, ref);
     this.emitKey(db, key, kind);
     return true;
@@ -257,6 +295,7 @@ export class OffHeapKeyspace implements Keyspace {
     const e = this.entries;
     let ref = this.lookup(db, key, this.clock.now());
     if (ref === NIL) return false;
+    this.announce(db, key);
     const oldAt = e.expireAt(ref);
     if (expireAtMs !== oldAt) {
       if (expireAtMs === 0) {
@@ -276,6 +315,7 @@ export class OffHeapKeyspace implements Keyspace {
     const e = this.entries;
     const ref = this.lookup(db, key, this.clock.now());
     if (ref === NIL || e.expireAt(ref) === 0) return false;
+    this.announce(db, key);
     this.removeTtl(this.dbs[db], e.ttlIndex(ref));
     e.setExpireAt(ref, 0);
     this.emitKey(db, key, 'set');
@@ -306,6 +346,7 @@ export class OffHeapKeyspace implements Keyspace {
   }
 
   flushDb(db: number): void {
+    this.willChange(db, null);
     let othersEmpty = true;
     for (let i = 0; i < this.databases && othersEmpty; i++) if (i !== db && this.dbs[i].dict.size > 0) othersEmpty = false;
     if (othersEmpty) this.resetAll();
@@ -338,11 +379,25 @@ export class OffHeapKeyspace implements Keyspace {
   }
 
   flushAll(): void {
+    if (this.before !== null) {
+      // Database by database, as the listener expects: empty each index (the arena reset
+      // below then drops the entries of all of them at once).
+      for (let i = 0; i < this.databases; i++) {
+        this.willChange(i, null);
+        this.dbs[i].dict.clear();
+        this.dbs[i].ttl.clear();
+        this.listener?.(i, null, 'flush');
+      }
+      this.resetAll();
+      return;
+    }
     this.resetAll();
     for (let i = 0; i < this.databases; i++) this.listener?.(i, null, 'flush');
   }
 
   swapDb(a: number, b: number): void {
+    this.willChange(a, null);
+    if (b !== a) this.willChange(b, null);
     const t = this.dbs[a];
     this.dbs[a] = this.dbs[b];
     this.dbs[b] = t;
@@ -351,10 +406,11 @@ export class OffHeapKeyspace implements Keyspace {
     this.listener?.(b, null, 'flush');
   }
 
-  scan(db: number, cursor: number, count: number, out: Buffer[]): number {
+  scan(db: number, cursor: number, count: number, out: Buffer[], includeExpired = false): number {
     const dict = this.dbs[db].dict;
     this.scanOut = out;
     this.scanNow = this.clock.now();
+    this.scanAll = includeExpired;
     const want = out.length + count;
     // Like Redis, bound the buckets visited per call so a sparse table cannot stall the caller.
     let steps = Math.max(count, 1) * 10;
@@ -365,7 +421,7 @@ export class OffHeapKeyspace implements Keyspace {
   }
 
   private readonly scanVisit = (ref: number): void => {
-    if (!this.isExpired(ref, this.scanNow)) this.scanOut.push(this.entries.copyKey(ref));
+    if (this.scanAll || !this.isExpired(ref, this.scanNow)) this.scanOut.push(this.entries.copyKey(ref));
   };
 
   randomKey(db: number): Buffer | null {
@@ -375,6 +431,7 @@ export class OffHeapKeyspace implements Keyspace {
       const ref = dict.randomRef();
       const key = this.entries.copyKey(ref);
       if (!this.isExpired(ref, now)) return key;
+      this.willChange(db, key);
       dict.locate(ref, this.entries.hashOf(ref));
       this.removeFound(db, ref);
       this.emitKey(db, key, 'expire');
@@ -405,7 +462,8 @@ export class OffHeapKeyspace implements Keyspace {
         continue;
       }
       // Expired: removal moves the last TTL key into this index, so the cursor stays.
-      const key = this.listener !== null ? e.copyKey(ref) : null;
+      const key = this.listener !== null || this.before !== null ? e.copyKey(ref) : null;
+      if (key !== null) this.willChange(db, key);
       d.dict.locate(ref, e.hashOf(ref));
       this.removeFound(db, ref);
       if (key !== null) this.listener?.(db, key, 'expire');
@@ -441,6 +499,36 @@ export class OffHeapKeyspace implements Keyspace {
 
   setChangeListener(listener: ChangeListener | null): void {
     this.listener = listener;
+  }
+
+  setBeforeChangeListener(listener: BeforeChangeListener | null): void {
+    this.before = listener;
+  }
+
+  peekEntry(db: number, key: Buffer): PeekedEntry | null {
+    const ref = this.dbs[db].dict.find(key, this.hash(key));
+    if (ref === NIL) return null;
+    return { value: this.entries.readValue(ref), expireAt: this.entries.expireAt(ref) };
+  }
+
+  scanEntries(
+    db: number,
+    cursor: number,
+    count: number,
+    visit: (key: Buffer, value: Buffer, expireAt: number) => void,
+  ): number {
+    const dict = this.dbs[db].dict;
+    const e = this.entries;
+    let n = 0;
+    const each = (ref: number) => {
+      visit(e.copyKey(ref), e.readValue(ref), e.expireAt(ref));
+      n++;
+    };
+    let steps = Math.max(count, 1) * 10;
+    let v = cursor >>> 0;
+    do v = dict.scan(v, each);
+    while (v !== 0 && n < count && --steps > 0);
+    return v;
   }
 
   /** Bytes one key costs: its block, external bytes, and its share of the index (MEMORY USAGE). */

@@ -31,7 +31,8 @@ export class TtlSet {
       moved = this.arr[last];
       this.arr[i] = moved;
     }
-    if (this.arr.length > INITIAL_CAPACITY && this.len * 4 < this.arr.length) this.realloc(this.arr.length / 2);
+    if (this.len === 0) this.clear();
+    else if (this.arr.length > INITIAL_CAPACITY && this.len * 4 < this.arr.length) this.realloc(this.arr.length / 2);
     return moved;
   }
 

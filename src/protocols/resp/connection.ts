@@ -16,7 +16,7 @@ import { type ProtocolError, RespParser } from './parser.js';
 
 /** Render this much output before handing it to the socket mid-chunk. */
 const FLUSH_BYTES = 64 * 1024;
-/** Stop running commands while this much output waits in the socket (no output limit set). */
+/** Stop running commands while this much output waits in the socket (or the hard limit, if higher). */
 export const HIGH_WATER_BYTES = 1024 * 1024;
 /** Output buffer capacity kept between bursts; a larger one is dropped once flushed. */
 const KEEP_OUTPUT_BYTES = 256 * 1024;
@@ -251,7 +251,7 @@ export class RespConnection {
       writeError(out, INTERNAL_ERROR.message);
     }
     const lim = this.limits.output;
-    if (lim.hardBytes > 0 || lim.softBytes > 0) this.checkOutputLimits(this.host.server.clock.now());
+    if (lim.hardBytes > 0 || lim.softBytes > 0) this.checkOutputLimits();
   }
 
   /** Hand rendered output to the socket; pause on backpressure. */
@@ -265,7 +265,15 @@ export class RespConnection {
     const queued = socket.writableLength;
     // Everything went to the kernel at once: the buffer is free to reuse from the start.
     if (queued === 0) out.reset(KEEP_OUTPUT_BYTES);
-    else if (queued > HIGH_WATER_BYTES && !this.paused && !this.ending) this.pause();
+    // With a hard limit above the mark, a client that does not read reaches the limit and is
+    // dropped, as in Redis; without one, it is held back here instead.
+    else if (
+      queued > Math.max(HIGH_WATER_BYTES, this.limits.output.hardBytes) &&
+      !this.paused &&
+      !this.ending
+    ) {
+      this.pause();
+    }
   }
 
   private pause(): void {
@@ -288,13 +296,15 @@ export class RespConnection {
     }
   };
 
-  private checkOutputLimits(now: number): void {
+  /** Redis's checkClientOutputBufferLimits: over hard at once, or over soft for too long. */
+  private checkOutputLimits(now = 0): void {
     const lim = this.limits.output;
     const used = this.out.pending + this.socket.writableLength;
     let reason = '';
     if (lim.hardBytes > 0 && used > lim.hardBytes) {
       reason = 'hard';
     } else if (lim.softBytes > 0 && used > lim.softBytes) {
+      if (now === 0) now = this.host.server.clock.now();
       if (this.softSince === 0) this.softSince = now;
       else if (now - this.softSince > lim.softMs) reason = 'soft';
     } else {

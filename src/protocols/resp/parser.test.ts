@@ -1,13 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  BIG_ARG_BYTES,
-  DEFAULT_LIMITS,
-  type ParserLimits,
-  parseLL,
-  RespParser,
-  splitArgs,
-} from './parser.js';
+import { parseLL } from './bytes.js';
+import { splitArgs } from './inline.js';
+import { BIG_ARG_BYTES, DEFAULT_LIMITS, type ParserLimits, RespParser } from './parser.js';
 
 interface Outcome {
   commands: string[][];

@@ -3,12 +3,15 @@
  * processInlineBuffer (networking.c): the same accepted inputs, the same protocol errors.
  *
  * Feed it socket chunks with `feed()`, then pull complete commands with `next()` until it returns
- * null. Arguments are views (subarray) into the chunks where a value lies inside one chunk; Node
+ * null. Arguments are views into the chunks where a value lies inside one chunk; Node
  * hands every read its own Buffer and the parser never writes into one, so views stay valid for
  * as long as the caller keeps them. Only the unparsed tail of a frame that spans chunks is copied,
  * into an accumulation buffer that grows by doubling and is never written over once handed out.
  * A large bulk value (>= BIG_ARG_BYTES) that spans chunks is assembled in its own buffer.
  */
+
+import { countEnd, fastCount, findCR, hasNul, parseLL } from './bytes.js';
+import { splitArgs } from './inline.js';
 
 const CR = 13;
 const LF = 10;
@@ -65,36 +68,6 @@ Object.defineProperty(ArgView.prototype, 'constructor', {
   writable: true,
   configurable: true,
 });
-
-/** Where the line read by fastCount() ends (past its CRLF); a module slot saves an allocation. */
-let countEnd = 0;
-
-/**
- * The common count line, `X<digits>\r` plus one more byte, read in one pass: returns the count,
- * or -1 when the line is anything else (negative, malformed, incomplete, long) and the careful
- * path must decide.
- */
-function fastCount(d: Buffer, pos: number, end: number): number {
-  let i = pos + 1;
-  if (i >= end) return -1;
-  let c = d[i];
-  let n = c - 48;
-  if (n === 0) {
-    i++;
-  } else {
-    if (c < 49 || c > 57) return -1;
-    // At most 15 digits, so the value is exact; longer numbers take the careful path.
-    const stop = Math.min(end, pos + 16);
-    for (i++; i < stop; i++) {
-      c = d[i];
-      if (c < 48 || c > 57) break;
-      n = n * 10 + (c - 48);
-    }
-  }
-  if (i + 1 >= end || d[i] !== CR) return -1;
-  countEnd = i + 2;
-  return n;
-}
 
 export class RespParser {
   /** Set by the connection before parsing: the client has not authenticated yet. */
@@ -421,157 +394,5 @@ export class RespParser {
 
   private fail(reply: string, reason: string): void {
     this.error = { reply: `ERR ${reply}`, reason };
-  }
-}
-
-function findCR(d: Buffer, from: number, end: number): number {
-  // Count lines are a few bytes long: a plain loop beats a native indexOf call for them.
-  const stop = Math.min(end, from + 24);
-  for (let i = from; i < stop; i++) if (d[i] === CR) return i;
-  if (stop === end) return -1;
-  const i = d.indexOf(CR, stop);
-  return i < 0 || i >= end ? -1 : i;
-}
-
-function hasNul(d: Buffer, from: number, to: number): boolean {
-  for (let i = from; i < to; i++) if (d[i] === 0) return true;
-  return false;
-}
-
-/**
- * Redis's string2ll over bytes [s, e): optional '-', no leading zeros, no '+', no spaces, within
- * int64. NaN when invalid. Values beyond 2^53 lose precision, which no bound here can notice.
- */
-export function parseLL(d: Buffer, s: number, e: number): number {
-  const n = e - s;
-  if (n <= 0) return Number.NaN;
-  if (n === 1 && d[s] === 48) return 0;
-  let i = s;
-  let neg = false;
-  if (d[i] === 45) {
-    neg = true;
-    if (++i === e) return Number.NaN;
-  }
-  let c = d[i];
-  if (c < 49 || c > 57) return Number.NaN;
-  let v = c - 48;
-  for (i++; i < e; i++) {
-    c = d[i];
-    if (c < 48 || c > 57) return Number.NaN;
-    v = v * 10 + (c - 48);
-  }
-  if (n >= 16) {
-    // Past 2^53 the double above is inexact: decide overflow (and the value) exactly.
-    const big = BigInt(d.toString('latin1', s, e));
-    if (big > 9223372036854775807n || big < -9223372036854775808n) return Number.NaN;
-    return Number(big);
-  }
-  return neg ? -v : v;
-}
-
-/** C isspace() in the "C" locale. */
-function isSpace(c: number): boolean {
-  return c === 32 || (c >= 9 && c <= 13);
-}
-
-function hexValue(c: number): number {
-  if (c >= 48 && c <= 57) return c - 48;
-  if (c >= 97 && c <= 102) return c - 87;
-  if (c >= 65 && c <= 70) return c - 55;
-  return -1;
-}
-
-/**
- * Redis's sdssplitargs over bytes [s, e): blanks separate arguments; "double quotes" take
- * \xHH, \n, \r, \t, \b, \a and \<char> escapes; 'single quotes' take \' only; a closing quote must
- * be followed by a blank or the end. A NUL byte ends the line, as it does for the C string.
- * Returns null for unbalanced quotes. Plain arguments are views into `d`.
- */
-export function splitArgs(d: Buffer, s: number, e: number): Buffer[] | null {
-  const out: Buffer[] = [];
-  let i = s;
-  const at = (k: number): number => (k < e ? d[k] : 0);
-  for (;;) {
-    while (i < e && d[i] !== 0 && isSpace(d[i])) i++;
-    if (i >= e || d[i] === 0) return out;
-    const start = i;
-    let quoted = false;
-    for (; i < e; i++) {
-      const c = d[i];
-      if (c === 32 || c === 10 || c === 13 || c === 9 || c === 0) break;
-      if (c === 34 || c === 39) {
-        quoted = true;
-        break;
-      }
-    }
-    if (!quoted) {
-      out.push(d.subarray(start, i));
-      if (i < e && d[i] !== 0) i++;
-      continue;
-    }
-    const bytes: number[] = [];
-    for (let k = start; k < i; k++) bytes.push(d[k]);
-    let inq = false;
-    let insq = false;
-    let done = false;
-    while (!done) {
-      const c = at(i);
-      const c1 = at(i + 1);
-      if (inq) {
-        if (c === 92 && c1 === 120 && hexValue(at(i + 2)) >= 0 && hexValue(at(i + 3)) >= 0) {
-          bytes.push(hexValue(at(i + 2)) * 16 + hexValue(at(i + 3)));
-          i += 3;
-        } else if (c === 92 && c1 !== 0) {
-          i++;
-          bytes.push(escapeByte(c1));
-        } else if (c === 34) {
-          if (c1 !== 0 && !isSpace(c1)) return null;
-          done = true;
-        } else if (c === 0) {
-          return null;
-        } else {
-          bytes.push(c);
-        }
-      } else if (insq) {
-        if (c === 92 && c1 === 39) {
-          i++;
-          bytes.push(39);
-        } else if (c === 39) {
-          if (c1 !== 0 && !isSpace(c1)) return null;
-          done = true;
-        } else if (c === 0) {
-          return null;
-        } else {
-          bytes.push(c);
-        }
-      } else if (c === 32 || c === 10 || c === 13 || c === 9 || c === 0) {
-        done = true;
-      } else if (c === 34) {
-        inq = true;
-      } else if (c === 39) {
-        insq = true;
-      } else {
-        bytes.push(c);
-      }
-      if (c !== 0) i++;
-    }
-    out.push(Buffer.from(bytes));
-  }
-}
-
-function escapeByte(c: number): number {
-  switch (c) {
-    case 110: // n
-      return 10;
-    case 114: // r
-      return 13;
-    case 116: // t
-      return 9;
-    case 98: // b
-      return 8;
-    case 97: // a
-      return 7;
-    default:
-      return c;
   }
 }
