@@ -89,7 +89,6 @@ function serveBare() {
   process.on('SIGTERM', () => server.close(() => process.exit(0)));
 }
 
-
 // ---- the run -------------------------------------------------------------------------------
 
 /** Spawn a node process and resolve with the first JSON line `pick` accepts. */

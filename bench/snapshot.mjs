@@ -24,6 +24,10 @@ const { values: opts } = parseArgs({
     'value-bytes': { type: 'string', default: '32' },
     'get-requests': { type: 'string', default: '200000' },
     clients: { type: 'string', default: '50' },
+    /** Extra Cairn options, e.g. "--snapshot-compression none". */
+    'cairn-args': { type: 'string', default: '' },
+    /** Skip redis-server (for quick experiments on Cairn alone). */
+    'no-redis': { type: 'boolean', default: false },
   },
 });
 const SIZES = opts.keys.split(',').map(Number);
@@ -94,13 +98,29 @@ function connect(port) {
   });
 }
 
+/**
+ * Values: printable pseudo-random text (the same for both servers), so compression in either
+ * snapshot format gets no free ride from repeated bytes.
+ */
+function valueFor(i) {
+  let x = (i * 2654435761) >>> 0;
+  let s = '';
+  for (let j = 0; j < VALUE_BYTES; j++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    s += String.fromCharCode(33 + (x % 94));
+  }
+  return s;
+}
+
 async function populate(port, n) {
   const c = await connect(port);
-  const value = 'v'.repeat(VALUE_BYTES);
   const inflight = new Set();
   for (let base = 0; base < n; base += MSET_KEYS) {
     const args = ['MSET'];
-    for (let i = base; i < Math.min(n, base + MSET_KEYS); i++) args.push(keyName(i), value);
+    for (let i = base; i < Math.min(n, base + MSET_KEYS); i++) args.push(keyName(i), valueFor(i));
     const p = c.send(...args).finally(() => inflight.delete(p));
     inflight.add(p);
     if (inflight.size >= MSET_WINDOW) await Promise.race(inflight);
@@ -125,7 +145,14 @@ function spawnServer(kind, dir, port) {
         ]
       : ['--port', String(port), '--bind', '127.0.0.1', '--appendonly', 'no', '--save', ''];
   args.push('--dir', dir);
-  if (kind === 'cairn') args.push('--snapshot-interval', '0', '--loglevel', 'warning');
+  if (kind === 'cairn')
+    args.push(
+      '--snapshot-interval',
+      '0',
+      '--loglevel',
+      'warning',
+      ...opts['cairn-args'].split(' ').filter(Boolean),
+    );
   const t0 = performance.now();
   const proc = spawn(kind === 'cairn' ? process.execPath : 'redis-server', args, { stdio: 'ignore' });
   const exited = new Promise((r) => proc.once('exit', r));
@@ -238,7 +265,7 @@ const MB = 1024 * 1024;
 const rows = [];
 const results = { machine: machineInfo(), valueBytes: VALUE_BYTES, runs: RUNS, sizes: {} };
 for (const n of SIZES) {
-  for (const kind of ['cairn', 'redis']) {
+  for (const kind of opts['no-redis'] ? ['cairn'] : ['cairn', 'redis']) {
     process.stderr.write(`${kind}, ${n} keys...\n`);
     const m = await measure(kind, n);
     results.sizes[`${n}:${kind}`] = m;
@@ -270,9 +297,10 @@ const md = [
   '# Snapshot benchmark',
   '',
   `${m.cpus} x ${m.cpuModel}, ${m.memoryGiB} GiB, Node ${m.node}, ${m.redis}`,
-  `Values ${VALUE_BYTES} bytes; medians of ${RUNS} runs for write and load; GET: redis-benchmark -c ${CLIENTS} -n ${GET_REQUESTS} -r <keys>.`,
+  `Values ${VALUE_BYTES} bytes of pseudo-random printable text; medians of ${RUNS} runs for write and load; GET: redis-benchmark -c ${CLIENTS} -n ${GET_REQUESTS} -r <keys>.`,
   'write: Cairn SAVE (copy-on-write snapshot in time-budgeted steps, fsync, rename) / Redis BGSAVE until done (fork).',
   'start+load: from spawning the process to the first PONG with the snapshot loaded.',
+  'GET p99 snapshotting: snapshots run back to back for the whole redis-benchmark run (Cairn: SAVE in a loop; Redis: BGSAVE in a loop).',
   '',
   table,
 ].join('\n');

@@ -12,12 +12,14 @@ const B = (s: string) => Buffer.from(s);
 const { status } = grpc;
 /** Every byte value, so nothing can survive by accident of an encoding. */
 const ALL_BYTES = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
+/** The shutdown snapshot would otherwise land in the working directory. */
+const NO_SNAPSHOTS = ['--snapshot-store', 'none'];
 
 let cairn: CairnProcess;
 let client: CairnGrpc;
 let redis: Redis;
 beforeAll(async () => {
-  cairn = await startCairn();
+  cairn = await startCairn({ args: NO_SNAPSHOTS });
   expect(cairn.grpcPort).toBeGreaterThan(0);
   client = cairnClient(cairn.grpcPort);
   redis = new Redis({ port: cairn.respPort, host: '127.0.0.1', lazyConnect: true });
@@ -98,7 +100,7 @@ describe('Watch across doors', () => {
 
 describe('shutdown', () => {
   it('ends watches with UNAVAILABLE on SIGTERM and exits 0', async () => {
-    const own = await startCairn();
+    const own = await startCairn({ args: NO_SNAPSHOTS });
     const c = cairnClient(own.grpcPort);
     const stream = c.stream('Watch', { prefix: B('') });
     const ended = drain(stream);

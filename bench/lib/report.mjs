@@ -1,7 +1,7 @@
 /** Helpers for benchmark reports: medians, markdown tables, result files in bench/results/. */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from './servers.mjs';
 
@@ -33,6 +33,9 @@ export function machineInfo() {
     memoryGiB: Math.round(totalmem() / 2 ** 30),
     node: process.version,
     redis: redisVersion,
+    loadAverage: loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' '),
   };
 }
 

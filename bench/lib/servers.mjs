@@ -2,7 +2,8 @@
  * Start the servers a benchmark compares: compiled Cairn and a real redis-server, each on a free
  * loopback port, and stop them again. Used by bench/*.mjs (plain JS against dist/).
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -118,4 +119,21 @@ export async function startRedis(args = []) {
   });
   await Promise.race([waitForPing(port), failed]);
   return { port, pid: proc.pid, stop: stopper(proc) };
+}
+
+let clockTicksPerSecond = 0;
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux); null elsewhere. */
+export function cpuSeconds(pid) {
+  try {
+    if (clockTicksPerSecond === 0) {
+      clockTicksPerSecond = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+    }
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / clockTicksPerSecond;
+  } catch {
+    return null;
+  }
 }

@@ -268,6 +268,15 @@ export const OPTIONS = [
     doc: 'LFU counter decay period, minutes',
   },
   {
+    name: 'compression-threshold',
+    type: 'bytes',
+    default: '1024',
+    min: 0,
+    max: GB,
+    mutable: true,
+    doc: 'Values of at least this many bytes are stored LZ4-compressed when that saves space (offheap engine; 0 = off)',
+  },
+  {
     name: 'hz',
     type: 'int',
     default: '10',
@@ -333,6 +342,14 @@ export const OPTIONS = [
     max: 2_147_483_647,
     mutable: true,
     doc: 'Take a snapshot every this many seconds when anything changed (0 = only save points, SAVE and shutdown)',
+  },
+  {
+    name: 'snapshot-compression',
+    type: 'enum',
+    default: 'lz4',
+    values: ['lz4', 'none'],
+    mutable: true,
+    doc: 'Compress snapshot blocks with LZ4 (on the thread pool, off the event loop), or not',
   },
   {
     name: 'snapshot-keep',

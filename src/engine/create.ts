@@ -4,7 +4,9 @@ import { MapKeyspace } from './map-keyspace.js';
 import { OffHeapKeyspace } from './offheap/keyspace.js';
 import type { Keyspace } from './types.js';
 
-export type EngineName = 'map' | 'offheap';
+/** Every engine, for benchmarks and tests that run them side by side. */
+export const ENGINE_NAMES = ['map', 'offheap'] as const;
+export type EngineName = (typeof ENGINE_NAMES)[number];
 
 export function createKeyspace(name: EngineName, databases: number, clock?: Clock): Keyspace {
   switch (name) {

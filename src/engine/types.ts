@@ -68,6 +68,27 @@ export interface EngineTuning {
   lfuLogFactor: number;
   /** Minutes. */
   lfuDecayTime: number;
+  /** Values of at least this many bytes are stored compressed when that saves space; 0 = off. */
+  compressionThreshold?: number;
+}
+
+/** Memory figures an engine reports (MEMORY STATS / DOCTOR, INFO memory). */
+export interface EngineMemoryStats {
+  /** Bytes of keys, values and per-key headers in use (what usedMemory counts, less indexes). */
+  datasetBytes: number;
+  /** Bytes of index structures: hash tables, TTL sets. */
+  indexBytes: number;
+  /**
+   * Bytes the engine has allocated outside the JS heap (ArrayBuffers), in use or not. Process
+   * `external` memory includes them; INFO counts usedMemory() in their place.
+   */
+  allocatedBytes: number;
+  /** Allocated bytes not in use: free blocks, holes, unused chunk space. */
+  fragmentationBytes: number;
+  /** Per database with keys: bytes of its main index and of its TTL index. */
+  dbs: Array<{ db: number; mainBytes: number; expiresBytes: number }>;
+  /** Engine-specific figures (MEMORY STATS shows them after Redis's fields). */
+  extra: Array<[string, number | string]>;
 }
 
 export interface Keyspace {
@@ -153,4 +174,11 @@ export interface Keyspace {
    * one runs may show in it).
    */
   setBeforeChangeListener?(listener: BeforeChangeListener | null): void;
+
+  /** MEMORY USAGE: bytes one key costs, overheads included; null when missing. Optional. */
+  memoryUsage?(db: number, key: Buffer): number | null;
+  /** MEMORY STATS / DOCTOR figures. Optional: the commands estimate without them. */
+  memoryStats?(): EngineMemoryStats;
+  /** MEMORY PURGE: give unused memory back (compaction) within `budgetMs`. Optional. */
+  purge?(budgetMs: number): void;
 }

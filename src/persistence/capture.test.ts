@@ -9,6 +9,8 @@ import { ManualClock } from '../engine/clock.js';
 import { MapKeyspace } from '../engine/map-keyspace.js';
 import type { Keyspace } from '../engine/types.js';
 import { captureStream, SnapshotCapture } from './capture.js';
+import { Framer } from './encoder.js';
+import { BlockType } from './format.js';
 import { loadSnapshot } from './loader.js';
 
 const DBS = 4;
@@ -39,6 +41,24 @@ function liveState(ks: Keyspace, at: number): Map<string, string> {
     }
   }
   return out;
+}
+
+/** Run the capture step by step (0 ms budget: one batch each), calling `between` after each step. */
+function runSteps(cap: SnapshotCapture, between: () => void = () => {}): { chunks: Buffer[]; steps: number } {
+  const framer = new Framer();
+  const chunks = [framer.start(cap.header)];
+  let steps = 0;
+  const frameTaken = () => {
+    for (const p of cap.take()) chunks.push(framer.block(BlockType.KEYS, p, 0));
+  };
+  while (!cap.step(0)) {
+    frameTaken();
+    between();
+    steps++;
+  }
+  frameTaken();
+  chunks.push(framer.end(cap.records).block);
+  return { chunks, steps };
 }
 
 async function* once(chunks: Buffer[]): AsyncGenerator<Buffer> {
@@ -101,9 +121,7 @@ describe('snapshot capture (copy-on-write)', () => {
     expect(ks.get(0, b('c'))).toBeNull();
     ks.flushDb(1);
     ks.swapDb(2, 3);
-    const chunks: Buffer[] = [];
-    while (!cap.step(0)) chunks.push(...cap.take());
-    chunks.push(...cap.take());
+    const { chunks } = runSteps(cap);
     expect(cap.startedAt).toBe(t0);
     expect([...(await reload(chunks, t0))].sort()).toEqual([
       ['0|a', '1|0'],
@@ -130,14 +148,9 @@ describe('snapshot capture (copy-on-write)', () => {
       const t0 = clock.now();
       const expected = liveState(ks, t0);
       const cap = new SnapshotCapture(ks, { cairnVersion: 'test' });
-      const chunks: Buffer[] = [];
-      let steps = 0;
-      while (!cap.step(0)) {
-        chunks.push(...cap.take());
+      const { chunks, steps } = runSteps(cap, () => {
         for (let i = 0; i < 40; i++) mutate(ks, clock, r, n);
-        steps++;
-      }
-      chunks.push(...cap.take());
+      });
       expect(steps).toBeGreaterThan(2);
       expect(cap.stats.copiedKeys).toBeGreaterThan(0);
       const got = await reload(chunks, t0);
@@ -147,6 +160,20 @@ describe('snapshot capture (copy-on-write)', () => {
       expect(liveState(ks, t0)).not.toEqual(expected);
     });
   }
+
+  it('streams LZ4-compressed blocks that load back', async () => {
+    const clock = new ManualClock();
+    const ks = new MapKeyspace(DBS, clock);
+    populate(ks, clock, rng(11), 5000);
+    const expected = liveState(ks, clock.now());
+    const cap = new SnapshotCapture(ks, { cairnVersion: 'test' });
+    const chunks: Buffer[] = [];
+    for await (const c of captureStream(cap, 1, undefined, { compress: true })) chunks.push(c);
+    // Some KEYS block carries the LZ4 flag (byte 1 of a block header).
+    expect(chunks.some((c) => c[0] === BlockType.KEYS && c[1] === 1)).toBe(true);
+    expect(cap.done?.records).toBe(expected.size);
+    expect(await reload(chunks, cap.startedAt)).toEqual(expected);
+  });
 
   it('streams with the event loop turning between steps', async () => {
     const clock = new ManualClock();

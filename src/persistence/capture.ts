@@ -15,14 +15,18 @@
  * T0 bytes (format.ts: readers keep the last record). Keys whose TTL had run out at T0 are left
  * out.
  */
+
+import { compress } from 'lz4-napi';
 import type { Keyspace, PeekedEntry } from '../engine/types.js';
-import { SnapshotEncoder } from './encoder.js';
-import type { SnapshotTrailer } from './format.js';
+import { Framer, RecordWriter } from './encoder.js';
+import { BLOCK_LZ4, BlockType, type SnapshotHeader, type SnapshotTrailer } from './format.js';
 
 /** Keys asked of `scan` per call. */
 const SCAN_BATCH_KEYS = 256;
 /** A step also ends once this much output waits for the store (backpressure), bytes. */
 const MAX_PENDING_OUTPUT_BYTES = 4 * 1024 * 1024;
+/** Blocks being compressed at once (on libuv's thread pool, off the event loop). */
+const MAX_COMPRESSING_BLOCKS = 4;
 
 /** Per-database walk state: not finished yet (0) or fully written (DONE). */
 const DONE = 2;
@@ -38,7 +42,9 @@ export class SnapshotCapture {
   /** Unix ms of the instant the snapshot shows. */
   readonly startedAt: number;
   readonly stats: CaptureStats = { copiedKeys: 0, drainedDbs: 0 };
-  private readonly enc: SnapshotEncoder;
+  private readonly enc = new RecordWriter();
+  /** What the HEADER block says. */
+  readonly header: Omit<SnapshotHeader, 'format'>;
   private readonly dbState: Uint8Array;
   /** Per database: T0 entries of keys changed since T0 (null = the key did not exist at T0). */
   private readonly saved: Array<Map<string, PeekedEntry | null>>;
@@ -47,6 +53,7 @@ export class SnapshotCapture {
   private cursor = 0;
   private readonly batch: Buffer[] = [];
   private trailer: SnapshotTrailer | null = null;
+  private walked = false;
   private active = true;
   /** False when the engine has no before-change hook (see the constructor). */
   readonly exact: boolean;
@@ -61,13 +68,13 @@ export class SnapshotCapture {
     for (let db = 0; db < n; db++) keys += keyspace.dbSize(db);
     this.dbState = new Uint8Array(n);
     this.saved = Array.from({ length: n }, () => new Map());
-    this.enc = new SnapshotEncoder({
+    this.header = {
       createdAt: this.startedAt,
       databases: n,
       engine: keyspace.name,
       keysAtStart: keys,
       cairnVersion: meta.cairnVersion,
-    });
+    };
     // Engines without the hook give a snapshot that may include changes made while it runs.
     this.exact = keyspace.setBeforeChangeListener !== undefined;
     keyspace.setBeforeChangeListener?.(this.onBeforeChange);
@@ -150,11 +157,11 @@ export class SnapshotCapture {
   }
 
   /**
-   * Walk on for about `budgetMs` of wall time (or until enough output waits). True once the
-   * snapshot is complete: `take()` then returns the last blocks.
+   * Walk on for about `budgetMs` of wall time (or until enough output waits). True once every
+   * key is written: `take()` then returns the last payloads.
    */
   step(budgetMs: number): boolean {
-    if (this.trailer !== null) return true;
+    if (this.walked) return true;
     const t0 = performance.now();
     const n = this.keyspace.databases;
     while (this.db < n) {
@@ -166,30 +173,33 @@ export class SnapshotCapture {
       }
       this.cursor = this.walk(db, this.cursor);
       if (this.cursor === 0) this.finishDb(db);
-      if (performance.now() - t0 >= budgetMs || this.enc.pendingBytes() >= MAX_PENDING_OUTPUT_BYTES) {
+      if (performance.now() - t0 >= budgetMs || this.enc.pendingBytes >= MAX_PENDING_OUTPUT_BYTES) {
         return false;
       }
     }
-    this.trailer = this.enc.finish();
+    this.enc.flush();
+    this.walked = true;
     this.dispose();
     return true;
   }
 
-  /** Blocks ready to be stored, in order. */
+  /** KEYS payloads ready to be framed, in order. */
   take(): Buffer[] {
     return this.enc.take();
   }
 
+  /** The END block's contents once the whole snapshot has been streamed; null before. */
   get done(): SnapshotTrailer | null {
     return this.trailer;
   }
 
-  get records(): number {
-    return this.enc.recordCount;
+  /** Called by the stream once the END block is out. */
+  completed(t: SnapshotTrailer): void {
+    this.trailer = t;
   }
 
-  get bytes(): number {
-    return this.enc.size;
+  get records(): number {
+    return this.enc.recordCount;
   }
 
   /** Stop tracking changes (after completion, or to abandon the snapshot). */
@@ -203,22 +213,48 @@ export class SnapshotCapture {
 /** Resolve on the next turn of the event loop, after pending I/O callbacks. */
 const nextTurn = () => new Promise<void>((r) => setImmediate(r));
 
+type Framed = [payload: Buffer, flags: number];
+
+/** LZ4 on the thread pool; kept only when it saves space. */
+async function compressed(p: Buffer): Promise<Framed> {
+  const c = await compress(p);
+  return c.length < p.length ? [c, BLOCK_LZ4] : [p, 0];
+}
+
 /**
- * The capture as a stream of blocks: one step per pull, yielding to the event loop between
- * steps so clients are served while the snapshot runs.
+ * The capture as a stream of file blocks: one walk step per pull, yielding to the event loop
+ * between steps so clients are served while the snapshot runs. With `compress`, KEYS payloads
+ * are LZ4-compressed on libuv's thread pool, a few at a time, and framed in order.
  */
 export async function* captureStream(
   capture: SnapshotCapture,
   stepBudgetMs: number,
   signal?: AbortSignal,
+  opts: { compress?: boolean } = {},
 ): AsyncGenerator<Buffer> {
+  const framer = new Framer();
+  const queue: Array<Promise<Framed>> = [];
   try {
+    yield framer.start(capture.header);
     for (;;) {
       signal?.throwIfAborted();
       const complete = capture.step(stepBudgetMs);
-      const blocks = capture.take();
-      for (const b of blocks) yield b;
-      if (complete) return;
+      for (const p of capture.take()) {
+        const f: Promise<Framed> = opts.compress ? compressed(p) : Promise.resolve([p, 0]);
+        // Awaited below in order; this only keeps an abandoned one from being "unhandled".
+        f.catch(() => {});
+        queue.push(f);
+      }
+      while (queue.length > (complete ? 0 : MAX_COMPRESSING_BLOCKS)) {
+        const [payload, flags] = await queue.shift()!;
+        yield framer.block(BlockType.KEYS, payload, flags);
+      }
+      if (complete) {
+        const { block, trailer } = framer.end(capture.records);
+        capture.completed(trailer);
+        yield block;
+        return;
+      }
       await nextTurn();
     }
   } finally {

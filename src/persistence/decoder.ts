@@ -6,8 +6,10 @@
  * SnapshotError. Records are handed out as views valid only during the callback.
  */
 import { crc32 } from 'node:zlib';
+import { uncompressSync } from 'lz4-napi';
 import {
   BLOCK_HEADER_BYTES,
+  BLOCK_LZ4,
   BLOCK_TRAILER_BYTES,
   BlockType,
   FORMAT_VERSION,
@@ -37,6 +39,7 @@ export class SnapshotDecoder {
   private crc = 0;
   private blockType = 0;
   private blockLen = 0;
+  private blockFlags = 0;
   private blockStart = 0;
   private blockHead: Buffer | null = null;
   private records = 0;
@@ -127,7 +130,10 @@ export class SnapshotDecoder {
           this.fail('corrupt', `block header at byte ${this.blockStart} fails its checksum`);
         this.blockType = h[0];
         this.blockLen = h.readUInt32LE(2);
-        if (h[1] !== 0) this.fail('corrupt', `block at byte ${this.blockStart} has unknown flags ${h[1]}`);
+        this.blockFlags = h[1];
+        const allowed = this.blockType === BlockType.KEYS ? BLOCK_LZ4 : 0;
+        if ((h[1] & ~allowed) !== 0)
+          this.fail('corrupt', `block at byte ${this.blockStart} has unknown flags ${h[1]}`);
         this.checkOrder();
         this.blockHead = Buffer.from(h);
         this.stage = 'block-body';
@@ -176,7 +182,19 @@ export class SnapshotDecoder {
       return;
     }
     this.keyBlocks++;
-    this.readRecords(payload);
+    if ((this.blockFlags & BLOCK_LZ4) === 0) this.readRecords(payload);
+    else {
+      let raw: Buffer;
+      try {
+        raw = uncompressSync(payload);
+      } catch (err) {
+        this.fail(
+          'corrupt',
+          `block at byte ${this.blockStart} does not decompress: ${(err as Error).message}`,
+        );
+      }
+      this.readRecords(raw);
+    }
   }
 
   private onEnd(payload: Buffer): void {

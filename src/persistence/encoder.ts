@@ -1,7 +1,11 @@
 /**
- * Writes the snapshot format (format.ts) as a sequence of Buffers, one per block, so a snapshot
- * is streamed to its store and never built whole in memory. The encoder is synchronous and
- * keeps only the block being filled.
+ * Writes the snapshot format (format.ts) as a stream of Buffers, one per block, so a snapshot
+ * never sits whole in memory. Two parts:
+ * - `RecordWriter` packs records into KEYS payloads of about BLOCK_TARGET_BYTES;
+ * - `Framer` turns payloads into checksummed blocks, in file order, and keeps what the END
+ *   block needs (offset, whole-file CRC, block count).
+ * Between the two a payload may be compressed (captureStream does it off the event loop).
+ * `SnapshotEncoder` puts them together synchronously, without compression.
  */
 import { crc32 } from 'node:zlib';
 import {
@@ -21,24 +25,6 @@ import {
 /** Largest encoded size of a record's fixed part: db varint, flags, expiry, two length varints. */
 const RECORD_FIXED_MAX_BYTES = 5 + 1 + 8 + 5 + 5;
 
-/** Frame `payload` (already written at `buf[BLOCK_HEADER_BYTES..]`) as a block in place. */
-function frame(buf: Buffer, type: BlockTypeCode, payloadLen: number): Buffer {
-  buf[0] = type;
-  buf[1] = 0;
-  buf.writeUInt32LE(payloadLen, 2);
-  buf.writeUInt32LE(crc32(buf.subarray(0, 6)), 6);
-  const end = BLOCK_HEADER_BYTES + payloadLen;
-  buf.writeUInt32LE(crc32(buf.subarray(BLOCK_HEADER_BYTES, end)), end);
-  return buf.subarray(0, end + BLOCK_TRAILER_BYTES);
-}
-
-function jsonBlock(type: BlockTypeCode, doc: object): Buffer {
-  const payload = Buffer.from(JSON.stringify(doc), 'utf8');
-  const buf = Buffer.allocUnsafe(BLOCK_HEADER_BYTES + payload.length + BLOCK_TRAILER_BYTES);
-  payload.copy(buf, BLOCK_HEADER_BYTES);
-  return frame(buf, type, payload.length);
-}
-
 function writeVarint(buf: Buffer, pos: number, n: number): number {
   while (n >= 0x80) {
     buf[pos++] = (n & 0x7f) | 0x80;
@@ -48,42 +34,20 @@ function writeVarint(buf: Buffer, pos: number, n: number): number {
   return pos;
 }
 
-export class SnapshotEncoder {
-  private buf: Buffer;
-  /** Write position inside `buf` (payload starts at BLOCK_HEADER_BYTES). */
-  private pos = BLOCK_HEADER_BYTES;
-  private offset = 0;
-  private crc = 0;
+/** Packs records into KEYS payloads. */
+export class RecordWriter {
+  private buf = Buffer.allocUnsafe(BLOCK_TARGET_BYTES);
+  private pos = 0;
   private records = 0;
-  private blocks = 0;
   private readonly out: Buffer[] = [];
-
-  constructor(header: Omit<SnapshotHeader, 'format'>) {
-    this.buf = this.newBlockBuffer(BLOCK_TARGET_BYTES);
-    const pre = Buffer.allocUnsafe(PREAMBLE_BYTES);
-    MAGIC.copy(pre, 0);
-    pre.writeUInt32LE(FORMAT_VERSION, MAGIC.length);
-    this.push(pre);
-    this.push(jsonBlock(BlockType.HEADER, { format: FORMAT_VERSION, ...header }));
-  }
-
-  private newBlockBuffer(payloadCapacity: number): Buffer {
-    return Buffer.allocUnsafe(BLOCK_HEADER_BYTES + payloadCapacity + BLOCK_TRAILER_BYTES);
-  }
-
-  private push(b: Buffer): void {
-    this.crc = crc32(b, this.crc);
-    this.offset += b.length;
-    this.out.push(b);
-  }
+  private outBytes = 0;
 
   /** Add one key (a string key is latin1: one char per byte). `expireAt` 0 means none. */
   add(db: number, key: Buffer | string, value: Buffer, expireAt: number): void {
     const need = RECORD_FIXED_MAX_BYTES + key.length + value.length;
-    const capacity = this.buf.length - BLOCK_HEADER_BYTES - BLOCK_TRAILER_BYTES;
-    if (this.pos - BLOCK_HEADER_BYTES + need > capacity) {
-      this.flushBlock();
-      if (need > capacity) this.buf = this.newBlockBuffer(need);
+    if (this.pos + need > this.buf.length) {
+      this.flush();
+      if (need > this.buf.length) this.buf = Buffer.allocUnsafe(need);
     }
     const b = this.buf;
     let p = writeVarint(b, this.pos, db);
@@ -100,52 +64,127 @@ export class SnapshotEncoder {
     p += value.copy(b, p);
     this.pos = p;
     this.records++;
-    if (p - BLOCK_HEADER_BYTES >= BLOCK_TARGET_BYTES) this.flushBlock();
+    if (p >= BLOCK_TARGET_BYTES) this.flush();
   }
 
-  /** Close the current KEYS block (if it holds anything) so `take()` returns it. */
-  flushBlock(): void {
-    const len = this.pos - BLOCK_HEADER_BYTES;
-    if (len === 0) return;
-    this.push(frame(this.buf, BlockType.KEYS, len));
-    this.blocks++;
-    this.buf = this.newBlockBuffer(BLOCK_TARGET_BYTES);
-    this.pos = BLOCK_HEADER_BYTES;
+  /** Close the current payload (if it holds anything). */
+  flush(): void {
+    if (this.pos === 0) return;
+    const payload = this.buf.subarray(0, this.pos);
+    this.out.push(payload);
+    this.outBytes += payload.length;
+    this.buf = Buffer.allocUnsafe(BLOCK_TARGET_BYTES);
+    this.pos = 0;
   }
 
-  /** Completed blocks since the last call, in file order. */
+  /** Completed payloads since the last call, in order. */
   take(): Buffer[] {
+    this.outBytes = 0;
     return this.out.splice(0, this.out.length);
   }
 
-  /** Bytes in completed blocks not taken yet. */
-  pendingBytes(): number {
-    let n = 0;
-    for (const b of this.out) n += b.length;
-    return n;
+  /** Bytes in completed payloads not taken yet. */
+  get pendingBytes(): number {
+    return this.outBytes;
   }
 
   get recordCount(): number {
     return this.records;
   }
+}
 
-  /** Close the last KEYS block and append the END block. */
-  finish(): SnapshotTrailer {
-    this.flushBlock();
+/** Frames blocks in file order and tracks the whole-file checksum. */
+export class Framer {
+  private offset = 0;
+  private crc = 0;
+  private keyBlocks = 0;
+
+  private count(b: Buffer): Buffer {
+    this.crc = crc32(b, this.crc);
+    this.offset += b.length;
+    return b;
+  }
+
+  /** The preamble and the HEADER block. */
+  start(header: Omit<SnapshotHeader, 'format'>): Buffer {
+    const pre = Buffer.allocUnsafe(PREAMBLE_BYTES);
+    MAGIC.copy(pre, 0);
+    pre.writeUInt32LE(FORMAT_VERSION, MAGIC.length);
+    this.count(pre);
+    const doc = Buffer.from(JSON.stringify({ format: FORMAT_VERSION, ...header }), 'utf8');
+    return Buffer.concat([pre, this.block(BlockType.HEADER, doc, 0)]);
+  }
+
+  block(type: BlockTypeCode, payload: Buffer, flags: number): Buffer {
+    const b = frame(type, payload, flags);
+    if (type === BlockType.KEYS) this.keyBlocks++;
+    return type === BlockType.END ? b : this.count(b);
+  }
+
+  /** The END block; `records` is the number of records written. */
+  end(records: number): { block: Buffer; trailer: SnapshotTrailer } {
     const trailer: SnapshotTrailer = {
-      records: this.records,
-      blocks: this.blocks,
+      records,
+      blocks: this.keyBlocks,
       bytes: this.offset,
       crc32: this.crc >>> 0,
     };
-    const end = jsonBlock(BlockType.END, trailer);
-    this.offset += end.length;
-    this.out.push(end);
+    const block = this.block(BlockType.END, Buffer.from(JSON.stringify(trailer), 'utf8'), 0);
+    this.offset += block.length;
+    return { block, trailer };
+  }
+
+  /** Bytes framed so far (after `end`, the file size). */
+  get size(): number {
+    return this.offset;
+  }
+}
+
+function frame(type: BlockTypeCode, payload: Buffer, flags: number): Buffer {
+  const b = Buffer.allocUnsafe(BLOCK_HEADER_BYTES + payload.length + BLOCK_TRAILER_BYTES);
+  b[0] = type;
+  b[1] = flags;
+  b.writeUInt32LE(payload.length, 2);
+  b.writeUInt32LE(crc32(b.subarray(0, 6)), 6);
+  payload.copy(b, BLOCK_HEADER_BYTES);
+  b.writeUInt32LE(crc32(payload), BLOCK_HEADER_BYTES + payload.length);
+  return b;
+}
+
+/** The whole format, synchronously and uncompressed: records in, blocks out. */
+export class SnapshotEncoder {
+  private readonly records = new RecordWriter();
+  private readonly framer = new Framer();
+  private readonly out: Buffer[] = [];
+
+  constructor(header: Omit<SnapshotHeader, 'format'>) {
+    this.out.push(this.framer.start(header));
+  }
+
+  add(db: number, key: Buffer | string, value: Buffer, expireAt: number): void {
+    this.records.add(db, key, value, expireAt);
+  }
+
+  private frameTaken(): void {
+    for (const p of this.records.take()) this.out.push(this.framer.block(BlockType.KEYS, p, 0));
+  }
+
+  /** Completed blocks since the last call, in file order. */
+  take(): Buffer[] {
+    this.frameTaken();
+    return this.out.splice(0, this.out.length);
+  }
+
+  /** Close the last KEYS block and append the END block. */
+  finish(): SnapshotTrailer {
+    this.records.flush();
+    this.frameTaken();
+    const { block, trailer } = this.framer.end(this.records.recordCount);
+    this.out.push(block);
     return trailer;
   }
 
-  /** Total bytes produced so far (after `finish`, the file size). */
   get size(): number {
-    return this.offset;
+    return this.framer.size;
   }
 }

@@ -6,6 +6,9 @@
  *   blocks     [u8 type][u8 flags][u32 payload length][u32 CRC-32 of those 6 bytes]
  *              [payload][u32 CRC-32 of the payload]
  *              The header CRC lets a reader reject a damaged length before trusting it.
+ *              Flags: bit 0 (KEYS blocks only) = the payload is LZ4-compressed (lz4-napi block
+ *              format: u32 uncompressed size, then the LZ4 block); the CRC covers the stored
+ *              bytes. Other bits must be 0.
  *     HEADER   (once, first) JSON: format, createdAt (Unix ms of the snapshot instant),
  *              databases, engine, keysAtStart (a hint for progress), cairnVersion
  *     KEYS     (0..n) records, each whole inside one block:
@@ -35,6 +38,8 @@ export const BlockType = { HEADER: 1, KEYS: 2, END: 3 } as const;
 export type BlockTypeCode = (typeof BlockType)[keyof typeof BlockType];
 
 export const RECORD_HAS_EXPIRY = 1;
+/** Block flag: the payload is LZ4-compressed. */
+export const BLOCK_LZ4 = 1;
 
 export interface SnapshotHeader {
   format: number;

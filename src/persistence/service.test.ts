@@ -2,7 +2,7 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../engine/clock.js';
 import { MapKeyspace } from '../engine/map-keyspace.js';
-import { type PersistenceSettings, PersistenceService, parseSavePoints } from './service.js';
+import { PersistenceService, type PersistenceSettings, parseSavePoints } from './service.js';
 import { restoreAtStart, SnapshotLoadError } from './startup.js';
 import type { SnapshotInfo, SnapshotReader, SnapshotStore } from './store.js';
 
@@ -54,7 +54,7 @@ function setup(settings: Partial<PersistenceSettings> = {}) {
     keyspace,
     store,
     logger: pino({ level: 'silent' }),
-    settings: () => ({ intervalS: 0, savePoints: [], keep: 2, timeoutMs: 0, ...settings }),
+    settings: () => ({ intervalS: 0, savePoints: [], keep: 2, timeoutMs: 0, compress: true, ...settings }),
     counter,
     cairnVersion: 'test',
   });

@@ -27,6 +27,8 @@ export interface PersistenceSettings {
   keep: number;
   /** Give up on a snapshot after this long, milliseconds; 0 = never. */
   timeoutMs: number;
+  /** LZ4-compress KEYS blocks. */
+  compress: boolean;
 }
 
 /** The server's change counter (Redis's `dirty`), shared with INFO and the dispatcher. */
@@ -191,7 +193,7 @@ export class PersistenceService {
     try {
       const deadlineMs = settings.timeoutMs > 0 ? Date.now() + settings.timeoutMs : 0;
       const info = await store.put(
-        captureStream(capture, SNAPSHOT_STEP_BUDGET_MS, ac.signal),
+        captureStream(capture, SNAPSHOT_STEP_BUDGET_MS, ac.signal, { compress: settings.compress }),
         { createdAt: capture.startedAt },
         { signal: ac.signal, deadlineMs },
       );

@@ -56,6 +56,7 @@ export function settingsFrom(config: ConfigStore, logger: Logger): () => Persist
       savePoints,
       keep: config.int('snapshot-keep'),
       timeoutMs: config.int('snapshot-timeout') * 1000,
+      compress: config.get('snapshot-compression') === 'lz4',
     };
   };
 }

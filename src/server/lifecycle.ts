@@ -9,6 +9,7 @@ import { createCommandTable } from '../commands/index.js';
 import { ErrorReply, NO_REPLY, OK, type Reply, SimpleReply } from '../commands/reply.js';
 import type { ConfigStore } from '../config/store.js';
 import type { Keyspace } from '../engine/types.js';
+import { metricsFor } from '../observability/metrics.js';
 import { createPersistence } from '../persistence/setup.js';
 import { finalSnapshot, restoreAtStart } from '../persistence/startup.js';
 import type { DoorHandle, DoorHost, DoorOptions } from '../protocols/door.js';
@@ -50,6 +51,8 @@ export async function startServer(opts: {
 }): Promise<RunningServer> {
   const { config, logger, keyspace } = opts;
   const state = new ServerState(keyspace, config, createCommandTable(), logger);
+  // Latency histograms per command and door, served by the HTTP door's /metrics.
+  state.dispatcher.observer = metricsFor(state).observer;
   const stopTuning = applyEngineTuning(config, keyspace);
 
   // Persistence: the latest snapshot is loaded before any door opens.

@@ -30,7 +30,6 @@ import {
 
 const EMPTY_U8 = Buffer.alloc(0);
 const EMPTY_U32 = new Uint32Array(0);
-const EMPTY_F64 = new Float64Array(0);
 /** Chunk 0 keeps its first unit unused so that ref 0 can mean NIL. */
 const CHUNK0_START_BYTES = 8;
 
@@ -40,7 +39,6 @@ export class Arena {
   /** Per-chunk views, indexed by chunk id. Released ids hold empty placeholders. */
   readonly u8: Buffer[] = [];
   readonly u32: Uint32Array[] = [];
-  readonly f64: Float64Array[] = [];
   /** Per chunk: capacity, bump pointer (bytes handed out so far) and bytes of live blocks. */
   readonly capacity: number[] = [];
   readonly top: number[] = [];
@@ -135,7 +133,6 @@ export class Arena {
     const ab = new ArrayBuffer(bytes);
     this.u8[id] = Buffer.from(ab);
     this.u32[id] = new Uint32Array(ab);
-    this.f64[id] = new Float64Array(ab);
     this.capacity[id] = bytes;
     this.top[id] = id === 0 ? CHUNK0_START_BYTES : 0;
     this.live[id] = 0;
@@ -148,7 +145,6 @@ export class Arena {
     this.reservedBytes -= this.capacity[c];
     this.u8[c] = EMPTY_U8;
     this.u32[c] = EMPTY_U32;
-    this.f64[c] = EMPTY_F64;
     this.capacity[c] = 0;
     this.top[c] = 0;
     this.releasedIds.push(c);

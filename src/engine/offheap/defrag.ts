@@ -8,7 +8,7 @@
  * evacuation (arena.ts).
  */
 import type { OffHeapKeyspace } from './keyspace.js';
-import { F_FREE, F_LINKED, classIndex, makeRef, W_FREE_SIZE, W_META } from './layout.js';
+import { classIndex, F_FREE, F_LINKED, makeRef, W_FREE_SIZE, W_META } from './layout.js';
 import { moveEntry } from './relayout.js';
 
 /** Start when holes exceed this many bytes (Redis: active-defrag-ignore-bytes, scaled down)... */

@@ -129,8 +129,15 @@ export class Dict {
     if (this.foundTable === 0) this.used0--;
     else this.used1--;
     // An empty database holds no table at all (so eviction can bring usedMemory to 0).
-    if (this.used0 + this.used1 === 0) return this.clear();
-    if (this.rehashIdx < 0 && this.t0.length > INITIAL_BUCKETS && this.used0 * 100 < this.t0.length * MIN_FILL_PERCENT)
+    if (this.used0 + this.used1 === 0) {
+      this.clear();
+      return;
+    }
+    if (
+      this.rehashIdx < 0 &&
+      this.t0.length > INITIAL_BUCKETS &&
+      this.used0 * 100 < this.t0.length * MIN_FILL_PERCENT
+    )
       this.resize(this.used0);
   }
 

@@ -6,12 +6,12 @@ import { compressSync, uncompressSync } from 'lz4-napi';
 import type { Arena } from './arena.js';
 import { bytesEqual, hashBytes } from './hash.js';
 import {
+  CLOCK_MASK,
   entryBytes,
   F_COMPRESSED,
   F_EXTERNAL,
   F_FREE,
   F_TTL,
-  F64_EXPIRE,
   HEADER_BYTES,
   headerBytes,
   isInline,
@@ -19,7 +19,9 @@ import {
   refOffset,
   sizeClass,
   TTL_SLOT_BYTES,
-  W_ATIME,
+  TWO_POW_32,
+  W_EXPIRE_HI,
+  W_EXPIRE_LO,
   W_FREE_SIZE,
   W_LENS,
   W_META,
@@ -51,6 +53,10 @@ class Externals {
     this.bufs[id] = this.bufs[0];
     this.keyLens[id] = 0;
     this.freeIds.push(id);
+  }
+
+  count(): number {
+    return this.bufs.length - 1 - this.freeIds.length;
   }
 
   clear(): void {
@@ -86,8 +92,10 @@ export class Entries {
   expireAt(ref: number): number {
     const c = refChunk(ref);
     const o = refOffset(ref);
-    if (((this.arena.u32[c][(o >>> 2) + W_META] >>> 24) & F_TTL) === 0) return 0;
-    return this.arena.f64[c][(o >>> 3) + F64_EXPIRE];
+    const u32 = this.arena.u32[c];
+    const w = o >>> 2;
+    if (((u32[w + W_META] >>> 24) & F_TTL) === 0) return 0;
+    return u32[w + W_EXPIRE_HI] * TWO_POW_32 + u32[w + W_EXPIRE_LO];
   }
 
   keyLen(ref: number): number {
@@ -116,7 +124,12 @@ export class Entries {
     const len = key.length;
     if ((flags & F_EXTERNAL) === 0) {
       if ((u32[w + W_LENS] & 0xffff) !== len) return false;
-      return bytesEqual(this.arena.u8[c], o + ((flags & F_TTL) === 0 ? HEADER_BYTES : HEADER_BYTES + TTL_SLOT_BYTES), key, len);
+      return bytesEqual(
+        this.arena.u8[c],
+        o + ((flags & F_TTL) === 0 ? HEADER_BYTES : HEADER_BYTES + TTL_SLOT_BYTES),
+        key,
+        len,
+      );
     }
     const id = this.extId(ref);
     if (this.ext.keyLens[id] !== len) return false;
@@ -162,8 +175,10 @@ export class Entries {
     let out: Buffer;
     if ((flags & F_EXTERNAL) === 0) {
       const lens = u32[w + W_LENS];
-      const off = o + ((flags & F_TTL) === 0 ? HEADER_BYTES : HEADER_BYTES + TTL_SLOT_BYTES) + (lens & 0xffff);
-      if ((flags & F_COMPRESSED) !== 0) return uncompressSync(this.arena.u8[c].subarray(off, off + (lens >>> 16)));
+      const off =
+        o + ((flags & F_TTL) === 0 ? HEADER_BYTES : HEADER_BYTES + TTL_SLOT_BYTES) + (lens & 0xffff);
+      if ((flags & F_COMPRESSED) !== 0)
+        return uncompressSync(this.arena.u8[c].subarray(off, off + (lens >>> 16)));
       out = copyOut(this.arena.u8[c], off, lens >>> 16);
     } else {
       const id = this.extId(ref);
@@ -221,8 +236,7 @@ export class Entries {
     key: Buffer,
     sv: StoredValue,
     ttl: boolean,
-    meta: number,
-    atime: number,
+    clock: number,
     expireAt: number,
     ttlIndex: number,
   ): void {
@@ -234,11 +248,11 @@ export class Entries {
     let flags = (ttl ? F_TTL : 0) | (sv.compressed ? F_COMPRESSED : 0);
     const inline = isInline(key.length, value.length, ttl);
     if (!inline) flags |= F_EXTERNAL;
-    u32[w + W_META] = ((flags << 24) | (meta & 0xffffff)) >>> 0;
-    u32[w + W_ATIME] = atime;
+    u32[w + W_META] = ((flags << 24) | (clock & CLOCK_MASK)) >>> 0;
     const hb = headerBytes(ttl);
     if (ttl) {
-      this.arena.f64[c][(o >>> 3) + F64_EXPIRE] = expireAt;
+      u32[w + W_EXPIRE_LO] = expireAt % TWO_POW_32;
+      u32[w + W_EXPIRE_HI] = Math.floor(expireAt / TWO_POW_32);
       u32[w + W_TTL_INDEX] = ttlIndex;
     }
     if (inline) {
@@ -270,7 +284,21 @@ export class Entries {
 
   /** Set the expiry of an entry that has a TTL slot. */
   setExpireAt(ref: number, at: number): void {
-    this.arena.f64[refChunk(ref)][(refOffset(ref) >>> 3) + F64_EXPIRE] = at;
+    const u32 = this.arena.u32[refChunk(ref)];
+    const w = refOffset(ref) >>> 2;
+    u32[w + W_EXPIRE_LO] = at % TWO_POW_32;
+    u32[w + W_EXPIRE_HI] = Math.floor(at / TWO_POW_32);
+  }
+
+  /** The 24-bit access clock (LRU seconds or LFU decay time + counter). */
+  clock(ref: number): number {
+    return this.arena.u32[refChunk(ref)][(refOffset(ref) >>> 2) + W_META] & CLOCK_MASK;
+  }
+
+  setClock(ref: number, clock: number): void {
+    const u32 = this.arena.u32[refChunk(ref)];
+    const w = (refOffset(ref) >>> 2) + W_META;
+    u32[w] = ((u32[w] & 0xff000000) | (clock & CLOCK_MASK)) >>> 0;
   }
 }
 

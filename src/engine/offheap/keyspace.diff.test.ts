@@ -26,7 +26,8 @@ interface ValSpec {
 }
 function makeValue(v: ValSpec): Buffer {
   const b = Buffer.alloc(v.len, v.byte);
-  if (!v.compressible) for (let i = 0; i < b.length; i++) b[i] = (v.byte * 31 + i * 7919 + ((i * i) >>> 3)) & 0xff;
+  if (!v.compressible)
+    for (let i = 0; i < b.length; i++) b[i] = (v.byte * 31 + i * 7919 + ((i * i) >>> 3)) & 0xff;
   return b;
 }
 
@@ -59,29 +60,90 @@ const policyArb = fc.constantFrom<EngineTuning['maxmemoryPolicy']>(
 );
 
 const opArb = fc.oneof(
-  { weight: 12, arbitrary: fc.record({ t: fc.constant('set' as const), db: dbArb, k: keyArb, v: valArb, ttl: ttlArb, keep: fc.boolean() }) },
+  {
+    weight: 12,
+    arbitrary: fc.record({
+      t: fc.constant('set' as const),
+      db: dbArb,
+      k: keyArb,
+      v: valArb,
+      ttl: ttlArb,
+      keep: fc.boolean(),
+    }),
+  },
   { weight: 8, arbitrary: fc.record({ t: fc.constant('get' as const), db: dbArb, k: keyArb }) },
   { weight: 3, arbitrary: fc.record({ t: fc.constant('delete' as const), db: dbArb, k: keyArb }) },
   { weight: 2, arbitrary: fc.record({ t: fc.constant('exists' as const), db: dbArb, k: keyArb }) },
   { weight: 2, arbitrary: fc.record({ t: fc.constant('expireTime' as const), db: dbArb, k: keyArb }) },
-  { weight: 3, arbitrary: fc.record({ t: fc.constant('setExpireTime' as const), db: dbArb, k: keyArb, rel: fc.integer({ min: -2000, max: 6000 }) }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      t: fc.constant('setExpireTime' as const),
+      db: dbArb,
+      k: keyArb,
+      rel: fc.integer({ min: -2000, max: 6000 }),
+    }),
+  },
   { weight: 2, arbitrary: fc.record({ t: fc.constant('persist' as const), db: dbArb, k: keyArb }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('touch' as const), db: dbArb, k: keyArb }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('meta' as const), db: dbArb, k: keyArb }) },
-  { weight: 4, arbitrary: fc.record({ t: fc.constant('advance' as const), ms: fc.integer({ min: 0, max: 3000 }) }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({ t: fc.constant('advance' as const), ms: fc.integer({ min: 0, max: 3000 }) }),
+  },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('counts' as const) }) },
-  { weight: 1, arbitrary: fc.record({ t: fc.constant('scanAll' as const), db: dbArb, count: fc.integer({ min: 1, max: 50 }), expired: fc.boolean() }) },
-  { weight: 1, arbitrary: fc.record({ t: fc.constant('scanEntries' as const), db: dbArb, count: fc.integer({ min: 1, max: 50 }) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      t: fc.constant('scanAll' as const),
+      db: dbArb,
+      count: fc.integer({ min: 1, max: 50 }),
+      expired: fc.boolean(),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      t: fc.constant('scanEntries' as const),
+      db: dbArb,
+      count: fc.integer({ min: 1, max: 50 }),
+    }),
+  },
   { weight: 2, arbitrary: fc.record({ t: fc.constant('peek' as const), db: dbArb, k: keyArb }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('flushDb' as const), db: dbArb }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('swapDb' as const), a: dbArb, b: dbArb }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('randomKey' as const), db: dbArb }) },
   { weight: 2, arbitrary: fc.record({ t: fc.constant('activeExpire' as const) }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('defrag' as const) }) },
-  { weight: 1, arbitrary: fc.record({ t: fc.constant('grow' as const), db: dbArb, n: fc.integer({ min: 50, max: 600 }), ttl: ttlArb }) },
-  { weight: 1, arbitrary: fc.record({ t: fc.constant('storm' as const), db: dbArb, every: fc.integer({ min: 1, max: 4 }) }) },
-  { weight: 1, arbitrary: fc.record({ t: fc.constant('evict' as const), policy: policyArb, share: fc.double({ min: 0.3, max: 1, noNaN: true }) }) },
-  { weight: 1, arbitrary: fc.record({ t: fc.constant('compression' as const), threshold: fc.constantFrom(0, 16, 1024) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      t: fc.constant('grow' as const),
+      db: dbArb,
+      n: fc.integer({ min: 50, max: 600 }),
+      ttl: ttlArb,
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      t: fc.constant('storm' as const),
+      db: dbArb,
+      every: fc.integer({ min: 1, max: 4 }),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      t: fc.constant('evict' as const),
+      policy: policyArb,
+      share: fc.double({ min: 0.3, max: 1, noNaN: true }),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({ t: fc.constant('compression' as const), threshold: fc.constantFrom(0, 16, 1024) }),
+  },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('flushAll' as const) }) },
 );
 type Op = typeof opArb extends fc.Arbitrary<infer T> ? T : never;
@@ -92,6 +154,8 @@ class Pair {
   readonly off = new OffHeapKeyspace(DBS, this.clock);
   readonly mapEvents: Event[] = [];
   readonly offEvents: Event[] = [];
+  /** An LFU policy was set: entry clocks were LFU counters for a while (lfu.ts). */
+  lfuUsed = false;
   /** Events before this index were already compared. */
   private synced = 0;
   constructor() {
@@ -102,7 +166,9 @@ class Pair {
 
   private listen(ks: MapKeyspace | OffHeapKeyspace, log: Event[]): void {
     ks.setChangeListener((db, key, kind) => log.push([db, key === null ? null : hex(key), kind]));
-    ks.setBeforeChangeListener((db, key) => log.push(['before', db, key === null ? null : hex(key), peekState(ks, db, key)]));
+    ks.setBeforeChangeListener((db, key) =>
+      log.push(['before', db, key === null ? null : hex(key), peekState(ks, db, key)]),
+    );
   }
 
   /** Run on both; results and events must match. */
@@ -208,10 +274,12 @@ function apply(p: Pair, op: Op): void {
       const m = p.map.meta(op.db, op.k);
       const o = p.off.meta(op.db, op.k);
       expect(o === null).toBe(m === null);
-      if (m !== null && o !== null) {
+      if (m !== null && o !== null && !p.lfuUsed) {
         // The LRU clock has Redis's resolution of one second.
         expect(o.idleMs - m.idleMs).toBeGreaterThanOrEqual(0);
         expect(o.idleMs - m.idleMs).toBeLessThan(1000);
+      }
+      if (o !== null) {
         expect(o.freq).toBeGreaterThanOrEqual(0);
         expect(o.freq).toBeLessThanOrEqual(255);
       }
@@ -228,7 +296,9 @@ function apply(p: Pair, op: Op): void {
       }
       return;
     case 'scanAll':
-      expect(p.liveKeys(p.off, op.db, op.count, op.expired)).toEqual(p.liveKeys(p.map, op.db, 1000, op.expired));
+      expect(p.liveKeys(p.off, op.db, op.count, op.expired)).toEqual(
+        p.liveKeys(p.map, op.db, 1000, op.expired),
+      );
       return;
     case 'scanEntries':
       expect(p.entries(p.off, op.db, op.count)).toEqual(p.entries(p.map, op.db, 1000));
@@ -268,7 +338,8 @@ function apply(p: Pair, op: Op): void {
       return;
     case 'grow': {
       const v = Buffer.alloc(24, 7);
-      for (let i = 0; i < op.n; i++) p.both((ks) => ks.set(op.db, Buffer.from(`g:${i}`), v, op.ttl ? now + op.ttl * (i % 3) : 0));
+      for (let i = 0; i < op.n; i++)
+        p.both((ks) => ks.set(op.db, Buffer.from(`g:${i}`), v, op.ttl ? now + op.ttl * (i % 3) : 0));
       return;
     }
     case 'storm':
@@ -276,6 +347,7 @@ function apply(p: Pair, op: Op): void {
       return;
     case 'evict': {
       p.off.configure({ maxmemoryPolicy: op.policy });
+      if (op.policy.endsWith('-lfu')) p.lfuUsed = true;
       const limit = Math.floor(p.off.usedMemory() * op.share);
       const from = p.offEvents.length;
       const ok = p.off.makeRoom(limit);

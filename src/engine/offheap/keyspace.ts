@@ -15,6 +15,7 @@ import type {
   BeforeChangeListener,
   ChangeKind,
   ChangeListener,
+  EngineMemoryStats,
   EngineTuning,
   ExpireCycleStats,
   KeyMeta,
@@ -22,13 +23,25 @@ import type {
   PeekedEntry,
 } from '../types.js';
 import { Arena } from './arena.js';
-import { Defragmenter, type DefragStats } from './defrag.js';
+import { Defragmenter } from './defrag.js';
 import { Dict, IndexBytes } from './dict.js';
-import { Entries, EXTERNAL_OVERHEAD_BYTES } from './entries.js';
+import { Entries } from './entries.js';
 import { Evictor } from './evict.js';
+import { flushAll, flushDb, swapDb } from './flush.js';
 import { hashBytes, randomSeed } from './hash.js';
-import { entryBytes, F_EXTERNAL, F_TTL, headerBytes, NIL, refChunk, refOffset, W_ATIME, W_META } from './layout.js';
-import { LFU_INIT_VAL, lfuDecayed, lfuLogIncr, lfuMinutes, lfuPack, lruSeconds } from './lfu.js';
+import { randomKey, sampleExpires, scanEntries, scanKeys } from './iterate.js';
+import { entryBytes, F_TTL, NIL } from './layout.js';
+import {
+  elapsedMinutes,
+  LFU_INIT_VAL,
+  lfuClock,
+  lfuDecayed,
+  lfuLogIncr,
+  lfuMinutes,
+  lruClock,
+  lruIdleMs,
+} from './lfu.js';
+import { keyMemoryUsage, memoryStats, purge } from './memory-stats.js';
 import { relayout } from './relayout.js';
 import { TtlSet } from './ttl-set.js';
 
@@ -68,11 +81,10 @@ export class OffHeapKeyspace implements Keyspace {
   };
   readonly activeExpireCycle: (budgetMs: number) => ExpireCycleStats;
   private readonly expireCycle: (budgetMs: number) => ExpireCycleStats;
-  private readonly evictor: Evictor;
+  readonly evictor: Evictor;
   readonly defrag: Defragmenter;
-  private scanOut: Buffer[] = [];
-  private scanNow = 0;
-  private scanAll = false;
+  /** An LFU policy is in force: entry clocks hold LFU counters (see lfu.ts). */
+  private lfuMode = false;
 
   constructor(
     readonly databases = 16,
@@ -86,7 +98,7 @@ export class OffHeapKeyspace implements Keyspace {
     this.expireCycle = createExpireCycle({
       databases,
       clock,
-      sample: (db, max, onKey) => this.sampleExpires(db, max, onKey),
+      sample: (db, max, onKey) => sampleExpires(this, db, max, onKey),
       expiresCount: (db) => this.dbs[db].ttl.len,
     });
     this.activeExpireCycle = (budgetMs) => {
@@ -164,28 +176,39 @@ export class OffHeapKeyspace implements Keyspace {
     if (moved !== NIL) this.entries.setTtlIndex(moved, i);
   }
 
-  /** Record an access: LRU clock and LFU counter (decayed, then incremented). */
+  /** The access clock of a new key (Redis: createObject). */
+  private newClock(now: number): number {
+    return this.lfuMode ? lfuClock(LFU_INIT_VAL, lfuMinutes(now)) : lruClock(now);
+  }
+
+  /** Record an access: the LRU clock, or the LFU counter (decayed, then incremented). */
   private touchRef(ref: number, now: number): void {
-    const u32 = this.arena.u32[refChunk(ref)];
-    const w = refOffset(ref) >>> 2;
-    const m = u32[w + W_META];
+    const e = this.entries;
+    if (!this.lfuMode) {
+      e.setClock(ref, lruClock(now));
+      return;
+    }
+    const c = e.clock(ref);
     const nowMin = lfuMinutes(now);
-    let counter = lfuDecayed(m & 0xff, (m >>> 8) & 0xffff, nowMin, this.tuning.lfuDecayTime);
-    counter = lfuLogIncr(counter, this.tuning.lfuLogFactor);
-    u32[w + W_META] = ((m & 0xff000000) | lfuPack(counter, nowMin)) >>> 0;
-    u32[w + W_ATIME] = lruSeconds(now);
+    const counter = lfuDecayed(c & 0xff, c >>> 8, nowMin, this.tuning.lfuDecayTime);
+    e.setClock(ref, lfuClock(lfuLogIncr(counter, this.tuning.lfuLogFactor), nowMin));
   }
 
-  /** Decayed LFU counter without touching (OBJECT FREQ, eviction). */
+  /** Decayed LFU counter without touching (OBJECT FREQ, eviction); 0 under LRU policies. */
   lfuCounter(ref: number, now: number): number {
-    const m = this.arena.u32[refChunk(ref)][(refOffset(ref) >>> 2) + W_META];
-    return lfuDecayed(m & 0xff, (m >>> 8) & 0xffff, lfuMinutes(now), this.tuning.lfuDecayTime);
+    if (!this.lfuMode) return 0;
+    const c = this.entries.clock(ref);
+    return lfuDecayed(c & 0xff, c >>> 8, lfuMinutes(now), this.tuning.lfuDecayTime);
   }
 
-  /** Milliseconds since the last access (LRU clock resolution: 1 s). */
+  /**
+   * Milliseconds since the last access: 1 s resolution under LRU policies; under LFU policies
+   * only the decay clock is kept, with a resolution of a minute.
+   */
   idleMs(ref: number, now: number): number {
-    const atime = this.arena.u32[refChunk(ref)][(refOffset(ref) >>> 2) + W_ATIME];
-    return Math.max(0, now - atime * 1000);
+    const c = this.entries.clock(ref);
+    if (!this.lfuMode) return lruIdleMs(c, now);
+    return elapsedMinutes(c >>> 8, lfuMinutes(now)) * 60_000;
   }
 
   get(db: number, key: Buffer): Buffer | null {
@@ -212,7 +235,7 @@ export class OffHeapKeyspace implements Keyspace {
       const ttl = at !== 0;
       const nref = this.arena.alloc(entryBytes(key.length, vlen, ttl));
       const ti = ttl ? d.ttl.add(nref) : 0;
-      e.write(nref, key, sv, ttl, lfuPack(LFU_INIT_VAL, lfuMinutes(now)), lruSeconds(now), at, ti);
+      e.write(nref, key, sv, ttl, this.newClock(now), at, ti);
       d.dict.insert(nref, this.hash(key));
     } else {
       this.overwrite(d, ref, key, now, expireAtMs, keepTtl);
@@ -221,7 +244,14 @@ export class OffHeapKeyspace implements Keyspace {
   }
 
   /** Replace the value of a live entry, in place when the block size allows. */
-  private overwrite(d: Db, ref: number, key: Buffer, now: number, expireAtMs: number, keepTtl: boolean): void {
+  private overwrite(
+    d: Db,
+    ref: number,
+    key: Buffer,
+    now: number,
+    expireAtMs: number,
+    keepTtl: boolean,
+  ): void {
     const e = this.entries;
     const sv = e.stored;
     const vlen = sv.bytes.length;
@@ -229,7 +259,7 @@ export class OffHeapKeyspace implements Keyspace {
     const oldAt = e.expireAt(ref);
     const at = keepTtl ? oldAt : expireAtMs;
     this.touchRef(ref, now);
-    const m = this.arena.u32[refChunk(ref)][(refOffset(ref) >>> 2) + W_META];
+    const clock = e.clock(ref);
     const oldSize = e.blockSize(ref);
     let slot = at !== 0;
     let size = entryBytes(key.length, vlen, slot);
@@ -243,14 +273,14 @@ export class OffHeapKeyspace implements Keyspace {
       e.dropExternal(ref);
       if (oldAt !== 0 && at === 0) this.removeTtl(d, ti);
       else if (oldAt === 0 && at !== 0) ti = d.ttl.add(ref);
-      e.write(ref, key, sv, slot, m, lruSeconds(now), at, ti);
+      e.write(ref, key, sv, slot, clock, at, ti);
       return;
     }
     const nref = this.arena.alloc(size);
     if (oldAt !== 0 && at !== 0) d.ttl.arr[ti] = nref;
     else if (oldAt !== 0) this.removeTtl(d, ti);
     else if (at !== 0) ti = d.ttl.add(nref);
-    e.write(nref, key, sv, slot, m, lruSeconds(now), at, ti);
+    e.write(nref, key, sv, slot, clock, at, ti);
     d.dict.replaceFound(ref, nref);
     e.dropExternal(ref);
     this.arena.free(ref, oldSize);
@@ -346,130 +376,32 @@ export class OffHeapKeyspace implements Keyspace {
   }
 
   flushDb(db: number): void {
-    this.willChange(db, null);
-    let othersEmpty = true;
-    for (let i = 0; i < this.databases && othersEmpty; i++) if (i !== db && this.dbs[i].dict.size > 0) othersEmpty = false;
-    if (othersEmpty) this.resetAll();
-    else this.freeDb(this.dbs[db]);
-    this.listener?.(db, null, 'flush');
-  }
-
-  private freeDb(d: Db): void {
-    const e = this.entries;
-    d.dict.forEach((ref) => {
-      const size = e.blockSize(ref);
-      e.dropExternal(ref);
-      this.arena.free(ref, size);
-    });
-    d.dict.clear();
-    d.ttl.clear();
-    this.evictor.clear();
-  }
-
-  /** Drop everything at once: the arena goes back to one chunk. */
-  private resetAll(): void {
-    for (const d of this.dbs) {
-      d.dict.clear();
-      d.ttl.clear();
-    }
-    this.arena.reset();
-    this.entries.ext.clear();
-    this.defrag.reset();
-    this.evictor.clear();
+    flushDb(this, db);
   }
 
   flushAll(): void {
-    if (this.before !== null) {
-      // Database by database, as the listener expects: empty each index (the arena reset
-      // below then drops the entries of all of them at once).
-      for (let i = 0; i < this.databases; i++) {
-        this.willChange(i, null);
-        this.dbs[i].dict.clear();
-        this.dbs[i].ttl.clear();
-        this.listener?.(i, null, 'flush');
-      }
-      this.resetAll();
-      return;
-    }
-    this.resetAll();
-    for (let i = 0; i < this.databases; i++) this.listener?.(i, null, 'flush');
+    flushAll(this);
   }
 
   swapDb(a: number, b: number): void {
-    this.willChange(a, null);
-    if (b !== a) this.willChange(b, null);
-    const t = this.dbs[a];
-    this.dbs[a] = this.dbs[b];
-    this.dbs[b] = t;
-    this.evictor.clear();
-    this.listener?.(a, null, 'flush');
-    this.listener?.(b, null, 'flush');
+    swapDb(this, a, b);
   }
 
   scan(db: number, cursor: number, count: number, out: Buffer[], includeExpired = false): number {
-    const dict = this.dbs[db].dict;
-    this.scanOut = out;
-    this.scanNow = this.clock.now();
-    this.scanAll = includeExpired;
-    const want = out.length + count;
-    // Like Redis, bound the buckets visited per call so a sparse table cannot stall the caller.
-    let steps = Math.max(count, 1) * 10;
-    let v = cursor >>> 0;
-    do v = dict.scan(v, this.scanVisit);
-    while (v !== 0 && out.length < want && --steps > 0);
-    return v;
+    return scanKeys(this, db, cursor, count, out, includeExpired);
   }
 
-  private readonly scanVisit = (ref: number): void => {
-    if (this.scanAll || !this.isExpired(ref, this.scanNow)) this.scanOut.push(this.entries.copyKey(ref));
-  };
+  scanEntries(
+    db: number,
+    cursor: number,
+    count: number,
+    visit: (key: Buffer, value: Buffer, expireAt: number) => void,
+  ): number {
+    return scanEntries(this, db, cursor, count, visit);
+  }
 
   randomKey(db: number): Buffer | null {
-    const dict = this.dbs[db].dict;
-    const now = this.clock.now();
-    for (let attempt = 0; attempt < 100 && dict.size > 0; attempt++) {
-      const ref = dict.randomRef();
-      const key = this.entries.copyKey(ref);
-      if (!this.isExpired(ref, now)) return key;
-      this.willChange(db, key);
-      dict.locate(ref, this.entries.hashOf(ref));
-      this.removeFound(db, ref);
-      this.emitKey(db, key, 'expire');
-    }
-    return null;
-  }
-
-  /** Visit up to `max` keys with a TTL in `db` from where the last call stopped. */
-  private sampleExpires(db: number, max: number, onKey: (expired: boolean) => void): number {
-    const d = this.dbs[db];
-    const t = d.ttl;
-    const e = this.entries;
-    const now = this.clock.now();
-    let n = 0;
-    let wrapped = false;
-    while (n < max && t.len > 0) {
-      if (t.cursor >= t.len) {
-        t.cursor = 0;
-        if (wrapped) break;
-        wrapped = true;
-      }
-      const ref = t.arr[t.cursor];
-      n++;
-      const at = e.expireAt(ref);
-      if (at > now) {
-        t.cursor++;
-        onKey(false);
-        continue;
-      }
-      // Expired: removal moves the last TTL key into this index, so the cursor stays.
-      const key = this.listener !== null || this.before !== null ? e.copyKey(ref) : null;
-      if (key !== null) this.willChange(db, key);
-      d.dict.locate(ref, e.hashOf(ref));
-      this.removeFound(db, ref);
-      if (key !== null) this.listener?.(db, key, 'expire');
-      onKey(true);
-    }
-    return n;
+    return randomKey(this, db);
   }
 
   /** Background upkeep: finish rehashing, then defragment, within `budgetMs`. */
@@ -490,10 +422,12 @@ export class OffHeapKeyspace implements Keyspace {
     return this.evictor.makeRoom(maxBytes);
   }
 
-  configure(tuning: Partial<EngineTuning> & { compressionThreshold?: number }): void {
+  configure(tuning: Partial<EngineTuning>): void {
     const { compressionThreshold, ...rest } = tuning;
-    if (rest.maxmemoryPolicy !== undefined && rest.maxmemoryPolicy !== this.tuning.maxmemoryPolicy) this.evictor.clear();
+    if (rest.maxmemoryPolicy !== undefined && rest.maxmemoryPolicy !== this.tuning.maxmemoryPolicy)
+      this.evictor.clear();
     Object.assign(this.tuning, rest);
+    this.lfuMode = this.tuning.maxmemoryPolicy.endsWith('-lfu');
     if (compressionThreshold !== undefined) this.entries.compressionThreshold = compressionThreshold;
   }
 
@@ -511,43 +445,15 @@ export class OffHeapKeyspace implements Keyspace {
     return { value: this.entries.readValue(ref), expireAt: this.entries.expireAt(ref) };
   }
 
-  scanEntries(
-    db: number,
-    cursor: number,
-    count: number,
-    visit: (key: Buffer, value: Buffer, expireAt: number) => void,
-  ): number {
-    const dict = this.dbs[db].dict;
-    const e = this.entries;
-    let n = 0;
-    const each = (ref: number) => {
-      visit(e.copyKey(ref), e.readValue(ref), e.expireAt(ref));
-      n++;
-    };
-    let steps = Math.max(count, 1) * 10;
-    let v = cursor >>> 0;
-    do v = dict.scan(v, each);
-    while (v !== 0 && n < count && --steps > 0);
-    return v;
+  memoryUsage(db: number, key: Buffer): number | null {
+    return keyMemoryUsage(this, db, key);
   }
 
-  /** Bytes one key costs: its block, external bytes, and its share of the index (MEMORY USAGE). */
-  keyMemoryUsage(db: number, key: Buffer): number | null {
-    const ref = this.lookup(db, key, this.clock.now());
-    if (ref === NIL) return null;
-    const e = this.entries;
-    let bytes = e.blockSize(ref);
-    if ((e.flags(ref) & F_EXTERNAL) !== 0) bytes += e.keyLen(ref) + e.storedValueLen(ref) + EXTERNAL_OVERHEAD_BYTES;
-    // One bucket slot per key at load factor 1, plus a TTL set slot.
-    return bytes + 4 + (e.expireAt(ref) !== 0 ? 4 : 0);
+  memoryStats(): EngineMemoryStats {
+    return memoryStats(this);
   }
 
-  defragStats(): DefragStats {
-    return this.defrag.stats();
-  }
-
-  /** Header bytes of an entry with or without a TTL slot (MEMORY STATS). */
-  static headerBytes(ttl: boolean): number {
-    return headerBytes(ttl);
+  purge(budgetMs: number): void {
+    purge(this, budgetMs);
   }
 }

@@ -7,17 +7,19 @@
  *
  * Live entry (little endian, u32 words from the block start):
  *   w0  next      next entry in the same hash bucket (NIL ends the chain)
- *   w1  meta      flags (bits 24-31) | LFU decay time in minutes (8-23) | LFU counter (0-7)
- *   w2  atime     last access, Unix seconds (the LRU clock; OBJECT IDLETIME)
- *   w3  lens      inline: key length (bits 0-15) | stored value length (16-31); external: 0
- *   [TTL slot, when F_TTL]  f64 expireAt (Unix ms, 0 = none) at byte 16, u32 index into the
- *                           database's TTL set at byte 24
+ *   w1  meta      flags (bits 24-31) | access clock (0-23), as Redis's 24-bit `lru` field:
+ *                 LRU policies: Unix seconds mod 2^24; LFU policies: decay time in minutes
+ *                 mod 2^16 (bits 8-23) | logarithmic counter (0-7)
+ *   w2  lens      inline: key length (bits 0-15) | stored value length (16-31); external: 0
+ *   [TTL slot, when F_TTL]  w3, w4: expireAt (Unix ms, 0 = none) as low and high 32 bits;
+ *                           w5: index of the entry in its database's TTL set
  *   then inline: key bytes, value bytes; external: u32 id of an out-of-arena Buffer [key][value]
  *
- * Free block: w0 next free, w1 flags (F_FREE [| F_LINKED]), w2 previous free, w3 size in bytes.
+ * Free block (at least 16 bytes): w0 next free, w1 flags (F_FREE [| F_LINKED]), w2 previous
+ * free, w3 size in bytes.
  */
 
-/** Offsets are counted in 8-byte units: every block is 8-byte aligned (f64 expiry). */
+/** Offsets are counted in 8-byte units: every block is 8-byte aligned. */
 export const UNIT_SHIFT = 3;
 export const OFFSET_BITS = 23;
 export const OFFSET_MASK = (1 << OFFSET_BITS) - 1;
@@ -31,18 +33,21 @@ export const NIL = 0;
 
 export const W_NEXT = 0;
 export const W_META = 1;
-export const W_ATIME = 2;
-export const W_LENS = 3;
-/** Free blocks reuse the header words: previous-free pointer and block size. */
+export const W_LENS = 2;
+/** Free blocks reuse the first words: previous-free pointer and block size. */
 export const W_PREV_FREE = 2;
 export const W_FREE_SIZE = 3;
-/** TTL set index, inside the TTL slot. */
-export const W_TTL_INDEX = 6;
-/** f64 index of expireAt inside a block. */
-export const F64_EXPIRE = 2;
+/** Expiry (low, high 32 bits) and TTL set index, inside the TTL slot. */
+export const W_EXPIRE_LO = 3;
+export const W_EXPIRE_HI = 4;
+export const W_TTL_INDEX = 5;
 
-export const HEADER_BYTES = 16;
+export const HEADER_BYTES = 12;
 export const TTL_SLOT_BYTES = 12;
+/** 24 bits of access clock in the meta word. */
+export const CLOCK_MASK = 0xffffff;
+/** 2^32, to split an expiry time into two words. */
+export const TWO_POW_32 = 0x100000000;
 
 /** The entry has a TTL slot (expireAt may still be 0 after PERSIST). */
 export const F_TTL = 1;

@@ -1,25 +1,36 @@
 /**
- * Redis's access clocks, as kept in an entry's header: the LRU clock in Unix seconds, and the
- * LFU pair (decay time in minutes mod 2^16, logarithmic 8-bit counter) from evict.c.
+ * Redis's access clocks (evict.c), in the 24 bits an entry's header has for them, read one way
+ * or the other by the policy in force, as Redis does with `robj.lru`: under LRU policies Unix
+ * seconds mod 2^24; under LFU policies the decay time in minutes mod 2^16 and an 8-bit
+ * logarithmic counter. After a policy switch the clocks adjust as keys are touched (Redis's
+ * OBJECT FREQ / IDLETIME errors warn about exactly that).
  */
 
 /** Counter of a new key, so it is not evicted before it had a chance to be used. */
 export const LFU_INIT_VAL = 5;
 const MS_PER_MINUTE = 60_000;
 const MS_PER_SECOND = 1000;
+const LRU_CLOCK_MAX = 0xffffff;
 
 /** Minutes clock, 16 bits (wraps every ~45 days, as in Redis). */
 export function lfuMinutes(nowMs: number): number {
   return Math.floor(nowMs / MS_PER_MINUTE) & 0xffff;
 }
 
-/** LRU clock: Unix seconds (u32). */
-export function lruSeconds(nowMs: number): number {
-  return Math.floor(nowMs / MS_PER_SECOND) >>> 0;
+/** LRU clock: Unix seconds mod 2^24 (Redis: LRU_CLOCK with a resolution of 1 s). */
+export function lruClock(nowMs: number): number {
+  return Math.floor(nowMs / MS_PER_SECOND) & LRU_CLOCK_MAX;
+}
+
+/** Milliseconds since an LRU clock value, allowing one wrap (Redis: estimateObjectIdleTime). */
+export function lruIdleMs(clock: number, nowMs: number): number {
+  const nowSec = Math.floor(nowMs / MS_PER_SECOND);
+  const idleSec = (nowSec - clock) & LRU_CLOCK_MAX;
+  return nowMs - (nowSec - idleSec) * MS_PER_SECOND;
 }
 
 /** Minutes since `ldt`, allowing one wrap of the 16-bit clock (Redis: LFUTimeElapsed). */
-function elapsedMinutes(ldt: number, nowMin: number): number {
+export function elapsedMinutes(ldt: number, nowMin: number): number {
   return nowMin >= ldt ? nowMin - ldt : 65535 - ldt + nowMin;
 }
 
@@ -37,7 +48,7 @@ export function lfuLogIncr(counter: number, logFactor: number): number {
   return Math.random() < 1 / (base * logFactor + 1) ? counter + 1 : counter;
 }
 
-/** The 24 LFU bits of an entry's meta word. */
-export function lfuPack(counter: number, nowMin: number): number {
+/** The 24 clock bits of an entry under an LFU policy. */
+export function lfuClock(counter: number, nowMin: number): number {
   return (nowMin << 8) | counter;
 }

@@ -5,15 +5,16 @@
  */
 import type { Db, OffHeapKeyspace } from './keyspace.js';
 import {
+  CLOCK_MASK,
   entryBytes,
   F_EXTERNAL,
   F_TTL,
-  F64_EXPIRE,
   headerBytes,
   refChunk,
   refOffset,
   sizeClass,
-  W_ATIME,
+  W_EXPIRE_HI,
+  W_EXPIRE_LO,
   W_LENS,
   W_META,
   W_TTL_INDEX,
@@ -33,21 +34,19 @@ export function relayout(ks: OffHeapKeyspace, d: Db, ref: number, slot: boolean)
   const hadSlot = (flags & F_TTL) !== 0;
   const external = (flags & F_EXTERNAL) !== 0;
   const lens = su32[sw + W_LENS];
-  const newSize = external
-    ? sizeClass(headerBytes(slot) + 4)
-    : entryBytes(lens & 0xffff, lens >>> 16, slot);
+  const newSize = external ? sizeClass(headerBytes(slot) + 4) : entryBytes(lens & 0xffff, lens >>> 16, slot);
   const nref = arena.alloc(newSize);
   const dc = refChunk(nref);
   const dof = refOffset(nref);
   const du32 = arena.u32[dc];
   const dw = dof >>> 2;
   const newFlags = slot ? flags | F_TTL : flags & ~F_TTL;
-  du32[dw + W_META] = ((newFlags << 24) | (meta & 0xffffff)) >>> 0;
-  du32[dw + W_ATIME] = su32[sw + W_ATIME];
+  du32[dw + W_META] = ((newFlags << 24) | (meta & CLOCK_MASK)) >>> 0;
   du32[dw + W_LENS] = lens;
-  const at = hadSlot ? arena.f64[sc][(so >>> 3) + F64_EXPIRE] : 0;
+  const at = e.expireAt(ref);
   if (slot) {
-    arena.f64[dc][(dof >>> 3) + F64_EXPIRE] = at;
+    du32[dw + W_EXPIRE_LO] = hadSlot ? su32[sw + W_EXPIRE_LO] : 0;
+    du32[dw + W_EXPIRE_HI] = hadSlot ? su32[sw + W_EXPIRE_HI] : 0;
     du32[dw + W_TTL_INDEX] = hadSlot ? su32[sw + W_TTL_INDEX] : 0;
   }
   const sh = headerBytes(hadSlot);

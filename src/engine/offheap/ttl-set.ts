@@ -32,7 +32,8 @@ export class TtlSet {
       this.arr[i] = moved;
     }
     if (this.len === 0) this.clear();
-    else if (this.arr.length > INITIAL_CAPACITY && this.len * 4 < this.arr.length) this.realloc(this.arr.length / 2);
+    else if (this.arr.length > INITIAL_CAPACITY && this.len * 4 < this.arr.length)
+      this.realloc(this.arr.length / 2);
     return moved;
   }
 

@@ -61,10 +61,15 @@ export function verifyKeyspace(ks: OffHeapKeyspace): void {
   let listed = 0;
   for (let cls = 0; cls < NUM_CLASSES; cls++) {
     let prev = NIL;
-    for (let ref = a.freeHead[cls]; ref !== NIL; ref = a.u32[refChunk(ref)][(refOffset(ref) >>> 2) + W_NEXT]) {
+    for (
+      let ref = a.freeHead[cls];
+      ref !== NIL;
+      ref = a.u32[refChunk(ref)][(refOffset(ref) >>> 2) + W_NEXT]
+    ) {
       const w = refOffset(ref) >>> 2;
       const u32 = a.u32[refChunk(ref)];
-      if (u32[w + W_META] >>> 24 !== (F_FREE | F_LINKED)) fail(`free list ${cls} holds a non-free block ${ref}`);
+      if (u32[w + W_META] >>> 24 !== (F_FREE | F_LINKED))
+        fail(`free list ${cls} holds a non-free block ${ref}`);
       if (u32[w + W_PREV_FREE] !== prev) fail(`free list ${cls} back link broken at ${ref}`);
       if (classIndex(u32[w + W_FREE_SIZE]) !== cls) fail(`block ${ref} on the wrong free list ${cls}`);
       if (refChunk(ref) === a.evacuating) fail(`free list ${cls} holds a block of the evacuated chunk`);
@@ -99,8 +104,10 @@ export function verifyKeyspace(ks: OffHeapKeyspace): void {
     if (withTtl !== ttl.len) fail(`db ${db} has ${withTtl} keys with a TTL, TTL set holds ${ttl.len}`);
     for (let i = 0; i < ttl.len; i++) {
       const ref = ttl.arr[i];
-      if ((e.flags(ref) & F_TTL) === 0 || e.expireAt(ref) === 0) fail(`db ${db} TTL set holds ${ref} without TTL`);
-      if (e.ttlIndex(ref) !== i) fail(`db ${db} TTL set index ${i} points to an entry that says ${e.ttlIndex(ref)}`);
+      if ((e.flags(ref) & F_TTL) === 0 || e.expireAt(ref) === 0)
+        fail(`db ${db} TTL set holds ${ref} without TTL`);
+      if (e.ttlIndex(ref) !== i)
+        fail(`db ${db} TTL set index ${i} points to an entry that says ${e.ttlIndex(ref)}`);
     }
   }
   if (live.size !== 0) fail(`${live.size} live blocks reachable from no database`);

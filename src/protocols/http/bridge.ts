@@ -10,15 +10,15 @@ import type { FastifyRequest } from 'fastify';
 import type { ClientState, CommandContext } from '../../commands/context.js';
 import type { Reply } from '../../commands/reply.js';
 import { ErrorReply, Errors } from '../../errors.js';
-import type { DoorHost } from '../door.js';
+import type { ClientInit, DoorHost } from '../door.js';
 import type { HttpExclusions } from './excluded.js';
 
 /** Per-connection state, kept on the socket. */
 interface Conn {
   /** The registered client; null when `maxclients` refused the connection. */
   readonly client: ClientState | null;
-  readonly addr: string;
-  readonly laddr: string;
+  /** Made once per connection, used for each request's ephemeral session. */
+  readonly init: ClientInit;
   /** Aborted when the connection goes away: cancels whatever its request is waiting for. */
   readonly abort: AbortController;
 }
@@ -48,6 +48,11 @@ export function authArgv(header: string): Buffer[] | null {
   return null;
 }
 
+/** A request on a socket the door never saw connect (injected requests in tests). */
+function unattached(req: FastifyRequest): ClientInit {
+  return { door: 'http', addr: `${req.ip}:0`, laddr: '?:0', close: () => req.raw.socket?.end() };
+}
+
 export class HttpBridge {
   /** False once the door stops accepting: new requests get 503. */
   accepting = true;
@@ -73,23 +78,19 @@ export class HttpBridge {
 
   /** Register a new TCP connection as an `http` client; unregister it when it closes. */
   attach(socket: TrackedSocket): void {
-    const addr = `${socket.remoteAddress}:${socket.remotePort}`;
-    const laddr = `${socket.localAddress}:${socket.localPort}`;
-    const client = this.host.openClient({ door: 'http', addr, laddr, close: () => socket.end() });
-    const conn: Conn = { client, addr, laddr, abort: new AbortController() };
+    const init: ClientInit = {
+      door: 'http',
+      addr: `${socket.remoteAddress}:${socket.remotePort}`,
+      laddr: `${socket.localAddress}:${socket.localPort}`,
+      close: () => socket.end(),
+    };
+    const client = this.host.openClient(init);
+    const conn: Conn = { client, init, abort: new AbortController() };
     socket[kConn] = conn;
     socket.once('close', () => {
       conn.abort.abort();
       if (conn.client !== null) this.host.closeClient(conn.client);
     });
-  }
-
-  /** Why a request must be refused before it runs anything (closing, maxclients), or null. */
-  refusal(req: FastifyRequest): ErrorReply | null {
-    if (!this.accepting || this.host.server.closing) return Errors.shuttingDown;
-    const conn = (req.raw.socket as TrackedSocket)[kConn];
-    if (conn !== undefined && conn.client === null) return maxClientsReached;
-    return null;
   }
 
   /**
@@ -98,15 +99,10 @@ export class HttpBridge {
    * with a password is left to the dispatcher, which answers NOAUTH.
    */
   begin(req: FastifyRequest): CommandContext | ErrorReply | Promise<CommandContext | ErrorReply> {
-    const refused = this.refusal(req);
-    if (refused !== null) return refused;
+    if (!this.accepting || this.host.server.closing) return Errors.shuttingDown;
     const conn = (req.raw.socket as TrackedSocket)[kConn];
-    const client = this.host.ephemeralClient({
-      door: 'http',
-      addr: conn?.addr ?? '?:0',
-      laddr: conn?.laddr ?? '?:0',
-      close: () => req.raw.socket.end(),
-    });
+    if (conn !== undefined && conn.client === null) return maxClientsReached;
+    const client = this.host.ephemeralClient(conn?.init ?? unattached(req));
     const deadline = this.requestTimeoutMs > 0 ? this.host.server.clock.now() + this.requestTimeoutMs : 0;
     const ctx = this.host.context(client, conn?.abort.signal ?? null, deadline);
     if (client.authenticated) return ctx;

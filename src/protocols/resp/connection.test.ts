@@ -292,6 +292,16 @@ describe('RespConnection', () => {
     expect(socket.text()[1]).toBe('$5\r\nafter\r\n');
   });
 
+  it('drops at once a client asked to close while held back by backpressure', () => {
+    const h = harness();
+    const { socket, conn } = h.connect();
+    socket.backlog = HIGH_WATER_BYTES;
+    socket.send(cmd('BIG', '70000') + cmd('PING'));
+    expect(socket.paused).toBe(true);
+    conn!.client.close();
+    expect(socket.destroyed).toBe(true);
+  });
+
   it('closes idle clients after `timeout` seconds', () => {
     const h = harness({ timeout: '10' });
     const { socket, conn } = h.connect();

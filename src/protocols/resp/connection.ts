@@ -350,6 +350,11 @@ export class RespConnection {
   private finish(): void {
     if (this.ending || this.closed || this.socket.destroyed) return;
     this.ending = true;
+    // A client held back because it does not read would never take the rest: drop it now.
+    if (this.paused) {
+      this.socket.destroy();
+      return;
+    }
     this.flush();
     this.socket.end(() => this.socket.destroy());
   }

@@ -8,17 +8,8 @@ import type { CommandContext } from '../../../commands/context.js';
 import type { Reply } from '../../../commands/reply.js';
 import { ErrorReply } from '../../../errors.js';
 import type { HttpBridge } from '../bridge.js';
-import { decodeText, encodeBytes, segmentAt } from '../bytes.js';
-import {
-  after,
-  badRequest,
-  conditionFailed,
-  type Done,
-  fail,
-  notFound,
-  unexpected,
-  withSession,
-} from '../respond.js';
+import { decodeText, type Encoding, encodeBytes, segmentAt } from '../bytes.js';
+import { after, badRequest, conditionFailed, type Done, fail, notFound, unexpected } from '../respond.js';
 import {
   errors,
   GetResponse,
@@ -54,6 +45,9 @@ const noBody = badRequest(
   'a body is required: JSON {"value": ...} or the raw bytes as application/octet-stream',
 );
 
+const JSON_UTF8 = 'application/json; charset=utf-8';
+const OK_JSON = '{"ok":true}';
+
 /** The key's bytes from the original request target (the router may have rewritten it). */
 function pathKey(req: FastifyRequest): Buffer | null {
   const url = req.originalUrl;
@@ -61,18 +55,130 @@ function pathKey(req: FastifyRequest): Buffer | null {
   return i < 0 ? null : segmentAt(url, i + KEYS_PREFIX.length);
 }
 
-/** withSession + the key from the path, for every route here. */
-function onKey(
+/** The key as JSON text: the path segment itself when it has no escapes (then it is ASCII). */
+function keyText(req: FastifyRequest, key: Buffer): { text: string; encoding: Encoding } {
+  const url = req.originalUrl;
+  const start = url.indexOf(KEYS_PREFIX) + KEYS_PREFIX.length;
+  // Without escapes the segment's characters are the key's bytes, one each.
+  const seg = url.slice(start, start + key.length);
+  if (seg.length === key.length && !seg.includes('%') && !seg.includes('/') && !seg.includes('?')) {
+    return { text: seg, encoding: 'utf8' };
+  }
+  return encodeBytes(key);
+}
+
+/**
+ * A route body for one key. Plain functions of their inputs (no closure per request): these
+ * are the door's hot paths.
+ */
+type KeyHandler = (
   bridge: HttpBridge,
   req: FastifyRequest,
   reply: FastifyReply,
-  fn: (ctx: CommandContext, key: Buffer) => Done,
+  ctx: CommandContext,
+  key: Buffer,
+) => Done;
+
+/** Open a session, take the key from the path, run `fn`; or answer why not. */
+function onKey(bridge: HttpBridge, req: FastifyRequest, reply: FastifyReply, fn: KeyHandler): Done {
+  const c = bridge.begin(req);
+  if (c instanceof Promise) return c.then((x) => withKey(bridge, req, reply, fn, x));
+  return withKey(bridge, req, reply, fn, c);
+}
+
+function withKey(
+  bridge: HttpBridge,
+  req: FastifyRequest,
+  reply: FastifyReply,
+  fn: KeyHandler,
+  c: CommandContext | ErrorReply,
 ): Done {
-  return withSession(bridge, req, reply, 'resource', (ctx) => {
-    const key = pathKey(req);
-    if (key === null) return fail(reply, badKey);
-    return fn(ctx, key);
-  });
+  if (c instanceof ErrorReply) return fail(reply, c);
+  const key = pathKey(req);
+  if (key === null) return fail(reply, badKey);
+  return fn(bridge, req, reply, c, key);
+}
+
+// ---- GET: the value (GET), then its time to live (PTTL) -----------------------------------
+
+const readKey: KeyHandler = (bridge, req, reply, ctx, key) => {
+  const v = bridge.run(ctx, [GET, key]);
+  if (v instanceof Promise) return v.then((x) => readTtl(bridge, req, reply, ctx, key, x));
+  return readTtl(bridge, req, reply, ctx, key, v);
+};
+
+function readTtl(
+  bridge: HttpBridge,
+  req: FastifyRequest,
+  reply: FastifyReply,
+  ctx: CommandContext,
+  key: Buffer,
+  v: Reply,
+): Done {
+  if (v instanceof ErrorReply) return fail(reply, v);
+  if (v === null) return fail(reply, notFound);
+  if (!Buffer.isBuffer(v)) return fail(reply, unexpected(v));
+  if (wantsRaw(req)) {
+    reply.type('application/octet-stream').send(v);
+    return;
+  }
+  const t = bridge.run(ctx, [PTTL, key]);
+  if (t instanceof Promise) return t.then((x) => sendValue(req, reply, key, v, x));
+  return sendValue(req, reply, key, v, t);
+}
+
+function sendValue(req: FastifyRequest, reply: FastifyReply, key: Buffer, v: Buffer, t: Reply): Done {
+  const ttl = ttlOf(t);
+  if (ttl instanceof ErrorReply) return fail(reply, ttl);
+  const k = keyText(req, key);
+  const val = encodeBytes(v);
+  const body =
+    k.encoding === 'utf8'
+      ? { key: k.text, value: val.text, encoding: val.encoding, ttl_ms: ttl }
+      : { key: k.text, key_encoding: k.encoding, value: val.text, encoding: val.encoding, ttl_ms: ttl };
+  // The route also answers raw bytes, so Fastify would look the serializer up by media type on
+  // every reply; take the schema's compiled serializer directly instead.
+  reply.type(JSON_UTF8).send(reply.serializeInput(body, GetResponse));
+}
+
+// ---- PUT: SET with the options --------------------------------------------------------------
+
+const writeKey: KeyHandler = (bridge, req, reply, ctx, key) => {
+  const body = req.body as SetBody | Buffer | undefined | null;
+  let argv: Buffer[] | ErrorReply;
+  if (Buffer.isBuffer(body)) {
+    argv = setArgv(key, body, req.query as SetQuery);
+  } else if (body === null || typeof body !== 'object') {
+    return fail(reply, noBody);
+  } else {
+    const value = decodeText(body.value, body.encoding);
+    if (value === null) return fail(reply, badRequest(`value is not valid ${body.encoding ?? 'text'}`));
+    argv = setArgv(key, value, body);
+  }
+  if (argv instanceof ErrorReply) return fail(reply, argv);
+  const r = bridge.run(ctx, argv);
+  if (r instanceof Promise) return r.then((x) => wrote(reply, x));
+  return wrote(reply, r);
+};
+
+function wrote(reply: FastifyReply, r: Reply): Done {
+  if (r instanceof ErrorReply) return fail(reply, r);
+  if (r === null) return fail(reply, conditionFailed);
+  reply.type(JSON_UTF8).send(OK_JSON);
+}
+
+// ---- DELETE: DEL ----------------------------------------------------------------------------
+
+const deleteKey: KeyHandler = (bridge, _req, reply, ctx, key) => {
+  const r = bridge.run(ctx, [DEL, key]);
+  if (r instanceof Promise) return r.then((x) => deleted(reply, x));
+  return deleted(reply, r);
+};
+
+function deleted(reply: FastifyReply, r: Reply): Done {
+  if (r instanceof ErrorReply) return fail(reply, r);
+  if (r === 0) return fail(reply, notFound);
+  reply.code(204).send();
 }
 
 function wantsRaw(req: FastifyRequest): boolean {
@@ -128,35 +234,7 @@ export function keyRoutes(app: FastifyInstance, bridge: HttpBridge): void {
         },
       },
     },
-    (req, reply) =>
-      onKey(bridge, req, reply, (ctx, key) =>
-        after(bridge.run(ctx, [GET, key]), (v) => {
-          if (v instanceof ErrorReply) return fail(reply, v);
-          if (v === null) return fail(reply, notFound);
-          if (!Buffer.isBuffer(v)) return fail(reply, unexpected(v));
-          if (wantsRaw(req)) {
-            reply.type('application/octet-stream').send(v);
-            return;
-          }
-          return after(bridge.run(ctx, [PTTL, key]), (t) => {
-            const ttl = ttlOf(t);
-            if (ttl instanceof ErrorReply) return fail(reply, ttl);
-            const k = encodeBytes(key);
-            const val = encodeBytes(v);
-            reply.send(
-              k.encoding === 'utf8'
-                ? { key: k.text, value: val.text, encoding: val.encoding, ttl_ms: ttl }
-                : {
-                    key: k.text,
-                    key_encoding: k.encoding,
-                    value: val.text,
-                    encoding: val.encoding,
-                    ttl_ms: ttl,
-                  },
-            );
-          });
-        }),
-      ),
+    (req, reply) => onKey(bridge, req, reply, readKey),
   );
 
   app.put<{ Params: KeyParams; Body: SetBody | Buffer; Querystring: SetQuery }>(
@@ -181,26 +259,7 @@ export function keyRoutes(app: FastifyInstance, bridge: HttpBridge): void {
         response: { 200: OkResponse, ...errors(409, 413, 415, 507) },
       },
     },
-    (req, reply) =>
-      onKey(bridge, req, reply, (ctx, key) => {
-        const body = req.body;
-        let argv: Buffer[] | ErrorReply;
-        if (Buffer.isBuffer(body)) {
-          argv = setArgv(key, body, req.query);
-        } else if (body === null || typeof body !== 'object') {
-          return fail(reply, noBody);
-        } else {
-          const value = decodeText(body.value, body.encoding);
-          if (value === null) return fail(reply, badRequest(`value is not valid ${body.encoding ?? 'text'}`));
-          argv = setArgv(key, value, body);
-        }
-        if (argv instanceof ErrorReply) return fail(reply, argv);
-        return after(bridge.run(ctx, argv), (r) => {
-          if (r instanceof ErrorReply) return fail(reply, r);
-          if (r === null) return fail(reply, conditionFailed);
-          reply.send({ ok: true });
-        });
-      }),
+    (req, reply) => onKey(bridge, req, reply, writeKey),
   );
 
   app.delete<{ Params: KeyParams }>(
@@ -214,14 +273,7 @@ export function keyRoutes(app: FastifyInstance, bridge: HttpBridge): void {
         response: { 204: { description: 'Deleted.', type: 'null' }, ...errors(404) },
       },
     },
-    (req, reply) =>
-      onKey(bridge, req, reply, (ctx, key) =>
-        after(bridge.run(ctx, [DEL, key]), (r) => {
-          if (r instanceof ErrorReply) return fail(reply, r);
-          if (r === 0) return fail(reply, notFound);
-          reply.code(204).send();
-        }),
-      ),
+    (req, reply) => onKey(bridge, req, reply, deleteKey),
   );
 
   app.get<{ Params: KeyParams }>(
@@ -236,7 +288,7 @@ export function keyRoutes(app: FastifyInstance, bridge: HttpBridge): void {
       },
     },
     (req, reply) =>
-      onKey(bridge, req, reply, (ctx, key) =>
+      onKey(bridge, req, reply, (_bridge, _req, _reply, ctx, key) =>
         after(bridge.run(ctx, [PTTL, key]), (r) => {
           if (r === -2) return fail(reply, notFound);
           const ttl = ttlOf(r);
@@ -259,7 +311,7 @@ export function keyRoutes(app: FastifyInstance, bridge: HttpBridge): void {
       },
     },
     (req, reply) =>
-      onKey(bridge, req, reply, (ctx, key) =>
+      onKey(bridge, req, reply, (_bridge, _req, _reply, ctx, key) =>
         after(bridge.run(ctx, [PEXPIRE, key, Buffer.from(String(req.body.ttl_ms))]), (r) => {
           if (r instanceof ErrorReply) return fail(reply, r);
           if (r === 0) return fail(reply, notFound);
@@ -280,7 +332,7 @@ export function keyRoutes(app: FastifyInstance, bridge: HttpBridge): void {
       },
     },
     (req, reply) =>
-      onKey(bridge, req, reply, (ctx, key) =>
+      onKey(bridge, req, reply, (_bridge, _req, _reply, ctx, key) =>
         after(bridge.run(ctx, [PERSIST, key]), (r) => {
           if (r instanceof ErrorReply) return fail(reply, r);
           if (r === 1) return void reply.code(204).send();
@@ -309,7 +361,7 @@ export function keyRoutes(app: FastifyInstance, bridge: HttpBridge): void {
       },
     },
     (req, reply) =>
-      onKey(bridge, req, reply, (ctx, key) => {
+      onKey(bridge, req, reply, (_bridge, _req, _reply, ctx, key) => {
         const by = req.body?.by ?? 1;
         return after(bridge.run(ctx, [INCRBY, key, Buffer.from(String(by))]), (r) => {
           if (r instanceof ErrorReply) return fail(reply, r);
