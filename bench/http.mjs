@@ -138,7 +138,8 @@ function stop(proc) {
 
 function startCairnHttp(extra) {
   const main = join(REPO_ROOT, 'dist', 'cli', 'main.js');
-  const args = [main, '--port', '0', '--http-port', '0', '--grpc-port', '-1', ...extra];
+  // No persistence (as redis-server --save ''): the door is measured, not snapshots.
+  const args = [main, '--port', '0', '--http-port', '0', '--grpc-port', '-1', '--snapshot-store', 'none', ...extra];
   return spawnServer(
     args,
     (rec) => (rec.msg?.includes('ready to accept connections') ? rec.ports.http : undefined),

@@ -1,23 +1,23 @@
 /**
- * The command API (Upstash REST compatible): raw fetch for the wire format, the real
- * `@upstash/redis` client for compatibility, the exclusion list against the command table,
- * and authentication through the Authorization header.
+ * The command API (Upstash REST compatible) of the compiled server: raw fetch for the wire
+ * format, the real `@upstash/redis` client for compatibility, the exclusion list against the
+ * command table, and authentication through the Authorization header.
  */
 import { Redis as Upstash } from '@upstash/redis';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createCommandTable } from '../src/commands/index.js';
 import { HTTP_EXCLUDED } from '../src/protocols/http/excluded.js';
-import { call, type HttpCairn, startHttpCairn } from './helpers/http.js';
+import { type CompiledCairn, call, startCompiledCairn } from './helpers/http.js';
 
-let c: HttpCairn;
+let c: CompiledCairn;
 let redis: Redis;
 
 beforeAll(async () => {
-  c = await startHttpCairn();
-  redis = new Redis({ port: c.respPort, host: '127.0.0.1' });
+  c = await startCompiledCairn();
+  redis = c.redis;
 });
 afterAll(async () => {
-  redis.disconnect();
   await c.stop();
 });
 beforeEach(async () => {
@@ -158,15 +158,17 @@ describe('wire format', () => {
 });
 
 describe('reachability', () => {
+  const table = createCommandTable();
+
   it('lists only commands that exist', () => {
-    const names = new Set([...c.t.server.table.all()].map((e) => e.fullName));
+    const names = new Set([...table.all()].map((e) => e.fullName));
     for (const name of Object.keys(HTTP_EXCLUDED)) expect(names, name).toContain(name);
   });
 
   it('refuses exactly the excluded commands; every other command reaches the dispatcher', async () => {
-    const scratch = await startHttpCairn({ resp: false });
+    const scratch = await startCompiledCairn();
     try {
-      for (const e of scratch.t.server.table.all()) {
+      for (const e of table.all()) {
         const argv = e.fullName.split('|');
         if (e.subs !== null) continue; // a container is reached through its subcommands
         const r = await call(scratch.base, 'POST', '/', argv);
@@ -182,9 +184,9 @@ describe('reachability', () => {
 });
 
 describe('authentication', () => {
-  let secured: HttpCairn;
+  let secured: CompiledCairn;
   beforeAll(async () => {
-    secured = await startHttpCairn({ config: { requirepass: 'sesame' }, resp: false });
+    secured = await startCompiledCairn(['--requirepass', 'sesame'], 'sesame');
   });
   afterAll(async () => {
     await secured.stop();

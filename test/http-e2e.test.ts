@@ -10,6 +10,18 @@ import { type CairnProcess, startCairn } from './helpers/cairn.js';
 
 const pct = (b: Buffer) => [...b].map((x) => `%${x.toString(16).padStart(2, '0')}`).join('');
 
+describe('cairn --http-port -1', () => {
+  it('runs without the HTTP door', async () => {
+    const cairn = await startCairn({ args: ['--http-port', '-1', '--grpc-port', '-1'] });
+    try {
+      expect(cairn.httpPort).toBe(0);
+      expect(cairn.respPort).toBeGreaterThan(0);
+    } finally {
+      expect(await cairn.stop()).toBe(0);
+    }
+  });
+});
+
 describe('cairn with the HTTP door', () => {
   let cairn: CairnProcess;
   let base: string;

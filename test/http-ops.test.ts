@@ -6,6 +6,8 @@ import { Agent, request } from 'node:http';
 import { connect } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
+import { startHttpDoor } from '../src/protocols/http/server.js';
+import { createTestServer } from '../src/server/testing.js';
 import { call, type HttpCairn, startHttpCairn } from './helpers/http.js';
 
 let c: HttpCairn | null = null;
@@ -96,7 +98,38 @@ describe('metrics', () => {
   });
 });
 
+describe('bind', () => {
+  it('listens on every address of `bind`, on one port', async () => {
+    const t = createTestServer();
+    const door = await startHttpDoor(t.host, { host: '127.0.0.1 ::1', port: 0 });
+    try {
+      await call(`http://127.0.0.1:${door.port}`, 'PUT', '/v1/keys/both', { value: 'v4' });
+      const r = await call(`http://[::1]:${door.port}`, 'GET', '/v1/keys/both');
+      expect(r.json.value).toBe('v4');
+      expect(t.server.clients.count('http')).toBeGreaterThanOrEqual(1);
+    } finally {
+      await door.close(0);
+      t.close();
+    }
+    await expect(fetch(`http://[::1]:${door.port}/healthz`)).rejects.toThrow();
+  });
+});
+
 describe('closing and limits', () => {
+  it('answers 507 when maxmemory is reached under noeviction, storing nothing', async () => {
+    c = await startHttpCairn({ resp: false });
+    await call(c.base, 'PUT', '/v1/keys/first', { value: 'x'.repeat(1000) });
+    c.t.server.config.apply('maxmemory', '1');
+    const r = await call(c.base, 'PUT', '/v1/keys/second', { value: 'y' });
+    expect(r.status).toBe(507);
+    expect(r.json.error.code).toBe('out_of_memory');
+    expect((await call(c.base, 'POST', '/', ['SET', 'third', 'z'])).status).toBe(507);
+    expect(c.t.keyspace.exists(0, Buffer.from('second'))).toBe(false);
+    // Reads and deletes still work.
+    expect((await call(c.base, 'GET', '/v1/keys/first')).status).toBe(200);
+    expect((await call(c.base, 'DELETE', '/v1/keys/first')).status).toBe(204);
+  });
+
   it('answers 503 with Connection: close to a request that arrives once the door stops accepting', async () => {
     c = await startHttpCairn({ resp: false });
     const sock = connect(c.httpPort, '127.0.0.1');
@@ -119,6 +152,24 @@ describe('closing and limits', () => {
     expect(out).toContain('"code":"unavailable"');
     expect(c.t.keyspace.exists(0, Buffer.from('late'))).toBe(false);
     await expect(fetch(`${c.base}/healthz`)).rejects.toThrow();
+  });
+
+  it('closes an idle keep-alive connection after http-keepalive-timeout-ms, also when changed at run time', async () => {
+    c = await startHttpCairn({ resp: false, config: { 'http-keepalive-timeout-ms': '60000' } });
+    expect(c.t.server.config.apply('http-keepalive-timeout-ms', '200')).toBeNull();
+    const sock = connect(c.httpPort, '127.0.0.1');
+    let out = '';
+    sock.on('data', (d) => {
+      out += d.toString();
+    });
+    const t0 = Date.now();
+    const closed = new Promise((r) => sock.once('close', r));
+    sock.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
+    await closed;
+    expect(out).toMatch(/^HTTP\/1\.1 200 /);
+    // Node announces whole seconds: 200 ms is `timeout=0` (it was 60 before CONFIG SET).
+    expect(out).toContain('Keep-Alive: timeout=0');
+    expect(Date.now() - t0).toBeLessThan(3000);
   });
 
   it('refuses connections past maxclients with 503, and takes them again once one closes', async () => {

@@ -132,7 +132,7 @@ describe.skipIf(bin === null)('PostgreSQL snapshot store', () => {
     // The server keeps serving meanwhile.
     expect(await redis.set('during-outage', '1')).toBe('OK');
     expect(await redis.get('k:7')).toBe('v:7');
-    expect(srv.logs()).toContain('snapshot store circuit open');
+    await expect.poll(() => srv.logs()).toContain('snapshot store circuit open');
 
     pg.start();
     await expect

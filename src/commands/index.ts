@@ -2,6 +2,7 @@
 import { connectionCommands } from './families/connection.js';
 import { expiryCommands } from './families/expiry.js';
 import { keyCommands } from './families/keys.js';
+import { memoryCommands } from './families/memory.js';
 import { serverCommands } from './families/server.js';
 import { stringCommands } from './families/strings.js';
 import { transactionCommands } from './families/transactions.js';
@@ -14,6 +15,7 @@ export const COMMAND_FAMILIES = [
   connectionCommands,
   serverCommands,
   transactionCommands,
+  memoryCommands,
 ] as const;
 
 export function createCommandTable(): CommandTable {

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { SnapshotDecoder } from './decoder.js';
-import { SnapshotEncoder } from './encoder.js';
-import { FORMAT_VERSION, MAGIC, SnapshotError, type SnapshotProblem } from './format.js';
+import { Framer, SnapshotEncoder } from './encoder.js';
+import {
+  BLOCK_LZ4,
+  BlockType,
+  FORMAT_VERSION,
+  MAGIC,
+  SnapshotError,
+  type SnapshotProblem,
+} from './format.js';
 
 interface Rec {
   db: number;
@@ -153,5 +160,26 @@ describe('snapshot codec', () => {
     );
     expect(problemOf(() => decode(Buffer.concat([file, Buffer.from('x')])))).toBe('corrupt');
     expect(problemOf(() => decode(Buffer.from('REDIS0011 not ours')))).toBe('not-a-snapshot');
+  });
+
+  it('refuses an LZ4 block that does not decompress into records, even with valid checksums', () => {
+    const f = new Framer();
+    const header = {
+      createdAt: 1_700_000_000_123,
+      databases: 16,
+      engine: 'map',
+      keysAtStart: 0,
+      cairnVersion: 't',
+    };
+    const parts = [
+      f.start(header),
+      f.block(BlockType.KEYS, Buffer.from([0xff, 0xff, 0xff, 0x7f, 1, 2, 3]), BLOCK_LZ4),
+    ];
+    parts.push(f.end(0).block);
+    expect(problemOf(() => decode(Buffer.concat(parts)))).toBe('corrupt');
+    // LZ4 is only allowed on KEYS blocks.
+    const g = new Framer();
+    const bad = Buffer.concat([g.start(header), g.block(BlockType.END, Buffer.from('{}'), BLOCK_LZ4)]);
+    expect(() => decode(bad)).toThrow(/unknown flags 1/);
   });
 });

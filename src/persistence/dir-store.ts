@@ -84,7 +84,9 @@ export class DirStore implements SnapshotStore {
     const s = new DirStore(resolve(dir), dbfilename);
     await mkdir(s.dir, { recursive: true });
     for (const f of await readdir(s.dir)) {
-      if (f.startsWith(`.${s.stem}-`) && f.endsWith('.tmp')) await rm(join(s.dir, f), { force: true });
+      // Best effort: a directory that is read-only now can still be loaded from.
+      if (f.startsWith(`.${s.stem}-`) && f.endsWith('.tmp'))
+        await rm(join(s.dir, f), { force: true }).catch(() => {});
     }
     return s;
   }

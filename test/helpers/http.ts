@@ -1,8 +1,10 @@
 /**
- * An in-process Cairn for HTTP door tests that need to steer time (ManualClock) or look at
- * the server's state: the real command table and dispatcher, the HTTP door and the RESP door
- * on free loopback ports. Black-box tests of the compiled server use test/helpers/cairn.ts.
+ * Cairn for HTTP door tests, two ways: the compiled server as a child process
+ * (`startCompiledCairn`, through test/helpers/cairn.ts) for black-box tests, and an in-process
+ * server (`startHttpCairn`) for tests that steer time (ManualClock) or the server's state: the
+ * real command table and dispatcher, the HTTP door and the RESP door on free loopback ports.
  */
+import { Redis } from 'ioredis';
 
 import { metricsFor } from '../../src/observability/metrics.js';
 import type { DoorHandle } from '../../src/protocols/door.js';
@@ -10,6 +12,37 @@ import type { HttpSettings } from '../../src/protocols/http/app.js';
 import { startHttpDoor } from '../../src/protocols/http/server.js';
 import { startRespDoor } from '../../src/protocols/resp/server.js';
 import { createTestServer, type TestServer } from '../../src/server/testing.js';
+import { startCairn } from './cairn.js';
+
+export interface CompiledCairn {
+  /** `http://127.0.0.1:<port>` */
+  base: string;
+  httpPort: number;
+  respPort: number;
+  /** An ioredis client on the RESP door (closed by stop). */
+  redis: Redis;
+  stop(): Promise<number | null>;
+}
+
+/** `node dist/cli/main.js --port 0 --http-port 0 ...args` with a RESP client ready. */
+export async function startCompiledCairn(args: string[] = [], password?: string): Promise<CompiledCairn> {
+  const cairn = await startCairn({ args: ['--grpc-port', '-1', ...args] });
+  if (!cairn.httpPort) {
+    await cairn.stop();
+    throw new Error(`the HTTP door did not start:\n${cairn.logs()}`);
+  }
+  const redis = new Redis({ port: cairn.respPort, host: '127.0.0.1', password });
+  return {
+    base: `http://127.0.0.1:${cairn.httpPort}`,
+    httpPort: cairn.httpPort,
+    respPort: cairn.respPort,
+    redis,
+    async stop() {
+      redis.disconnect();
+      return cairn.stop();
+    },
+  };
+}
 
 export interface HttpCairn {
   /** `http://127.0.0.1:<port>` */

@@ -50,6 +50,8 @@ export class Arena {
   /** Empty chunks kept for reuse, and ids of released chunks. */
   private readonly spares: number[] = [];
   private readonly releasedIds: number[] = [];
+  /** Size the next new chunk for this many bytes instead of doubling (0: no hint). */
+  private nextChunkHint = 0;
   readonly freeHead = new Uint32Array(NUM_CLASSES);
   /** Bytes in live blocks, bytes on free lists, bytes of all chunks. */
   liveBytes = 0;
@@ -126,8 +128,10 @@ export class Arena {
       return spare;
     }
     if (spare !== undefined) this.release(spare);
+    const want = Math.max(size, this.nextChunkHint > 0 ? this.nextChunkHint : this.reservedBytes);
+    this.nextChunkHint = 0;
     let bytes = MIN_CHUNK_BYTES;
-    while (bytes < this.reservedBytes && bytes < MAX_CHUNK_BYTES) bytes *= 2;
+    while (bytes < want && bytes < MAX_CHUNK_BYTES) bytes *= 2;
     const id = this.releasedIds.pop() ?? this.u8.length;
     if (id >= MAX_CHUNKS) throw new ArenaFullError(`arena full: ${MAX_CHUNKS} chunks in use`);
     const ab = new ArrayBuffer(bytes);
@@ -161,6 +165,22 @@ export class Arena {
     return this.u8.length - this.releasedIds.length;
   }
 
+  /** Capacity of the largest spare chunk (0: none). */
+  spareCapacity(): number {
+    let n = 0;
+    for (const c of this.spares) n = Math.max(n, this.capacity[c]);
+    return n;
+  }
+
+  /**
+   * Stop bump-allocating from the tail chunk (so it can be evacuated); the next chunk takes
+   * over. A new chunk is then sized for `liveBytes` rather than for the whole arena.
+   */
+  retireTail(liveBytes: number): void {
+    this.tail = -1;
+    this.nextChunkHint = liveBytes;
+  }
+
   startEvacuation(c: number): void {
     this.evacuating = c;
   }
@@ -176,8 +196,14 @@ export class Arena {
     this.evacuating = -1;
     if (c < 0) return;
     this.top[c] = this.chunkStart(c);
-    if (this.spares.length === 0 || c === 0) this.spares.push(c);
+    if (this.spares.length === 0) this.spares.push(c);
     else this.release(c);
+  }
+
+  /** Give every spare chunk back (MEMORY PURGE). */
+  releaseSpares(): void {
+    for (const c of this.spares) this.release(c);
+    this.spares.length = 0;
   }
 
   /** Drop every block: all chunks but the first are released. */

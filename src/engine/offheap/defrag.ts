@@ -20,6 +20,8 @@ const EVACUATE_MAX_LIVE_PERCENT = 75;
 /** Blocks walked between clock checks. */
 const BLOCKS_PER_CLOCK_CHECK = 256;
 
+export type DefragMode = 'background' | 'purge' | 'all';
+
 export interface DefragStats {
   running: boolean;
   chunksEvacuated: number;
@@ -51,14 +53,16 @@ export class Defragmenter {
 
   /**
    * Work for up to `budgetMs` on one chunk: pick a victim when none is in progress, move its
-   * live entries away, release it when empty. With `force`, any non-tail chunk in use is a
-   * candidate whatever its live share (tests). Returns true while the victim is unfinished.
+   * live entries away, release it when empty. Modes: `background` takes chunks at most
+   * EVACUATE_MAX_LIVE_PERCENT live; `purge` too, and also the tail chunk, giving bump
+   * allocation a new chunk sized for its live bytes; `all` takes any chunk in use (tests).
+   * Returns true while the victim is unfinished.
    */
-  step(budgetMs: number, force = false): boolean {
+  step(budgetMs: number, mode: DefragMode = 'background'): boolean {
     const start = performance.now();
     const a = this.ks.arena;
     const e = this.ks.entries;
-    if (this.victim < 0 && !this.pick(force)) return false;
+    if (this.victim < 0 && !this.pick(mode)) return false;
     const c = this.victim;
     const u32 = a.u32[c];
     let n = 0;
@@ -84,13 +88,17 @@ export class Defragmenter {
   }
 
   /** Choose the non-tail chunk with the lowest live share. */
-  private pick(force: boolean): boolean {
+  private pick(mode: DefragMode): boolean {
     const a = this.ks.arena;
     let best = -1;
-    let bestPercent = force ? 101 : EVACUATE_MAX_LIVE_PERCENT;
+    let bestPercent = mode === 'all' ? 101 : EVACUATE_MAX_LIVE_PERCENT;
+    // The tail chunk qualifies only when a spare chunk can take over bump allocation and hold
+    // its live entries: otherwise evacuating it would just allocate a new chunk.
+    const spare = a.spareCapacity();
     for (let c = 0; c < a.top.length; c++) {
       const used = a.top[c] - a.chunkStart(c);
-      if (c === a.tail || used <= 0 || a.capacity[c] === 0) continue;
+      if (used <= 0 || a.capacity[c] === 0) continue;
+      if (c === a.tail && a.live[c] > spare && mode !== 'purge') continue;
       const percent = (a.live[c] * 100) / used;
       if (percent < bestPercent) {
         best = c;
@@ -98,6 +106,7 @@ export class Defragmenter {
       }
     }
     if (best < 0) return false;
+    if (best === a.tail) a.retireTail(a.live[best]);
     this.victim = best;
     this.pos = a.chunkStart(best);
     a.startEvacuation(best);

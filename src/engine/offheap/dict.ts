@@ -13,15 +13,28 @@ import { NIL, refChunk, refOffset, W_NEXT } from './layout.js';
 
 /** Buckets of a new table (Redis: DICT_HT_INITIAL_SIZE). */
 const INITIAL_BUCKETS = 4;
+/** Over maxmemory, grow anyway past this load factor (Redis: HASHTABLE_MAX_LOAD_FACTOR). */
+const MAX_LOAD_FACTOR = 1.618;
 /** Shrink when fewer than this percent of buckets are used (Redis: HASHTABLE_MIN_FILL). */
 const MIN_FILL_PERCENT = 10;
 /** Empty buckets a rehash step may skip per bucket it should move (Redis: 10). */
 const EMPTY_VISITS_PER_STEP = 10;
 const EMPTY = new Uint32Array(0);
 
-/** Shared count of bytes held by index structures (for usedMemory). */
+/**
+ * Memory of the index structures, shared by every database's dict and TTL set: their bytes
+ * (for usedMemory), and whether a table may grow (Redis's dictExpandAllowed: not past
+ * maxmemory, unless the load factor is getting too high).
+ */
 export class IndexBytes {
   bytes = 0;
+  /** maxmemory as the last makeRoom saw it (0: none). */
+  limit = 0;
+  usedMemory: () => number = () => 0;
+
+  mayGrow(moreBytes: number): boolean {
+    return this.limit === 0 || this.usedMemory() + moreBytes <= this.limit;
+  }
 }
 
 export class Dict {
@@ -117,7 +130,9 @@ export class Dict {
     const b = h & this.mask0;
     this.setNext(ref, this.t0[b]);
     this.t0[b] = ref;
-    if (++this.used0 >= this.t0.length) this.resize(this.used0 * 2);
+    const n = ++this.used0;
+    if (n >= this.t0.length && (n >= this.t0.length * MAX_LOAD_FACTOR || this.mem.mayGrow(this.t0.length * 8)))
+      this.resize(n * 2);
   }
 
   /** Unlink the entry the last find/locate returned. */

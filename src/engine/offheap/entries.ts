@@ -2,7 +2,7 @@
  * Reading and writing entries in the arena (layout.ts), plus the few entries too big for it,
  * which keep their header in the arena and their key and value in an external Buffer.
  */
-import { compressSync, uncompressSync } from 'lz4-napi';
+import { createRequire } from 'node:module';
 import type { Arena } from './arena.js';
 import { bytesEqual, hashBytes } from './hash.js';
 import {
@@ -27,6 +27,17 @@ import {
   W_META,
   W_TTL_INDEX,
 } from './layout.js';
+
+/**
+ * lz4-napi, loaded on first use: its native library adds ~11 MB of RSS, which a keyspace with
+ * no value over the compression threshold never needs.
+ */
+type Lz4 = { compressSync(data: Buffer): Buffer; uncompressSync(data: Uint8Array): Buffer };
+let lz4: Lz4 | null = null;
+function codec(): Lz4 {
+  if (lz4 === null) lz4 = createRequire(import.meta.url)('lz4-napi') as Lz4;
+  return lz4;
+}
 
 /** Per-Buffer bookkeeping charged to each external entry (object headers, backing store). */
 export const EXTERNAL_OVERHEAD_BYTES = 96;
@@ -178,13 +189,13 @@ export class Entries {
       const off =
         o + ((flags & F_TTL) === 0 ? HEADER_BYTES : HEADER_BYTES + TTL_SLOT_BYTES) + (lens & 0xffff);
       if ((flags & F_COMPRESSED) !== 0)
-        return uncompressSync(this.arena.u8[c].subarray(off, off + (lens >>> 16)));
+        return codec().uncompressSync(this.arena.u8[c].subarray(off, off + (lens >>> 16)));
       out = copyOut(this.arena.u8[c], off, lens >>> 16);
     } else {
       const id = this.extId(ref);
       const view = this.ext.bufs[id].subarray(this.ext.keyLens[id]);
       // The external Buffer is replaced, never mutated, so a compressed view is safe to decode.
-      out = (flags & F_COMPRESSED) !== 0 ? uncompressSync(view) : Buffer.from(view);
+      out = (flags & F_COMPRESSED) !== 0 ? codec().uncompressSync(view) : Buffer.from(view);
     }
     return out;
   }
@@ -215,7 +226,7 @@ export class Entries {
     const s = this.stored;
     const t = this.compressionThreshold;
     if (t > 0 && value.length >= t) {
-      const z = compressSync(value);
+      const z = codec().compressSync(value);
       if (z.length <= value.length - value.length * MIN_COMPRESSION_SAVING_RATIO) {
         s.bytes = z;
         s.compressed = true;

@@ -333,7 +333,7 @@ function apply(p: Pair, op: Op): void {
       return;
     }
     case 'defrag':
-      while (p.off.defrag.step(1000, true));
+      while (p.off.defrag.step(1000, 'all'));
       p.sync();
       return;
     case 'grow': {

@@ -95,6 +95,7 @@ export class OffHeapKeyspace implements Keyspace {
     this.entries = new Entries(this.arena, this.seed);
     this.entries.compressionThreshold = DEFAULT_COMPRESSION_THRESHOLD_BYTES;
     this.dbs = Array.from({ length: databases }, () => this.newDb());
+    this.index.usedMemory = () => this.usedMemory();
     this.expireCycle = createExpireCycle({
       databases,
       clock,
@@ -419,6 +420,7 @@ export class OffHeapKeyspace implements Keyspace {
   }
 
   makeRoom(maxBytes: number): boolean {
+    this.index.limit = maxBytes;
     return this.evictor.makeRoom(maxBytes);
   }
 

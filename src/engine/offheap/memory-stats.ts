@@ -55,11 +55,13 @@ export function memoryStats(ks: OffHeapKeyspace): EngineMemoryStats {
   };
 }
 
-/** Compact the arena for up to `budgetMs`: evacuate the emptiest chunks, release them. */
+/** Compact the arena for up to `budgetMs` (emptiest chunks first), then release spare chunks. */
 export function purge(ks: OffHeapKeyspace, budgetMs: number): void {
   const start = performance.now();
   while (performance.now() - start < budgetMs) {
-    const left = budgetMs - (performance.now() - start);
-    if (!ks.defrag.step(left) && !ks.defrag.needed()) break;
+    const before = ks.defrag.stats().chunksEvacuated;
+    const running = ks.defrag.step(budgetMs - (performance.now() - start), 'purge');
+    if (!running && ks.defrag.stats().chunksEvacuated === before) break;
   }
+  ks.arena.releaseSpares();
 }

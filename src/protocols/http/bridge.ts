@@ -83,6 +83,8 @@ export class HttpBridge {
       addr: `${socket.remoteAddress}:${socket.remotePort}`,
       laddr: `${socket.localAddress}:${socket.localPort}`,
       close: () => socket.end(),
+      // CLIENT LIST figures: what is buffered on this connection either way.
+      bufferStats: () => ({ qbuf: socket.readableLength, obl: 0, omem: socket.writableLength }),
     };
     const client = this.host.openClient(init);
     const conn: Conn = { client, init, abort: new AbortController() };

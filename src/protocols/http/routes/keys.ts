@@ -46,6 +46,7 @@ const noBody = badRequest(
 );
 
 const JSON_UTF8 = 'application/json; charset=utf-8';
+/** OkResponse `{ok: true}`, serialized once: a write answers the same bytes every time. */
 const OK_JSON = '{"ok":true}';
 
 /** The key's bytes from the original request target (the router may have rewritten it). */

@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { Arena } from './arena.js';
+import {
+  classIndex,
+  MAX_CHUNK_BYTES,
+  MAX_INLINE_BLOCK_BYTES,
+  makeRef,
+  NUM_CLASSES,
+  refChunk,
+  refOffset,
+  sizeClass,
+} from './layout.js';
+
+describe('size classes', () => {
+  it('round up to multiples of 8 bytes, then to quarter powers of two, each with its own list', () => {
+    expect(sizeClass(1)).toBe(8);
+    expect(sizeClass(58)).toBe(64);
+    expect(sizeClass(1024)).toBe(1024);
+    expect(sizeClass(1025)).toBe(1280);
+    expect(sizeClass(MAX_INLINE_BLOCK_BYTES)).toBe(MAX_INLINE_BLOCK_BYTES);
+    const seen = new Set<number>();
+    let prev = 0;
+    for (let n = 1; n <= MAX_INLINE_BLOCK_BYTES; n++) {
+      const c = sizeClass(n);
+      expect(c).toBeGreaterThanOrEqual(n);
+      expect(c % 8).toBe(0);
+      expect(c).toBeGreaterThanOrEqual(prev);
+      // At most 25% (or 7 bytes for small blocks) lost to rounding.
+      expect(c - n).toBeLessThanOrEqual(Math.max(7, n / 4));
+      expect(sizeClass(c)).toBe(c);
+      prev = c;
+      seen.add(classIndex(c));
+    }
+    expect(Math.min(...seen)).toBe(1);
+    expect(Math.max(...seen)).toBe(NUM_CLASSES - 1);
+  });
+});
+
+describe('refs', () => {
+  it('name 8-byte blocks in up to 512 chunks of 64 MiB: 32 GiB', () => {
+    for (const [c, off] of [
+      [0, 8],
+      [1, 0],
+      [255, MAX_CHUNK_BYTES - 8],
+      [256, 16],
+      [511, MAX_CHUNK_BYTES - 8],
+    ]) {
+      const ref = makeRef(c, off);
+      expect(ref).toBeGreaterThan(0);
+      expect(ref).toBeLessThan(2 ** 32);
+      expect(refChunk(ref)).toBe(c);
+      expect(refOffset(ref)).toBe(off);
+    }
+  });
+});
+
+describe('Arena', () => {
+  it('reuses freed blocks of the same class and accounts for every byte', () => {
+    const a = new Arena();
+    const r1 = a.alloc(64);
+    const r2 = a.alloc(64);
+    const r3 = a.alloc(128);
+    expect(new Set([r1, r2, r3]).size).toBe(3);
+    expect(a.liveBytes).toBe(256);
+    a.free(r2, 64);
+    expect(a.liveBytes).toBe(192);
+    expect(a.freeBytes).toBe(64);
+    expect(a.alloc(128)).not.toBe(r2);
+    expect(a.alloc(64)).toBe(r2);
+    expect(a.freeBytes).toBe(0);
+  });
+
+  it('grows by adding chunks, never by moving one: views stay valid', () => {
+    const a = new Arena();
+    const first = a.alloc(1024);
+    const view = a.u32[refChunk(first)];
+    view[refOffset(first) >>> 2] = 0xdeadbeef;
+    for (let i = 0; i < 5000; i++) a.alloc(4096);
+    expect(a.chunkCount()).toBeGreaterThan(3);
+    expect(a.u32[refChunk(first)]).toBe(view);
+    expect(view[refOffset(first) >>> 2]).toBe(0xdeadbeef);
+  });
+
+  it('takes the total past 4 GiB (virtual memory: untouched chunk pages are not resident)', () => {
+    const a = new Arena();
+    const block = 64 * 1024;
+    const blocks = Math.ceil((4 * 2 ** 30 + 64 * 2 ** 20) / block);
+    let last = 0;
+    for (let i = 0; i < blocks; i++) last = a.alloc(block);
+    expect(a.reservedBytes).toBeGreaterThan(4 * 2 ** 30);
+    expect(refChunk(last)).toBeGreaterThan(64);
+    const u32 = a.u32[refChunk(last)];
+    u32[refOffset(last) >>> 2] = 42;
+    expect(a.u32[refChunk(last)][refOffset(last) >>> 2]).toBe(42);
+    a.reset();
+    expect(a.reservedBytes).toBeLessThanOrEqual(MAX_CHUNK_BYTES);
+  });
+});
