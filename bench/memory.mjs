@@ -34,6 +34,8 @@ const { values: flags } = parseArgs({
     'settle-ms': { type: 'string', default: '3000' },
     'skip-latency': { type: 'boolean', default: false },
     'skip-memory': { type: 'boolean', default: false },
+    /** Extra node flags for Cairn, e.g. --max-semi-space-size=2 (a smaller young generation). */
+    'cairn-node-args': { type: 'string', default: '' },
   },
 });
 const KEYS = Number(flags.keys);
@@ -43,6 +45,7 @@ const CLIENTS = Number(flags.clients);
 const VALUE_BYTES = Number(flags['value-bytes']);
 const SETTLE_MS = Number(flags['settle-ms']);
 const ENGINE = flags.engine;
+const CAIRN_NODE_ARGS = flags['cairn-node-args'].split(' ').filter(Boolean);
 
 const value = Buffer.alloc(VALUE_BYTES, 'v');
 const WORKLOADS = {
@@ -63,13 +66,16 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 async function memoryFigures(server) {
   const m = await info(server.port, 'memory');
-  return { used: Number(m.used_memory), rss: rssBytes(server.pid) };
+  return { used: Number(m.used_memory), dataset: Number(m.used_memory_dataset), rss: rssBytes(server.pid) };
 }
 
 async function measureMemory(name, keyOf) {
   const row = { workload: name };
   for (const target of ['cairn', 'redis']) {
-    const server = target === 'cairn' ? await startCairn({ args: cairnArgs }) : await startRedis();
+    const server =
+      target === 'cairn'
+        ? await startCairn({ args: cairnArgs, nodeArgs: CAIRN_NODE_ARGS })
+        : await startRedis();
     try {
       await sleep(500);
       const empty = await memoryFigures(server);
@@ -106,6 +112,7 @@ function memoryTable(rows) {
   for (const r of rows) {
     for (const [fig, label] of [
       ['used', 'INFO used_memory'],
+      ['dataset', 'INFO used_memory_dataset'],
       ['rss', 'process RSS'],
     ]) {
       const c = r.cairn.full[fig];
@@ -157,7 +164,7 @@ function gcPauses(text) {
 
 async function measureLatency() {
   const keyOf = (i) => `key:${String(i).padStart(12, '0')}`;
-  const cairn = await startCairn({ args: cairnArgs, nodeArgs: ['--trace-gc'] });
+  const cairn = await startCairn({ args: cairnArgs, nodeArgs: ['--trace-gc', ...CAIRN_NODE_ARGS] });
   const redis = await startRedis();
   const result = { cairn: {}, redis: {}, gc: null };
   try {
@@ -216,9 +223,9 @@ const machine = machineInfo();
 const report = [
   `# Memory per key and latency: Cairn (${ENGINE} engine) vs Redis`,
   '',
-  `\`node bench/memory.mjs --keys ${KEYS} --latency-keys ${LATENCY_KEYS} --requests ${REQUESTS} --clients ${CLIENTS} --value-bytes ${VALUE_BYTES} --engine ${ENGINE}\``,
+  `\`node bench/memory.mjs --keys ${KEYS} --latency-keys ${LATENCY_KEYS} --requests ${REQUESTS} --clients ${CLIENTS} --value-bytes ${VALUE_BYTES} --engine ${ENGINE}${CAIRN_NODE_ARGS.length > 0 ? ` --cairn-node-args '${CAIRN_NODE_ARGS.join(' ')}'` : ''}\``,
   '',
-  `Cairn: \`node dist/cli/main.js --port 0 --http-port -1 --grpc-port -1 ${cairnArgs.join(' ')}\`; Redis: \`redis-server --save '' --appendonly no\`.`,
+  `Cairn: \`node ${CAIRN_NODE_ARGS.map((a) => `${a} `).join('')}dist/cli/main.js --port 0 --http-port -1 --grpc-port -1 ${cairnArgs.join(' ').replace(dataDir, '<tmpdir>')}\`; Redis: \`redis-server --save '' --appendonly no\`.`,
   `Machine: ${machine.cpus} x ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.redis}.`,
 ];
 const json = { machine, keys: KEYS, latencyKeys: LATENCY_KEYS, requests: REQUESTS, engine: ENGINE };

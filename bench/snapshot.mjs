@@ -297,6 +297,7 @@ const md = [
   '# Snapshot benchmark',
   '',
   `${m.cpus} x ${m.cpuModel}, ${m.memoryGiB} GiB, Node ${m.node}, ${m.redis}`,
+  `Cairn options: ${opts['cairn-args'] || '(defaults: map engine, LZ4 blocks)'}`,
   `Values ${VALUE_BYTES} bytes of pseudo-random printable text; medians of ${RUNS} runs for write and load; GET: redis-benchmark -c ${CLIENTS} -n ${GET_REQUESTS} -r <keys>.`,
   'write: Cairn SAVE (copy-on-write snapshot in time-budgeted steps, fsync, rename) / Redis BGSAVE until done (fork).',
   'start+load: from spawning the process to the first PONG with the snapshot loaded.',

@@ -75,6 +75,12 @@ describe('the document', () => {
     expect(parseYaml(await r.text())).toEqual(doc);
   });
 
+  it('is linked from GET /', async () => {
+    const r = await call(c.base, 'GET', '/');
+    expect(r.json).toMatchObject({ name: 'cairn', docs: '/docs', openapi: '/openapi.json' });
+    expect(r.json.version).toBe(doc.info.version);
+  });
+
   it('is what the /docs UI loads', async () => {
     const page = await fetch(`${c.base}/docs/`);
     expect(page.status).toBe(200);

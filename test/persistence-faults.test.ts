@@ -171,7 +171,8 @@ describe('kill -9 during snapshots', () => {
     }
     // The kills did land inside writes (and some snapshots got through).
     expect(midWrite).toBeGreaterThan(0);
-    expect(cairnFiles(dir).length).toBeLessThanOrEqual(3);
+    // snapshot-keep is 3; a kill between the rename and the pruning can leave one more.
+    expect(cairnFiles(dir).length).toBeLessThanOrEqual(4);
     console.log(
       `kill -9 rounds: ${i - 1}, mid-write: ${midWrite}, completed: ${completed}, save ${saveMs} ms`,
     );

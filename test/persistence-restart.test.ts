@@ -47,8 +47,8 @@ describe('persistence across restarts', () => {
     pipe.set(Buffer.from([0, 255, 1]), Buffer.from([9, 0, 200]));
     const replies = await pipe.exec();
     expect(replies?.every(([err]) => err === null)).toBe(true);
-    // The other doors, when this build opens them, write into the same keyspace.
-    if (srv.httpPort > 0) {
+    // The other doors write into the same keyspace.
+    {
       const r = await fetch(`http://127.0.0.1:${srv.httpPort}/v1/keys/http-key`, {
         method: 'PUT',
         headers: { 'content-type': 'application/json' },
@@ -56,7 +56,7 @@ describe('persistence across restarts', () => {
       });
       expect(r.status).toBe(200);
     }
-    if (srv.grpcPort > 0) {
+    {
       const g = cairnClient(srv.grpcPort);
       await g.unary('Set', { key: Buffer.from('grpc-key'), value: Buffer.from('from-grpc') });
       g.close();
@@ -69,7 +69,7 @@ describe('persistence across restarts', () => {
 
     const again = await start(dir);
     const r2 = again.redis;
-    expect(again.srv.logs()).toMatch(/snapshot loaded: 250\d keys/);
+    expect(again.srv.logs()).toMatch(/snapshot loaded: 2503 keys/);
     const got = await r2.mget(...Array.from({ length: 2000 }, (_, i) => `k:${i}`));
     expect(got).toEqual(Array.from({ length: 2000 }, (_, i) => `v:${i}`));
     for (const i of [0, 17, 499]) {
@@ -83,8 +83,11 @@ describe('persistence across restarts', () => {
     await r2.select(3);
     expect(await r2.getBuffer(Buffer.from([0, 255, 1]))).toEqual(Buffer.from([9, 0, 200]));
     await r2.select(0);
-    if (again.srv.httpPort > 0) expect(await r2.get('http-key')).toBe('from-http');
-    if (again.srv.grpcPort > 0) expect(await r2.get('grpc-key')).toBe('from-grpc');
+    expect(await r2.get('http-key')).toBe('from-http');
+    expect(await r2.pttl('http-key')).toBeGreaterThan(500_000);
+    expect(await r2.get('grpc-key')).toBe('from-grpc');
+    const viaHttp = await fetch(`http://127.0.0.1:${again.srv.httpPort}/v1/keys/k:5`);
+    expect(await viaHttp.json()).toMatchObject({ key: 'k:5', value: 'v:5' });
     expect(await again.srv.stop('SIGTERM')).toBe(0);
     // Nothing changed: no second snapshot was needed.
     expect(snapshots(dir)).toHaveLength(1);
@@ -151,6 +154,23 @@ describe('persistence across restarts', () => {
         interval: 100,
       })
       .toBe(true);
+  });
+
+  it('a snapshot moves between engines: off-heap -> map -> off-heap', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cairn-persist-'));
+    const first = await start(dir, ['--engine', 'offheap']);
+    const pipe = first.redis.pipeline();
+    for (let i = 0; i < 1000; i++) pipe.set(`e:${i}`, `x${i}`, 'PX', 600_000);
+    await pipe.exec();
+    expect(await first.srv.stop('SIGTERM')).toBe(0);
+    const second = await start(dir, ['--engine', 'map']);
+    expect(await second.redis.dbsize()).toBe(1000);
+    expect(await second.redis.get('e:999')).toBe('x999');
+    await second.redis.set('from-map', '1');
+    expect(await second.srv.stop('SIGTERM')).toBe(0);
+    const third = await start(dir, ['--engine', 'offheap']);
+    expect(await third.redis.dbsize()).toBe(1001);
+    expect(await third.redis.pttl('e:0')).toBeGreaterThan(500_000);
   });
 
   it('cairn snapshot inspect and verify read a snapshot file', async () => {

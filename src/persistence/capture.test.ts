@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../engine/clock.js';
 import { MapKeyspace } from '../engine/map-keyspace.js';
+import { OffHeapKeyspace } from '../engine/offheap/keyspace.js';
 import type { Keyspace } from '../engine/types.js';
 import { captureStream, SnapshotCapture } from './capture.js';
 import { Framer } from './encoder.js';
@@ -14,6 +15,12 @@ import { BlockType } from './format.js';
 import { loadSnapshot } from './loader.js';
 
 const DBS = 4;
+
+/** Engines the capture runs on; the reload side is always the Map keyspace (the oracle). */
+const ENGINES: Array<[string, (clock: ManualClock) => Keyspace]> = [
+  ['map', (clock) => new MapKeyspace(DBS, clock)],
+  ['offheap', (clock) => new OffHeapKeyspace(DBS, clock)],
+];
 
 function rng(seed: number): () => number {
   let a = seed >>> 0;
@@ -135,31 +142,32 @@ describe('snapshot capture (copy-on-write)', () => {
   });
 
   // Odd seeds walk with scanEntries, even ones with the scan + peekEntry fallback.
-  for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {
-    const path = seed % 2 === 1 ? 'scanEntries' : 'scan + peekEntry';
-    it(`is exactly the keyspace at its start instant under random changes (seed ${seed}, ${path})`, async () => {
-      const r = rng(seed);
-      const clock = new ManualClock();
-      const ks = new MapKeyspace(DBS, clock);
-      if (seed % 2 === 0) Object.assign(ks, { scanEntries: undefined });
-      const n = 4000;
-      populate(ks, clock, r, n);
-      clock.advance(50);
-      const t0 = clock.now();
-      const expected = liveState(ks, t0);
-      const cap = new SnapshotCapture(ks, { cairnVersion: 'test' });
-      const { chunks, steps } = runSteps(cap, () => {
-        for (let i = 0; i < 40; i++) mutate(ks, clock, r, n);
+  for (const [engine, make] of ENGINES)
+    for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {
+      const path = seed % 2 === 1 ? 'scanEntries' : 'scan + peekEntry';
+      it(`is exactly the keyspace at its start instant under random changes (${engine}, seed ${seed}, ${path})`, async () => {
+        const r = rng(seed);
+        const clock = new ManualClock();
+        const ks = make(clock);
+        if (seed % 2 === 0) Object.assign(ks, { scanEntries: undefined });
+        const n = 4000;
+        populate(ks, clock, r, n);
+        clock.advance(50);
+        const t0 = clock.now();
+        const expected = liveState(ks, t0);
+        const cap = new SnapshotCapture(ks, { cairnVersion: 'test' });
+        const { chunks, steps } = runSteps(cap, () => {
+          for (let i = 0; i < 40; i++) mutate(ks, clock, r, n);
+        });
+        expect(steps).toBeGreaterThan(2);
+        expect(cap.stats.copiedKeys).toBeGreaterThan(0);
+        const got = await reload(chunks, t0);
+        expect(got.size).toBe(expected.size);
+        for (const [k, v] of expected) expect(got.get(k), k).toBe(v);
+        // Most of the keyspace changed meanwhile, so a snapshot of "now" would differ.
+        expect(liveState(ks, t0)).not.toEqual(expected);
       });
-      expect(steps).toBeGreaterThan(2);
-      expect(cap.stats.copiedKeys).toBeGreaterThan(0);
-      const got = await reload(chunks, t0);
-      expect(got.size).toBe(expected.size);
-      for (const [k, v] of expected) expect(got.get(k), k).toBe(v);
-      // Most of the keyspace changed meanwhile, so a snapshot of "now" would differ.
-      expect(liveState(ks, t0)).not.toEqual(expected);
-    });
-  }
+    }
 
   it('streams LZ4-compressed blocks that load back', async () => {
     const clock = new ManualClock();

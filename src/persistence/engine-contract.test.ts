@@ -5,10 +5,12 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../engine/clock.js';
 import { MapKeyspace } from '../engine/map-keyspace.js';
+import { OffHeapKeyspace } from '../engine/offheap/keyspace.js';
 import type { Keyspace } from '../engine/types.js';
 
 const ENGINES: Array<[string, (clock: ManualClock) => Keyspace]> = [
   ['map', (clock) => new MapKeyspace(4, clock)],
+  ['offheap', (clock) => new OffHeapKeyspace(4, clock)],
 ];
 
 const b = (s: string) => Buffer.from(s);

@@ -131,7 +131,10 @@ export class Dict {
     this.setNext(ref, this.t0[b]);
     this.t0[b] = ref;
     const n = ++this.used0;
-    if (n >= this.t0.length && (n >= this.t0.length * MAX_LOAD_FACTOR || this.mem.mayGrow(this.t0.length * 8)))
+    if (
+      n >= this.t0.length &&
+      (n >= this.t0.length * MAX_LOAD_FACTOR || this.mem.mayGrow(this.t0.length * 8))
+    )
       this.resize(n * 2);
   }
 

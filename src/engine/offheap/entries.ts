@@ -4,17 +4,20 @@
  */
 import { createRequire } from 'node:module';
 import type { Arena } from './arena.js';
-import { bytesEqual, hashBytes } from './hash.js';
+import { Externals } from './externals.js';
+import { bytesEqual, bytesEqualAt, hashBytes } from './hash.js';
 import {
   CLOCK_MASK,
   entryBytes,
   F_COMPRESSED,
   F_EXTERNAL,
   F_FREE,
+  F_PREFIX,
   F_TTL,
   HEADER_BYTES,
   headerBytes,
   isInline,
+  PREFIX_ID_BYTES,
   refChunk,
   refOffset,
   sizeClass,
@@ -27,6 +30,7 @@ import {
   W_META,
   W_TTL_INDEX,
 } from './layout.js';
+import { Prefixes } from './prefixes.js';
 
 /**
  * lz4-napi, loaded on first use: its native library adds ~11 MB of RSS, which a keyspace with
@@ -39,44 +43,8 @@ function codec(): Lz4 {
   return lz4;
 }
 
-/** Per-Buffer bookkeeping charged to each external entry (object headers, backing store). */
-export const EXTERNAL_OVERHEAD_BYTES = 96;
 /** Smallest saving (share of the original) for a compressed value to be kept. */
 const MIN_COMPRESSION_SAVING_RATIO = 1 / 16;
-
-/** Out-of-arena storage for big entries: id -> Buffer [key][value]. */
-class Externals {
-  readonly bufs: Buffer[] = [Buffer.alloc(0)];
-  readonly keyLens: number[] = [0];
-  private readonly freeIds: number[] = [];
-  bytes = 0;
-
-  add(buf: Buffer, keyLen: number): number {
-    const id = this.freeIds.pop() ?? this.bufs.length;
-    this.bufs[id] = buf;
-    this.keyLens[id] = keyLen;
-    this.bytes += buf.length + EXTERNAL_OVERHEAD_BYTES;
-    return id;
-  }
-
-  remove(id: number): void {
-    this.bytes -= this.bufs[id].length + EXTERNAL_OVERHEAD_BYTES;
-    this.bufs[id] = this.bufs[0];
-    this.keyLens[id] = 0;
-    this.freeIds.push(id);
-  }
-
-  count(): number {
-    return this.bufs.length - 1 - this.freeIds.length;
-  }
-
-  clear(): void {
-    this.bufs.length = 1;
-    this.keyLens.length = 1;
-    this.freeIds.length = 0;
-    this.bytes = 0;
-  }
-}
 
 /** The encoded form of a value as it will be stored. */
 export interface StoredValue {
@@ -86,6 +54,9 @@ export interface StoredValue {
 
 export class Entries {
   readonly ext = new Externals();
+  readonly prefixes: Prefixes;
+  /** Scratch space to assemble a prefixed key for hashing. */
+  private scratch = Buffer.alloc(256);
   /** Values of at least this many bytes are offered to LZ4 (0 = never). */
   compressionThreshold = 0;
   readonly stored: StoredValue = { bytes: Buffer.alloc(0), compressed: false };
@@ -93,7 +64,23 @@ export class Entries {
   constructor(
     readonly arena: Arena,
     readonly seed: number,
-  ) {}
+  ) {
+    this.prefixes = new Prefixes(seed);
+  }
+
+  /** Byte offset of the key area of the inline entry at `ref` in its chunk. */
+  private keyOffset(ref: number, flags: number): number {
+    return refOffset(ref) + ((flags & F_TTL) === 0 ? HEADER_BYTES : HEADER_BYTES + TTL_SLOT_BYTES);
+  }
+
+  /** Prefix id of an entry (0: none). */
+  prefixId(ref: number): number {
+    const flags = this.flags(ref);
+    if ((flags & F_PREFIX) === 0) return 0;
+    const u8 = this.arena.u8[refChunk(ref)];
+    const off = this.keyOffset(ref, flags);
+    return u8[off] | (u8[off + 1] << 8);
+  }
 
   flags(ref: number): number {
     return this.arena.u32[refChunk(ref)][(refOffset(ref) >>> 2) + W_META] >>> 24;
@@ -113,8 +100,11 @@ export class Entries {
     const c = refChunk(ref);
     const w = refOffset(ref) >>> 2;
     const u32 = this.arena.u32[c];
-    if (((u32[w + W_META] >>> 24) & F_EXTERNAL) !== 0) return this.ext.keyLens[this.extId(ref)];
-    return u32[w + W_LENS] & 0xffff;
+    const flags = u32[w + W_META] >>> 24;
+    if ((flags & F_EXTERNAL) !== 0) return this.ext.keyLens[this.extId(ref)];
+    const stored = u32[w + W_LENS] & 0xffff;
+    if ((flags & F_PREFIX) === 0) return stored;
+    return this.prefixes.bytes[this.prefixId(ref)].length + stored - PREFIX_ID_BYTES;
   }
 
   /** Id of an external entry's Buffer. */
@@ -133,7 +123,7 @@ export class Entries {
     const w = o >>> 2;
     const flags = u32[w + W_META] >>> 24;
     const len = key.length;
-    if ((flags & F_EXTERNAL) === 0) {
+    if ((flags & (F_EXTERNAL | F_PREFIX)) === 0) {
       if ((u32[w + W_LENS] & 0xffff) !== len) return false;
       return bytesEqual(
         this.arena.u8[c],
@@ -141,6 +131,15 @@ export class Entries {
         key,
         len,
       );
+    }
+    if ((flags & F_EXTERNAL) === 0) {
+      // Prefixed: the prefix from the table, the rest from the arena.
+      const u8 = this.arena.u8[c];
+      const off = this.keyOffset(ref, flags);
+      const p = this.prefixes.bytes[u8[off] | (u8[off + 1] << 8)];
+      const rest = (u32[w + W_LENS] & 0xffff) - PREFIX_ID_BYTES;
+      if (p.length + rest !== len) return false;
+      return bytesEqual(p, 0, key, p.length) && bytesEqualAt(u8, off + PREFIX_ID_BYTES, key, p.length, rest);
     }
     const id = this.extId(ref);
     if (this.ext.keyLens[id] !== len) return false;
@@ -153,12 +152,30 @@ export class Entries {
     const o = refOffset(ref);
     const u32 = this.arena.u32[c];
     const flags = u32[(o >>> 2) + W_META] >>> 24;
-    if ((flags & F_EXTERNAL) === 0) {
+    if ((flags & (F_EXTERNAL | F_PREFIX)) === 0) {
       const off = o + ((flags & F_TTL) === 0 ? HEADER_BYTES : HEADER_BYTES + TTL_SLOT_BYTES);
       return hashBytes(this.arena.u8[c], off, u32[(o >>> 2) + W_LENS] & 0xffff, this.seed);
     }
+    if ((flags & F_EXTERNAL) === 0) {
+      const len = this.assembleKey(ref, flags);
+      return hashBytes(this.scratch, 0, len, this.seed);
+    }
     const id = this.extId(ref);
     return hashBytes(this.ext.bufs[id], 0, this.ext.keyLens[id], this.seed);
+  }
+
+  /** Copy a prefixed entry's full key into `scratch`; returns its length. */
+  private assembleKey(ref: number, flags: number): number {
+    const c = refChunk(ref);
+    const u8 = this.arena.u8[c];
+    const off = this.keyOffset(ref, flags);
+    const p = this.prefixes.bytes[u8[off] | (u8[off + 1] << 8)];
+    const rest = (this.arena.u32[c][(refOffset(ref) >>> 2) + W_LENS] & 0xffff) - PREFIX_ID_BYTES;
+    const len = p.length + rest;
+    if (this.scratch.length < len) this.scratch = Buffer.alloc(Math.max(len, this.scratch.length * 2));
+    p.copy(this.scratch, 0);
+    u8.copy(this.scratch, p.length, off + PREFIX_ID_BYTES, off + PREFIX_ID_BYTES + rest);
+    return len;
   }
 
   /** A fresh copy of the key at `ref`. */
@@ -170,6 +187,10 @@ export class Entries {
     if ((flags & F_EXTERNAL) !== 0) {
       const id = this.extId(ref);
       return Buffer.from(this.ext.bufs[id].subarray(0, this.ext.keyLens[id]));
+    }
+    if ((flags & F_PREFIX) !== 0) {
+      const len = this.assembleKey(ref, flags);
+      return copyOut(this.scratch, 0, len);
     }
     const off = o + ((flags & F_TTL) === 0 ? HEADER_BYTES : HEADER_BYTES + TTL_SLOT_BYTES);
     const len = u32[(o >>> 2) + W_LENS] & 0xffff;
@@ -239,12 +260,15 @@ export class Entries {
   }
 
   /**
-   * Write a whole entry into the block at `ref` (already allocated with `entryBytes`).
-   * `meta` holds the LFU fields (flags are set here); `ttlIndex` is only used with a slot.
+   * Write a whole entry into the block at `ref` (allocated with `entryBytes` for the stored
+   * key length: `storedKeyLen(key, prefixId)`). With `prefixId`, the key area holds the id and
+   * the key bytes after the prefix; the caller owns the prefix reference. `ttlIndex` is only
+   * used with a slot.
    */
   write(
     ref: number,
     key: Buffer,
+    prefixId: number,
     sv: StoredValue,
     ttl: boolean,
     clock: number,
@@ -256,9 +280,11 @@ export class Entries {
     const u32 = this.arena.u32[c];
     const w = o >>> 2;
     const value = sv.bytes;
-    let flags = (ttl ? F_TTL : 0) | (sv.compressed ? F_COMPRESSED : 0);
-    const inline = isInline(key.length, value.length, ttl);
-    if (!inline) flags |= F_EXTERNAL;
+    const plen = prefixId === 0 ? 0 : this.prefixes.bytes[prefixId].length;
+    const keyLen = prefixId === 0 ? key.length : PREFIX_ID_BYTES + key.length - plen;
+    let flags = (ttl ? F_TTL : 0) | (sv.compressed ? F_COMPRESSED : 0) | (prefixId === 0 ? 0 : F_PREFIX);
+    const inline = isInline(keyLen, value.length, ttl);
+    if (!inline) flags = (flags | F_EXTERNAL) & ~F_PREFIX;
     u32[w + W_META] = ((flags << 24) | (clock & CLOCK_MASK)) >>> 0;
     const hb = headerBytes(ttl);
     if (ttl) {
@@ -267,10 +293,19 @@ export class Entries {
       u32[w + W_TTL_INDEX] = ttlIndex;
     }
     if (inline) {
-      u32[w + W_LENS] = (key.length | (value.length << 16)) >>> 0;
+      u32[w + W_LENS] = (keyLen | (value.length << 16)) >>> 0;
       const u8 = this.arena.u8[c];
-      copyIn(u8, o + hb, key);
-      copyIn(u8, o + hb + key.length, value);
+      let off = o + hb;
+      if (prefixId !== 0) {
+        u8[off] = prefixId & 0xff;
+        u8[off + 1] = prefixId >>> 8;
+        off += PREFIX_ID_BYTES;
+        for (let i = plen; i < key.length; i++) u8[off++] = key[i];
+      } else {
+        copyIn(u8, off, key);
+        off += key.length;
+      }
+      copyIn(u8, off, value);
     } else {
       u32[w + W_LENS] = 0;
       const buf = Buffer.allocUnsafe(key.length + value.length);
@@ -280,9 +315,21 @@ export class Entries {
     }
   }
 
+  /** Bytes the key area of an inline entry takes for `key` stored with `prefixId`. */
+  storedKeyLen(key: Buffer, prefixId: number): number {
+    return prefixId === 0 ? key.length : PREFIX_ID_BYTES + key.length - this.prefixes.bytes[prefixId].length;
+  }
+
   /** Release what an entry holds outside the arena (before its block is freed). */
   dropExternal(ref: number): void {
     if ((this.flags(ref) & F_EXTERNAL) !== 0) this.ext.remove(this.extId(ref));
+  }
+
+  /** Release everything an entry refers to: external bytes and its prefix (it is going away). */
+  dropRefs(ref: number): void {
+    const flags = this.flags(ref);
+    if ((flags & F_EXTERNAL) !== 0) this.ext.remove(this.extId(ref));
+    else if ((flags & F_PREFIX) !== 0) this.prefixes.release(this.prefixId(ref));
   }
 
   ttlIndex(ref: number): number {

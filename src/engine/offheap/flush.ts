@@ -48,7 +48,7 @@ function freeDb(ks: OffHeapKeyspace, d: Db): void {
   const e = ks.entries;
   d.dict.forEach((ref) => {
     const size = e.blockSize(ref);
-    e.dropExternal(ref);
+    e.dropRefs(ref);
     ks.arena.free(ref, size);
   });
   d.dict.clear();
@@ -64,6 +64,7 @@ function resetAll(ks: OffHeapKeyspace): void {
   }
   ks.arena.reset();
   ks.entries.ext.clear();
+  ks.entries.prefixes.clear();
   ks.defrag.reset();
   ks.evictor.clear();
 }

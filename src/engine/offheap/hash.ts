@@ -47,6 +47,13 @@ export function bytesEqual(a: Buffer, aOff: number, key: Buffer, len: number): b
   return true;
 }
 
+/** True when `len` bytes of `a` at `aOff` equal `len` bytes of `key` at `keyOff`. */
+export function bytesEqualAt(a: Buffer, aOff: number, key: Buffer, keyOff: number, len: number): boolean {
+  if (len >= NATIVE_COMPARE_MIN_BYTES) return key.compare(a, aOff, aOff + len, keyOff, keyOff + len) === 0;
+  for (let i = 0; i < len; i++) if (a[aOff + i] !== key[keyOff + i]) return false;
+  return true;
+}
+
 /** A random 32-bit seed. */
 export function randomSeed(): number {
   return (Math.random() * 0x100000000) >>> 0;

@@ -36,6 +36,16 @@ const keyArb = fc.oneof(
   { weight: 6, arbitrary: fc.constantFrom(...SMALL_KEYS).map((s) => Buffer.from(s)) },
   { weight: 2, arbitrary: fc.uint8Array({ maxLength: 24 }).map((u) => Buffer.from(u)) },
   { weight: 1, arbitrary: fc.integer({ min: 0, max: 80 }).map((n) => Buffer.from(`k${n}`)) },
+  // Long shared prefixes: stored once when seen often enough (prefixes.ts).
+  {
+    weight: 3,
+    arbitrary: fc
+      .tuple(
+        fc.constantFrom('tenant:1:region:eu-west-1:user:', 'svc/cache/v2/objects/', 'x|y|zzzzzzzzzzzzzzzz|'),
+        fc.nat(30),
+      )
+      .map(([p, n]) => Buffer.from(`${p}${n}`)),
+  },
 );
 const valArb: fc.Arbitrary<ValSpec> = fc.record({
   len: fc.oneof(
@@ -122,6 +132,7 @@ const opArb = fc.oneof(
       db: dbArb,
       n: fc.integer({ min: 50, max: 600 }),
       ttl: ttlArb,
+      prefix: fc.constantFrom('g:', 'tenant:9:region:us-east-2:session:'),
     }),
   },
   {
@@ -339,11 +350,16 @@ function apply(p: Pair, op: Op): void {
     case 'grow': {
       const v = Buffer.alloc(24, 7);
       for (let i = 0; i < op.n; i++)
-        p.both((ks) => ks.set(op.db, Buffer.from(`g:${i}`), v, op.ttl ? now + op.ttl * (i % 3) : 0));
+        p.both((ks) =>
+          ks.set(op.db, Buffer.from(`${op.prefix}${i}`), v, op.ttl ? now + op.ttl * (i % 3) : 0),
+        );
       return;
     }
     case 'storm':
-      for (let i = 0; i < 600; i += op.every) p.both((ks) => ks.delete(op.db, Buffer.from(`g:${i}`)));
+      for (let i = 0; i < 600; i += op.every) {
+        p.both((ks) => ks.delete(op.db, Buffer.from(`g:${i}`)));
+        p.both((ks) => ks.delete(op.db, Buffer.from(`tenant:9:region:us-east-2:session:${i}`)));
+      }
       return;
     case 'evict': {
       p.off.configure({ maxmemoryPolicy: op.policy });
@@ -373,19 +389,26 @@ function checkAll(p: Pair): void {
 
 describe('OffHeapKeyspace vs MapKeyspace (differential)', () => {
   it('random operation sequences give identical results and events', () => {
+    // The sequences must reach the interesting states: prefixes interned, entries external.
+    let sawPrefixes = 0;
+    let sawExternal = 0;
     fc.assert(
       fc.property(fc.array(opArb, { minLength: 50, maxLength: 400 }), (ops) => {
         const p = new Pair();
         for (let i = 0; i < ops.length; i++) {
           apply(p, ops[i]);
           if (i % 50 === 0) verifyKeyspace(p.off);
+          sawPrefixes = Math.max(sawPrefixes, p.off.entries.prefixes.count());
+          sawExternal = Math.max(sawExternal, p.off.entries.ext.count());
         }
         checkAll(p);
         // Finally every key, read back through both.
         for (let db = 0; db < DBS; db++)
           for (const k of p.liveKeys(p.map, db, 1000)) p.both((ks) => ks.get(db, Buffer.from(k, 'hex')));
       }),
-      { numRuns: Number(process.env.CAIRN_FC_RUNS ?? 150) },
+      { numRuns: Number(process.env.CAIRN_FC_RUNS ?? 100) },
     );
+    expect(sawPrefixes).toBeGreaterThan(0);
+    expect(sawExternal).toBeGreaterThan(0);
   }, 300_000);
 });

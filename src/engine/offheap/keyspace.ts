@@ -30,7 +30,7 @@ import { Evictor } from './evict.js';
 import { flushAll, flushDb, swapDb } from './flush.js';
 import { hashBytes, randomSeed } from './hash.js';
 import { randomKey, sampleExpires, scanEntries, scanKeys } from './iterate.js';
-import { entryBytes, F_TTL, NIL } from './layout.js';
+import { entryBytes, F_TTL, isInline, NIL } from './layout.js';
 import {
   elapsedMinutes,
   LFU_INIT_VAL,
@@ -62,6 +62,8 @@ export class Db {
 export interface OffHeapOptions {
   /** Hash seed (tests fix it; random by default). */
   seed?: number;
+  /** Store long shared key prefixes once (prefixes.ts). Default on. */
+  prefixCompression?: boolean;
 }
 
 export class OffHeapKeyspace implements Keyspace {
@@ -94,6 +96,7 @@ export class OffHeapKeyspace implements Keyspace {
     this.seed = opts.seed ?? randomSeed();
     this.entries = new Entries(this.arena, this.seed);
     this.entries.compressionThreshold = DEFAULT_COMPRESSION_THRESHOLD_BYTES;
+    this.entries.prefixes.enabled = opts.prefixCompression ?? true;
     this.dbs = Array.from({ length: databases }, () => this.newDb());
     this.index.usedMemory = () => this.usedMemory();
     this.expireCycle = createExpireCycle({
@@ -157,7 +160,7 @@ export class OffHeapKeyspace implements Keyspace {
     d.dict.removeFound(ref);
     if (e.expireAt(ref) !== 0) this.removeTtl(d, e.ttlIndex(ref));
     const size = e.blockSize(ref);
-    e.dropExternal(ref);
+    e.dropRefs(ref);
     this.arena.free(ref, size);
   }
 
@@ -234,14 +237,33 @@ export class OffHeapKeyspace implements Keyspace {
     if (ref === NIL) {
       const at = keepTtl ? 0 : expireAtMs;
       const ttl = at !== 0;
-      const nref = this.arena.alloc(entryBytes(key.length, vlen, ttl));
+      const pid = this.prefixFor(key, vlen, ttl);
+      let nref: number;
+      try {
+        nref = this.arena.alloc(entryBytes(e.storedKeyLen(key, pid), vlen, ttl));
+      } catch (err) {
+        if (pid !== 0) e.prefixes.release(pid);
+        throw err;
+      }
       const ti = ttl ? d.ttl.add(nref) : 0;
-      e.write(nref, key, sv, ttl, this.newClock(now), at, ti);
+      e.write(nref, key, pid, sv, ttl, this.newClock(now), at, ti);
       d.dict.insert(nref, this.hash(key));
     } else {
       this.overwrite(d, ref, key, now, expireAtMs, keepTtl);
     }
     this.emitKey(db, key, 'set');
+  }
+
+  /** The prefix id a new key is stored with (a reference taken), or 0. */
+  private prefixFor(key: Buffer, vlen: number, ttl: boolean): number {
+    const prefixes = this.entries.prefixes;
+    const plen = prefixes.split(key);
+    if (plen === 0) return 0;
+    const pid = prefixes.acquire(key, plen);
+    if (pid === 0 || isInline(this.entries.storedKeyLen(key, pid), vlen, ttl)) return pid;
+    // Going external anyway: the key is stored whole there.
+    prefixes.release(pid);
+    return 0;
   }
 
   /** Replace the value of a live entry, in place when the block size allows. */
@@ -262,28 +284,35 @@ export class OffHeapKeyspace implements Keyspace {
     this.touchRef(ref, now);
     const clock = e.clock(ref);
     const oldSize = e.blockSize(ref);
+    // The key keeps its prefix id (and the reference) unless the entry has to go external.
+    let pid = e.prefixId(ref);
+    const klen = e.storedKeyLen(key, pid);
     let slot = at !== 0;
-    let size = entryBytes(key.length, vlen, slot);
+    let size = entryBytes(klen, vlen, slot);
     // A TTL slot that is no longer needed stays when dropping it would not shrink the block.
-    if (!slot && hadSlot && entryBytes(key.length, vlen, true) === oldSize) {
+    if (!slot && hadSlot && entryBytes(klen, vlen, true) === oldSize) {
       slot = true;
       size = oldSize;
     }
+    const dropPid = pid !== 0 && !isInline(klen, vlen, slot) ? pid : 0;
+    if (dropPid !== 0) pid = 0;
     let ti = oldAt !== 0 ? e.ttlIndex(ref) : 0;
     if (size === oldSize && slot === hadSlot) {
       e.dropExternal(ref);
       if (oldAt !== 0 && at === 0) this.removeTtl(d, ti);
       else if (oldAt === 0 && at !== 0) ti = d.ttl.add(ref);
-      e.write(ref, key, sv, slot, clock, at, ti);
+      e.write(ref, key, pid, sv, slot, clock, at, ti);
+      if (dropPid !== 0) e.prefixes.release(dropPid);
       return;
     }
     const nref = this.arena.alloc(size);
     if (oldAt !== 0 && at !== 0) d.ttl.arr[ti] = nref;
     else if (oldAt !== 0) this.removeTtl(d, ti);
     else if (at !== 0) ti = d.ttl.add(nref);
-    e.write(nref, key, sv, slot, clock, at, ti);
+    e.write(nref, key, pid, sv, slot, clock, at, ti);
     d.dict.replaceFound(ref, nref);
     e.dropExternal(ref);
+    if (dropPid !== 0) e.prefixes.release(dropPid);
     this.arena.free(ref, oldSize);
   }
 
@@ -416,7 +445,8 @@ export class OffHeapKeyspace implements Keyspace {
   }
 
   usedMemory(): number {
-    return this.arena.liveBytes + this.entries.ext.bytes + this.index.bytes;
+    const e = this.entries;
+    return this.arena.liveBytes + e.ext.bytes + e.prefixes.memory + this.index.bytes;
   }
 
   makeRoom(maxBytes: number): boolean {

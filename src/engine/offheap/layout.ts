@@ -10,10 +10,11 @@
  *   w1  meta      flags (bits 24-31) | access clock (0-23), as Redis's 24-bit `lru` field:
  *                 LRU policies: Unix seconds mod 2^24; LFU policies: decay time in minutes
  *                 mod 2^16 (bits 8-23) | logarithmic counter (0-7)
- *   w2  lens      inline: key length (bits 0-15) | stored value length (16-31); external: 0
+ *   w2  lens      inline: stored key length (bits 0-15) | stored value length (16-31); external: 0
  *   [TTL slot, when F_TTL]  w3, w4: expireAt (Unix ms, 0 = none) as low and high 32 bits;
  *                           w5: index of the entry in its database's TTL set
- *   then inline: key bytes, value bytes; external: u32 id of an out-of-arena Buffer [key][value]
+ *   then inline: key bytes (F_PREFIX: u16 prefix id, then the bytes after the prefix), value
+ *   bytes; external: u32 id of an out-of-arena Buffer [key][value]
  *
  * Free block (at least 16 bytes): w0 next free, w1 flags (F_FREE [| F_LINKED]), w2 previous
  * free, w3 size in bytes.
@@ -55,6 +56,10 @@ export const F_TTL = 1;
 export const F_COMPRESSED = 2;
 /** Key and value live in an external Buffer; the block holds its id. */
 export const F_EXTERNAL = 4;
+/** The key area holds a u16 prefix id (prefixes.ts), then the key's remaining bytes. */
+export const F_PREFIX = 32;
+/** Bytes of the prefix id at the start of a prefixed entry's key area. */
+export const PREFIX_ID_BYTES = 2;
 /** A free block. */
 export const F_FREE = 8;
 /** A free block that is on its size class's free list. */

@@ -4,7 +4,7 @@
  * blocks (size-class rounded, as Redis counts malloc'd sizes), external values, index arrays.
  */
 import type { EngineMemoryStats } from '../types.js';
-import { EXTERNAL_OVERHEAD_BYTES } from './entries.js';
+import { EXTERNAL_OVERHEAD_BYTES } from './externals.js';
 import type { OffHeapKeyspace } from './keyspace.js';
 import { F_EXTERNAL, NIL } from './layout.js';
 
@@ -32,7 +32,7 @@ export function memoryStats(ks: OffHeapKeyspace): EngineMemoryStats {
   }
   const d = ks.defrag.stats();
   return {
-    datasetBytes: a.liveBytes + ext.bytes,
+    datasetBytes: a.liveBytes + ext.bytes + ks.entries.prefixes.memory,
     indexBytes: ks.index.bytes,
     allocatedBytes: a.reservedBytes + ks.index.bytes + ext.bytes,
     fragmentationBytes: a.reservedBytes - a.liveBytes,
@@ -47,6 +47,8 @@ export function memoryStats(ks: OffHeapKeyspace): EngineMemoryStats {
       ['external.values', ext.count()],
       ['external.bytes', ext.bytes],
       ['compression.threshold', ks.entries.compressionThreshold],
+      ['prefixes.count', ks.entries.prefixes.count()],
+      ['prefixes.bytes', ks.entries.prefixes.memory],
       ['defrag.running', d.running ? 1 : 0],
       ['defrag.chunks-evacuated', d.chunksEvacuated],
       ['defrag.entries-moved', d.entriesMoved],

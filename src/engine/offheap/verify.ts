@@ -79,6 +79,7 @@ export function verifyKeyspace(ks: OffHeapKeyspace): void {
   }
   if (listed !== a.freeBytes) fail(`free lists hold ${listed} bytes, counter ${a.freeBytes}`);
 
+  const prefixRefs = new Map<number, number>();
   let indexBytes = 0;
   for (let db = 0; db < ks.databases; db++) {
     const { dict, ttl } = ks.dbs[db];
@@ -96,6 +97,8 @@ export function verifyKeyspace(ks: OffHeapKeyspace): void {
           count++;
           const at = e.expireAt(ref);
           if (at !== 0) withTtl++;
+          const pid = e.prefixId(ref);
+          if (pid !== 0) prefixRefs.set(pid, (prefixRefs.get(pid) ?? 0) + 1);
           if (at !== 0 && ttl.arr[e.ttlIndex(ref)] !== ref) fail(`db ${db} entry ${ref} TTL index broken`);
         }
       }
@@ -111,5 +114,12 @@ export function verifyKeyspace(ks: OffHeapKeyspace): void {
     }
   }
   if (live.size !== 0) fail(`${live.size} live blocks reachable from no database`);
+  const prefixes = e.prefixes;
+  for (let id = 1; id < prefixes.refs.length; id++) {
+    const want = prefixRefs.get(id) ?? 0;
+    if (prefixes.bytes[id].length > 0 && prefixes.refs[id] !== want)
+      fail(`prefix ${id} has ${prefixes.refs[id]} references, ${want} entries use it`);
+    if (prefixes.bytes[id].length === 0 && want > 0) fail(`entries use released prefix ${id}`);
+  }
   if (indexBytes !== ks.index.bytes) fail(`index bytes ${indexBytes} != counter ${ks.index.bytes}`);
 }

@@ -186,6 +186,13 @@ export async function buildHttpApp(
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
     const e = frameworkError(err, req.headers['content-type']);
+    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      // Refused before the body was read: closing now would reset the connection under a
+      // client still sending, and it would never see the 413. Let the rest of the body be read
+      // and discarded instead; http-request-timeout-ms still bounds how long that may take.
+      reply.removeHeader('connection');
+      req.raw.resume();
+    }
     if (e.kind === 'INTERNAL') host.logger.error({ err, url: req.url }, 'http: internal error');
     failIn(shapeOf(req), reply, e);
   });

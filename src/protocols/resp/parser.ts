@@ -27,6 +27,8 @@ const UNAUTH_MAX_MULTIBULK = 10;
 const UNAUTH_MAX_BULK_BYTES = 16 * 1024;
 /** Memory a parsed argument costs beyond its bytes (the Buffer view object), for the qbuf limit. */
 const ARG_OVERHEAD_BYTES = 64;
+/** Most argument slots reserved up front for a command (Redis: 1024). */
+const ARGV_PREALLOC = 1024;
 
 export interface ParserLimits {
   /** proto-max-bulk-len */
@@ -87,7 +89,9 @@ export class RespParser {
 
   /** The multibulk command being read, or null between commands. */
   private argv: Buffer[] | null = null;
+  /** Arguments still to read for `argv`, and how many it holds. */
   private remaining = 0;
+  private argc = 0;
   /** Length of the bulk being read; -1 while its `$N` line is still to come. */
   private bulkLen = -1;
   /** Bytes (plus per-argument overhead) of the arguments read so far for `argv`. */
@@ -186,7 +190,7 @@ export class RespParser {
     const n = fastCount(this.data, this.pos, this.end);
     if (n > 0 && n <= this.limits.maxMultibulkLen && (n <= UNAUTH_MAX_MULTIBULK || !this.authRequired)) {
       this.pos = countEnd;
-      this.argv = [];
+      this.startCommand(n);
       this.remaining = n;
       this.bulkLen = -1;
       return true;
@@ -223,15 +227,30 @@ export class RespParser {
     }
     this.pos = cr + 2;
     if (n <= 0) return true;
-    this.argv = [];
+    this.startCommand(n);
     this.remaining = n;
     this.bulkLen = -1;
     return true;
   }
 
+  /**
+   * A sized array costs less than one grown by push, but a client's count alone must not make us
+   * reserve much: like Redis (argv_len = min(count, 1024)), larger commands grow as they arrive.
+   */
+  private startCommand(n: number): void {
+    this.argv = new Array(Math.min(n, ARGV_PREALLOC));
+    this.argc = 0;
+  }
+
+  private addArg(arg: Buffer): void {
+    const argv = this.argv!;
+    if (this.argc < argv.length) argv[this.argc] = arg;
+    else argv.push(arg);
+    this.argc++;
+  }
+
   /** Reads bulks until the command is complete (true) or input runs out / an error occurs. */
   private readBulks(): boolean {
-    const argv = this.argv!;
     const limits = this.limits;
     while (this.remaining > 0) {
       const d = this.data;
@@ -252,7 +271,7 @@ export class RespParser {
       const len = this.bulkLen;
       if (end - pos >= len + 2) {
         // Like Redis, the two bytes after the value are skipped without checking them.
-        argv.push(new ArgView(this.ab, this.abOffset + pos, len) as unknown as Buffer);
+        this.addArg(new ArgView(this.ab, this.abOffset + pos, len) as unknown as Buffer);
         this.pos = pos + len + 2;
         this.argBytes += len + ARG_OVERHEAD_BYTES;
         this.bulkLen = -1;
@@ -330,7 +349,7 @@ export class RespParser {
     chunk.copy(big, this.bigFill, 0, n);
     this.bigFill += n;
     if (this.bigFill < len) return n;
-    this.argv!.push(big.length === len ? big : big.subarray(0, len));
+    this.addArg(big.length === len ? big : big.subarray(0, len));
     this.argBytes += len + ARG_OVERHEAD_BYTES;
     this.big = null;
     this.bigFill = 0;
