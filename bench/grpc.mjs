@@ -13,6 +13,7 @@
  * Flags: --seconds S per measurement (2), --warmup-ms (500), --runs K (5), --concurrency N (50),
  *        --channels 1,4, --ops set,get, --keys N (10000), --value-bytes B (32), --cairn-port P,
  *        --cairn-pid (for its CPU time).
+ *        --no-control (skip the second minimal server that measures the noise).
  * Internal: --serve-minimal runs the reference server and prints `port <n>`.
  */
 import { spawn } from 'node:child_process';
@@ -41,6 +42,7 @@ const { values: flags } = parseArgs({
     'cairn-port': { type: 'string', default: '' },
     'cairn-pid': { type: 'string', default: '' },
     'serve-minimal': { type: 'boolean', default: false },
+    control: { type: 'boolean', default: true },
   },
 });
 
@@ -261,19 +263,24 @@ async function main() {
       }
     : await startCairnGrpc();
   const minimal = await startMinimal();
-  const targets = { cairn, minimal };
-  await Promise.all([prefill(cairn, opts), prefill(minimal, opts)]);
+  // A second, identical minimal server measured the same way: control/minimal shows how far
+  // two equal servers drift apart on this machine, i.e. how much of `ratio` is noise.
+  const control = flags.control ? await startMinimal() : null;
+  const targets = control ? { cairn, minimal, control } : { cairn, minimal };
+  const names = Object.keys(targets);
+  await Promise.all(names.map((n) => prefill(targets[n], opts)));
   /** samples[op][channels][target] = per-run results */
   const samples = {};
   try {
     for (let run = 1; run <= runs; run++) {
       for (const channels of channelCounts) {
         for (const op of ops) {
-          const order = run % 2 === 1 ? ['cairn', 'minimal'] : ['minimal', 'cairn'];
+          // Rotate which server goes first, so none always gets the warmer (or busier) machine.
+          const order = names.map((_, i) => names[(i + run) % names.length]);
           for (const name of order) {
             const r = await measure(targets[name], op, channels, opts);
             samples[op] ??= {};
-            samples[op][channels] ??= { cairn: [], minimal: [] };
+            samples[op][channels] ??= Object.fromEntries(names.map((n) => [n, []]));
             samples[op][channels][name].push(r);
             process.stderr.write(
               `run ${run}/${runs} ${op} ${channels}ch ${name}: ${Math.round(r.rps)} calls/s, ` +
@@ -285,7 +292,7 @@ async function main() {
       }
     }
   } finally {
-    await Promise.all([cairn.stop(), minimal.stop()]);
+    await Promise.all(names.map((n) => targets[n].stop()));
   }
 
   const fmt = (n) => Math.round(n).toLocaleString('en-US');
@@ -300,6 +307,7 @@ async function main() {
     'Cairn CPU µs/call',
     'minimal CPU µs/call',
     'CPU ratio',
+    ...(control ? ['control ratio'] : []),
   ];
   const rows = [];
   const results = [];
@@ -321,8 +329,9 @@ async function main() {
         m('cairn', 'serverCpuUsPerCall').toFixed(1),
         m('minimal', 'serverCpuUsPerCall').toFixed(1),
         `${cpuRatio.toFixed(2)}x`,
+        ...(control ? [`${(m('control', 'rps') / m('minimal', 'rps')).toFixed(2)}x`] : []),
       ]);
-      results.push({ op, channels, ratio, cpuRatio, cairn: s.cairn, minimal: s.minimal });
+      results.push({ op, channels, ratio, cpuRatio, ...s });
     }
   }
   const table = markdownTable(header, rows);
@@ -335,6 +344,9 @@ async function main() {
     `${opts.keys} keys, ${opts.valueBytes}-byte values. Minimal: grpc-js + proto-loader answering Get/Set from a Map.`,
     `ratio = Cairn calls/s over minimal calls/s. Server CPU per call is the server process's user+system`,
     `time over the measurement; CPU ratio = minimal's CPU per call over Cairn's (above 1: Cairn cheaper).`,
+    ...(control
+      ? [`control ratio = a second minimal server over the first: the run-to-run noise of this machine.`]
+      : []),
     '',
     table,
     '',

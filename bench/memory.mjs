@@ -7,7 +7,7 @@
  *    RSS (/proc) per key, total and above the empty server, with the ratio Cairn/Redis.
  * 2. Latency: M keys loaded (redis-benchmark's own key names), then redis-benchmark SET and GET
  *    over that key range; p50, p99, p99.9 per server, and the longest GC pause in Cairn
- *    during the benchmark (node --trace-gc).
+ *    during the benchmark (perf_hooks, preloaded: lib/gc-observer.mjs).
  *
  *   npm run bench:memory
  *   node bench/memory.mjs --keys 1000000 --latency-keys 5000000 --requests 1000000
@@ -18,6 +18,7 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { command, info, loadKeys } from './lib/loader.mjs';
 import { machineInfo, markdownTable, writeResults } from './lib/report.mjs';
@@ -152,19 +153,21 @@ function redisBenchmark(port, test) {
   });
 }
 
-/** Pauses (ms) of every GC event node --trace-gc printed in `text`. */
-function gcPauses(text) {
+/** GC pauses reported by the preloaded observer (lib/gc-observer.mjs) within [from, to] (Unix ms). */
+function gcPauses(text, from, to) {
   const out = [];
-  for (const m of text.matchAll(
-    /ms: (Scavenge|Mark-Compact|Mark-sweep|Minor Mark-Compact)[^,]*, ([\d.]+) \/ [\d.]+ ms/g,
-  ))
-    out.push({ kind: m[1], ms: Number(m[2]) });
+  for (const m of text.matchAll(/^cairn-gc (\S+) ([\d.]+) (\d+)$/gm)) {
+    const at = Number(m[3]);
+    if (at >= from && at <= to) out.push({ kind: m[1], ms: Number(m[2]) });
+  }
   return out;
 }
 
 async function measureLatency() {
   const keyOf = (i) => `key:${String(i).padStart(12, '0')}`;
-  const cairn = await startCairn({ args: cairnArgs, nodeArgs: ['--trace-gc', ...CAIRN_NODE_ARGS] });
+  const gcObserver = fileURLToPath(new URL('./lib/gc-observer.mjs', import.meta.url));
+  const cairn = await startCairn({ args: cairnArgs, nodeArgs: ['--import', gcObserver, ...CAIRN_NODE_ARGS] });
+  const loadStart = Date.now();
   const redis = await startRedis();
   const result = { cairn: {}, redis: {}, gc: null };
   try {
@@ -177,7 +180,7 @@ async function measureLatency() {
       result[name].full = await memoryFigures(server);
     }
     await sleep(SETTLE_MS);
-    const logStart = cairn.logs().length;
+    const benchStart = Date.now();
     for (const test of ['set', 'get']) {
       // Alternate which server goes first.
       const order = test === 'set' ? ['cairn', 'redis'] : ['redis', 'cairn'];
@@ -187,13 +190,15 @@ async function measureLatency() {
         process.stderr.write(`latency: ${name} ${test} ${JSON.stringify(result[name][test])}\n`);
       }
     }
-    const pauses = gcPauses(cairn.logs().slice(logStart));
+    // Let the observer's last lines arrive.
+    await sleep(200);
+    const pauses = gcPauses(cairn.logs(), benchStart, Date.now());
     const longest = pauses.reduce((a, p) => (p.ms > a.ms ? p : a), { kind: 'none', ms: 0 });
-    const loadPauses = gcPauses(cairn.logs().slice(0, logStart));
+    const loadPauses = gcPauses(cairn.logs(), loadStart, benchStart);
     result.gc = {
       events: pauses.length,
       longest,
-      fullGcs: pauses.filter((p) => p.kind === 'Mark-Compact').length,
+      fullGcs: pauses.filter((p) => p.kind === 'mark-compact').length,
       longestDuringLoad: loadPauses.reduce((a, p) => Math.max(a, p.ms), 0),
     };
   } finally {
@@ -251,7 +256,7 @@ try {
       latencyTable(lat),
       '',
       `RSS with ${LATENCY_KEYS.toLocaleString('en-US')} keys: Cairn ${(lat.cairn.full.rss / 2 ** 20).toFixed(0)} MiB, Redis ${(lat.redis.full.rss / 2 ** 20).toFixed(0)} MiB (${ratio(lat.cairn.full.rss, lat.redis.full.rss)}).`,
-      `Cairn GC during the benchmark (--trace-gc): ${lat.gc.events} events, longest pause ${lat.gc.longest.ms} ms (${lat.gc.longest.kind}), ${lat.gc.fullGcs} full (Mark-Compact) GCs; longest pause while loading: ${lat.gc.longestDuringLoad} ms.`,
+      `Cairn GC during the benchmark (perf_hooks, bench/lib/gc-observer.mjs): ${lat.gc.events} pauses, longest ${lat.gc.longest.ms} ms (${lat.gc.longest.kind}), ${lat.gc.fullGcs} full (mark-compact) GCs; longest pause while loading ${LATENCY_KEYS.toLocaleString('en-US')} keys: ${lat.gc.longestDuringLoad} ms.`,
     );
   }
 } finally {

@@ -2,8 +2,8 @@
  * Reading and writing entries in the arena (layout.ts), plus the few entries too big for it,
  * which keep their header in the arena and their key and value in an external Buffer.
  */
-import { createRequire } from 'node:module';
 import type { Arena } from './arena.js';
+import { compressIfSmaller, decompress } from './compress.js';
 import { Externals } from './externals.js';
 import { bytesEqual, bytesEqualAt, hashBytes } from './hash.js';
 import {
@@ -31,20 +31,6 @@ import {
   W_TTL_INDEX,
 } from './layout.js';
 import { Prefixes } from './prefixes.js';
-
-/**
- * lz4-napi, loaded on first use: its native library adds ~11 MB of RSS, which a keyspace with
- * no value over the compression threshold never needs.
- */
-type Lz4 = { compressSync(data: Buffer): Buffer; uncompressSync(data: Uint8Array): Buffer };
-let lz4: Lz4 | null = null;
-function codec(): Lz4 {
-  if (lz4 === null) lz4 = createRequire(import.meta.url)('lz4-napi') as Lz4;
-  return lz4;
-}
-
-/** Smallest saving (share of the original) for a compressed value to be kept. */
-const MIN_COMPRESSION_SAVING_RATIO = 1 / 16;
 
 /** The encoded form of a value as it will be stored. */
 export interface StoredValue {
@@ -197,6 +183,40 @@ export class Entries {
     return copyOut(this.arena.u8[c], off, len);
   }
 
+  /**
+   * The key at `ref` without copying: a view into the arena (or scratch space for a prefixed
+   * key). Valid only until the keyspace next changes or assembles another key.
+   */
+  keyView(ref: number): Buffer {
+    const c = refChunk(ref);
+    const o = refOffset(ref);
+    const u32 = this.arena.u32[c];
+    const flags = u32[(o >>> 2) + W_META] >>> 24;
+    if ((flags & F_EXTERNAL) !== 0) {
+      const id = this.extId(ref);
+      return this.ext.bufs[id].subarray(0, this.ext.keyLens[id]);
+    }
+    if ((flags & F_PREFIX) !== 0) return this.scratch.subarray(0, this.assembleKey(ref, flags));
+    const off = this.keyOffset(ref, flags);
+    return this.arena.u8[c].subarray(off, off + (u32[(o >>> 2) + W_LENS] & 0xffff));
+  }
+
+  /** The value at `ref` without copying when stored uncompressed; same validity as keyView. */
+  valueView(ref: number): Buffer {
+    const c = refChunk(ref);
+    const o = refOffset(ref);
+    const u32 = this.arena.u32[c];
+    const flags = u32[(o >>> 2) + W_META] >>> 24;
+    if ((flags & F_COMPRESSED) !== 0) return this.readValue(ref);
+    if ((flags & F_EXTERNAL) !== 0) {
+      const id = this.extId(ref);
+      return this.ext.bufs[id].subarray(this.ext.keyLens[id]);
+    }
+    const lens = u32[(o >>> 2) + W_LENS];
+    const off = this.keyOffset(ref, flags) + (lens & 0xffff);
+    return this.arena.u8[c].subarray(off, off + (lens >>> 16));
+  }
+
   /** A fresh copy of the (decompressed) value at `ref`. */
   readValue(ref: number): Buffer {
     const c = refChunk(ref);
@@ -210,13 +230,13 @@ export class Entries {
       const off =
         o + ((flags & F_TTL) === 0 ? HEADER_BYTES : HEADER_BYTES + TTL_SLOT_BYTES) + (lens & 0xffff);
       if ((flags & F_COMPRESSED) !== 0)
-        return codec().uncompressSync(this.arena.u8[c].subarray(off, off + (lens >>> 16)));
+        return decompress(this.arena.u8[c].subarray(off, off + (lens >>> 16)));
       out = copyOut(this.arena.u8[c], off, lens >>> 16);
     } else {
       const id = this.extId(ref);
       const view = this.ext.bufs[id].subarray(this.ext.keyLens[id]);
       // The external Buffer is replaced, never mutated, so a compressed view is safe to decode.
-      out = (flags & F_COMPRESSED) !== 0 ? codec().uncompressSync(view) : Buffer.from(view);
+      out = (flags & F_COMPRESSED) !== 0 ? decompress(view) : Buffer.from(view);
     }
     return out;
   }
@@ -245,17 +265,9 @@ export class Entries {
   /** Encode a value for storage: LZ4 when long enough and the result is usefully smaller. */
   encode(value: Buffer): StoredValue {
     const s = this.stored;
-    const t = this.compressionThreshold;
-    if (t > 0 && value.length >= t) {
-      const z = codec().compressSync(value);
-      if (z.length <= value.length - value.length * MIN_COMPRESSION_SAVING_RATIO) {
-        s.bytes = z;
-        s.compressed = true;
-        return s;
-      }
-    }
-    s.bytes = value;
-    s.compressed = false;
+    const z = compressIfSmaller(value, this.compressionThreshold);
+    s.bytes = z ?? value;
+    s.compressed = z !== null;
     return s;
   }
 

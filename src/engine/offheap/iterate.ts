@@ -35,8 +35,9 @@ export function scanEntries(
 ): number {
   const e = ks.entries;
   let n = 0;
+  // Views, not copies: the contract lets them be valid only during the call.
   const each = (ref: number) => {
-    visit(e.copyKey(ref), e.readValue(ref), e.expireAt(ref));
+    visit(e.keyView(ref), e.valueView(ref), e.expireAt(ref));
     n++;
   };
   return walk(ks, db, cursor, count, each, () => n >= count);

@@ -30,7 +30,7 @@ import { Evictor } from './evict.js';
 import { flushAll, flushDb, swapDb } from './flush.js';
 import { hashBytes, randomSeed } from './hash.js';
 import { randomKey, sampleExpires, scanEntries, scanKeys } from './iterate.js';
-import { entryBytes, F_TTL, isInline, NIL } from './layout.js';
+import { F_TTL, NIL } from './layout.js';
 import {
   elapsedMinutes,
   LFU_INIT_VAL,
@@ -44,6 +44,7 @@ import {
 import { keyMemoryUsage, memoryStats, purge } from './memory-stats.js';
 import { relayout } from './relayout.js';
 import { TtlSet } from './ttl-set.js';
+import { insertEntry, overwriteEntry } from './write.js';
 
 /** Default for values offered to LZ4, bytes (config `compression-threshold`). */
 export const DEFAULT_COMPRESSION_THRESHOLD_BYTES = 1024;
@@ -175,18 +176,18 @@ export class OffHeapKeyspace implements Keyspace {
     this.dbs[db].dict.find(key, this.hash(key));
   }
 
-  private removeTtl(d: Db, i: number): void {
+  removeTtl(d: Db, i: number): void {
     const moved = d.ttl.removeAt(i);
     if (moved !== NIL) this.entries.setTtlIndex(moved, i);
   }
 
   /** The access clock of a new key (Redis: createObject). */
-  private newClock(now: number): number {
+  newClock(now: number): number {
     return this.lfuMode ? lfuClock(LFU_INIT_VAL, lfuMinutes(now)) : lruClock(now);
   }
 
   /** Record an access: the LRU clock, or the LFU counter (decayed, then incremented). */
-  private touchRef(ref: number, now: number): void {
+  touchRef(ref: number, now: number): void {
     const e = this.entries;
     if (!this.lfuMode) {
       e.setClock(ref, lruClock(now));
@@ -233,87 +234,9 @@ export class OffHeapKeyspace implements Keyspace {
       if (ref !== NIL) d.dict.find(key, this.hash(key));
     }
     const sv = e.encode(value);
-    const vlen = sv.bytes.length;
-    if (ref === NIL) {
-      const at = keepTtl ? 0 : expireAtMs;
-      const ttl = at !== 0;
-      const pid = this.prefixFor(key, vlen, ttl);
-      let nref: number;
-      try {
-        nref = this.arena.alloc(entryBytes(e.storedKeyLen(key, pid), vlen, ttl));
-      } catch (err) {
-        if (pid !== 0) e.prefixes.release(pid);
-        throw err;
-      }
-      const ti = ttl ? d.ttl.add(nref) : 0;
-      e.write(nref, key, pid, sv, ttl, this.newClock(now), at, ti);
-      d.dict.insert(nref, this.hash(key));
-    } else {
-      this.overwrite(d, ref, key, now, expireAtMs, keepTtl);
-    }
+    if (ref === NIL) insertEntry(this, d, key, sv, now, keepTtl ? 0 : expireAtMs);
+    else overwriteEntry(this, d, ref, key, sv, now, expireAtMs, keepTtl);
     this.emitKey(db, key, 'set');
-  }
-
-  /** The prefix id a new key is stored with (a reference taken), or 0. */
-  private prefixFor(key: Buffer, vlen: number, ttl: boolean): number {
-    const prefixes = this.entries.prefixes;
-    const plen = prefixes.split(key);
-    if (plen === 0) return 0;
-    const pid = prefixes.acquire(key, plen);
-    if (pid === 0 || isInline(this.entries.storedKeyLen(key, pid), vlen, ttl)) return pid;
-    // Going external anyway: the key is stored whole there.
-    prefixes.release(pid);
-    return 0;
-  }
-
-  /** Replace the value of a live entry, in place when the block size allows. */
-  private overwrite(
-    d: Db,
-    ref: number,
-    key: Buffer,
-    now: number,
-    expireAtMs: number,
-    keepTtl: boolean,
-  ): void {
-    const e = this.entries;
-    const sv = e.stored;
-    const vlen = sv.bytes.length;
-    const hadSlot = (e.flags(ref) & F_TTL) !== 0;
-    const oldAt = e.expireAt(ref);
-    const at = keepTtl ? oldAt : expireAtMs;
-    this.touchRef(ref, now);
-    const clock = e.clock(ref);
-    const oldSize = e.blockSize(ref);
-    // The key keeps its prefix id (and the reference) unless the entry has to go external.
-    let pid = e.prefixId(ref);
-    const klen = e.storedKeyLen(key, pid);
-    let slot = at !== 0;
-    let size = entryBytes(klen, vlen, slot);
-    // A TTL slot that is no longer needed stays when dropping it would not shrink the block.
-    if (!slot && hadSlot && entryBytes(klen, vlen, true) === oldSize) {
-      slot = true;
-      size = oldSize;
-    }
-    const dropPid = pid !== 0 && !isInline(klen, vlen, slot) ? pid : 0;
-    if (dropPid !== 0) pid = 0;
-    let ti = oldAt !== 0 ? e.ttlIndex(ref) : 0;
-    if (size === oldSize && slot === hadSlot) {
-      e.dropExternal(ref);
-      if (oldAt !== 0 && at === 0) this.removeTtl(d, ti);
-      else if (oldAt === 0 && at !== 0) ti = d.ttl.add(ref);
-      e.write(ref, key, pid, sv, slot, clock, at, ti);
-      if (dropPid !== 0) e.prefixes.release(dropPid);
-      return;
-    }
-    const nref = this.arena.alloc(size);
-    if (oldAt !== 0 && at !== 0) d.ttl.arr[ti] = nref;
-    else if (oldAt !== 0) this.removeTtl(d, ti);
-    else if (at !== 0) ti = d.ttl.add(nref);
-    e.write(nref, key, pid, sv, slot, clock, at, ti);
-    d.dict.replaceFound(ref, nref);
-    e.dropExternal(ref);
-    if (dropPid !== 0) e.prefixes.release(dropPid);
-    this.arena.free(ref, oldSize);
   }
 
   delete(db: number, key: Buffer): boolean {
