@@ -125,7 +125,8 @@ export class Entries {
       const p = this.prefixes.bytes[u8[off] | (u8[off + 1] << 8)];
       const rest = (u32[w + W_LENS] & 0xffff) - PREFIX_ID_BYTES;
       if (p.length + rest !== len) return false;
-      return bytesEqual(p, 0, key, p.length) && bytesEqualAt(u8, off + PREFIX_ID_BYTES, key, p.length, rest);
+      // The rest first: keys sharing a prefix differ there.
+      return bytesEqualAt(u8, off + PREFIX_ID_BYTES, key, p.length, rest) && bytesEqual(p, 0, key, p.length);
     }
     const id = this.extId(ref);
     if (this.ext.keyLens[id] !== len) return false;

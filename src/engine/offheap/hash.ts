@@ -38,7 +38,7 @@ export function hashBytes(b: Uint8Array, off: number, len: number, seed: number)
 }
 
 /** Keys at least this long are compared by Buffer.compare (native) instead of a JS loop. */
-const NATIVE_COMPARE_MIN_BYTES = 32;
+const NATIVE_COMPARE_MIN_BYTES = 64;
 
 /** True when `len` bytes of `a` at `aOff` equal all of `key` (the caller checked the length). */
 export function bytesEqual(a: Buffer, aOff: number, key: Buffer, len: number): boolean {
