@@ -2,12 +2,12 @@
  * HTTP throughput and latency: autocannon GET and PUT of 32-byte values over 100k keys, 50
  * connections, against compiled Cairn's `/v1/keys/{key}` and, in the same run, a bare
  * `node:http` server doing the same Map get/set with JSON.stringify (same JSON shapes as
- * Cairn's answers). Each server runs in its own process; runs alternate which goes first.
+ * Cairn's answers). Each server runs in its own process; runs rotate which goes first.
  * Prints the medians of several runs with the ratio Cairn/bare, and writes them to
  * bench/results/.
  *
  *   npm run bench:http
- *   node bench/http.mjs --duration 5 --runs 1
+ *   node bench/http.mjs --duration 5 --runs 1 --engines map
  *   node bench/http.mjs --cairn-port 8080 --cairn-pid 1234   # a Cairn you started (e.g. under --cpu-prof)
  *
  * Besides throughput and latency it reports each server's CPU time per request (from
@@ -15,7 +15,8 @@
  * request still shows what each server spends.
  *
  * Flags: --duration S (10), --runs K (3), --connections C (50), --keys N (100000),
- *        --value-bytes B (32), --ops get,put, --cairn-port P, --cairn-pid PID, --cairn-args "...".
+ *        --value-bytes B (32), --ops get,put, --engines map,offheap (one Cairn per keyspace
+ *        engine), --cairn-port P, --cairn-pid PID, "--cairn-args=--flag value ...".
  * Internal: --bare-server runs the bare reference server and prints its port.
  */
 import { execFileSync, spawn } from 'node:child_process';
@@ -39,6 +40,7 @@ const { values: flags } = parseArgs({
     'cairn-port': { type: 'string', default: '' },
     'cairn-pid': { type: 'string', default: '' },
     'cairn-args': { type: 'string', default: '' },
+    engines: { type: 'string', default: 'map,offheap' },
     'bare-server': { type: 'boolean', default: false },
   },
 });
@@ -139,7 +141,18 @@ function stop(proc) {
 function startCairnHttp(extra) {
   const main = join(REPO_ROOT, 'dist', 'cli', 'main.js');
   // No persistence (as redis-server --save ''): the door is measured, not snapshots.
-  const args = [main, '--port', '0', '--http-port', '0', '--grpc-port', '-1', '--snapshot-store', 'none', ...extra];
+  const args = [
+    main,
+    '--port',
+    '0',
+    '--http-port',
+    '0',
+    '--grpc-port',
+    '-1',
+    '--snapshot-store',
+    'none',
+    ...extra,
+  ];
   return spawnServer(
     args,
     (rec) => (rec.msg?.includes('ready to accept connections') ? rec.ports.http : undefined),
@@ -235,6 +248,27 @@ async function load(target, op, { keys, valueBytes, connections, duration, amoun
   };
 }
 
+/** One server under test: Cairn with an engine, or the bare reference. */
+async function startTargets() {
+  const targets = [];
+  if (flags['cairn-port']) {
+    targets.push({
+      name: 'cairn',
+      port: Number(flags['cairn-port']),
+      pid: Number(flags['cairn-pid']) || null,
+      stop: async () => {},
+    });
+  } else {
+    const extra = flags['cairn-args'].split(' ').filter(Boolean);
+    for (const engine of flags.engines.split(',').map((e) => e.trim())) {
+      const t = await startCairnHttp(['--engine', engine, ...extra]);
+      targets.push({ name: `cairn ${engine}`, ...t });
+    }
+  }
+  targets.push({ name: 'bare', ...(await startBare()) });
+  return targets;
+}
+
 async function main() {
   const opts = {
     keys: Number(flags.keys),
@@ -245,73 +279,78 @@ async function main() {
   const runs = Number(flags.runs);
   const ops = flags.ops.split(',').map((o) => o.trim().toLowerCase());
 
-  const cairn = flags['cairn-port']
-    ? { port: Number(flags['cairn-port']), pid: Number(flags['cairn-pid']) || null, stop: async () => {} }
-    : await startCairnHttp(flags['cairn-args'].split(' ').filter(Boolean));
-  const bare = await startBare();
-  const targets = { cairn, bare };
-  const samples = { cairn: {}, bare: {} };
+  const targets = await startTargets();
+  /** samples[target][op] = [{ rps, p50Ms, p99Ms, cpuUsPerReq } per run] */
+  const samples = Object.fromEntries(targets.map((t) => [t.name, {}]));
   try {
-    // Fill every key once on both (and warm the JIT), so GETs hit.
-    for (const name of ['cairn', 'bare']) await load(targets[name], 'put', { ...opts, amount: opts.keys });
+    // Fill every key once on each (and warm the JIT), so GETs hit.
+    for (const t of targets) await load(t, 'put', { ...opts, amount: opts.keys });
     for (let run = 1; run <= runs; run++) {
       for (const op of ops) {
-        const order = run % 2 === 1 ? ['cairn', 'bare'] : ['bare', 'cairn'];
-        for (const name of order) {
-          const r = await load(targets[name], op, opts);
-          samples[name][op] ??= [];
-          samples[name][op].push(r);
+        // Rotate the order, so no server always gets the warmer (or busier) machine.
+        const order = targets.map((_, i) => targets[(i + run) % targets.length]);
+        for (const t of order) {
+          const r = await load(t, op, opts);
+          samples[t.name][op] ??= [];
+          samples[t.name][op].push(r);
           process.stderr.write(
-            `run ${run} ${op} ${name}: ${Math.round(r.rps)} req/s p50 ${r.p50Ms} ms p99 ${r.p99Ms} ms` +
+            `run ${run} ${op} ${t.name}: ${Math.round(r.rps)} req/s p50 ${r.p50Ms} ms p99 ${r.p99Ms} ms` +
               ` cpu ${r.cpuUsPerReq?.toFixed(1) ?? '?'} us/req\n`,
           );
         }
       }
     }
   } finally {
-    await cairn.stop();
-    await bare.stop();
+    for (const t of targets) await t.stop();
   }
 
+  const m = (name, op, field) => {
+    const v = samples[name][op].map((s) => s[field]);
+    return v.some((x) => x === null || x === undefined) ? null : median(v);
+  };
+  const us = (x) => (x === null ? '?' : x.toFixed(1));
   const rows = [];
   const summary = {};
   for (const op of ops) {
-    const m = (name, field) => {
-      const v = samples[name][op].map((s) => s[field]);
-      return v.some((x) => x === null) ? null : median(v);
+    const bare = {
+      rps: m('bare', op, 'rps'),
+      p50Ms: m('bare', op, 'p50Ms'),
+      p99Ms: m('bare', op, 'p99Ms'),
+      cpuUsPerReq: m('bare', op, 'cpuUsPerReq'),
     };
-    const s = {
-      cairnRps: m('cairn', 'rps'),
-      bareRps: m('bare', 'rps'),
-      cairnP50Ms: m('cairn', 'p50Ms'),
-      cairnP99Ms: m('cairn', 'p99Ms'),
-      bareP50Ms: m('bare', 'p50Ms'),
-      bareP99Ms: m('bare', 'p99Ms'),
-      cairnCpuUsPerReq: m('cairn', 'cpuUsPerReq'),
-      bareCpuUsPerReq: m('bare', 'cpuUsPerReq'),
-    };
-    s.ratio = s.cairnRps / s.bareRps;
-    // Efficiency: how much more work per request Cairn does (bare/Cairn CPU, 1.0 = the same).
-    s.cpuRatio = s.cairnCpuUsPerReq && s.bareCpuUsPerReq ? s.bareCpuUsPerReq / s.cairnCpuUsPerReq : null;
-    const us = (x) => (x === null ? '?' : x.toFixed(1));
-    summary[op] = s;
-    rows.push([
-      op.toUpperCase(),
-      Math.round(s.cairnRps),
-      Math.round(s.bareRps),
-      `${s.ratio.toFixed(2)}x`,
-      `${s.cairnP50Ms} / ${s.cairnP99Ms}`,
-      `${s.bareP50Ms} / ${s.bareP99Ms}`,
-      `${us(s.cairnCpuUsPerReq)} / ${us(s.bareCpuUsPerReq)}`,
-      s.cpuRatio === null ? '?' : `${s.cpuRatio.toFixed(2)}x`,
-    ]);
+    summary[op] = { bare };
+    for (const t of targets) {
+      if (t.name === 'bare') continue;
+      const s = {
+        rps: m(t.name, op, 'rps'),
+        p50Ms: m(t.name, op, 'p50Ms'),
+        p99Ms: m(t.name, op, 'p99Ms'),
+        cpuUsPerReq: m(t.name, op, 'cpuUsPerReq'),
+      };
+      s.ratio = s.rps / bare.rps;
+      // Work per request compared (bare/Cairn CPU time; 1.0 = the same, lower = Cairn does more).
+      s.cpuRatio = s.cpuUsPerReq && bare.cpuUsPerReq ? bare.cpuUsPerReq / s.cpuUsPerReq : null;
+      summary[op][t.name] = s;
+      rows.push([
+        op.toUpperCase(),
+        t.name,
+        Math.round(s.rps),
+        Math.round(bare.rps),
+        `${s.ratio.toFixed(2)}x`,
+        `${s.p50Ms} / ${s.p99Ms}`,
+        `${bare.p50Ms} / ${bare.p99Ms}`,
+        `${us(s.cpuUsPerReq)} / ${us(bare.cpuUsPerReq)}`,
+        s.cpuRatio === null ? '?' : `${s.cpuRatio.toFixed(2)}x`,
+      ]);
+    }
   }
   const machine = machineInfo();
   const table = markdownTable(
     [
       'op',
+      'server',
       'Cairn req/s',
-      'bare node:http req/s',
+      'bare req/s',
       'Cairn/bare',
       'Cairn p50/p99 ms',
       'bare p50/p99 ms',
@@ -324,12 +363,12 @@ async function main() {
     `# HTTP benchmark (${new Date().toISOString()})`,
     '',
     `autocannon, ${opts.connections} connections, ${opts.duration} s per run, median of ${runs} runs; ` +
-      `${opts.keys} keys, ${opts.valueBytes}-byte values; Cairn \`/v1/keys/{key}\` vs a bare node:http server ` +
-      'over a Map with JSON.stringify.',
+      `${opts.keys} keys, ${opts.valueBytes}-byte values; Cairn \`/v1/keys/{key}\` (per keyspace engine, no ` +
+      'persistence) vs a bare node:http server over a Map with JSON.stringify, each in its own process.',
     `Machine: ${machine.cpus} x ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}; ` +
       `load average at the end ${loadavg()
         .map((l) => l.toFixed(2))
-        .join(' ')}. CPU us/req is each server's user+system time per request.`,
+        .join(' ')}. CPU us/req: each server's user+system time per request.`,
     '',
     table,
   ].join('\n');

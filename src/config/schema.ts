@@ -277,6 +277,13 @@ export const OPTIONS = [
     doc: 'Values of at least this many bytes are stored LZ4-compressed when that saves space (offheap engine; 0 = off)',
   },
   {
+    name: 'key-prefix-compression',
+    type: 'bool',
+    default: 'yes',
+    mutable: true,
+    doc: 'Store long key prefixes shared by many keys once (offheap engine; applies to keys written afterwards)',
+  },
+  {
     name: 'hz',
     type: 'int',
     default: '10',

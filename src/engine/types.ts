@@ -70,6 +70,8 @@ export interface EngineTuning {
   lfuDecayTime: number;
   /** Values of at least this many bytes are stored compressed when that saves space; 0 = off. */
   compressionThreshold?: number;
+  /** Store long key prefixes shared by many keys once (engines that can). */
+  keyPrefixCompression?: boolean;
 }
 
 /** Memory figures an engine reports (MEMORY STATS / DOCTOR, INFO memory). */

@@ -3,6 +3,7 @@ import { Arena } from './arena.js';
 import {
   classIndex,
   MAX_CHUNK_BYTES,
+  MAX_CHUNKS,
   MAX_INLINE_BLOCK_BYTES,
   makeRef,
   NUM_CLASSES,
@@ -37,13 +38,14 @@ describe('size classes', () => {
 });
 
 describe('refs', () => {
-  it('name 8-byte blocks in up to 512 chunks of 64 MiB: 32 GiB', () => {
+  it('name 8-byte blocks in up to 2048 chunks of 16 MiB: 32 GiB', () => {
+    expect(MAX_CHUNKS * MAX_CHUNK_BYTES).toBe(32 * 2 ** 30);
     for (const [c, off] of [
       [0, 8],
       [1, 0],
-      [255, MAX_CHUNK_BYTES - 8],
-      [256, 16],
-      [511, MAX_CHUNK_BYTES - 8],
+      [1023, MAX_CHUNK_BYTES - 8],
+      [1024, 16],
+      [MAX_CHUNKS - 1, MAX_CHUNK_BYTES - 8],
     ]) {
       const ref = makeRef(c, off);
       expect(ref).toBeGreaterThan(0);
@@ -88,7 +90,7 @@ describe('Arena', () => {
     let last = 0;
     for (let i = 0; i < blocks; i++) last = a.alloc(block);
     expect(a.reservedBytes).toBeGreaterThan(4 * 2 ** 30);
-    expect(refChunk(last)).toBeGreaterThan(64);
+    expect(refChunk(last)).toBeGreaterThan(256);
     const u32 = a.u32[refChunk(last)];
     u32[refOffset(last) >>> 2] = 42;
     expect(a.u32[refChunk(last)][refOffset(last) >>> 2]).toBe(42);

@@ -19,7 +19,6 @@ import {
   makeRef,
   NIL,
   NUM_CLASSES,
-  OFFSET_BITS,
   refChunk,
   refOffset,
   W_FREE_SIZE,
@@ -206,7 +205,7 @@ export class Arena {
     this.spares.length = 0;
   }
 
-  /** Drop every block: all chunks but the first are released. */
+  /** Drop every block: all chunks but chunk 0 are released. */
   reset(): void {
     for (let c = 1; c < this.u8.length; c++) if (this.capacity[c] > 0) this.release(c);
     this.freeHead.fill(NIL);
@@ -214,13 +213,12 @@ export class Arena {
     this.evacuating = -1;
     this.liveBytes = 0;
     this.freeBytes = 0;
-    if (this.u8.length > 0) {
+    if (this.u8.length > 0 && this.capacity[0] > 0) {
       this.top[0] = CHUNK0_START_BYTES;
       this.live[0] = 0;
       this.tail = 0;
+    } else {
+      this.tail = -1;
     }
   }
 }
-
-/** The chunk id bits of a ref, exported for tests of the 4 GiB addressing. */
-export const CHUNK_SHIFT = OFFSET_BITS;

@@ -1,6 +1,9 @@
 /**
- * Reading and writing entries in the arena (layout.ts), plus the few entries too big for it,
- * which keep their header in the arena and their key and value in an external Buffer.
+ * Reading and writing entries in the arena (layout.ts). Three twists on the plain layout: a key
+ * may be stored as a shared-prefix id plus the rest (prefixes.ts), a value may be stored
+ * LZ4-compressed (compress.ts), and the few entries too big for an arena block keep their
+ * header in the arena and their key and value in an external Buffer (externals.ts). Readers
+ * always get the full key and the original value bytes.
  */
 import type { Arena } from './arena.js';
 import { compressIfSmaller, decompress } from './compress.js';

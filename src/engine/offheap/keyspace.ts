@@ -88,6 +88,8 @@ export class OffHeapKeyspace implements Keyspace {
   readonly defrag: Defragmenter;
   /** An LFU policy is in force: entry clocks hold LFU counters (see lfu.ts). */
   private lfuMode = false;
+  /** Hash of the key the last lookup looked for. */
+  lastHash = 0;
 
   constructor(
     readonly databases = 16,
@@ -134,15 +136,20 @@ export class OffHeapKeyspace implements Keyspace {
     if (l !== null) l(db, Buffer.from(key), kind);
   }
 
-  /** The live entry for `key`, deleting it first when expired (the dict remembers where). */
+  /**
+   * The live entry for `key`, deleting it first when expired (the dict remembers where, and
+   * `lastHash` keeps the key's hash for an insert that follows).
+   */
   private lookup(db: number, key: Buffer, now: number): number {
     const dict = this.dbs[db].dict;
     if (dict.rehashIdx >= 0) dict.rehashStep(1);
-    const ref = dict.find(key, this.hash(key));
+    const h = this.hash(key);
+    this.lastHash = h;
+    const ref = dict.find(key, h);
     if (ref === NIL || !this.isExpired(ref, now)) return ref;
     if (this.before !== null) {
       this.before(db, key);
-      dict.find(key, this.hash(key));
+      dict.find(key, h);
     }
     this.removeFound(db, ref);
     this.emitKey(db, key, 'expire');
@@ -229,12 +236,13 @@ export class OffHeapKeyspace implements Keyspace {
     const d = this.dbs[db];
     const e = this.entries;
     const ref = this.lookup(db, key, now);
+    const h = this.lastHash;
     if (this.before !== null) {
       this.before(db, key);
-      if (ref !== NIL) d.dict.find(key, this.hash(key));
+      if (ref !== NIL) d.dict.find(key, h);
     }
     const sv = e.encode(value);
-    if (ref === NIL) insertEntry(this, d, key, sv, now, keepTtl ? 0 : expireAtMs);
+    if (ref === NIL) insertEntry(this, d, key, h, sv, now, keepTtl ? 0 : expireAtMs);
     else overwriteEntry(this, d, ref, key, sv, now, expireAtMs, keepTtl);
     this.emitKey(db, key, 'set');
   }
@@ -378,7 +386,8 @@ export class OffHeapKeyspace implements Keyspace {
   }
 
   configure(tuning: Partial<EngineTuning>): void {
-    const { compressionThreshold, ...rest } = tuning;
+    const { compressionThreshold, keyPrefixCompression, ...rest } = tuning;
+    if (keyPrefixCompression !== undefined) this.entries.prefixes.enabled = keyPrefixCompression;
     if (rest.maxmemoryPolicy !== undefined && rest.maxmemoryPolicy !== this.tuning.maxmemoryPolicy)
       this.evictor.clear();
     Object.assign(this.tuning, rest);

@@ -22,13 +22,16 @@
 
 /** Offsets are counted in 8-byte units: every block is 8-byte aligned. */
 export const UNIT_SHIFT = 3;
-export const OFFSET_BITS = 23;
+export const OFFSET_BITS = 21;
 export const OFFSET_MASK = (1 << OFFSET_BITS) - 1;
-/** Largest chunk: 2^23 units of 8 bytes. */
-export const MAX_CHUNK_BYTES = 64 * 1024 * 1024;
+/**
+ * Largest chunk: 2^21 units of 8 bytes. Chunks stay modest so that the bytes allocated but
+ * not yet used (the tail chunk's rest) stay small, and a chunk is a cheap unit to evacuate.
+ */
+export const MAX_CHUNK_BYTES = 16 * 1024 * 1024;
 /** The first chunk; later chunks double up to MAX_CHUNK_BYTES. */
 export const MIN_CHUNK_BYTES = 1024 * 1024;
-/** 32 - OFFSET_BITS bits of chunk id: 512 chunks of 64 MiB = 32 GiB of arena. */
+/** 32 - OFFSET_BITS bits of chunk id: 2048 chunks of 16 MiB = 32 GiB of arena. */
 export const MAX_CHUNKS = 1 << (32 - OFFSET_BITS);
 export const NIL = 0;
 

@@ -7,11 +7,12 @@ import type { StoredValue } from './entries.js';
 import type { Db, OffHeapKeyspace } from './keyspace.js';
 import { entryBytes, F_TTL, isInline } from './layout.js';
 
-/** Store a key that is not in `d` yet. */
+/** Store a key that is not in `d` yet (`h`: its hash). */
 export function insertEntry(
   ks: OffHeapKeyspace,
   d: Db,
   key: Buffer,
+  h: number,
   sv: StoredValue,
   now: number,
   at: number,
@@ -29,7 +30,7 @@ export function insertEntry(
   }
   const ti = ttl ? d.ttl.add(nref) : 0;
   e.write(nref, key, pid, sv, ttl, ks.newClock(now), at, ti);
-  d.dict.insert(nref, ks.hash(key));
+  d.dict.insert(nref, h);
 }
 
 /** The prefix id a new key is stored with (a reference taken), or 0. */
