@@ -71,7 +71,19 @@ export async function startCairn({ args = [], nodeArgs = [] } = {}) {
   const main = join(REPO_ROOT, 'dist', 'cli', 'main.js');
   const proc = spawn(
     process.execPath,
-    [...nodeArgs, main, '--port', '0', '--http-port', '-1', '--grpc-port', '-1', ...args],
+    // Benchmarks compare against redis-server without persistence: snapshots off unless asked.
+    [
+      ...nodeArgs,
+      main,
+      '--port',
+      '0',
+      '--http-port',
+      '-1',
+      '--grpc-port',
+      '-1',
+      ...(args.includes('--snapshot-store') || args.includes('--dir') ? [] : ['--snapshot-store', 'none']),
+      ...args,
+    ],
     { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let out = '';
