@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { command, info, loadKeys } from './lib/loader.mjs';
-import { machineInfo, markdownTable, writeResults } from './lib/report.mjs';
+import { machineInfo, markdownTable, median, writeResults } from './lib/report.mjs';
 import { startCairn, startRedis } from './lib/servers.mjs';
 
 const { values: flags } = parseArgs({
@@ -33,6 +33,7 @@ const { values: flags } = parseArgs({
     'value-bytes': { type: 'string', default: '32' },
     engine: { type: 'string', default: 'offheap' },
     'settle-ms': { type: 'string', default: '3000' },
+    runs: { type: 'string', default: '3' },
     'skip-latency': { type: 'boolean', default: false },
     'skip-memory': { type: 'boolean', default: false },
     /** Extra node flags for Cairn, e.g. --max-semi-space-size=2 (a smaller young generation). */
@@ -45,6 +46,7 @@ const REQUESTS = Number(flags.requests);
 const CLIENTS = Number(flags.clients);
 const VALUE_BYTES = Number(flags['value-bytes']);
 const SETTLE_MS = Number(flags['settle-ms']);
+const RUNS = Number(flags.runs);
 const ENGINE = flags.engine;
 const CAIRN_NODE_ARGS = flags['cairn-node-args'].split(' ').filter(Boolean);
 
@@ -181,15 +183,27 @@ async function measureLatency() {
     }
     await sleep(SETTLE_MS);
     const benchStart = Date.now();
-    for (const test of ['set', 'get']) {
-      // Alternate which server goes first.
-      const order = test === 'set' ? ['cairn', 'redis'] : ['redis', 'cairn'];
-      for (const name of order) {
-        const server = name === 'cairn' ? cairn : redis;
-        result[name][test] = await redisBenchmark(server.port, test);
-        process.stderr.write(`latency: ${name} ${test} ${JSON.stringify(result[name][test])}\n`);
+    const samples = { cairn: { set: [], get: [] }, redis: { set: [], get: [] } };
+    for (let run = 0; run < RUNS; run++) {
+      for (const test of ['set', 'get']) {
+        // Alternate which server goes first.
+        const order = (run + (test === 'set' ? 0 : 1)) % 2 === 0 ? ['cairn', 'redis'] : ['redis', 'cairn'];
+        for (const name of order) {
+          const server = name === 'cairn' ? cairn : redis;
+          const r = await redisBenchmark(server.port, test);
+          samples[name][test].push(r);
+          process.stderr.write(`latency run ${run + 1}: ${name} ${test} ${JSON.stringify(r)}\n`);
+        }
       }
     }
+    for (const name of ['cairn', 'redis'])
+      for (const test of ['set', 'get']) {
+        const runs = samples[name][test];
+        result[name][test] = Object.fromEntries(
+          ['rps', 'p50', 'p99', 'p999'].map((k) => [k, median(runs.map((r) => r[k]))]),
+        );
+        result[name][`${test}Runs`] = runs;
+      }
     // Let the observer's last lines arrive.
     await sleep(200);
     const pauses = gcPauses(cairn.logs(), benchStart, Date.now());
@@ -228,7 +242,7 @@ const machine = machineInfo();
 const report = [
   `# Memory per key and latency: Cairn (${ENGINE} engine) vs Redis`,
   '',
-  `\`node bench/memory.mjs --keys ${KEYS} --latency-keys ${LATENCY_KEYS} --requests ${REQUESTS} --clients ${CLIENTS} --value-bytes ${VALUE_BYTES} --engine ${ENGINE}${CAIRN_NODE_ARGS.length > 0 ? ` --cairn-node-args '${CAIRN_NODE_ARGS.join(' ')}'` : ''}\``,
+  `\`node bench/memory.mjs --keys ${KEYS} --latency-keys ${LATENCY_KEYS} --requests ${REQUESTS} --runs ${RUNS} --clients ${CLIENTS} --value-bytes ${VALUE_BYTES} --engine ${ENGINE}${CAIRN_NODE_ARGS.length > 0 ? ` --cairn-node-args='${CAIRN_NODE_ARGS.join(' ')}'` : ''}\``,
   '',
   `Cairn: \`node ${CAIRN_NODE_ARGS.map((a) => `${a} `).join('')}dist/cli/main.js --port 0 --http-port -1 --grpc-port -1 ${cairnArgs.join(' ').replace(dataDir, '<tmpdir>')}\`; Redis: \`redis-server --save '' --appendonly no\`.`,
   `Machine: ${machine.cpus} x ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.redis}.`,
@@ -251,7 +265,7 @@ try {
     json.latency = lat;
     report.push(
       '',
-      `## Latency: ${LATENCY_KEYS.toLocaleString('en-US')} keys loaded, redis-benchmark -n ${REQUESTS} -c ${CLIENTS} -r ${LATENCY_KEYS} -d ${VALUE_BYTES}`,
+      `## Latency: ${LATENCY_KEYS.toLocaleString('en-US')} keys loaded, \`redis-benchmark -t set|get -n ${REQUESTS} -c ${CLIENTS} -r ${LATENCY_KEYS} -d ${VALUE_BYTES}\`, medians of ${RUNS} runs`,
       '',
       latencyTable(lat),
       '',
