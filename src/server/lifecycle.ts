@@ -55,7 +55,8 @@ export async function startServer(opts: {
   state.dispatcher.observer = metricsFor(state).observer;
   const stopTuning = applyEngineTuning(config, keyspace);
 
-  // Persistence: the latest snapshot is loaded before any door opens.
+  // Persistence: the doors open first and answer LOADING (RESP), 503 on /readyz (HTTP) and
+  // NOT_SERVING (gRPC health) until the latest snapshot is in; no client ever sees half the data.
   const persistence = await createPersistence({
     config,
     keyspace,
@@ -63,27 +64,7 @@ export async function startServer(opts: {
     counter: state,
     cairnVersion: state.version,
   });
-  if (persistence !== null) {
-    state.loading = true;
-    try {
-      await restoreAtStart(persistence, config.get('snapshot-on-error'), logger);
-    } finally {
-      state.loading = false;
-    }
-    state.dirty = 0;
-    state.hooks.lastSave = () => persistence.lastSave();
-    state.hooks.save = async (background) => {
-      if (background) {
-        if (persistence.inProgress) return new ErrorReply('ERR', 'ERR Background save already in progress');
-        void persistence.save('BGSAVE');
-        return new SimpleReply('Background saving started');
-      }
-      const r = await persistence.save('SAVE');
-      return r.ok ? OK : new ErrorReply('ERR', `ERR ${r.error}`);
-    };
-    state.infoSections.set('persistence', () => persistence.info());
-    persistence.start();
-  }
+  state.loading = persistence !== null;
 
   // Background tasks: the active expiry cycle, re-armed when `hz` changes.
   let cron: NodeJS.Timeout | null = null;
@@ -118,6 +99,32 @@ export async function startServer(opts: {
     for (const h of handles) await h.close(0);
     if (cron !== null) clearInterval(cron);
     throw err;
+  }
+
+  if (persistence !== null) {
+    try {
+      await restoreAtStart(persistence, config.get('snapshot-on-error'), logger);
+    } catch (err) {
+      for (const h of handles) await h.close(0);
+      if (cron !== null) clearInterval(cron);
+      await persistence.close(true);
+      throw err;
+    } finally {
+      state.loading = false;
+    }
+    state.dirty = 0;
+    state.hooks.lastSave = () => persistence.lastSave();
+    state.hooks.save = async (background) => {
+      if (background) {
+        if (persistence.inProgress) return new ErrorReply('ERR', 'ERR Background save already in progress');
+        void persistence.save('BGSAVE');
+        return new SimpleReply('Background saving started');
+      }
+      const r = await persistence.save('SAVE');
+      return r.ok ? OK : new ErrorReply('ERR', `ERR ${r.error}`);
+    };
+    state.infoSections.set('persistence', () => persistence.info());
+    persistence.start();
   }
 
   let resolveDone!: (code: number) => void;
