@@ -31,6 +31,8 @@ interface CommandAcc {
   readonly calls: Float64Array;
   readonly failed: Float64Array;
   readonly sumMs: Float64Array;
+  /** Timed calls, weighted by the dispatcher's sampling: the histogram's `_count`. */
+  readonly timed: Float64Array;
   /** Non-cumulative counts per bucket; the last slot of each door is +Inf. */
   readonly buckets: Float64Array;
 }
@@ -63,7 +65,7 @@ class ObservedHistogram {
     const values: Sample[] = [];
     for (const acc of this.accs.values()) {
       for (let d = 0; d < ND; d++) {
-        if (acc.calls[d] === 0) continue;
+        if (acc.timed[d] === 0) continue;
         const labels = { command: acc.name, door: DOORS[d] };
         let cum = 0;
         for (let b = 0; b < NB; b++) {
@@ -76,11 +78,11 @@ class ObservedHistogram {
         }
         values.push({
           labels: { ...labels, le: '+Inf' },
-          value: acc.calls[d],
+          value: acc.timed[d],
           metricName: `${this.name}_bucket`,
         });
         values.push({ labels, value: acc.sumMs[d] / 1000, metricName: `${this.name}_sum` });
-        values.push({ labels, value: acc.calls[d], metricName: `${this.name}_count` });
+        values.push({ labels, value: acc.timed[d], metricName: `${this.name}_count` });
       }
     }
     return { name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values };
@@ -91,7 +93,7 @@ export function createMetrics(server: ServerApi, opts: { processMetrics?: boolea
   const registry = new Registry();
   const accs = new Map<TableEntry, CommandAcc>();
 
-  const observer: CommandObserver = (entry, door, ms, failed) => {
+  const observer: CommandObserver = (entry, door, ms, failed, weight) => {
     let acc = accs.get(entry);
     if (acc === undefined) {
       acc = {
@@ -99,17 +101,20 @@ export function createMetrics(server: ServerApi, opts: { processMetrics?: boolea
         calls: new Float64Array(ND),
         failed: new Float64Array(ND),
         sumMs: new Float64Array(ND),
+        timed: new Float64Array(ND),
         buckets: new Float64Array(ND * (NB + 1)),
       };
       accs.set(entry, acc);
     }
     const d = doorIndex(door);
     acc.calls[d]++;
-    acc.sumMs[d] += ms;
     if (failed) acc.failed[d]++;
+    if (weight === 0) return;
+    acc.timed[d] += weight;
+    acc.sumMs[d] += ms * weight;
     let b = 0;
     while (b < NB && ms > BUCKETS_MS[b]) b++;
-    acc.buckets[d * (NB + 1) + b]++;
+    acc.buckets[d * (NB + 1) + b] += weight;
   };
 
   const perCommand = (name: string, help: string, pick: (a: CommandAcc) => Float64Array) =>
