@@ -132,7 +132,7 @@ export const OPTIONS = [
   {
     name: 'engine',
     type: 'enum',
-    default: 'map',
+    default: 'offheap',
     values: ['map', 'offheap'],
     mutable: false,
     doc: 'Keyspace implementation',

@@ -9,9 +9,17 @@ export function applyEngineTuning(config: ConfigStore, keyspace: Keyspace): () =
       maxmemorySamples: config.int('maxmemory-samples'),
       lfuLogFactor: config.int('lfu-log-factor'),
       lfuDecayTime: config.int('lfu-decay-time'),
+      compressionThreshold: config.int('compression-threshold'),
+      keyPrefixCompression: config.bool('key-prefix-compression'),
     });
   apply();
   return config.onChange((name) => {
-    if (name.startsWith('maxmemory') || name.startsWith('lfu-')) apply();
+    if (
+      name.startsWith('maxmemory') ||
+      name.startsWith('lfu-') ||
+      name === 'compression-threshold' ||
+      name === 'key-prefix-compression'
+    )
+      apply();
   });
 }
