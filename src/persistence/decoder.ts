@@ -7,6 +7,9 @@
  */
 import { crc32 } from 'node:zlib';
 import { uncompressSync } from 'lz4-napi';
+
+const LZ4_MAX_EXPANSION = 255;
+
 import {
   BLOCK_HEADER_BYTES,
   BLOCK_LZ4,
@@ -185,6 +188,15 @@ export class SnapshotDecoder {
     if ((this.blockFlags & BLOCK_LZ4) === 0) this.readRecords(payload);
     else {
       let raw: Buffer;
+      // LZ4 expands data at most ~255-fold: a larger declared size is corruption, refused before
+      // the decompressor allocates it (a flipped length byte must not cost gigabytes).
+      const declared = payload.length >= 4 ? payload.readUInt32LE(0) : -1;
+      if (declared < 0 || declared > (payload.length - 4) * LZ4_MAX_EXPANSION + 64) {
+        this.fail(
+          'corrupt',
+          `block at byte ${this.blockStart} declares an impossible size (${declared} bytes)`,
+        );
+      }
       try {
         raw = uncompressSync(payload);
       } catch (err) {
