@@ -103,7 +103,14 @@ export function bytesToHuman(n: number): string {
 export function memoryFigures(server: ServerApi): { used: number; dataset: number; m: NodeJS.MemoryUsage } {
   const m = process.memoryUsage();
   const dataset = server.keyspace.usedMemory();
-  return { used: Math.max(dataset, m.heapUsed + m.external), dataset, m };
+  // Like Redis's used_memory (bytes handed out, not bytes reserved): the JS heap and external
+  // memory, counting an off-heap engine's arenas by what is in use rather than what is reserved.
+  const eng = server.keyspace.memoryStats?.();
+  const used =
+    eng !== undefined
+      ? m.heapUsed + m.external - eng.allocatedBytes + dataset
+      : Math.max(dataset, m.heapUsed + m.external);
+  return { used, dataset, m };
 }
 
 function serverSection(server: ServerApi): Fields {
