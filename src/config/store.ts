@@ -10,10 +10,12 @@ export type ConfigListener = (name: OptionName, value: string) => void;
 
 export class ConfigStore {
   private readonly values = new Map<string, string>();
+  /** Numeric values parsed once per change: some are read on every command (maxmemory). */
+  private readonly numbers = new Map<string, number>();
   private readonly listeners = new Set<ConfigListener>();
 
   constructor(initial: Record<string, string> = {}) {
-    for (const o of OPTIONS) this.values.set(o.name, o.default);
+    for (const o of OPTIONS) this.store(o.name, o.default);
     for (const [k, v] of Object.entries(initial)) {
       const err = this.apply(k, v, false);
       if (err !== null) throw new Error(`config ${k}: ${err}`);
@@ -26,7 +28,12 @@ export class ConfigStore {
   }
 
   int(name: OptionName): number {
-    return Number(this.values.get(name));
+    return this.numbers.get(name)!;
+  }
+
+  private store(name: string, value: string): void {
+    this.values.set(name, value);
+    this.numbers.set(name, Number(value));
   }
 
   bool(name: OptionName): boolean {
@@ -51,7 +58,7 @@ export class ConfigStore {
     if (runtime && !spec.mutable) return `can't set immutable config`;
     const r = normalise(spec, raw);
     if ('error' in r) return r.error;
-    this.values.set(spec.name, r.value);
+    this.store(spec.name, r.value);
     if (runtime) for (const l of this.listeners) l(spec.name as OptionName, r.value);
     return null;
   }

@@ -335,8 +335,8 @@ export class MapKeyspace implements Keyspace {
   }
 
   /**
-   * The reference keyspace evicts simply: random keys (from keys with a TTL for volatile-*
-   * policies). The off-heap keyspace implements Redis's sampled LRU/LFU with an eviction pool.
+   * The reference keyspace evicts simply: the oldest-inserted keys (of those with a TTL for
+   * volatile-* policies), whatever the policy. The off-heap keyspace implements Redis's sampled LRU/LFU with an eviction pool.
    */
   makeRoom(maxBytes: number): boolean {
     if (this.bytes <= maxBytes) return true;
