@@ -48,6 +48,8 @@ export const ERROR_KINDS = {
   LOADING: { http: 503, code: 'loading', grpc: GrpcStatus.UNAVAILABLE },
   /** Server is shutting down or shedding load. */
   UNAVAILABLE: { http: 503, code: 'unavailable', grpc: GrpcStatus.UNAVAILABLE },
+  /** Load shed: the process is under pressure (shed-* options); retry later. HTTP and gRPC only. */
+  OVERLOADED: { http: 503, code: 'overloaded', grpc: GrpcStatus.RESOURCE_EXHAUSTED },
   /** Transaction discarded because of earlier errors. */
   EXECABORT: { http: 409, code: 'transaction_aborted', grpc: GrpcStatus.ABORTED },
   /** The request's deadline passed. */

@@ -10,7 +10,7 @@ const { status } = grpc;
 
 let s: Awaited<ReturnType<typeof startGrpcInProcess>>;
 beforeAll(async () => {
-  s = await startGrpcInProcess();
+  s = await startGrpcInProcess({ user: 'ops on >ops-pw ~* +@all' });
 });
 afterAll(async () => {
   await s?.close();
@@ -188,11 +188,16 @@ describe('Execute', () => {
     const mget = await exec('MGET', 'rpc:x', 'rpc:nothing');
     expect(mget.kind).toBe('array');
     expect(mget.array.items.map((i: { kind: string }) => i.kind)).toEqual(['bulk', 'null']);
-    const config = await exec('CONFIG', 'GET', 'maxmemory');
-    expect(config.kind).toBe('map');
-    expect(config.map.entries[0].key).toMatchObject({ kind: 'bulk', bulk: B('maxmemory') });
-    // RESP3 shapes: INFO is a verbatim string, with the door's own section.
-    const info = await exec('INFO', 'grpc');
+    const docs = await exec('COMMAND', 'DOCS', 'get');
+    expect(docs.kind).toBe('map');
+    expect(docs.map.entries[0].key).toMatchObject({ kind: 'bulk', bulk: B('get') });
+    // RESP3 shapes: INFO is a verbatim string, with the door's own section. INFO is @dangerous:
+    // over gRPC it needs a user with a password.
+    const ops = new grpc.Metadata();
+    ops.set('username', 'ops');
+    ops.set('password', 'ops-pw');
+    expect((await statusOf(call('Execute', { args: [B('INFO')] }))).code).toBe(status.PERMISSION_DENIED);
+    const info = (await call('Execute', { args: [B('INFO'), B('grpc')] }, { metadata: ops })).reply;
     expect(info.kind).toBe('verbatim');
     expect(info.verbatim.text).toContain(`grpc_port:${s.door.port}`);
     expect(info.verbatim.text).toContain('grpc_watch_streams:0');

@@ -6,6 +6,10 @@
 import type { ConfigStore } from '../config/store.js';
 import type { Clock } from '../engine/clock.js';
 import type { ChangeListener, Keyspace } from '../engine/types.js';
+import type { SlowLog } from '../observability/slowlog.js';
+import type { Acl } from '../security/acl.js';
+import type { AclUser } from '../security/acl-user.js';
+import type { CommandStats, CommandTable } from './registry.js';
 import type { Reply } from './reply.js';
 import type { CommandSpec } from './spec.js';
 
@@ -25,7 +29,15 @@ export interface ClientState {
   libName: string;
   libVer: string;
   authenticated: boolean;
+  /** Name of the ACL user this client runs as. */
   user: string;
+  /** The ACL user itself (its permissions change in place with ACL SETUSER). */
+  acl: AclUser;
+  /**
+   * Credentials were presented (AUTH, HELLO AUTH, an Authorization header, gRPC metadata).
+   * HTTP and gRPC requests without them never reach admin commands, even as an open default user.
+   */
+  credentialed: boolean;
   /** Queued commands while in MULTI; null outside a transaction. */
   multi: Buffer[][] | null;
   /** A queued command was rejected: EXEC answers EXECABORT. */
@@ -70,7 +82,7 @@ export interface ServerStats {
   netOutputBytes: number;
   errorReplies: number;
   /** Per command (`get`, `client|list`): calls, microseconds, failed calls. */
-  commands: Map<string, { calls: number; usec: number; failed: number; rejected: number }>;
+  commands: Map<string, CommandStats>;
   /** Commands executed per door. */
   commandsByDoor: Record<Door, number>;
   errors: Map<string, number>;
@@ -99,11 +111,16 @@ export interface ServerApi {
   readonly stats: ServerStats;
   /** The command table (for COMMAND and docs). */
   readonly commands: ReadonlyMap<string, CommandSpec>;
+  readonly commandTable: CommandTable;
+  /** Commands slower than `slowlog-log-slower-than` (SLOWLOG). */
+  readonly slowlog: SlowLog;
+  /** Users and permissions, shared by every door. */
+  readonly acl: Acl;
   readonly startedAt: number;
   readonly runId: string;
   readonly version: string;
   /** Ports of the doors actually listening (INFO server). */
-  readonly ports: { resp: number; http: number; grpc: number };
+  readonly ports: { resp: number; http: number; grpc: number; tlsResp: number };
   /** Dataset is being loaded from a snapshot. */
   readonly loading: boolean;
   /** Shutdown has begun. */

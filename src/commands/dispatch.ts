@@ -4,17 +4,25 @@
  * loading or out-of-memory.
  */
 import { ErrorReply, Errors } from '../errors.js';
+import { LatencyHistogram } from '../observability/latency-histogram.js';
+import type { Denial } from '../security/acl.js';
+import { KEY_READ, KEY_WRITE } from '../security/acl-user.js';
 import type { CommandContext, Door } from './context.js';
+import { clientInfoLine } from './families/client-info.js';
 import {
   type CommandTable,
+  F_ALWAYS_TIME,
+  F_DANGEROUS,
   F_DENYOOM,
   F_LOADING,
   F_NO_MULTI,
   F_NO_QUEUE,
   F_NOAUTH,
+  F_SKIP_SLOWLOG,
   type TableEntry,
 } from './registry.js';
 import { QUEUED, type Reply } from './reply.js';
+import { keyIndexes } from './spec.js';
 
 /** Redis caps the echoed arguments of an unknown command at 128 characters. */
 const UNKNOWN_ARGS_MAX_CHARS = 128;
@@ -33,10 +41,13 @@ export type CommandObserver = (
 ) => void;
 
 /**
- * Two clock reads cost about 130 ns, more than a whole GET on the keyspace, so a busy command is
- * timed once every LATENCY_SAMPLE calls and that timing is weighted; its first
- * LATENCY_EXACT_CALLS calls are all timed. Call counts stay exact; INFO commandstats `usec` and
- * the latency histograms are unbiased estimates.
+ * Two clock reads cost about 130 ns, more than a whole GET on the keyspace, so a busy
+ * single-key command (or a fast keyless one such as PING) is timed once every LATENCY_SAMPLE
+ * calls and that timing is weighted; its first LATENCY_EXACT_CALLS calls are all timed. Every
+ * other command (KEYS, MGET, FLUSHALL, CONFIG, ...: the ones that can be slow) is timed on every
+ * call. Call counts stay exact; INFO commandstats `usec` and latencystats are unbiased
+ * estimates, and SLOWLOG sees every slow call of the always-timed commands and 1 in
+ * LATENCY_SAMPLE of the others.
  */
 const LATENCY_SAMPLE = 16;
 const LATENCY_EXACT_CALLS = 1024;
@@ -91,6 +102,12 @@ export class Dispatcher {
     }
     const flags = entry.flagBits;
     if (!client.authenticated && (flags & F_NOAUTH) === 0) return this.reject(ctx, entry, Errors.noAuth);
+    if (!client.acl.unrestricted) {
+      const denied = server.acl.check(client.acl, entry, argv);
+      if (denied !== null) return this.deny(ctx, entry, argv, denied);
+    }
+    if ((flags & F_DANGEROUS) !== 0 && !client.credentialed && client.door !== 'resp')
+      return this.reject(ctx, entry, adminNeedsCredentials(entry));
     if (client.multi !== null && (flags & F_NO_QUEUE) === 0) {
       if ((flags & F_NO_MULTI) !== 0) {
         client.multiError = true;
@@ -110,7 +127,12 @@ export class Dispatcher {
     client.lastCommand = entry.fullName;
     const stats = entry.stats;
     const n = stats.calls;
-    const weight = n < LATENCY_EXACT_CALLS ? 1 : (n & (LATENCY_SAMPLE - 1)) === 0 ? LATENCY_SAMPLE : 0;
+    const weight =
+      n < LATENCY_EXACT_CALLS || (flags & F_ALWAYS_TIME) !== 0
+        ? 1
+        : (n & (LATENCY_SAMPLE - 1)) === 0
+          ? LATENCY_SAMPLE
+          : 0;
     const t0 = weight === 0 ? 0 : performance.now();
     let reply: Reply | Promise<Reply>;
     try {
@@ -126,7 +148,20 @@ export class Dispatcher {
     let ms = 0;
     if (weight !== 0) {
       ms = performance.now() - t0;
-      stats.usec += ms * 1000 * weight;
+      const us = ms * 1000;
+      stats.usec += us * weight;
+      if (stats.hist === null) stats.hist = new LatencyHistogram();
+      stats.hist.record(us, weight);
+      const slower = server.config.int('slowlog-log-slower-than');
+      if (slower >= 0 && us >= slower && (flags & F_SKIP_SLOWLOG) === 0)
+        server.slowlog.add(
+          entry.fullName,
+          argv,
+          Math.round(us),
+          server.clock.now(),
+          client.addr,
+          client.name,
+        );
     }
     let failed = false;
     if (reply instanceof ErrorReply) {
@@ -136,6 +171,45 @@ export class Dispatcher {
     }
     if (this.observer !== null) this.observer(entry, client.door, ms, failed, weight);
     return reply;
+  }
+
+  /** An ACL refusal: NOPERM, an ACL LOG entry, and a transaction that will not run. */
+  private deny(ctx: CommandContext, entry: TableEntry, argv: Buffer[], denied: Denial): ErrorReply {
+    const client = ctx.client;
+    const server = ctx.server;
+    const inMulti = client.multi !== null;
+    if (inMulti) client.multiError = true;
+    let object = entry.fullName;
+    if (denied === 'key') {
+      const perm = entry.spec.flags.includes('write') ? 'write' : 'read';
+      for (const i of keyIndexes(entry.spec, argv.length)) {
+        if (!client.acl.canAccessKey(argv[i], perm === 'write' ? KEY_WRITE : KEY_READ)) {
+          object = argv[i].toString('utf8');
+          break;
+        }
+      }
+    }
+    const now = server.clock.now();
+    server.acl.record(
+      {
+        reason: denied,
+        context: inMulti ? 'multi' : 'toplevel',
+        object,
+        username: client.user,
+        clientInfo: clientInfoLine(client, now),
+      },
+      now,
+    );
+    return this.reject(
+      ctx,
+      entry,
+      denied === 'command'
+        ? new ErrorReply(
+            'NOPERM',
+            `NOPERM this user has no permissions to run the '${entry.fullName}' command`,
+          )
+        : noPermKeys,
+    );
   }
 
   private reject(ctx: CommandContext, entry: TableEntry, err: ErrorReply): ErrorReply {
@@ -155,6 +229,22 @@ export class Dispatcher {
     const prefix = sp < 0 ? err.message : err.message.slice(0, sp);
     stats.errors.set(prefix, (stats.errors.get(prefix) ?? 0) + 1);
   }
+}
+
+const noPermKeys = new ErrorReply(
+  'NOPERM',
+  'NOPERM this user has no permissions to access one of the keys used as arguments',
+);
+
+/**
+ * Over HTTP and gRPC, @admin and @dangerous commands need a user who presented a password
+ * (never an anonymous request, nor the password-less default user).
+ */
+function adminNeedsCredentials(entry: TableEntry): ErrorReply {
+  return new ErrorReply(
+    'NOPERM',
+    `NOPERM '${entry.fullName}' is an admin command: over HTTP and gRPC it needs the credentials of a user allowed to run it`,
+  );
 }
 
 /** Redis replaces newlines in echoed user input so an error stays one line. */

@@ -2,6 +2,7 @@
  * The command table: every family's specs, indexed by lower-case name, each with its own
  * stats record so the dispatcher updates counters without a second lookup.
  */
+import type { LatencyHistogram } from '../observability/latency-histogram.js';
 import type { CommandFlag, CommandSpec } from './spec.js';
 
 /** Flags the dispatcher checks on every call, as bits so the hot path does no array scans. */
@@ -11,6 +12,12 @@ export const F_NO_MULTI = 4;
 export const F_LOADING = 8;
 export const F_DENYOOM = 16;
 export const F_WRITE = 32;
+export const F_ADMIN = 64;
+/** Timed on every call (see the dispatcher): not a single-key command, and not fast and keyless. */
+export const F_ALWAYS_TIME = 128;
+export const F_SKIP_SLOWLOG = 256;
+/** @admin or @dangerous (FLUSHALL, KEYS, CONFIG, SHUTDOWN, ...): needs credentials over HTTP/gRPC. */
+export const F_DANGEROUS = 512;
 
 const FLAG_BITS: Partial<Record<CommandFlag, number>> = {
   noauth: F_NOAUTH,
@@ -19,6 +26,8 @@ const FLAG_BITS: Partial<Record<CommandFlag, number>> = {
   loading: F_LOADING,
   denyoom: F_DENYOOM,
   write: F_WRITE,
+  admin: F_ADMIN,
+  'skip-slowlog': F_SKIP_SLOWLOG,
 };
 
 export interface CommandStats {
@@ -26,9 +35,13 @@ export interface CommandStats {
   usec: number;
   failed: number;
   rejected: number;
+  /** Latency distribution of timed calls (INFO latencystats); made on the first timed call. */
+  hist: LatencyHistogram | null;
 }
 
 export interface TableEntry {
+  /** Dense index in this table (0..size-1), for per-user permission arrays. */
+  readonly id: number;
   readonly spec: CommandSpec;
   /** `get`, or `client|list` for a subcommand (Redis's fullname). */
   readonly fullName: string;
@@ -41,16 +54,37 @@ export interface TableEntry {
 export class CommandTable {
   readonly entries = new Map<string, TableEntry>();
   readonly specs = new Map<string, CommandSpec>();
+  /** Entries (commands and subcommands) by id. */
+  readonly byId: TableEntry[] = [];
 
   constructor(families: ReadonlyArray<readonly CommandSpec[]>) {
     for (const family of families) {
       for (const spec of family) {
         if (this.entries.has(spec.name)) throw new Error(`duplicate command ${spec.name}`);
-        this.entries.set(spec.name, makeEntry(spec, spec.name));
+        this.entries.set(spec.name, makeEntry(spec, spec.name, this.byId));
         this.specs.set(spec.name, spec);
       }
     }
   }
+
+  /**
+   * Redis's `rename-command`: the command answers to `to` instead (to '' disables it). Stats,
+   * ACL rules and COMMAND keep the original name. Throws on an unknown command or a clash.
+   */
+  rename(from: string, to: string): void {
+    const f = from.toLowerCase();
+    const t = to.toLowerCase();
+    const entry = this.entries.get(f);
+    if (entry === undefined) throw new Error(`rename-command: no such command '${from}'`);
+    if (t !== '' && t !== f && this.entries.has(t))
+      throw new Error(`rename-command: '${to}' is already a command`);
+    this.entries.delete(f);
+    if (t !== '') this.entries.set(t, entry);
+    this.renamed.set(f, t);
+  }
+
+  /** Original name -> new name ('' = disabled), for INFO and the logs. */
+  readonly renamed = new Map<string, string>();
 
   /** Every entry including subcommands (for stats and coverage checks). */
   *all(): Iterable<TableEntry> {
@@ -61,13 +95,26 @@ export class CommandTable {
   }
 }
 
-function makeEntry(spec: CommandSpec, fullName: string): TableEntry {
-  let subs: Map<string, TableEntry> | null = null;
-  if (spec.subcommands) {
-    subs = new Map();
-    for (const s of spec.subcommands) subs.set(s.name, makeEntry(s, `${fullName}|${s.name}`));
-  }
+function makeEntry(spec: CommandSpec, fullName: string, byId: TableEntry[]): TableEntry {
   let flagBits = 0;
   for (const f of spec.flags) flagBits |= FLAG_BITS[f] ?? 0;
-  return { spec, fullName, stats: { calls: 0, usec: 0, failed: 0, rejected: 0 }, subs, flagBits };
+  const singleKey = spec.firstKey > 0 && spec.lastKey === spec.firstKey;
+  const fastKeyless = spec.firstKey <= 0 && spec.flags.includes('fast');
+  if (!singleKey && !fastKeyless) flagBits |= F_ALWAYS_TIME;
+  if (spec.flags.includes('admin') || spec.flags.includes('dangerous')) flagBits |= F_DANGEROUS;
+  const entry: { -readonly [K in keyof TableEntry]: TableEntry[K] } = {
+    id: byId.length,
+    spec,
+    fullName,
+    stats: { calls: 0, usec: 0, failed: 0, rejected: 0, hist: null },
+    subs: null,
+    flagBits,
+  };
+  byId.push(entry);
+  if (spec.subcommands) {
+    const subs = new Map<string, TableEntry>();
+    for (const s of spec.subcommands) subs.set(s.name, makeEntry(s, `${fullName}|${s.name}`, byId));
+    entry.subs = subs;
+  }
+  return entry;
 }

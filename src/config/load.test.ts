@@ -27,7 +27,7 @@ describe('config loading', () => {
     expect(parseFlags(['--maxmemory=1gb']).values.maxmemory).toBe('1gb');
     expect(new ConfigStore({ maxmemory: '1gb' }).int('maxmemory')).toBe(1024 ** 3);
     expect(() => parseFlags(['--no-such-option', '1'])).toThrow(ConfigError);
-    expect(() => new ConfigStore({ port: '70000' })).toThrow(/between 0 and 65535/);
+    expect(() => new ConfigStore({ port: '70000' })).toThrow(/between -1 and 65535/);
     expect(() => new ConfigStore({ 'maxmemory-policy': 'sometimes' })).toThrow(/one of the following/);
   });
 

@@ -27,6 +27,11 @@ export function splitConfigLine(line: string): string[] {
   return out;
 }
 
+/** A multi-valued option keeps its line as written after the name (quotes are its own). */
+function rawRest(line: string): string {
+  return line.replace(/^\S+\s*/, '');
+}
+
 export function parseConfigFile(text: string, file: string): Record<string, string> {
   const out: Record<string, string> = {};
   text.split(/\r?\n/).forEach((raw, i) => {
@@ -35,8 +40,11 @@ export function parseConfigFile(text: string, file: string): Record<string, stri
     const [name, ...rest] = splitConfigLine(line);
     const key = name.toLowerCase();
     if (!OPTION_BY_NAME.has(key)) throw new ConfigError(`${file}:${i + 1}: unknown option '${name}'`);
-    // `save` may repeat in Redis files: points accumulate.
-    out[key] = key === 'save' && out.save ? `${out.save} ${rest.join(' ')}` : rest.join(' ');
+    // `save` may repeat in Redis files: points accumulate; so do multi-valued options, a line each.
+    if (key === 'save' && out.save) out[key] = `${out.save} ${rest.join(' ')}`;
+    else if (OPTION_BY_NAME.get(key)?.multi && out[key] !== undefined)
+      out[key] = `${out[key]}\n${rawRest(line)}`;
+    else out[key] = OPTION_BY_NAME.get(key)?.multi ? rawRest(line) : rest.join(' ');
   });
   return out;
 }
@@ -68,7 +76,8 @@ export function parseFlags(argv: readonly string[]): {
       continue;
     }
     if (!OPTION_BY_NAME.has(name)) throw new ConfigError(`unknown option --${name}`);
-    values[name] = value;
+    values[name] =
+      OPTION_BY_NAME.get(name)?.multi && values[name] !== undefined ? `${values[name]}\n${value}` : value;
   }
   return { values, configFile };
 }

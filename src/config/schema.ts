@@ -5,6 +5,10 @@
  * from this table.
  */
 
+import { LOAD_OPTIONS } from './options/load.js';
+import { SECURITY_OPTIONS } from './options/security.js';
+import { TLS_OPTIONS } from './options/tls.js';
+
 export type OptionType = 'int' | 'bytes' | 'bool' | 'string' | 'enum';
 
 export interface OptionSpec {
@@ -17,20 +21,24 @@ export interface OptionSpec {
   /** CONFIG SET may change it while running. */
   readonly mutable: boolean;
   readonly doc: string;
+  /** May be given many times (file lines, repeated flags); the values are joined by newlines. */
+  readonly multi?: boolean;
+  /** Not listed by CONFIG GET (may hold secrets). */
+  readonly hidden?: boolean;
 }
 
 const GB = 1024 * 1024 * 1024;
 const MB = 1024 * 1024;
 
-export const OPTIONS = [
+const CORE_OPTIONS = [
   {
     name: 'port',
     type: 'int',
     default: '6379',
-    min: 0,
+    min: -1,
     max: 65535,
     mutable: false,
-    doc: 'RESP port (0 picks a free one)',
+    doc: 'RESP port (0 picks a free one, -1 turns plaintext RESP off: TLS only with tls-port)',
   },
   {
     name: 'bind',
@@ -426,6 +434,9 @@ export const OPTIONS = [
     doc: 'Slow log length',
   },
 ] as const satisfies readonly OptionSpec[];
+
+/** Options of the security and load layers live in ./options/ beside their own code. */
+export const OPTIONS = [...CORE_OPTIONS, ...TLS_OPTIONS, ...LOAD_OPTIONS, ...SECURITY_OPTIONS] as const;
 
 export type OptionName = (typeof OPTIONS)[number]['name'];
 

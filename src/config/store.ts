@@ -44,7 +44,10 @@ export class ConfigStore {
   match(pattern: string): Array<[string, string]> {
     const p = Buffer.from(pattern.toLowerCase());
     const out: Array<[string, string]> = [];
-    for (const [k, v] of this.values) if (globMatch(p, Buffer.from(k))) out.push([k, v]);
+    for (const [k, v] of this.values) {
+      if (OPTION_BY_NAME.get(k)?.hidden) continue;
+      if (globMatch(p, Buffer.from(k))) out.push([k, v]);
+    }
     return out;
   }
 

@@ -39,8 +39,10 @@ export interface DoorHost {
 
 export interface DoorHandle {
   readonly door: Door;
-  /** The port actually bound (useful with port 0). */
+  /** The port actually bound (useful with port 0); 0 when only TLS listens. */
   readonly port: number;
+  /** The separate TLS port actually bound, when the door has one (RESP's tls-port). */
+  readonly tlsPort?: number;
   readonly host: string;
   /** Stop accepting new connections/requests; in-flight work carries on. */
   stopAccepting(): Promise<void>;
@@ -50,5 +52,8 @@ export interface DoorHandle {
 
 export interface DoorOptions {
   host: string;
+  /** -1: no plaintext listener (RESP with a tls-port). */
   port: number;
+  /** A separate TLS port (RESP's tls-port); absent or -1 = none. */
+  tlsPort?: number;
 }

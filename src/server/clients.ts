@@ -1,6 +1,7 @@
 /** Client sessions and the registry behind CLIENT LIST / KILL and INFO clients. */
 import type { ClientRegistry, ClientState, Door } from '../commands/context.js';
 import type { ClientInit } from '../protocols/door.js';
+import type { AclUser } from '../security/acl-user.js';
 
 let nextClientId = 1;
 
@@ -16,7 +17,9 @@ class Client implements ClientState {
   libName = '';
   libVer = '';
   authenticated: boolean;
-  user = 'default';
+  user: string;
+  acl: AclUser;
+  credentialed = false;
   multi: Buffer[][] | null = null;
   multiError = false;
   watching: Set<string> | null = null;
@@ -28,7 +31,9 @@ class Client implements ClientState {
   private readonly closeFn: () => void;
   private readonly statsFn: () => { qbuf: number; obl: number; omem: number };
 
-  constructor(init: ClientInit, now: number, authenticated: boolean) {
+  constructor(init: ClientInit, now: number, user: AclUser, authenticated: boolean) {
+    this.acl = user;
+    this.user = user.name;
     this.door = init.door;
     this.addr = init.addr;
     this.laddr = init.laddr;
@@ -52,8 +57,9 @@ export class Clients implements ClientRegistry {
   private readonly byId = new Map<number, ClientState>();
   private readonly perDoor: Record<Door, number> = { resp: 0, http: 0, grpc: 0 };
 
-  create(init: ClientInit, now: number, authenticated: boolean): ClientState {
-    return new Client(init, now, authenticated);
+  /** A new client runs as `user` (the default user); `authenticated` when that needs no password. */
+  create(init: ClientInit, now: number, user: AclUser, authenticated: boolean): ClientState {
+    return new Client(init, now, user, authenticated);
   }
 
   add(c: ClientState): void {

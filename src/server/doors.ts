@@ -6,7 +6,7 @@ import { startRespDoor } from '../protocols/resp/server.js';
 import type { DoorStarter } from './lifecycle.js';
 
 export const DOORS: readonly DoorStarter[] = [
-  { door: 'resp', portOption: 'port', start: startRespDoor },
+  { door: 'resp', portOption: 'port', tlsPortOption: 'tls-port', start: startRespDoor },
   {
     door: 'http',
     portOption: 'http-port',

@@ -19,8 +19,10 @@ import { applyEngineTuning } from './tuning.js';
 /** How the lifecycle starts one door; the list lives in doors.ts. */
 export interface DoorStarter {
   readonly door: Door;
-  /** Config option holding the port; -1 turns the door off (RESP cannot be turned off). */
+  /** Config option holding the port; -1 turns the door off. */
   readonly portOption: 'port' | 'http-port' | 'grpc-port';
+  /** A second, TLS-only port (RESP's tls-port); the door stays on while either port is on. */
+  readonly tlsPortOption?: 'tls-port';
   start(host: DoorHost, opts: DoorOptions): Promise<DoorHandle>;
 }
 
@@ -83,16 +85,18 @@ export async function startServer(opts: {
   try {
     for (const d of opts.doors) {
       const port = config.int(d.portOption);
-      if (port < 0) {
+      const tlsPort = d.tlsPortOption === undefined ? -1 : config.int(d.tlsPortOption);
+      if (port < 0 && tlsPort < 0) {
         logger.info({ door: d.door }, 'door disabled');
         continue;
       }
-      const h = await d.start(state, { host: bind, port });
+      const h = await d.start(state, { host: bind, port, tlsPort });
       handles.push(h);
       state.ports[d.door] = h.port;
+      if (h.tlsPort !== undefined) state.ports.tlsResp = h.tlsPort;
       logger.info(
-        { door: d.door, host: h.host, port: h.port },
-        `${d.door} door listening on ${h.host}:${h.port}`,
+        { door: d.door, host: h.host, port: h.port, tlsPort: h.tlsPort },
+        `${d.door} door listening on ${h.host}:${h.port}${h.tlsPort === undefined ? '' : `, TLS on port ${h.tlsPort}`}`,
       );
     }
   } catch (err) {

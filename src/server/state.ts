@@ -19,7 +19,10 @@ import type { CommandSpec } from '../commands/spec.js';
 import type { ConfigStore } from '../config/store.js';
 import type { Clock } from '../engine/clock.js';
 import type { Keyspace } from '../engine/types.js';
+import { SlowLog } from '../observability/slowlog.js';
 import type { ClientInit, DoorHost } from '../protocols/door.js';
+import type { Acl } from '../security/acl.js';
+import { createAcl } from '../security/setup.js';
 import { Clients } from './clients.js';
 import { EventHub } from './events.js';
 import { createStats } from './stats.js';
@@ -40,10 +43,12 @@ export class ServerState implements ServerApi, DoorHost {
   readonly stats: ServerStats;
   readonly dispatcher: Dispatcher;
   readonly commands: ReadonlyMap<string, CommandSpec>;
+  readonly acl: Acl;
+  readonly slowlog: SlowLog;
   readonly startedAt: number;
   readonly runId = randomBytes(20).toString('hex');
   readonly version = CAIRN_VERSION;
-  readonly ports = { resp: 0, http: 0, grpc: 0 };
+  readonly ports = { resp: 0, http: 0, grpc: 0, tlsResp: 0 };
   readonly infoSections = new Map<string, InfoSection>();
   loading = false;
   closing = false;
@@ -59,6 +64,11 @@ export class ServerState implements ServerApi, DoorHost {
   ) {
     this.startedAt = clock.now();
     this.stats = createStats(table);
+    this.acl = createAcl(table, config);
+    this.slowlog = new SlowLog(config.int('slowlog-max-len'));
+    config.onChange((name, value) => {
+      if (name === 'slowlog-max-len') this.slowlog.trim(Number(value));
+    });
     this.dispatcher = new Dispatcher(table);
     this.commands = table.specs;
     this.events = new EventHub(keyspace);
@@ -97,12 +107,16 @@ export class ServerState implements ServerApi, DoorHost {
 
   // ---- DoorHost --------------------------------------------------------------------------
 
+  get commandTable(): CommandTable {
+    return this.table;
+  }
+
   get server(): ServerApi {
     return this;
   }
 
   private newClient(init: ClientInit): ClientState {
-    return this.clients.create(init, this.clock.now(), this.config.get('requirepass') === '');
+    return this.clients.create(init, this.clock.now(), this.acl.defaultUser, this.acl.defaultUserIsOpen());
   }
 
   openClient(init: ClientInit): ClientState | null {

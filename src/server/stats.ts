@@ -1,9 +1,9 @@
 /** Server-wide counters (INFO stats, commandstats, errorstats), reset by CONFIG RESETSTAT. */
 import type { ServerStats } from '../commands/context.js';
-import type { CommandTable } from '../commands/registry.js';
+import type { CommandStats, CommandTable } from '../commands/registry.js';
 
 export function createStats(table: CommandTable): ServerStats {
-  const commands = new Map<string, { calls: number; usec: number; failed: number; rejected: number }>();
+  const commands = new Map<string, CommandStats>();
   // The dispatcher updates each entry's own stats object; INFO reads the same objects here.
   for (const e of table.all()) commands.set(e.fullName, e.stats);
   const stats: ServerStats = {
@@ -38,6 +38,7 @@ export function createStats(table: CommandTable): ServerStats {
         c.usec = 0;
         c.failed = 0;
         c.rejected = 0;
+        c.hist = null;
       }
     },
   };

@@ -13,6 +13,8 @@ export const CAIRN_BIN = join(REPO_ROOT, 'dist', 'cli', 'main.js');
 
 export interface CairnProcess {
   respPort: number;
+  /** RESP over TLS (`--tls-port`); 0 when off. */
+  tlsRespPort: number;
   httpPort: number;
   grpcPort: number;
   proc: ChildProcess;
@@ -44,37 +46,40 @@ export async function startCairn(opts: StartOptions = {}): Promise<CairnProcess>
   });
   let out = '';
   const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
-  const ready = new Promise<{ resp: number; http: number; grpc: number }>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`cairn did not become ready in time:\n${out}`)),
-      opts.timeoutMs ?? 20_000,
-    );
-    const onData = (chunk: Buffer) => {
-      out += chunk.toString();
-      for (const line of out.split('\n')) {
-        if (!line.includes('ready to accept connections')) continue;
-        try {
-          const rec = JSON.parse(line) as { ports: { resp: number; http: number; grpc: number } };
-          clearTimeout(timer);
-          resolve(rec.ports);
-          return;
-        } catch {
-          // not a complete JSON line yet
+  const ready = new Promise<{ resp: number; http: number; grpc: number; tlsResp?: number }>(
+    (resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`cairn did not become ready in time:\n${out}`)),
+        opts.timeoutMs ?? 20_000,
+      );
+      const onData = (chunk: Buffer) => {
+        out += chunk.toString();
+        for (const line of out.split('\n')) {
+          if (!line.includes('ready to accept connections')) continue;
+          try {
+            const rec = JSON.parse(line) as { ports: { resp: number; http: number; grpc: number } };
+            clearTimeout(timer);
+            resolve(rec.ports);
+            return;
+          } catch {
+            // not a complete JSON line yet
+          }
         }
-      }
-    };
-    proc.stdout!.on('data', onData);
-    proc.stderr!.on('data', (c: Buffer) => {
-      out += c.toString();
-    });
-    exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`cairn exited with ${code} before ready:\n${out}`));
-    });
-  });
+      };
+      proc.stdout!.on('data', onData);
+      proc.stderr!.on('data', (c: Buffer) => {
+        out += c.toString();
+      });
+      exited.then((code) => {
+        clearTimeout(timer);
+        reject(new Error(`cairn exited with ${code} before ready:\n${out}`));
+      });
+    },
+  );
   const ports = await ready;
   return {
     respPort: ports.resp,
+    tlsRespPort: ports.tlsResp ?? 0,
     httpPort: ports.http,
     grpcPort: ports.grpc,
     proc,

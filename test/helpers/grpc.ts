@@ -42,12 +42,13 @@ function callOptions(opts: CallOpts = {}): grpc.CallOptions {
   return opts.timeoutMs === undefined ? {} : { deadline: Date.now() + opts.timeoutMs };
 }
 
-export function cairnClient(port: number, options: grpc.ChannelOptions = {}): CairnGrpc {
-  const raw = new pkg.cairn.v1.CairnService(
-    `127.0.0.1:${port}`,
-    grpc.credentials.createInsecure(),
-    options,
-  ) as CairnGrpc['raw'];
+export function cairnClient(
+  port: number,
+  options: grpc.ChannelOptions = {},
+  credentials: grpc.ChannelCredentials = grpc.credentials.createInsecure(),
+  host = '127.0.0.1',
+): CairnGrpc {
+  const raw = new pkg.cairn.v1.CairnService(`${host}:${port}`, credentials, options) as CairnGrpc['raw'];
   return {
     raw,
     unary(method, req, opts) {

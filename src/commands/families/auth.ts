@@ -1,16 +1,16 @@
 /**
- * AUTH and HELLO. Cairn has one user, `default`, whose password is the `requirepass` option
- * (empty = no password, and then any password is accepted, as Redis's `nopass` user does).
+ * AUTH and HELLO against the server's ACL users (src/security/acl.ts). The `default` user's
+ * password is `requirepass`; with none it is `nopass` and any password is accepted, as in Redis.
+ * A failed attempt is recorded in the ACL LOG.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { ErrorReply, Errors } from '../../errors.js';
+import { DEFAULT_USER } from '../../security/acl.js';
 import { argIs, parseInt64 } from '../args.js';
-import type { CommandContext, ServerApi } from '../context.js';
+import type { CommandContext } from '../context.js';
 import { bulk, MapReply, OK, type Reply } from '../reply.js';
 import { type CommandSpec, command } from '../spec.js';
+import { clientInfoLine } from './client-info.js';
 import { invalidClientName, isValidClientAttr, oneLine, REDIS_COMPAT_VERSION } from './redis-compat.js';
-
-const DEFAULT_USER = 'default';
 
 const authWithoutPassword = new ErrorReply(
   'ERR',
@@ -23,18 +23,34 @@ const helloNoAuth = new ErrorReply(
   'NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time',
 );
 
-/** Digests compared in constant time, so neither content nor length leaks through timing. */
-function sameSecret(a: Uint8Array, b: Uint8Array): boolean {
-  const da = createHash('sha256').update(a).digest();
-  const db = createHash('sha256').update(b).digest();
-  return timingSafeEqual(da, db);
-}
-
-/** Redis's ACLAuthenticateUser for the one-user case. */
-function credentialsValid(server: ServerApi, user: Buffer, pass: Buffer): boolean {
-  if (user.toString('latin1') !== DEFAULT_USER) return false;
-  const required = server.config.get('requirepass');
-  return required === '' || sameSecret(Buffer.from(required, 'utf8'), pass);
+/**
+ * Redis's ACLAuthenticateUser: on success the client runs as that user from now on. Passwords
+ * are compared as SHA-256 digests, so neither content nor length leaks through timing.
+ */
+export function login(ctx: CommandContext, user: Buffer, pass: Buffer): boolean {
+  const server = ctx.server;
+  const name = user.toString('utf8');
+  const u = server.acl.authenticate(name, pass);
+  const c = ctx.client;
+  if (u === null) {
+    server.acl.record(
+      {
+        reason: 'auth',
+        context: c.multi !== null ? 'multi' : 'toplevel',
+        object: 'AUTH',
+        username: name,
+        clientInfo: clientInfoLine(c, server.clock.now()),
+      },
+      server.clock.now(),
+    );
+    return false;
+  }
+  c.authenticated = true;
+  // A user without a password proves nothing: such a login does not open admin commands over HTTP/gRPC.
+  c.credentialed = !u.nopass;
+  c.acl = u;
+  c.user = u.name;
+  return true;
 }
 
 function auth(ctx: CommandContext, argv: Buffer[]): Reply {
@@ -43,17 +59,14 @@ function auth(ctx: CommandContext, argv: Buffer[]): Reply {
   let pass: Buffer;
   if (argv.length === 2) {
     // Redis keeps the pre-ACL error for the one-argument form when there is nothing to check.
-    if (ctx.server.config.get('requirepass') === '') return authWithoutPassword;
+    if (ctx.server.acl.defaultUserIsOpen()) return authWithoutPassword;
     user = Buffer.from(DEFAULT_USER);
     pass = argv[1];
   } else {
     user = argv[1];
     pass = argv[2];
   }
-  if (!credentialsValid(ctx.server, user, pass)) return Errors.wrongPass;
-  ctx.client.authenticated = true;
-  ctx.client.user = DEFAULT_USER;
-  return OK;
+  return login(ctx, user, pass) ? OK : Errors.wrongPass;
 }
 
 /**
@@ -74,9 +87,7 @@ function hello(ctx: CommandContext, argv: Buffer[]): Reply {
   for (let j = 2; j < argv.length; j++) {
     const more = argv.length - 1 - j;
     if (argIs(argv[j], 'auth') && more >= 2) {
-      if (!credentialsValid(ctx.server, argv[j + 1], argv[j + 2])) return Errors.wrongPass;
-      c.authenticated = true;
-      c.user = DEFAULT_USER;
+      if (!login(ctx, argv[j + 1], argv[j + 2])) return Errors.wrongPass;
       j += 2;
     } else if (argIs(argv[j], 'setname') && more >= 1) {
       if (!isValidClientAttr(argv[j + 1])) return invalidClientName;

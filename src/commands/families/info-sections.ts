@@ -5,6 +5,7 @@
  * figures are added under `cairn_*`-style names that no Redis parser looks for.
  */
 import os from 'node:os';
+import { blockedClients } from '../blocking.js';
 import type { InfoSection, ServerApi } from '../context.js';
 import { REDIS_COMPAT_VERSION } from './redis-compat.js';
 
@@ -130,6 +131,7 @@ function serverSection(server: ServerApi): Fields {
     ['process_supervised', 'no'],
     ['run_id', server.runId],
     ['tcp_port', server.ports.resp],
+    ['tls_port', server.ports.tlsResp],
     ['server_time_usec', now * US_PER_MS],
     ['uptime_in_seconds', uptimeS],
     ['uptime_in_days', Math.floor(uptimeS / S_PER_DAY)],
@@ -152,7 +154,7 @@ function clientsSection(server: ServerApi): Fields {
     ['maxclients', server.config.int('maxclients')],
     ['client_recent_max_input_buffer', 0],
     ['client_recent_max_output_buffer', 0],
-    ['blocked_clients', 0],
+    ['blocked_clients', blockedClients(server)],
     ['tracking_clients', 0],
     ['clients_in_timeout_table', 0],
     ['connected_clients_resp', server.clients.count('resp')],
@@ -286,6 +288,26 @@ function commandstatsSection(server: ServerApi): Fields {
   return out;
 }
 
+/** Redis's latency-tracking-info-percentiles default. */
+const LATENCY_PERCENTILES = [50, 99, 99.9] as const;
+
+/**
+ * `latency_percentiles_usec_get:p50=1.003,p99=3.007,p99.9=5.001`, per command with timed calls
+ * (estimates: see the dispatcher's sampling; buckets are within 12.5%).
+ */
+function latencystatsSection(server: ServerApi): Fields {
+  const out: Fields = [];
+  for (const [name, s] of server.stats.commands) {
+    if (s.hist === null || s.hist.total === 0) continue;
+    const h = s.hist;
+    out.push([
+      `latency_percentiles_usec_${name}`,
+      LATENCY_PERCENTILES.map((p) => `p${p}=${h.percentile(p).toFixed(3)}`).join(','),
+    ]);
+  }
+  return out;
+}
+
 /** `errorstat_ERR:count=N`, in the sorted order of Redis's radix tree. */
 function errorstatsSection(server: ServerApi): Fields {
   return [...server.stats.errors]
@@ -324,6 +346,7 @@ export const BUILTIN_SECTIONS: readonly BuiltinSection[] = [
   { name: 'modules', title: 'Modules', inDefault: true, build: () => [] },
   { name: 'commandstats', title: 'Commandstats', inDefault: false, build: commandstatsSection },
   { name: 'errorstats', title: 'Errorstats', inDefault: true, build: errorstatsSection },
+  { name: 'latencystats', title: 'Latencystats', inDefault: false, build: latencystatsSection },
   { name: 'cluster', title: 'Cluster', inDefault: true, build: () => [['cluster_enabled', 0]] },
   { name: 'keyspace', title: 'Keyspace', inDefault: true, build: keyspaceSection },
 ];

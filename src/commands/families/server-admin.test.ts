@@ -76,10 +76,10 @@ describe('SHUTDOWN', () => {
 });
 
 describe('WAIT', () => {
-  it('answers 0 at once: there are no replicas', async () => {
+  it('answers 0 at once when no replica is asked for (waiting: wait.test.ts)', async () => {
     t = createTestServer();
     const c = t.client();
-    expect(await t.run(c, 'WAIT', '1', '0')).toBe(0);
+    expect(await t.run(c, 'WAIT', '0', '0')).toBe(0);
     expect(await t.run(c, 'WAIT', '-1', '100')).toBe(0);
     expect(text(await t.run(c, 'WAIT', 'a', '0'))).toBe('ERR value is not an integer or out of range');
     expect(text(await t.run(c, 'WAIT', '0', 'a'))).toBe('ERR timeout is not an integer or out of range');

@@ -1,20 +1,19 @@
 /**
- * TIME, LASTSAVE, SAVE, BGSAVE, SHUTDOWN, WAIT. Snapshots and shutdown belong to the lifecycle;
- * these handlers parse the arguments as Redis does and hand over to `server.save` and
- * `server.shutdown`.
+ * TIME, LASTSAVE, SAVE, BGSAVE, SHUTDOWN, WAIT (wait.ts). Snapshots and shutdown belong to the
+ * lifecycle; these handlers parse the arguments as Redis does and hand over to `server.save`
+ * and `server.shutdown`.
  */
 import { ErrorReply, Errors } from '../../errors.js';
-import { argIs, parseInt64 } from '../args.js';
+import { argIs } from '../args.js';
 import type { CommandContext } from '../context.js';
 import { bulk, type Reply } from '../reply.js';
 import { type CommandSpec, command } from '../spec.js';
+import { wait } from './wait.js';
 
 const MS_PER_S = 1000;
 const US_PER_MS = 1000;
 
 const noShutdownInProgress = new ErrorReply('ERR', 'ERR No shutdown in progress.');
-const timeoutNotInteger = new ErrorReply('ERR', 'ERR timeout is not an integer or out of range');
-const timeoutNegative = new ErrorReply('ERR', 'ERR timeout is negative');
 
 /** [unix seconds, microseconds] as bulk strings. */
 function time(ctx: CommandContext): Reply {
@@ -60,15 +59,6 @@ function shutdown(ctx: CommandContext, argv: Buffer[]): Reply | Promise<Reply> {
   if ((abort && (nosave || saveFlag || now || force)) || (nosave && saveFlag)) return Errors.syntax;
   if (abort) return noShutdownInProgress;
   return ctx.server.shutdown({ save: saveFlag ? true : nosave ? false : null, now, force });
-}
-
-/** WAIT numreplicas timeout: Cairn has no replicas, so no write can be acknowledged by one. */
-function wait(_ctx: CommandContext, argv: Buffer[]): Reply {
-  if (parseInt64(argv[1]) === null) return Errors.notInteger;
-  const timeout = parseInt64(argv[2]);
-  if (timeout === null) return timeoutNotInteger;
-  if (timeout < 0n) return timeoutNegative;
-  return 0;
 }
 
 const SRV = { group: 'server' } as const;

@@ -5,6 +5,7 @@
  * interleave: commands are synchronous and EXEC refuses nothing mid-way.
  */
 import { ErrorReply, Errors } from '../../errors.js';
+import { withBlockingDenied } from '../blocking.js';
 import type { CommandContext } from '../context.js';
 import { NULL_ARRAY, OK, type Reply } from '../reply.js';
 import { type CommandSpec, command } from '../spec.js';
@@ -54,11 +55,14 @@ function exec(ctx: CommandContext): Reply {
   }
   ctx.server.watches.unwatchAll(c);
   const replies: Reply[] = [];
-  for (const argv of queue) {
-    const r = ctx.server.execute(ctx, argv);
-    // Waiting commands are flagged no-multi, so a promise here is a table bug.
-    replies.push(r instanceof Promise ? new ErrorReply('ERR', 'ERR command cannot run inside MULTI') : r);
-  }
+  // Commands that may wait answer at once here (WAIT) or are flagged no-multi (SAVE), so a
+  // promise here is a table bug.
+  withBlockingDenied(() => {
+    for (const argv of queue) {
+      const r = ctx.server.execute(ctx, argv);
+      replies.push(r instanceof Promise ? new ErrorReply('ERR', 'ERR command cannot run inside MULTI') : r);
+    }
+  });
   return replies;
 }
 

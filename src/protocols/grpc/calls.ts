@@ -3,17 +3,18 @@
  * honour an already expired deadline, authenticate from metadata, pick the database, and build
  * the command context with the call's cancellation signal and deadline.
  *
- * Authentication: when `requirepass` is set, a call must carry the metadata
- * `authorization: Bearer <password>` (or `password: <password>`); without it the call fails
- * with UNAUTHENTICATED (NOAUTH), with a wrong one UNAUTHENTICATED (WRONGPASS).
+ * Authentication: against the ACL users (see ../credentials.ts): metadata
+ * `authorization: Bearer <password>` or `Basic ...`, or `username` + `password`. Without
+ * credentials a call runs as the default user when it needs no password, else fails with
+ * UNAUTHENTICATED (NOAUTH); with wrong ones UNAUTHENTICATED (WRONGPASS).
  */
-import { timingSafeEqual } from 'node:crypto';
 import type { Metadata, ServerUnaryCall } from '@grpc/grpc-js';
 import type { ClientState, CommandContext, ServerApi } from '../../commands/context.js';
 import { ErrorReply, Errors } from '../../errors.js';
+import { badAuthHeader, metadataAttempts, tryAuth } from '../credentials.js';
 import type { DoorHost } from '../door.js';
+import { CallLoad } from './load.js';
 
-const BEARER = /^bearer\s+/i;
 const noop = (): void => {};
 /** What every server call offers (grpc-js does not export its ServerSurfaceCall type). */
 export type SurfaceCall = Omit<ServerUnaryCall<unknown, unknown>, 'request'>;
@@ -56,20 +57,9 @@ class CallContext implements CommandContext {
   }
 }
 
-function metadataPassword(md: Metadata): string | null {
-  const auth = md.get('authorization');
-  if (auth.length > 0) {
-    const v = auth[0].toString();
-    if (BEARER.test(v)) return v.replace(BEARER, '');
-  }
-  const pw = md.get('password');
-  return pw.length > 0 ? pw[0].toString() : null;
-}
-
-function samePassword(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
+function metadataValue(md: Metadata, key: string): string | undefined {
+  const v = md.get(key);
+  return v.length > 0 ? v[0].toString() : undefined;
 }
 
 export class CallGate {
@@ -79,6 +69,8 @@ export class CallGate {
   constructor(
     private readonly host: DoorHost,
     private readonly laddr: string,
+    /** Load shedding and maxclients (load.ts); handlers count the calls they keep open. */
+    readonly load: CallLoad = new CallLoad(host, null),
   ) {}
 
   /**
@@ -88,6 +80,8 @@ export class CallGate {
   open(call: SurfaceCall, db: number, listed = false, close: () => void = noop): CommandContext | ErrorReply {
     const host = this.host;
     if (this.closing || host.server.closing) return Errors.shuttingDown;
+    const refused = this.load.refuse();
+    if (refused !== null) return refused;
     const deadline = deadlineOf(call);
     if (deadline !== 0 && deadline <= Date.now()) return Errors.timeout;
     if (db >= host.server.keyspace.databases) return Errors.dbIndexOutOfRange;
@@ -99,19 +93,19 @@ export class CallGate {
     } else {
       client = host.ephemeralClient(init);
     }
-    if (!client.authenticated) {
-      const given = metadataPassword(call.metadata);
+    const attempts = metadataAttempts((key) => metadataValue(call.metadata, key));
+    if (attempts !== null) {
       const err =
-        given === null
-          ? Errors.noAuth
-          : samePassword(given, host.server.config.get('requirepass'))
-            ? null
-            : Errors.wrongPass;
+        attempts.length === 0
+          ? badAuthHeader
+          : tryAuth(host.execute.bind(host), host.context(client), attempts);
       if (err !== null) {
         if (listed) host.closeClient(client);
         return err;
       }
-      client.authenticated = true;
+    } else if (!client.authenticated) {
+      if (listed) host.closeClient(client);
+      return Errors.noAuth;
     }
     client.db = db;
     // Every reply kind has a message in the proto, so handlers may answer in RESP3 shapes.

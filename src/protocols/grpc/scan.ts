@@ -62,7 +62,11 @@ export function scanHandler(deps: UnaryDeps) {
       call.emit('error', toStatus(ctx));
       return;
     }
-    run(ctx, call, req).catch((e: unknown) => call.emit('error', internalStatus(e)));
+    // Counts toward maxclients until its last page (load.ts).
+    gate.load.inflight++;
+    run(ctx, call, req)
+      .catch((e: unknown) => call.emit('error', internalStatus(e)))
+      .finally(() => gate.load.inflight--);
   };
 
   async function run(ctx: CommandContext, call: Stream, req: ScanRequest): Promise<void> {

@@ -5,7 +5,8 @@
  *
  * Bounds: `grpc-max-message-bytes` caps a request message (grpc-js answers RESOURCE_EXHAUSTED
  * and the connection carries on), `grpc-max-concurrent-streams` caps calls per connection,
- * `grpc-watch-buffer` caps how far a Watch may fall behind.
+ * `grpc-watch-buffer` caps how far a Watch may fall behind. Load shedding and `maxclients` over
+ * all calls: load.ts.
  *
  * Shutdown: stopAccepting() answers new calls UNAVAILABLE, turns health NOT_SERVING, ends the
  * endless streams (Watch, health Watch) and starts grpc-js's tryShutdown (GOAWAY: running
@@ -14,12 +15,17 @@
  */
 import { Server, ServerCredentials } from '@grpc/grpc-js';
 import { CairnService } from '../../gen/cairn/v1/cairn_pb.js';
+import { acquirePressure } from '../../observability/pressure.js';
+import { doorTls } from '../../security/tls.js';
 import type { DoorHandle, DoorHost, DoorOptions } from '../door.js';
 import { CallGate } from './calls.js';
 import { addReflection, HealthState } from './discovery.js';
+import { CallLoad } from './load.js';
+import { protectedModeInterceptor } from './protected.js';
 import { cairnRpcs } from './rpcs.js';
 import { scanHandler } from './scan.js';
 import { grpcServiceDefinition } from './service-def.js';
+import { type GrpcTlsListeners, listenGrpcTls } from './tls.js';
 import { WatchHub } from './watch.js';
 
 /** `host:port` as grpc-js wants it (IPv6 literals in brackets). */
@@ -40,21 +46,33 @@ export async function startGrpcDoor(host: DoorHost, opts: DoorOptions): Promise<
   const server = new Server({
     'grpc.max_receive_message_length': config.int('grpc-max-message-bytes'),
     'grpc.max_concurrent_streams': config.int('grpc-max-concurrent-streams'),
+    interceptors: [protectedModeInterceptor(host.server)],
   });
   const hosts = opts.host.split(/\s+/).filter((h) => h !== '');
   if (hosts.length === 0) hosts.push('127.0.0.1');
 
-  // Bind the first address (port 0 picks one), then the others on the same port.
+  // Bind the first address (port 0 picks one), then the others on the same port. With a
+  // certificate, Cairn's own TLS listeners accept the connections instead (tls.ts).
   let port: number;
+  let tlsListeners: GrpcTlsListeners | null = null;
   try {
-    port = await bind(server, address(hosts[0], opts.port));
-    for (const h of hosts.slice(1)) await bind(server, address(h, port));
+    const tls = doorTls(config, 'grpc');
+    if (tls !== null) {
+      tlsListeners = await listenGrpcTls(server, hosts, opts.port, tls, (err, socket) =>
+        host.logger.debug({ err: err.message, addr: socket.remoteAddress }, 'gRPC TLS handshake failed'),
+      );
+      port = tlsListeners.port;
+    } else {
+      port = await bind(server, address(hosts[0], opts.port));
+      for (const h of hosts.slice(1)) await bind(server, address(h, port));
+    }
   } catch (err) {
     server.forceShutdown();
     throw err;
   }
 
-  const gate = new CallGate(host, address(hosts[0], port));
+  const pressure = acquirePressure(host.server);
+  const gate = new CallGate(host, address(hosts[0], port), new CallLoad(host, pressure));
   const deps = { host, gate };
   const watches = new WatchHub(host, gate);
   const health = new HealthState(host.server);
@@ -76,6 +94,7 @@ export async function startGrpcDoor(host: DoorHost, opts: DoorOptions): Promise<
     gate.closing = true;
     health.stop();
     watches.endAll();
+    tlsListeners?.close();
     drained = new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
   };
 
@@ -96,6 +115,7 @@ export async function startGrpcDoor(host: DoorHost, opts: DoorOptions): Promise<
       // Cancels calls still running after the grace period (and is harmless when none are).
       server.forceShutdown();
       host.server.infoSections.delete('grpc');
+      pressure.release();
     },
   };
 }

@@ -7,6 +7,19 @@ import { Metadata, type StatusObject } from '@grpc/grpc-js';
 import { ErrorReply } from '../../errors.js';
 
 export const ERROR_CODE_METADATA = 'cairn-error-code';
+/** gRPC's retry pushback trailer: how long a client should wait before trying again. */
+export const RETRY_PUSHBACK_METADATA = 'grpc-retry-pushback-ms';
+
+/** An error the client may retry after a while (load shedding): sent with a pushback trailer. */
+export class RetryableReply extends ErrorReply {
+  constructor(
+    kind: ErrorReply['kind'],
+    message: string,
+    readonly retryAfterMs: number,
+  ) {
+    super(kind, message);
+  }
+}
 
 /** A key the RPC needed does not exist (Get, Ttl). RESP answers null instead. */
 export const KEY_NOT_FOUND = new ErrorReply('NOT_FOUND', 'ERR no such key');
@@ -24,6 +37,7 @@ export function toStatus(err: ErrorReply): Partial<StatusObject> {
   if (s === undefined) {
     const metadata = new Metadata();
     metadata.set(ERROR_CODE_METADATA, err.code);
+    if (err instanceof RetryableReply) metadata.set(RETRY_PUSHBACK_METADATA, String(err.retryAfterMs));
     s = { code: err.grpc, details: err.text, metadata };
     cache.set(err, s);
   }

@@ -26,6 +26,7 @@ export function unary<Req extends { db: number }, Res>(
   render: RenderReply<Req, Res>,
 ): handleUnaryCall<Req, Res> {
   const { host, gate } = deps;
+  const load = gate.load;
   return (call, callback) => {
     const req = call.request;
     const ctx = gate.open(call, req.db);
@@ -39,9 +40,17 @@ export function unary<Req extends { db: number }, Res>(
       return callback(internalStatus(e));
     }
     if (r instanceof Promise) {
+      // Only a waiting call can overlap others: it counts toward maxclients until it answers.
+      load.inflight++;
       r.then(
-        (reply) => respond(callback, render, req, reply),
-        (e: unknown) => callback(internalStatus(e)),
+        (reply) => {
+          load.inflight--;
+          respond(callback, render, req, reply);
+        },
+        (e: unknown) => {
+          load.inflight--;
+          callback(internalStatus(e));
+        },
       );
     } else {
       respond(callback, render, req, r);

@@ -20,6 +20,7 @@ import type { DoorHost } from '../door.js';
 import { HttpBridge } from './bridge.js';
 import { pathEnd, percentDecode } from './bytes.js';
 import { HttpExclusions } from './excluded.js';
+import { refuseWhenProtected } from './protected.js';
 import { errorBody } from './render.js';
 import { badRequest, failIn } from './respond.js';
 import { collectionRoutes } from './routes/collection.js';
@@ -28,6 +29,8 @@ import { registerDocs } from './routes/docs.js';
 import { keyRoutes } from './routes/keys.js';
 import { opsRoutes } from './routes/ops.js';
 import { SHARED_SCHEMAS } from './schemas.js';
+import { registerShedding } from './shed.js';
+import { httpsServerFactory } from './tls.js';
 
 export interface HttpSettings {
   bodyLimitBytes: number;
@@ -174,7 +177,13 @@ export async function buildHttpApp(
     onConstructorPoisoning: 'ignore',
     clientErrorHandler: clientError,
     frameworkErrors: (err, req, reply) => failIn(shapeOf(req), reply, frameworkError(err)),
+    // HTTPS when a certificate is configured (./tls.ts), with the same options as `http`.
+    serverFactory: httpsServerFactory(host.server.config, {
+      maxHeaderSize: settings.maxHeaderBytes,
+      connectionsCheckingInterval: CONNECTIONS_CHECK_MS,
+    }),
   });
+  refuseWhenProtected(app, host.server, shapeOf);
   for (const s of SHARED_SCHEMAS) app.addSchema(s);
   app.setValidatorCompiler(validatorCompiler());
 
@@ -201,8 +210,9 @@ export async function buildHttpApp(
     failIn('resource', reply, new ErrorReply('NOT_FOUND', `ERR no route for ${req.method} ${path}`));
   });
 
+  const pressure = await registerShedding(app, host.server, shapeOf);
   await registerDocs(app, host.server.version);
-  opsRoutes(app, host.server, metrics, () => bridge.accepting);
+  opsRoutes(app, host.server, metrics, () => bridge.accepting, pressure);
   keyRoutes(app, bridge);
   collectionRoutes(app, bridge);
   commandRoutes(app, bridge, settings.bodyLimitBytes);

@@ -10,8 +10,10 @@ import type { FastifyRequest } from 'fastify';
 import type { ClientState, CommandContext } from '../../commands/context.js';
 import type { Reply } from '../../commands/reply.js';
 import { ErrorReply, Errors } from '../../errors.js';
+import { authAttempts, badAuthHeader, tryAuth } from '../credentials.js';
 import type { ClientInit, DoorHost } from '../door.js';
 import type { HttpExclusions } from './excluded.js';
+import { RequestContext } from './request-context.js';
 
 /** Per-connection state, kept on the socket. */
 interface Conn {
@@ -27,27 +29,6 @@ const kConn = Symbol('cairn.http.conn');
 type TrackedSocket = Socket & { [kConn]?: Conn };
 
 export const maxClientsReached = new ErrorReply('UNAVAILABLE', 'ERR max number of clients reached');
-const badAuthHeader = new ErrorReply(
-  'NOAUTH',
-  'NOAUTH unsupported Authorization header: use Bearer or Basic',
-);
-
-/** `Authorization: Bearer <password>` or `Basic base64(user:password)` as an AUTH argv. */
-export function authArgv(header: string): Buffer[] | null {
-  const sp = header.indexOf(' ');
-  if (sp < 0) return null;
-  const scheme = header.slice(0, sp).toLowerCase();
-  const cred = header.slice(sp + 1).trim();
-  if (scheme === 'bearer') return [Buffer.from('AUTH'), Buffer.from(cred, 'utf8')];
-  if (scheme === 'basic') {
-    const plain = Buffer.from(cred, 'base64');
-    const colon = plain.indexOf(0x3a);
-    if (colon < 0) return null;
-    return [Buffer.from('AUTH'), plain.subarray(0, colon), plain.subarray(colon + 1)];
-  }
-  return null;
-}
-
 /** A request on a socket the door never saw connect (injected requests in tests). */
 function unattached(req: FastifyRequest): ClientInit {
   return { door: 'http', addr: `${req.ip}:0`, laddr: '?:0', close: () => req.raw.socket?.end() };
@@ -106,15 +87,12 @@ export class HttpBridge {
     if (conn !== undefined && conn.client === null) return maxClientsReached;
     const client = this.host.ephemeralClient(conn?.init ?? unattached(req));
     const deadline = this.requestTimeoutMs > 0 ? this.host.server.clock.now() + this.requestTimeoutMs : 0;
-    const ctx = this.host.context(client, conn?.abort.signal ?? null, deadline);
-    if (client.authenticated) return ctx;
+    const ctx = new RequestContext(client, this.host.server, conn?.abort.signal ?? null, deadline);
     const header = req.headers.authorization;
     if (header === undefined) return ctx;
-    const argv = authArgv(header);
-    if (argv === null) return badAuthHeader;
-    const r = this.host.execute(ctx, argv);
-    if (r instanceof Promise) return r.then((x) => (x instanceof ErrorReply ? x : ctx));
-    return r instanceof ErrorReply ? r : ctx;
+    const attempts = authAttempts(header);
+    if (attempts === null) return badAuthHeader;
+    return tryAuth(this.host.execute.bind(this.host), ctx, attempts) ?? ctx;
   }
 
   /** Run one command after the door's own bounds (the RESP parser's limits, for HTTP). */

@@ -202,4 +202,7 @@ export const ReadyResponse = Type.Object({
   loading: Type.Boolean(),
   closing: Type.Boolean(),
   keys: Type.Integer(),
+  overloaded: Type.Optional(
+    Type.String({ description: 'Why requests are being shed (shed-* options); absent when they are not.' }),
+  ),
 });

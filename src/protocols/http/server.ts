@@ -3,11 +3,12 @@
  * order the lifecycle expects: stop accepting (new requests get 503 with `Connection: close`),
  * let in-flight requests finish within the grace period, then force-close what is left.
  */
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { type Metrics, metricsFor } from '../../observability/metrics.js';
 import type { DoorHandle, DoorHost, DoorOptions } from '../door.js';
 import { buildHttpApp, CONNECTIONS_CHECK_MS, type HttpSettings, settingsFrom } from './app.js';
+import { createDoorServer, httpTls, onDoorConnection } from './tls.js';
 
 export interface HttpDoorOptions extends DoorOptions {
   /** Overrides of what the config says (tests). */
@@ -15,9 +16,6 @@ export interface HttpDoorOptions extends DoorOptions {
   /** Defaults to the server's one metrics set (`metricsFor`). */
   metrics?: Metrics;
 }
-
-/** Time allowed for the request line and headers (Node's default), at most the request timeout. */
-const HEADERS_TIMEOUT_MS = 60_000;
 
 /** How often idle keep-alive connections are reaped while draining. */
 const DRAIN_POLL_MS = 50;
@@ -44,7 +42,8 @@ export async function startHttpDoor(host: DoorHost, opts: HttpDoorOptions): Prom
   if (addresses.length === 0) addresses.push('127.0.0.1');
   const servers: Server[] = [app.server];
   for (let i = 1; i < addresses.length; i++) {
-    const s = createServer(
+    const s = createDoorServer(
+      httpTls(config),
       { maxHeaderSize: settings.maxHeaderBytes, connectionsCheckingInterval: CONNECTIONS_CHECK_MS },
       (req, res) => app.routing(req, res),
     );
@@ -52,20 +51,27 @@ export async function startHttpDoor(host: DoorHost, opts: HttpDoorOptions): Prom
     servers.push(s);
   }
   const setTimeouts = (requestMs: number, keepAliveMs: number) => {
+    // Slowloris: a client trickling its headers is closed (408) after http-header-timeout-ms.
+    // Node only enforces requestTimeout when headersTimeout is not longer: keep it within.
+    const headerMs = config.int('http-header-timeout-ms');
     for (const s of servers) {
       s.requestTimeout = requestMs;
-      // Node only enforces requestTimeout when headersTimeout is not longer: keep it within.
-      s.headersTimeout = requestMs > 0 ? Math.min(requestMs, HEADERS_TIMEOUT_MS) : HEADERS_TIMEOUT_MS;
+      s.headersTimeout =
+        headerMs > 0 && requestMs > 0 ? Math.min(headerMs, requestMs) : headerMs || requestMs;
       s.keepAliveTimeout = keepAliveMs;
     }
   };
   setTimeouts(settings.requestTimeoutMs, settings.keepAliveTimeoutMs);
   const stopWatching = config.onChange((name) => {
-    if (name === 'http-request-timeout-ms' || name === 'http-keepalive-timeout-ms') {
+    if (
+      name === 'http-request-timeout-ms' ||
+      name === 'http-keepalive-timeout-ms' ||
+      name === 'http-header-timeout-ms'
+    ) {
       setTimeouts(config.int('http-request-timeout-ms'), config.int('http-keepalive-timeout-ms'));
     }
   });
-  for (const s of servers) s.on('connection', (socket: Socket) => bridge.attach(socket));
+  for (const s of servers) onDoorConnection(s, httpTls(config), (socket: Socket) => bridge.attach(socket));
 
   let port: number;
   try {

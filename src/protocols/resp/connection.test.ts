@@ -6,6 +6,7 @@ import { CommandTable } from '../../commands/registry.js';
 import { ErrorReply, NO_REPLY, OK, PONG, type Reply } from '../../commands/reply.js';
 import { ConfigStore } from '../../config/store.js';
 import { ManualClock } from '../../engine/clock.js';
+import { Acl } from '../../security/acl.js';
 import { Clients } from '../../server/clients.js';
 import { createStats } from '../../server/stats.js';
 import type { ClientInit, DoorHost } from '../door.js';
@@ -118,20 +119,22 @@ function harness(config: Record<string, string> = {}): Harness {
         return new ErrorReply('ERR', `ERR unknown command '${argv[0]}'`);
     }
   };
+  const table = new CommandTable([]);
+  const anyone = new Acl(table).defaultUser;
   const host: DoorHost = {
     server,
-    table: new CommandTable([]),
+    table,
     logger: pino({ level: 'silent' }),
     openClient(init: ClientInit): ClientState | null {
       if (clients.count('resp') >= store.int('maxclients')) {
         stats.rejectedConnections++;
         return null;
       }
-      const c = clients.create(init, clock.now(), true);
+      const c = clients.create(init, clock.now(), anyone, true);
       clients.add(c);
       return c;
     },
-    ephemeralClient: (init) => clients.create(init, clock.now(), true),
+    ephemeralClient: (init) => clients.create(init, clock.now(), anyone, true),
     closeClient: (c) => clients.remove(c),
     execute,
     context: (client, signal = null, deadline = 0) => ({ client, server, signal, deadline }),

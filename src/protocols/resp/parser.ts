@@ -35,7 +35,11 @@ export interface ParserLimits {
   maxBulkLen: number;
   /** proto-max-multibulk-len */
   maxMultibulkLen: number;
-  /** proto-inline-max-size: longest inline line and longest count line (`*N`, `$N`). */
+  /**
+   * proto-inline-max-size: longest inline line and longest count line (`*N`, `$N`). At least 16
+   * (the config's minimum is 1024): the one-pass count reader takes lines of up to 16 bytes
+   * without measuring them.
+   */
   maxInlineSize: number;
   /** client-query-buffer-limit: unparsed bytes plus the parsed part of the current command. */
   maxQueryBuffer: number;
@@ -370,8 +374,11 @@ export class RespParser {
     if (nl >= this.end) nl = -1;
     const max = this.limits.maxInlineSize;
     if (nl < 0) {
-      if (this.end - start > max)
-        this.fail('Protocol error: too big inline request', 'too big inline request');
+      // The bound is on the line without its ending: a trailing '\r' may be the start of the
+      // "\r\n" still to come, so it does not count yet. Otherwise a line of exactly the bound
+      // would pass or fail depending on whether its '\n' came in the same read.
+      const len = this.end - start - (d[this.end - 1] === CR ? 1 : 0);
+      if (len > max) this.fail('Protocol error: too big inline request', 'too big inline request');
       return null;
     }
     if (hasNul(d, start, nl)) {

@@ -1,15 +1,35 @@
 /**
- * The RESP door: TCP listeners on each `bind` address, one RespConnection per socket, a once a
- * second check of idle and soft-limited clients (Redis's clientsCron), and the shutdown order
- * stop accepting -> let in-flight commands finish -> force-close.
+ * The RESP door: TCP listeners on each `bind` address (plaintext on `port`, TLS on `tls-port`),
+ * one RespConnection per socket, a once a second check of idle and soft-limited clients (Redis's
+ * clientsCron), and the shutdown order stop accepting -> let in-flight commands finish ->
+ * force-close. Protected mode refuses non-loopback clients with Redis's DENIED error.
  */
 import { type AddressInfo, createServer, isIPv6, type Server, type Socket } from 'node:net';
+import { DENIED_MESSAGE, refusedByProtectedMode } from '../../security/protected-mode.js';
+import { createTlsServer, requireTls } from '../../security/tls.js';
 import type { DoorHandle, DoorHost, DoorOptions } from '../door.js';
 import { acceptConnection, type RespConnection } from './connection.js';
 import { followLimits, readLimits } from './limits.js';
 
 /** How often idle timeouts and soft output limits are checked. */
 const CRON_INTERVAL_MS = 1000;
+
+/** How long a refused client has to read its error before the socket is destroyed. */
+const REFUSED_LINGER_MS = 1000;
+const DENIED_LINE = Buffer.from(`-${DENIED_MESSAGE}\r\n`);
+
+/**
+ * Write one error line and close. Input is read and dropped meanwhile: closing with unread
+ * input sends a reset, which can reach the client before the error does.
+ */
+function refuse(socket: Socket, line: Buffer): void {
+  socket.on('error', () => {});
+  const timer = setTimeout(() => socket.destroy(), REFUSED_LINGER_MS);
+  timer.unref();
+  socket.once('close', () => clearTimeout(timer));
+  socket.resume();
+  socket.end(line);
+}
 
 /** Redis `bind` words: `*` is every IPv4 address, `::*` every IPv6 one; `-addr` is optional. */
 function parseBind(words: string): Array<{ addr: string; optional: boolean }> {
@@ -43,8 +63,14 @@ export async function startRespDoor(host: DoorHost, opts: DoorOptions): Promise<
   const unfollow = followLimits(config, limits);
   const conns = new Set<RespConnection>();
   const servers: Server[] = [];
+  let accepting = true;
 
   const onSocket = (socket: Socket): void => {
+    if (refusedByProtectedMode(host.server, socket.remoteAddress)) {
+      host.server.stats.rejectedConnections++;
+      refuse(socket, DENIED_LINE);
+      return;
+    }
     try {
       socket.setNoDelay(true);
       if (limits.keepAliveMs > 0) socket.setKeepAlive(true, limits.keepAliveMs);
@@ -56,10 +82,12 @@ export async function startRespDoor(host: DoorHost, opts: DoorOptions): Promise<
     }
   };
 
-  let port = opts.port;
-  try {
+  /** One listener per bind address; returns the port (picked by the first one for port 0). */
+  const listenAll = async (wanted: number, create: () => Server): Promise<number> => {
+    let port = wanted;
+    let count = 0;
     for (const { addr, optional } of parseBind(opts.host)) {
-      const srv = createServer({ noDelay: true }, onSocket);
+      const srv = create();
       srv.on('error', (err) => logger.error({ err, addr }, 'RESP listener error'));
       try {
         await listen(srv, port, addr);
@@ -74,8 +102,27 @@ export async function startRespDoor(host: DoorHost, opts: DoorOptions): Promise<
       // With port 0 the first listener picks the port and the others share it, as with Redis.
       if (port === 0) port = (srv.address() as AddressInfo).port;
       servers.push(srv);
+      count++;
     }
-    if (servers.length === 0) throw new Error(`RESP door: nothing to listen on in bind "${opts.host}"`);
+    if (count === 0) throw new Error(`RESP door: nothing to listen on in bind "${opts.host}"`);
+    return port;
+  };
+
+  // `port -1`: no plaintext listener (reported as port 0, as Redis reports a disabled port).
+  let port = 0;
+  let tlsPort: number | undefined;
+  try {
+    const tlsWanted = opts.tlsPort ?? -1;
+    // Certificate files are checked before anything listens.
+    const tls = tlsWanted >= 0 ? requireTls(config, 'tls-port') : null;
+    if (opts.port >= 0) port = await listenAll(opts.port, () => createServer({ noDelay: true }, onSocket));
+    if (tls !== null) {
+      const onTlsError = (err: Error, socket: Socket) =>
+        logger.debug({ err: err.message, addr: socket.remoteAddress }, 'RESP TLS handshake failed');
+      // A handshake still running when the door stops accepting ends without service.
+      const onSecure = (socket: Socket) => (accepting ? onSocket(socket) : socket.destroy());
+      tlsPort = await listenAll(tlsWanted, () => createTlsServer(tls, {}, onSecure, onTlsError));
+    }
   } catch (err) {
     unfollow();
     for (const s of servers) s.close();
@@ -88,7 +135,6 @@ export async function startRespDoor(host: DoorHost, opts: DoorOptions): Promise<
   }, CRON_INTERVAL_MS);
   cron.unref();
 
-  let accepting = true;
   const stopAccepting = async (): Promise<void> => {
     if (!accepting) return;
     accepting = false;
@@ -99,6 +145,7 @@ export async function startRespDoor(host: DoorHost, opts: DoorOptions): Promise<
   return {
     door: 'resp',
     port,
+    tlsPort,
     host: opts.host,
     stopAccepting,
     async close(graceMs: number): Promise<void> {

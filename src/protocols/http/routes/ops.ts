@@ -1,10 +1,12 @@
 /**
- * Operations endpoints: liveness, readiness (not while loading data or shutting down) and
- * Prometheus metrics. They answer during shutdown too, so load balancers see the state change.
+ * Operations endpoints: liveness, readiness (not while loading data, shutting down or under
+ * pressure) and Prometheus metrics. They answer during shutdown and are never load-shed, so
+ * load balancers see the state change.
  */
 import type { FastifyInstance } from 'fastify';
 import type { ServerApi } from '../../../commands/context.js';
 import type { Metrics } from '../../../observability/metrics.js';
+import type { Pressure } from '../../../observability/pressure.js';
 import { HealthResponse, ReadyResponse } from '../schemas.js';
 
 const TAGS = ['operations'];
@@ -20,6 +22,7 @@ export function opsRoutes(
   server: ServerApi,
   metrics: Metrics,
   accepting: () => boolean,
+  pressure: Pressure,
 ): void {
   app.get(
     '/healthz',
@@ -42,16 +45,16 @@ export function opsRoutes(
       schema: {
         tags: TAGS,
         operationId: 'readyz',
-        summary: 'Readiness: 200 when serving, 503 while loading data or shutting down',
+        summary: 'Readiness: 200 when serving, 503 while loading data, shutting down or shedding load',
         response: { 200: ReadyResponse, 503: ReadyResponse },
       },
     },
     (_req, reply) => {
       const closing = server.closing || !accepting();
-      const ready = !server.loading && !closing;
-      reply
-        .code(ready ? 200 : 503)
-        .send({ ready, loading: server.loading, closing, keys: totalKeys(server) });
+      const overloaded = pressure.underPressure();
+      const ready = !server.loading && !closing && overloaded === null;
+      const body = { ready, loading: server.loading, closing, keys: totalKeys(server) };
+      reply.code(ready ? 200 : 503).send(overloaded === null ? body : { ...body, overloaded });
     },
   );
 

@@ -1,0 +1,256 @@
+/**
+ * Soak run: `npm run soak -- --minutes N` (default 10; fractions allowed; `--seed S` repeats an
+ * op mix; `--keep` keeps the snapshot directory; `--server-arg=--flag --server-arg=value` adds
+ * server flags after the soak's own). Starts the built Cairn with all three doors,
+ * a small maxmemory under volatile-lru and frequent snapshots, drives a mixed load over RESP
+ * (ioredis, node-redis), HTTP (fetch) and gRPC (grpc-js) with clients that vanish mid-request,
+ * keeps a model of acknowledged writes, then checks the keyspace, INFO, RSS over time, and a
+ * restart from the final snapshot. Writes bench/results/soak-<timestamp>.md (and .json) and
+ * exits 1 on any failure.
+ */
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { machineInfo, writeResults } from '../bench/lib/report.mjs';
+import { cpuSeconds } from '../bench/lib/servers.mjs';
+import { GrpcDoor } from './doors/grpc.mjs';
+import { HttpDoor } from './doors/http.mjs';
+import { IoredisDoor, NodeRedisDoor } from './doors/resp.mjs';
+import { Model } from './model.mjs';
+import { Monitor } from './monitor.mjs';
+import { Owner } from './owner.mjs';
+import { markdownReport, rssVerdict } from './report.mjs';
+import { startServer } from './server.mjs';
+import { Stats } from './stats.mjs';
+import { prng } from './values.mjs';
+import {
+  connect,
+  infoAll,
+  restartCheck,
+  shutdownSave,
+  spotCheck,
+  verifyKeyspace,
+  waitForFences,
+} from './verify.mjs';
+
+const OWNER_STOP_TIMEOUT_MS = 60_000;
+const SNAPSHOT_INTERVAL_S = 5;
+
+const { values: opts } = parseArgs({
+  options: {
+    minutes: { type: 'string', default: '10' },
+    seed: { type: 'string' },
+    keep: { type: 'boolean', default: false },
+    // Extra server flags, after the soak's own (e.g. --server-arg=--engine --server-arg=map).
+    'server-arg': { type: 'string', multiple: true, default: [] },
+  },
+});
+const minutes = Number(opts.minutes);
+if (!(minutes > 0)) {
+  console.error(`--minutes must be a positive number, not ${opts.minutes}`);
+  process.exit(2);
+}
+const seed = opts.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : Number(opts.seed);
+const dir = mkdtempSync(join(tmpdir(), 'cairn-soak-'));
+const serverArgs = [
+  '--dir',
+  dir,
+  '--maxmemory',
+  '64mb',
+  '--maxmemory-policy',
+  'volatile-lru',
+  '--snapshot-interval',
+  String(SNAPSHOT_INTERVAL_S),
+  '--snapshot-keep',
+  '3',
+  '--shutdown-timeout',
+  '10',
+  ...opts['server-arg'],
+];
+const checks = [];
+const failures = [];
+process.on('unhandledRejection', (e) => failures.push(`unhandled rejection: ${e?.stack ?? e}`));
+
+console.error(`soak: ${minutes} min, seed ${seed}, snapshots in ${dir}`);
+const server = await startServer(serverArgs);
+const control = connect(server.ports.resp);
+const master = prng(seed);
+const rng = () => prng(Math.floor(master() * 2 ** 31));
+const model = new Model();
+const stats = new Stats(rng());
+const { resp, http, grpc } = server.ports;
+const owners = [
+  ['io1', new IoredisDoor(resp), false],
+  ['io2', new IoredisDoor(resp), false],
+  ['nr2', new NodeRedisDoor(resp, 2), false],
+  ['nr3', new NodeRedisDoor(resp, 3), false],
+  ['http1', new HttpDoor(http, rng()), false],
+  ['http2', new HttpDoor(http, rng()), false],
+  ['grpc1', new GrpcDoor(grpc, rng()), false],
+  ['grpc2', new GrpcDoor(grpc, rng()), false],
+  ['bigresp', new IoredisDoor(resp), true],
+  ['bighttp', new HttpDoor(http, rng()), true],
+  ['biggrpc', new GrpcDoor(grpc, rng()), true],
+].map(([name, adapter, big]) => new Owner({ name, adapter, model, stats, rng: rng(), big }));
+
+const monitor = new Monitor({ server, control, model, owners, stats });
+monitor.start();
+const stop = { stopped: false };
+const t0 = performance.now();
+const running = owners.map((o) =>
+  o.run(stop).catch((e) => failures.push(`writer ${o.name} crashed: ${e?.stack ?? e}`)),
+);
+// Run for the time asked, or until the server dies.
+const endAt = Date.now() + minutes * 60_000;
+while (Date.now() < endAt && server.alive()) await sleep(Math.min(1000, endAt - Date.now()));
+stop.stopped = true;
+const stopped = await Promise.race([
+  Promise.all(running).then(() => true),
+  sleep(OWNER_STOP_TIMEOUT_MS).then(() => false),
+]);
+const loadSeconds = (performance.now() - t0) / 1000;
+const cpu = {
+  server: cpuSeconds(server.pid),
+  loadGenerator: (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
+};
+monitor.stop();
+if (!stopped) failures.push(`writers still busy ${OWNER_STOP_TIMEOUT_MS / 1000} s after the stop`);
+await Promise.all(owners.map((o) => o.adapter.close().catch(() => {})));
+const violationsDuringLoad = model.violationCount;
+
+let info = {};
+let figures;
+let restart = null;
+const snapshotsBeforeShutdown = server.log.snapshots.length;
+if (server.alive()) {
+  try {
+    await finalChecks();
+  } catch (e) {
+    failures.push(`the final checks failed to run: ${e?.stack ?? e}`);
+  }
+} else {
+  failures.push(`the server exited during the load: ${JSON.stringify(await server.exited)}`);
+}
+control.disconnect();
+if (server.alive()) await server.stop();
+
+/** Fences, keyspace, cross-door reads, INFO, SHUTDOWN SAVE, restart. */
+async function finalChecks() {
+  checks.push(await waitForFences(model, monitor));
+  const v = await verifyKeyspace(server.ports, model);
+  figures = v.figures;
+  checks.push(...v.checks);
+  checks.push(await spotCheck(server.ports, v.final, rng()));
+  info = await infoAll(server.ports.resp);
+  const evicted = Number(info.evicted_keys);
+  const expired = Number(info.expired_keys);
+  checks.push({
+    name: 'eviction happened (evicted_keys > 0)',
+    ok: evicted > 0,
+    detail: `evicted_keys ${evicted}`,
+  });
+  checks.push({
+    name: 'expiry happened (expired_keys > 0)',
+    ok: expired > 0,
+    detail: `expired_keys ${expired}`,
+  });
+  const snapshotsBefore = server.log.snapshots.length;
+  const exit = await shutdownSave(server);
+  // Nothing changed since an interval snapshot taken during the checks: that one is the last.
+  const saved =
+    server.log.snapshots.length > snapshotsBefore ? 'saved' : server.log.upToDate ? 'not needed' : 'missing';
+  checks.push({
+    name: 'SHUTDOWN SAVE: final snapshot, exit 0',
+    ok: exit.code === 0 && saved !== 'missing',
+    detail: `exit ${exit.code ?? exit.signal}, final snapshot ${saved}; files: ${readdirSync(dir).join(', ')}`,
+  });
+  if (exit.code === 0) {
+    restart = await restartCheck(serverArgs, v.final);
+    checks.push(...restart.checks);
+  }
+}
+
+checks.unshift(
+  {
+    name: 'the soak ran to the end (server, writers, checks)',
+    ok: failures.length === 0 && monitor.failures.length === 0,
+    detail: [...failures, ...monitor.failures].join('; ').slice(0, 2000) || 'yes',
+  },
+  {
+    name: 'no unexpected errors',
+    ok: stats.unexpectedCount() === 0,
+    detail: `${stats.unexpectedCount()} (see errors by kind)`,
+  },
+  {
+    name: 'reads during the load matched the model',
+    ok: violationsDuringLoad === 0,
+    detail: `${model.checkedReads} reads checked in all, ${violationsDuringLoad} violations during the load`,
+  },
+  {
+    name: 'snapshots taken during the load',
+    ok: snapshotsBeforeShutdown > 0,
+    detail: `${snapshotsBeforeShutdown} (every ${SNAPSHOT_INTERVAL_S} s while changed)`,
+  },
+  {
+    name: 'no error lines in the server log',
+    ok: !Object.keys(server.log.byLevel).some((l) => Number(l) >= 50),
+    detail: JSON.stringify(server.log.byLevel),
+  },
+);
+const rss = rssVerdict(monitor.rss, monitor.evictionStartMs);
+checks.push({ name: 'RSS does not grow without bound', ok: rss.ok, detail: rss.detail });
+
+const report = {
+  minutes,
+  seed,
+  loadSeconds,
+  cpu,
+  serverArgs,
+  owners,
+  stats,
+  model,
+  figures,
+  restart,
+  rss,
+  checks,
+  info,
+  log: server.log,
+  snapshots: server.log.snapshots.slice(0, snapshotsBeforeShutdown),
+  machine: machineInfo(),
+};
+const markdown = markdownReport(report);
+const [mdPath] = writeResults('soak', markdown, {
+  minutes,
+  seed,
+  loadSeconds,
+  cpu,
+  serverArgs,
+  checks,
+  rss,
+  figures,
+  doors: Object.fromEntries(
+    Object.entries(stats.doors).map(([d, s]) => [
+      d,
+      {
+        commands: s.commands,
+        roundTrips: s.roundTrips,
+        ...stats.latency(d),
+        killed: s.vanished,
+        polite: s.polite,
+      },
+    ]),
+  ),
+  errors: [...stats.errors.values()],
+  violations: model.violations,
+  info,
+});
+console.log(markdown);
+console.error(`report: ${mdPath}`);
+if (!opts.keep) rmSync(dir, { recursive: true, force: true });
+const failed = checks.filter((c) => !c.ok);
+process.exit(failed.length === 0 ? 0 : 1);
+
+function sleep(ms) {
+  return new Promise((r) => setTimeout(r, ms));
+}
