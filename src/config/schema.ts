@@ -429,9 +429,9 @@ const CORE_OPTIONS = [
     type: 'int',
     default: '128',
     min: 0,
-    max: 2_147_483_647,
+    max: 100_000,
     mutable: true,
-    doc: 'Slow log length',
+    doc: 'Slow log length (at most 100000: an entry may hold about 5 KB)',
   },
 ] as const satisfies readonly OptionSpec[];
 

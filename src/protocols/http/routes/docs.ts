@@ -41,8 +41,10 @@ export async function registerDocs(app: FastifyInstance, version: string): Promi
           'and gRPC. A key written through one door reads back byte-identical through the others.\n\n' +
           'Keys in paths are percent-encoded bytes. Values that are not valid UTF-8 travel as base64 and say so ' +
           '(`"encoding": "base64"`). Errors have one shape: `{"error": {"code", "message"}}`; the command API ' +
-          'answers as Upstash REST does.\n\nWhen the server has a password (`requirepass`), send it as ' +
-          '`Authorization: Bearer <password>` (or Basic with a user name).',
+          "answers as Upstash REST does.\n\nThe server's ACL users guard every route: send " +
+          '`Authorization: Basic base64(user:password)`, or `Bearer <password>` for the default user ' +
+          '(`requirepass`), or `Bearer user:password`. Admin and dangerous commands (CONFIG, FLUSHALL, KEYS, ' +
+          'INFO, ...) always need the credentials of a user with a password who is allowed to run them.',
       },
       tags: [
         { name: 'keys', description: 'One key as a resource, and listings.' },
@@ -52,7 +54,11 @@ export async function registerDocs(app: FastifyInstance, version: string): Promi
       ],
       components: {
         securitySchemes: {
-          bearer: { type: 'http', scheme: 'bearer', description: 'The server password (requirepass).' },
+          bearer: {
+            type: 'http',
+            scheme: 'bearer',
+            description: "The default user's password (requirepass), or `user:password`.",
+          },
           basic: { type: 'http', scheme: 'basic', description: 'A user name and its password.' },
         },
       },
