@@ -74,6 +74,12 @@ export function parseStream(stream, limits, auth, sizes) {
     off += chunk.length;
     largestChunk = Math.max(largestChunk, chunk.length);
     p.feed(chunk);
+    // The limit applies on each read, as in Redis: parsing may then add the arguments' overhead,
+    // which the next read counts.
+    check(
+      p.error !== null || p.pendingBytes <= limits.maxQueryBuffer,
+      'pending bytes within client-query-buffer-limit',
+    );
     for (let argv = p.next(); argv !== null; argv = p.next()) {
       check(Array.isArray(argv) && argv.length > 0, 'a command has at least one argument');
       const copy = [];
@@ -90,7 +96,6 @@ export function parseStream(stream, limits, auth, sizes) {
     // was cut: nothing grows with the number of commands or chunks.
     const bound = Math.max(limits.maxInlineSize, limits.maxBulkLen) + 2;
     check(p.buffered <= bound, `buffered ${p.buffered} > ${bound}`);
-    check(p.pendingBytes <= limits.maxQueryBuffer, 'pending bytes within client-query-buffer-limit');
     const held = heldBytes(p);
     check(held <= Math.max(MIN_ACC_BYTES, 2 * (bound + largestChunk)), `holds ${held} bytes`);
   }

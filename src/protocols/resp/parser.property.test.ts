@@ -46,6 +46,12 @@ function parse(chunks: Buffer[], limits: ParserLimits = NO_QBUF_LIMIT, auth = fa
   for (const chunk of chunks) {
     largest = Math.max(largest, chunk.length);
     p.feed(chunk);
+    // The limit applies on each read, as in Redis: parsing may then add the arguments' overhead,
+    // which the next read counts.
+    assert(
+      p.error !== null || p.pendingBytes <= limits.maxQueryBuffer,
+      'pending within client-query-buffer-limit',
+    );
     for (let argv = p.next(); argv !== null; argv = p.next()) {
       assert(argv.length > 0, 'a command has arguments');
       const copy = argv.map((a) => Buffer.from(a));
@@ -58,7 +64,6 @@ function parse(chunks: Buffer[], limits: ParserLimits = NO_QBUF_LIMIT, auth = fa
     }
     // Between commands the parser holds one unfinished line or bulk at most.
     assert(p.buffered <= bound, `buffered ${p.buffered} > ${bound}`);
-    assert(p.pendingBytes <= limits.maxQueryBuffer, 'pending within client-query-buffer-limit');
     const inner = p as unknown as Internals;
     const held = (inner.owned ? inner.data.length : 0) + (inner.big?.length ?? 0);
     assert(held <= Math.max(MIN_ACC_BYTES, 2 * (bound + largest)), `holds ${held} bytes`);
