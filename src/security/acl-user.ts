@@ -10,30 +10,7 @@ import { createHash } from 'node:crypto';
 import type { TableEntry } from '../commands/registry.js';
 import { globMatch } from '../util/glob.js';
 
-/** Every ACL category Redis knows, in its order (ACL CAT). Cairn's commands use a subset. */
-export const ACL_CATEGORIES = [
-  'keyspace',
-  'read',
-  'write',
-  'set',
-  'sortedset',
-  'list',
-  'hash',
-  'string',
-  'bitmap',
-  'hyperloglog',
-  'geo',
-  'stream',
-  'pubsub',
-  'admin',
-  'fast',
-  'slow',
-  'blocking',
-  'dangerous',
-  'connection',
-  'transaction',
-  'scripting',
-] as const;
+export { ACL_CATEGORIES } from '../commands/families/command-docs.js';
 
 export const KEY_READ = 1;
 export const KEY_WRITE = 2;

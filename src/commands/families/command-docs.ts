@@ -27,12 +27,21 @@ const REDIS_FLAG_ORDER: ReadonlyArray<readonly [CommandFlag, string]> = [
   ['allow-busy', 'allow_busy'],
 ];
 
-/** Redis's ACL categories, in the order ACL and COMMAND INFO list them. */
-const CATEGORY_ORDER = [
+/** Every ACL category Redis knows, in the order ACL CAT and COMMAND INFO list them. */
+export const ACL_CATEGORIES = [
   'keyspace',
   'read',
   'write',
+  'set',
+  'sortedset',
+  'list',
+  'hash',
   'string',
+  'bitmap',
+  'hyperloglog',
+  'geo',
+  'stream',
+  'pubsub',
   'admin',
   'fast',
   'slow',
@@ -40,8 +49,9 @@ const CATEGORY_ORDER = [
   'dangerous',
   'connection',
   'transaction',
+  'scripting',
 ] as const;
-type Category = (typeof CATEGORY_ORDER)[number];
+type Category = (typeof ACL_CATEGORIES)[number];
 
 const GROUP_CATEGORY: Partial<Record<CommandGroup, Category>> = {
   string: 'string',
@@ -79,7 +89,7 @@ export function aclCategories(spec: CommandSpec): string[] {
     const touchesData = has('write') || has('readonly') || spec.firstKey > 0;
     if ((spec.group === 'generic' || spec.group === 'server') && touchesData) cats.add('keyspace');
   }
-  return CATEGORY_ORDER.filter((c) => cats.has(c)).map((c) => `@${c}`);
+  return ACL_CATEGORIES.filter((c) => cats.has(c)).map((c) => `@${c}`);
 }
 
 function statusSet(items: readonly string[]): SetReply {
