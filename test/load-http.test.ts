@@ -66,7 +66,10 @@ describe('load shedding', () => {
     expect(cmd.json.error).toMatch(/^ERR server under pressure: heap used/);
     // Liveness and metrics are never shed; readiness says why it is not ready.
     expect((await call(base, 'GET', '/healthz')).status).toBe(200);
-    expect((await call(base, 'GET', '/metrics')).status).toBe(200);
+    const metrics = await call(base, 'GET', '/metrics');
+    expect(metrics.status).toBe(200);
+    expect(metrics.text).toMatch(/^cairn_under_pressure 1$/m);
+    expect(Number(/^cairn_shed_requests_total (\d+)$/m.exec(metrics.text)![1])).toBeGreaterThanOrEqual(3);
     const ready = await call(base, 'GET', '/readyz');
     expect(ready.status).toBe(503);
     expect(ready.json).toMatchObject({ ready: false, loading: false, closing: false });

@@ -9,6 +9,7 @@ import { Counter, collectDefaultMetrics, Gauge, type Histogram, Registry } from 
 import type { Door, ServerApi } from '../commands/context.js';
 import type { CommandObserver } from '../commands/dispatch.js';
 import type { TableEntry } from '../commands/registry.js';
+import { peekPressure } from './pressure.js';
 
 /** Histogram bucket bounds, seconds: commands run in microseconds, a slow one in milliseconds. */
 export const LATENCY_BUCKETS_S = [
@@ -258,6 +259,15 @@ export function createMetrics(server: ServerApi, opts: { processMetrics?: boolea
   );
   gauge('cairn_changes_since_last_save', 'Writes since the last snapshot.', () => server.dirty);
   gauge('cairn_loading', '1 while the dataset is being loaded.', () => (server.loading ? 1 : 0));
+  gauge('cairn_under_pressure', '1 while HTTP and gRPC shed load (shed-* thresholds passed).', () =>
+    peekPressure(server)?.underPressure() ? 1 : 0,
+  );
+  counter(
+    'cairn_shed_requests_total',
+    'HTTP requests and gRPC calls refused because the server was under pressure.',
+    () => peekPressure(server)?.shed ?? 0,
+  );
+  gauge('cairn_slowlog_entries', 'Entries in the slow log now (SLOWLOG LEN).', () => server.slowlog.length);
   gauge('cairn_closing', '1 once shutdown has begun.', () => (server.closing ? 1 : 0));
   gauge(
     'cairn_uptime_seconds',

@@ -132,6 +132,11 @@ export function shedMessage(reason: string): string {
 
 const byServer = new WeakMap<ServerApi, Pressure>();
 
+/** The server's pressure gauge if a door has made one (metrics read it without holding it). */
+export function peekPressure(server: ServerApi): Pressure | undefined {
+  return byServer.get(server);
+}
+
 /** The server's one pressure gauge, acquired for a door (release it when the door closes). */
 export function acquirePressure(server: ServerApi): Pressure {
   let p = byServer.get(server);
