@@ -60,11 +60,23 @@ const ms = (x) => (Number.isNaN(x) ? '-' : x.toFixed(2));
 export function markdownReport(r) {
   const lines = [];
   const failed = r.checks.filter((c) => !c.ok);
-  lines.push(`# Cairn soak: ${failed.length === 0 ? 'PASS' : `FAIL (${failed.length} checks)`}`, '');
+  const mode = r.secure ? ' (secure: TLS and ACL on every door)' : '';
+  lines.push(`# Cairn soak${mode}: ${failed.length === 0 ? 'PASS' : `FAIL (${failed.length} checks)`}`, '');
   lines.push(
     `${r.minutes} minutes of load (${r.loadSeconds.toFixed(0)} s measured), seed ${r.seed}, ${r.owners.length} writers ` +
       `at fixed concurrency (one request or batch in flight each).`,
     '',
+  );
+  if (r.secure) {
+    const a = r.authErrors;
+    lines.push(
+      `Secure mode: every door used TLS and every client logged in. ${r.secure} ` +
+        `Access-control errors at the clients (NOPERM, WRONGPASS, NOAUTH, UNAUTHENTICATED, PERMISSION_DENIED, 401, 403): ` +
+        `${a.total}, ${a.unexpected} unexpected.`,
+      '',
+    );
+  }
+  lines.push(
     `Server: \`node dist/cli/main.js ${r.serverArgs.join(' ')}\`.`,
     `Machine: ${r.machine.cpus} x ${r.machine.cpuModel}, ${r.machine.memoryGiB} GiB, Node ${r.machine.node}, ` +
       `load average at the end ${r.machine.loadAverage}. CPU during the load: server ${cpuShare(r.cpu.server, r.loadSeconds)}, ` +

@@ -6,7 +6,8 @@
  * (ioredis, node-redis), HTTP (fetch) and gRPC (grpc-js) with clients that vanish mid-request,
  * keeps a model of acknowledged writes, then checks the keyspace, INFO, RSS over time, and a
  * restart from the final snapshot. Writes bench/results/soak-<timestamp>.md (and .json) and
- * exits 1 on any failure.
+ * exits 1 on any failure. `--secure` runs the same load with TLS on every door and ACL logins
+ * (see ./secure.mjs).
  */
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,6 +22,7 @@ import { Model } from './model.mjs';
 import { Monitor } from './monitor.mjs';
 import { Owner } from './owner.mjs';
 import { markdownReport, rssVerdict } from './report.mjs';
+import { authErrors, redactArgs, secureChecks, secureSetup } from './secure.mjs';
 import { startServer } from './server.mjs';
 import { Stats } from './stats.mjs';
 import { prng } from './values.mjs';
@@ -42,6 +44,7 @@ const { values: opts } = parseArgs({
     minutes: { type: 'string', default: '10' },
     seed: { type: 'string' },
     keep: { type: 'boolean', default: false },
+    secure: { type: 'boolean', default: false },
     // Extra server flags, after the soak's own (e.g. --server-arg=--engine --server-arg=map).
     'server-arg': { type: 'string', multiple: true, default: [] },
   },
@@ -53,6 +56,10 @@ if (!(minutes > 0)) {
 }
 const seed = opts.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : Number(opts.seed);
 const dir = mkdtempSync(join(tmpdir(), 'cairn-soak-'));
+// Secure mode: TLS and logins; `writer` is the writers' login, `admin` that of the checks.
+const secure = opts.secure ? await secureSetup() : null;
+const writer = secure?.writer ?? null;
+const admin = secure?.admin ?? null;
 const serverArgs = [
   '--dir',
   dir,
@@ -66,32 +73,33 @@ const serverArgs = [
   '3',
   '--shutdown-timeout',
   '10',
+  ...(secure?.args ?? []),
   ...opts['server-arg'],
 ];
 const checks = [];
 const failures = [];
 process.on('unhandledRejection', (e) => failures.push(`unhandled rejection: ${e?.stack ?? e}`));
 
-console.error(`soak: ${minutes} min, seed ${seed}, snapshots in ${dir}`);
-const server = await startServer(serverArgs);
-const control = connect(server.ports.resp);
+console.error(`soak${secure ? ' (secure)' : ''}: ${minutes} min, seed ${seed}, snapshots in ${dir}`);
+const server = await startServer(serverArgs, admin);
+const control = connect(server.ports.resp, admin);
 const master = prng(seed);
 const rng = () => prng(Math.floor(master() * 2 ** 31));
 const model = new Model();
 const stats = new Stats(rng());
 const { resp, http, grpc } = server.ports;
 const owners = [
-  ['io1', new IoredisDoor(resp), false],
-  ['io2', new IoredisDoor(resp), false],
-  ['nr2', new NodeRedisDoor(resp, 2), false],
-  ['nr3', new NodeRedisDoor(resp, 3), false],
-  ['http1', new HttpDoor(http, rng()), false],
-  ['http2', new HttpDoor(http, rng()), false],
-  ['grpc1', new GrpcDoor(grpc, rng()), false],
-  ['grpc2', new GrpcDoor(grpc, rng()), false],
-  ['bigresp', new IoredisDoor(resp), true],
-  ['bighttp', new HttpDoor(http, rng()), true],
-  ['biggrpc', new GrpcDoor(grpc, rng()), true],
+  ['io1', new IoredisDoor(resp, writer), false],
+  ['io2', new IoredisDoor(resp, writer), false],
+  ['nr2', new NodeRedisDoor(resp, 2, writer), false],
+  ['nr3', new NodeRedisDoor(resp, 3, writer), false],
+  ['http1', new HttpDoor(http, rng(), writer), false],
+  ['http2', new HttpDoor(http, rng(), writer), false],
+  ['grpc1', new GrpcDoor(grpc, rng(), writer), false],
+  ['grpc2', new GrpcDoor(grpc, rng(), writer), false],
+  ['bigresp', new IoredisDoor(resp, writer), true],
+  ['bighttp', new HttpDoor(http, rng(), writer), true],
+  ['biggrpc', new GrpcDoor(grpc, rng(), writer), true],
 ].map(([name, adapter, big]) => new Owner({ name, adapter, model, stats, rng: rng(), big }));
 
 const monitor = new Monitor({ server, control, model, owners, stats });
@@ -138,11 +146,12 @@ if (server.alive()) await server.stop();
 /** Fences, keyspace, cross-door reads, INFO, SHUTDOWN SAVE, restart. */
 async function finalChecks() {
   checks.push(await waitForFences(model, monitor));
-  const v = await verifyKeyspace(server.ports, model);
+  const v = await verifyKeyspace(server.ports, model, admin);
   figures = v.figures;
   checks.push(...v.checks);
-  checks.push(await spotCheck(server.ports, v.final, rng()));
-  info = await infoAll(server.ports.resp);
+  checks.push(await spotCheck(server.ports, v.final, rng(), writer));
+  if (secure) checks.push(...(await secureChecks({ ports: server.ports, control, stats, writer })));
+  info = await infoAll(server.ports.resp, admin);
   const evicted = Number(info.evicted_keys);
   const expired = Number(info.expired_keys);
   checks.push({
@@ -156,7 +165,7 @@ async function finalChecks() {
     detail: `expired_keys ${expired}`,
   });
   const snapshotsBefore = server.log.snapshots.length;
-  const exit = await shutdownSave(server);
+  const exit = await shutdownSave(server, admin);
   // Nothing changed since an interval snapshot taken during the checks: that one is the last.
   const saved =
     server.log.snapshots.length > snapshotsBefore ? 'saved' : server.log.upToDate ? 'not needed' : 'missing';
@@ -166,7 +175,7 @@ async function finalChecks() {
     detail: `exit ${exit.code ?? exit.signal}, final snapshot ${saved}; files: ${readdirSync(dir).join(', ')}`,
   });
   if (exit.code === 0) {
-    restart = await restartCheck(serverArgs, v.final);
+    restart = await restartCheck(serverArgs, v.final, admin);
     checks.push(...restart.checks);
   }
 }
@@ -201,12 +210,15 @@ checks.unshift(
 const rss = rssVerdict(monitor.rss, monitor.evictionStartMs);
 checks.push({ name: 'RSS does not grow without bound', ok: rss.ok, detail: rss.detail });
 
+const shownArgs = secure ? redactArgs(serverArgs) : serverArgs;
 const report = {
   minutes,
   seed,
   loadSeconds,
   cpu,
-  serverArgs,
+  serverArgs: shownArgs,
+  secure: secure?.describe ?? null,
+  authErrors: authErrors(stats),
   owners,
   stats,
   model,
@@ -223,9 +235,11 @@ const markdown = markdownReport(report);
 const [mdPath] = writeResults('soak', markdown, {
   minutes,
   seed,
+  secure: secure !== null,
+  authErrors: secure ? authErrors(stats) : undefined,
   loadSeconds,
   cpu,
-  serverArgs,
+  serverArgs: shownArgs,
   checks,
   rss,
   figures,
@@ -247,7 +261,10 @@ const [mdPath] = writeResults('soak', markdown, {
 });
 console.log(markdown);
 console.error(`report: ${mdPath}`);
-if (!opts.keep) rmSync(dir, { recursive: true, force: true });
+if (!opts.keep) {
+  rmSync(dir, { recursive: true, force: true });
+  secure?.cleanup();
+}
 const failed = checks.filter((c) => !c.ok);
 process.exit(failed.length === 0 ? 0 : 1);
 

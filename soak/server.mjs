@@ -1,11 +1,15 @@
 /**
  * The server under soak: compiled Cairn with all three doors on free loopback ports (port 0,
  * read back from the ready line), its log kept in a bounded buffer and counted by level, and its
- * resident set size read from /proc.
+ * resident set size read from /proc. In the secure soak (`access` given, `args` carrying the TLS
+ * and ACL flags) RESP is TLS-only: `ports.resp` is then the TLS port (`tlsResp` in the ready
+ * line, as test/helpers/cairn.ts reads it), and readiness is a PING over TLS after an AUTH.
  */
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { connect as tlsConnect } from 'node:tls';
 import { REPO_ROOT, waitForPing } from '../bench/lib/servers.mjs';
 
 /** Log lines kept for the report (the first warnings and errors, and the last lines). */
@@ -16,7 +20,8 @@ const STOP_TIMEOUT_MS = 60_000;
 /** pino levels. */
 const WARN = 40;
 
-export async function startServer(args) {
+/** `access`: { ca, username, password } to reach a secure server (null for a plain one). */
+export async function startServer(args, access = null) {
   const main = join(REPO_ROOT, 'dist', 'cli', 'main.js');
   const t0 = performance.now();
   const proc = spawn(
@@ -46,7 +51,7 @@ export async function startServer(args) {
       const rec = readLine(log, line);
       if (rec?.msg === 'ready to accept connections') {
         clearTimeout(timer);
-        resolve(rec.ports);
+        resolve(access ? { ...rec.ports, resp: rec.ports.tlsResp ?? 0 } : rec.ports);
       }
     };
     proc.stdout.on('data', (c) => feed(log, c, onLine));
@@ -56,7 +61,8 @@ export async function startServer(args) {
       reject(new Error(`cairn exited with ${code} before it was ready:\n${log.tail.join('\n')}`));
     });
   });
-  await waitForPing(ports.resp);
+  if (!ports.resp) throw new Error(`cairn started without a RESP port: ${JSON.stringify(ports)}`);
+  await (access ? waitForTlsPing(ports.resp, access) : waitForPing(ports.resp));
   return {
     ports,
     pid: proc.pid,
@@ -74,6 +80,30 @@ export async function startServer(args) {
       return exited;
     },
   };
+}
+
+/** Resolve once `port` answers AUTH and PING over TLS (or reject after `timeoutMs`). */
+async function waitForTlsPing(port, { ca, username, password }, timeoutMs = 15_000) {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  for (;;) {
+    const s = tlsConnect({ port, host: '127.0.0.1', ca, timeout: 1000 });
+    s.on('timeout', () => s.destroy(new Error('timeout')));
+    try {
+      await once(s, 'secureConnect');
+      s.write(`AUTH ${username} ${password}\r\nPING\r\n`);
+      let got = '';
+      while (got.split('\r\n').length <= 2) got += (await once(s, 'data'))[0].toString();
+      if (got === '+OK\r\n+PONG\r\n') return;
+      last = got;
+    } catch (e) {
+      last = e.message;
+    } finally {
+      s.destroy();
+    }
+    if (Date.now() > deadline) throw new Error(`no PING over TLS on port ${port}: ${last}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 function feed(log, chunk, onLine) {

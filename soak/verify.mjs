@@ -1,11 +1,13 @@
 /**
  * The end of a soak: the keyspace against the model (through RESP), the same keys through HTTP
  * and gRPC, INFO stats, then SHUTDOWN SAVE, a restart from the last snapshot, and the keys again.
- * Each check is { name, ok, detail }.
+ * Each check is { name, ok, detail }. In the secure soak, `admin` ({ ca, username, password })
+ * is the login of the RESP connections here, and `writer` that of the HTTP and gRPC reads.
  */
 import { Redis } from 'ioredis';
 import { GrpcDoor } from './doors/grpc.mjs';
 import { HttpDoor } from './doors/http.mjs';
+import { ioredisOptions } from './doors/resp.mjs';
 import { parseInfo, startServer } from './server.mjs';
 import { classOf, pick } from './values.mjs';
 
@@ -15,8 +17,8 @@ const SPOT_CHECK_KEYS = 300;
 const FENCE_WAIT_MS = 30_000;
 const SHUTDOWN_WAIT_MS = 60_000;
 
-export const connect = (port) => {
-  const r = new Redis({ port, host: '127.0.0.1', maxRetriesPerRequest: 0, retryStrategy: () => null });
+export const connect = (port, admin) => {
+  const r = new Redis(ioredisOptions(port, admin));
   r.on('error', () => {});
   return r;
 };
@@ -68,8 +70,8 @@ export async function waitForFences(model, monitor) {
 }
 
 /** The whole keyspace against the model, through RESP. Resolves to { checks, final, figures }. */
-export async function verifyKeyspace(ports, model) {
-  const r = connect(ports.resp);
+export async function verifyKeyspace(ports, model, admin) {
+  const r = connect(ports.resp, admin);
   try {
     const checks = [];
     const before = model.violationCount;
@@ -114,9 +116,9 @@ export async function verifyKeyspace(ports, model) {
 }
 
 /** The same keys through HTTP and gRPC: keys without a TTL must read the same bytes. */
-export async function spotCheck(ports, final, rng) {
-  const http = new HttpDoor(ports.http, rng);
-  const grpc = new GrpcDoor(ports.grpc, rng);
+export async function spotCheck(ports, final, rng, writer) {
+  const http = new HttpDoor(ports.http, rng, writer);
+  const grpc = new GrpcDoor(ports.grpc, rng, writer);
   const present = [...final.keys()].filter((k) => final.get(k) !== null);
   const sample = [];
   for (let i = 0; i < SPOT_CHECK_KEYS && present.length > 0; i++) {
@@ -140,6 +142,7 @@ export async function spotCheck(ports, final, rng) {
     }
   }
   await grpc.close();
+  await http.close();
   return {
     name: 'HTTP and gRPC read what RESP read',
     ok: problems.length === 0,
@@ -151,8 +154,8 @@ export async function spotCheck(ports, final, rng) {
 }
 
 /** INFO all, as fields. */
-export async function infoAll(port) {
-  const r = connect(port);
+export async function infoAll(port, admin) {
+  const r = connect(port, admin);
   try {
     return parseInfo(await r.info('everything'));
   } finally {
@@ -161,8 +164,8 @@ export async function infoAll(port) {
 }
 
 /** SHUTDOWN SAVE through RESP; resolves with the exit { code, signal }. */
-export async function shutdownSave(server) {
-  const r = connect(server.ports.resp);
+export async function shutdownSave(server, admin) {
+  const r = connect(server.ports.resp, admin);
   await r.call('SHUTDOWN', 'SAVE').catch(() => {});
   r.disconnect();
   let timer;
@@ -181,10 +184,10 @@ export async function shutdownSave(server) {
  * shutdown: every key without a TTL exactly; a key with a TTL may have expired since, but if
  * present must hold the same bytes.
  */
-export async function restartCheck(args, final) {
-  const server = await startServer(args);
+export async function restartCheck(args, final, admin) {
+  const server = await startServer(args, admin);
   const checks = [];
-  const r = connect(server.ports.resp);
+  const r = connect(server.ports.resp, admin);
   let exit;
   try {
     const scanned = await scanAll(r);

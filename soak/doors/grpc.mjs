@@ -2,7 +2,9 @@
  * The gRPC door through @grpc/grpc-js, with a client built from proto/cairn/v1/cairn.proto by
  * @grpc/proto-loader as a user of another service would: Set/Get/Delete/Incr, Execute (the
  * generic command call), MSet as the atomic batch, and calls cancelled or given a deadline too
- * short to make it, on channels that are then closed.
+ * short to make it, on channels that are then closed. With `access` ({ ca, username, password },
+ * the secure soak) channels are TLS trusting only `ca`, and every call carries the user's
+ * `username` and `password` metadata.
  */
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
@@ -53,12 +55,29 @@ function executeResult(op, reply) {
 }
 
 export class GrpcDoor {
-  constructor(port, rng) {
+  constructor(port, rng, access) {
     this.door = 'grpc';
     this.name = 'grpc-js';
     this.address = `127.0.0.1:${port}`;
     this.rng = rng;
-    this.client = new CairnService(this.address, grpc.credentials.createInsecure());
+    this.access = access;
+    // The certificate is checked against its DNS:localhost name (grpc-js would otherwise send the
+    // IP address as the TLS server name, which Node warns about).
+    this.channelOptions = access ? { 'grpc.ssl_target_name_override': 'localhost' } : {};
+    this.client = new CairnService(this.address, this.credentials(), this.channelOptions);
+  }
+
+  credentials() {
+    return this.access ? grpc.credentials.createSsl(this.access.ca) : grpc.credentials.createInsecure();
+  }
+
+  metadata() {
+    const m = new grpc.Metadata();
+    if (this.access) {
+      m.set('username', this.access.username);
+      m.set('password', this.access.password);
+    }
+    return m;
   }
 
   /** Start one call; `calls` collects the call objects (to cancel them). */
@@ -66,7 +85,7 @@ export class GrpcDoor {
     const options = deadlineMs === undefined ? {} : { deadline: Date.now() + deadlineMs };
     return new Promise((resolve) => {
       const run = (method, req, render) => {
-        const call = client[method](req, new grpc.Metadata(), options, (err, res) => {
+        const call = client[method](req, this.metadata(), options, (err, res) => {
           if (err === null) return resolve(render(res));
           if (err.code === grpc.status.NOT_FOUND && op.op === 'get') return resolve(ok(null));
           resolve(failure(err));
@@ -108,7 +127,7 @@ export class GrpcDoor {
     if (!ops.every((op) => op.op === 'set' && op.ttlMs === undefined)) return null;
     const entries = ops.map((op) => ({ key: Buffer.from(op.key), value: op.value }));
     return new Promise((resolve) => {
-      this.client.MSet({ entries }, (err) => {
+      this.client.MSet({ entries }, this.metadata(), (err) => {
         const r = err === null ? ok('OK') : failure(err);
         resolve(ops.map(() => r));
       });
@@ -120,7 +139,8 @@ export class GrpcDoor {
    * milliseconds; the rest are cancelled mid-flight unless this one is polite; then it closes.
    */
   async vanish(ops, rng) {
-    const client = new CairnService(this.address, grpc.credentials.createInsecure(), {
+    const client = new CairnService(this.address, this.credentials(), {
+      ...this.channelOptions,
       'grpc.use_local_subchannel_pool': 1,
     });
     const calls = [];

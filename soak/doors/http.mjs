@@ -1,9 +1,11 @@
 /**
  * The HTTP door through fetch: the resource routes (`/v1/keys/{key}`, raw bytes or JSON), the
  * command API (`POST /`, `/pipeline`, `/multi-exec`), and requests aborted with an
- * AbortController while in flight.
+ * AbortController while in flight. With `access` ({ ca, username, password }, the secure soak)
+ * requests go over HTTPS trusting only `ca` (through ./https.mjs) with `Authorization: Basic`.
  */
 import { FENCE_MS } from '../model.mjs';
+import { httpsFetch } from './https.mjs';
 import { argvOf, killDelay, ok, refused, respCode, transportCode, unknown } from './result.mjs';
 
 const RAW = 'application/octet-stream';
@@ -35,11 +37,23 @@ function commandResult(op, item) {
 const commandArgs = (op) => argvOf(op).map((a) => (Buffer.isBuffer(a) ? a.toString('latin1') : a));
 
 export class HttpDoor {
-  constructor(port, rng) {
+  constructor(port, rng, access) {
     this.door = 'http';
-    this.name = 'fetch';
-    this.base = `http://127.0.0.1:${port}`;
     this.rng = rng;
+    if (access) {
+      this.name = 'node:https';
+      this.base = `https://127.0.0.1:${port}`;
+      const tlsFetch = httpsFetch(access.ca);
+      const basic = Buffer.from(`${access.username}:${access.password}`).toString('base64');
+      const auth = { authorization: `Basic ${basic}` };
+      this.fetch = (url, init = {}) => tlsFetch(url, { ...init, headers: { ...init.headers, ...auth } });
+      this.closeAll = tlsFetch.close;
+    } else {
+      this.name = 'fetch';
+      this.base = `http://127.0.0.1:${port}`;
+      this.fetch = (url, init) => fetch(url, init);
+      this.closeAll = () => {};
+    }
   }
 
   keyUrl(key) {
@@ -64,7 +78,7 @@ export class HttpDoor {
         let res;
         if (op.value.length >= 1024 || this.rng() < 0.5) {
           const q = op.ttlMs === undefined ? '' : `?ttl_ms=${op.ttlMs}`;
-          res = await fetch(url + q, {
+          res = await this.fetch(url + q, {
             method: 'PUT',
             headers: { 'content-type': RAW },
             body: op.value,
@@ -74,7 +88,7 @@ export class HttpDoor {
           const body = { value: op.value.toString('latin1') };
           if (op.ttlMs !== undefined) body.ttl_ms = op.ttlMs;
           const headers = { 'content-type': JSON_TYPE };
-          res = await fetch(url, { method: 'PUT', headers, body: JSON.stringify(body), signal });
+          res = await this.fetch(url, { method: 'PUT', headers, body: JSON.stringify(body), signal });
         }
         if (res.status !== 200) return resourceError(res);
         await res.arrayBuffer();
@@ -82,7 +96,7 @@ export class HttpDoor {
       }
       case 'get': {
         const raw = this.rng() < 0.5;
-        const res = await fetch(url, { headers: { accept: raw ? RAW : JSON_TYPE }, signal });
+        const res = await this.fetch(url, { headers: { accept: raw ? RAW : JSON_TYPE }, signal });
         if (res.status === 404) {
           await res.arrayBuffer();
           return ok(null);
@@ -93,7 +107,7 @@ export class HttpDoor {
         return ok(Buffer.from(body.value, body.encoding === 'base64' ? 'base64' : 'utf8'));
       }
       case 'del': {
-        const res = await fetch(url, { method: 'DELETE', signal });
+        const res = await this.fetch(url, { method: 'DELETE', signal });
         await res.arrayBuffer();
         if (res.status === 204) return ok(1);
         if (res.status === 404) return ok(0);
@@ -101,7 +115,7 @@ export class HttpDoor {
       }
       default: {
         const headers = { 'content-type': JSON_TYPE };
-        const res = await fetch(`${url}/incr`, {
+        const res = await this.fetch(`${url}/incr`, {
           method: 'POST',
           headers,
           body: JSON.stringify({ by: op.by }),
@@ -115,7 +129,7 @@ export class HttpDoor {
 
   async post(path, body, signal) {
     const headers = { 'content-type': JSON_TYPE, 'upstash-encoding': 'base64' };
-    const res = await fetch(`${this.base}${path}`, {
+    const res = await this.fetch(`${this.base}${path}`, {
       method: 'POST',
       headers,
       body: JSON.stringify(body),
@@ -161,5 +175,7 @@ export class HttpDoor {
     return { results: await Promise.all(pending), fence: { ms: FENCE_MS }, mode: 'abort' };
   }
 
-  async close() {}
+  async close() {
+    this.closeAll();
+  }
 }

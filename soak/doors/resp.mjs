@@ -2,9 +2,12 @@
  * The RESP door through ioredis and node-redis (RESP2 or RESP3): single commands, pipelines,
  * MULTI/EXEC, and clients that vanish (QUIT politely, end or destroy the socket with commands
  * in flight, or send a pipeline whose last command is cut short and reset the connection).
+ * With `access` ({ ca, username, password }, the secure soak) every connection is TLS, trusting
+ * only `ca`, and logs in as that ACL user.
  */
 import { once } from 'node:events';
 import { createConnection } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { Redis, ReplyError } from 'ioredis';
 import { createClient, ErrorReply, RESP_TYPES } from 'redis';
 import { classOf, isVolatileClass } from '../values.mjs';
@@ -12,6 +15,17 @@ import { argvOf, killDelay, NEVER, ok, refused, respCode, transportCode, unknown
 
 const HOST = '127.0.0.1';
 const IOREDIS_OPTIONS = { host: HOST, maxRetriesPerRequest: 0, retryStrategy: () => null };
+
+/**
+ * ioredis options for `port`, over TLS and logged in when `access` is given. The ready check
+ * (INFO) is off then: an ACL user without @dangerous may not run INFO, and ioredis's own advice
+ * for such users is to skip it.
+ */
+export function ioredisOptions(port, access) {
+  if (!access) return { ...IOREDIS_OPTIONS, port };
+  const { ca, username, password } = access;
+  return { ...IOREDIS_OPTIONS, port, tls: { ca }, username, password, enableReadyCheck: false };
+}
 
 function ioResult(p) {
   return p.then((v) => ok(v), ioError);
@@ -42,10 +56,11 @@ function ioCommand(r, op) {
 }
 
 export class IoredisDoor {
-  constructor(port) {
+  constructor(port, access) {
     this.door = 'resp';
     this.name = 'ioredis';
     this.port = port;
+    this.access = access;
     this.r = null;
     this.atomics = 0;
   }
@@ -53,7 +68,7 @@ export class IoredisDoor {
   client() {
     if (this.r === null || this.r.status === 'end') {
       this.r?.disconnect();
-      this.r = new Redis({ ...IOREDIS_OPTIONS, port: this.port });
+      this.r = new Redis(ioredisOptions(this.port, this.access));
       this.r.on('error', () => {});
     }
     return this.r;
@@ -102,8 +117,8 @@ export class IoredisDoor {
 
   /** A new connection runs `ops`, then QUITs or goes away mid-request. */
   async vanish(ops, rng) {
-    if (rng() < 0.3) return rawPartial(this.port, ops, rng);
-    const r = new Redis({ ...IOREDIS_OPTIONS, port: this.port, lazyConnect: true });
+    if (rng() < 0.3) return rawPartial(this.port, this.access, ops, rng);
+    const r = new Redis({ ...ioredisOptions(this.port, this.access), lazyConnect: true });
     r.on('error', () => {});
     await r.connect();
     const clientId = Number(await r.client('ID'));
@@ -162,19 +177,28 @@ function nrReplies(replies) {
 }
 
 export class NodeRedisDoor {
-  constructor(port, resp) {
+  constructor(port, resp, access) {
     this.door = 'resp';
     this.name = `node-redis RESP${resp}`;
     this.port = port;
     this.resp = resp;
+    this.access = access;
     this.c = null;
   }
 
   async open() {
-    const c = createClient({
-      socket: { port: this.port, host: HOST, reconnectStrategy: false },
-      RESP: this.resp,
-    });
+    const socket = { port: this.port, host: HOST, reconnectStrategy: false };
+    const a = this.access;
+    const c = createClient(
+      a
+        ? {
+            socket: { ...socket, tls: true, ca: a.ca },
+            username: a.username,
+            password: a.password,
+            RESP: this.resp,
+          }
+        : { socket, RESP: this.resp },
+    );
     c.on('error', () => {});
     await c.connect();
     // Values come back as Buffers (binary-safe), whatever the protocol version.
@@ -262,24 +286,36 @@ function frame(args) {
 
 /**
  * A raw socket sends the whole pipeline but the last command only in part, then resets or
- * destroys the connection without reading a reply. The cut command must never run.
+ * destroys the connection without reading a reply. The cut command must never run. With
+ * `access`, TLS runs over the raw TCP socket (which is what gets reset) after an AUTH.
  */
-async function rawPartial(port, ops, rng) {
-  const s = createConnection({ port, host: HOST });
-  s.on('error', () => {});
-  await once(s, 'connect');
-  s.write('CLIENT ID\r\n');
+async function rawPartial(port, access, ops, rng) {
+  const raw = createConnection({ port, host: HOST });
+  raw.on('error', () => {});
+  let s = raw;
+  let hello = 'CLIENT ID\r\n';
+  if (access) {
+    s = tlsConnect({ socket: raw, host: HOST, ca: access.ca });
+    s.on('error', () => {});
+    await once(s, 'secureConnect');
+    hello = frame(['AUTH', access.username, access.password]).toString('latin1') + hello;
+  } else await once(s, 'connect');
+  s.write(hello);
+  const lines = access ? 2 : 1;
   let got = '';
-  while (!got.includes('\r\n')) got += (await once(s, 'data'))[0].toString('latin1');
-  const m = /^:(\d+)\r\n/.exec(got);
+  while (got.split('\r\n').length <= lines) got += (await once(s, 'data'))[0].toString('latin1');
+  const m = (access ? /^\+OK\r\n:(\d+)\r\n/ : /^:(\d+)\r\n/).exec(got);
   if (m === null) throw new Error(`CLIENT ID answered ${JSON.stringify(got)}`);
   const frames = ops.map((op) => frame(argvOf(op)));
   const last = frames.pop();
   const cut = 1 + Math.floor(rng() * (last.length - 1));
   s.write(Buffer.concat([...frames, last.subarray(0, cut)]));
   await killDelay(rng);
-  if (rng() < 0.5) s.resetAndDestroy();
-  else s.destroy();
+  if (rng() < 0.5) raw.resetAndDestroy();
+  else {
+    s.destroy();
+    raw.destroy();
+  }
   const results = frames.map(() => unknown('closed', 'connection destroyed before any reply was read'));
   results.push(NEVER);
   return { results, fence: { clientId: Number(m[1]) }, mode: 'partial' };
