@@ -231,34 +231,42 @@ const report = {
   snapshots: server.log.snapshots.slice(0, snapshotsBeforeShutdown),
   machine: machineInfo(),
 };
-const markdown = markdownReport(report);
-const [mdPath] = writeResults('soak', markdown, {
-  minutes,
-  seed,
-  secure: secure !== null,
-  authErrors: secure ? authErrors(stats) : undefined,
-  loadSeconds,
-  cpu,
-  serverArgs: shownArgs,
-  checks,
-  rss,
-  figures,
-  doors: Object.fromEntries(
-    Object.entries(stats.doors).map(([d, s]) => [
-      d,
-      {
-        commands: s.commands,
-        roundTrips: s.roundTrips,
-        ...stats.latency(d),
-        killed: s.vanished,
-        polite: s.polite,
-      },
-    ]),
-  ),
-  errors: [...stats.errors.values()],
-  violations: model.violations,
-  info,
-});
+/** Results are committed: name this machine's temp directory `$TMPDIR`, never by its path. */
+const TMP = tmpdir();
+const portable = (v) =>
+  typeof v === 'string' ? v.replaceAll(TMP, '$TMPDIR') : JSON.parse(portable(JSON.stringify(v)));
+const markdown = portable(markdownReport(report));
+const [mdPath] = writeResults(
+  'soak',
+  markdown,
+  portable({
+    minutes,
+    seed,
+    secure: secure !== null,
+    authErrors: secure ? authErrors(stats) : undefined,
+    loadSeconds,
+    cpu,
+    serverArgs: shownArgs,
+    checks,
+    rss,
+    figures,
+    doors: Object.fromEntries(
+      Object.entries(stats.doors).map(([d, s]) => [
+        d,
+        {
+          commands: s.commands,
+          roundTrips: s.roundTrips,
+          ...stats.latency(d),
+          killed: s.vanished,
+          polite: s.polite,
+        },
+      ]),
+    ),
+    errors: [...stats.errors.values()],
+    violations: model.violations,
+    info,
+  }),
+);
 console.log(markdown);
 console.error(`report: ${mdPath}`);
 if (!opts.keep) {
