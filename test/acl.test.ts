@@ -197,6 +197,36 @@ describe('ACL users', () => {
     expect(stdout.trim()).toBe('value');
   });
 
+  it('RESET goes back to the default user and its permissions, as in Redis', async () => {
+    for (const [a, port] of [
+      [admin, cairn.respPort],
+      [oracleAdmin, redis.port],
+    ] as const) {
+      await a.call(
+        'ACL',
+        'SETUSER',
+        'resetter',
+        'reset',
+        'on',
+        '>pw',
+        '~*',
+        '+@read',
+        '+@connection',
+        '+acl|whoami',
+      );
+      const c = new Redis({ port, username: 'resetter', password: 'pw', enableReadyCheck: false });
+      try {
+        expect(await c.call('ACL', 'WHOAMI')).toBe('resetter');
+        await expect(c.set('after-reset', '1')).rejects.toThrow(/NOPERM/);
+        expect(await c.call('RESET')).toBe('RESET');
+        expect(await c.call('ACL', 'WHOAMI')).toBe('default');
+        expect(await c.set('after-reset', '1')).toBe('OK');
+      } finally {
+        c.disconnect();
+      }
+    }
+  });
+
   it('applies SETUSER to connected clients at once; DELUSER disconnects them; off refuses new logins', async () => {
     await admin.call('ACL', 'SETUSER', 'live', 'reset', 'on', '>lpw', '~*', '+@all');
     const c = new Redis({

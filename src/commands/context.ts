@@ -29,8 +29,8 @@ export interface ClientState {
   libName: string;
   libVer: string;
   authenticated: boolean;
-  /** Name of the ACL user this client runs as. */
-  user: string;
+  /** Name of the ACL user this client runs as (`acl.name`). */
+  readonly user: string;
   /** The ACL user itself (its permissions change in place with ACL SETUSER). */
   acl: AclUser;
   /**
@@ -111,7 +111,7 @@ export interface ServerApi {
   readonly stats: ServerStats;
   /** The command table (for COMMAND and docs). */
   readonly commands: ReadonlyMap<string, CommandSpec>;
-  readonly commandTable: CommandTable;
+  readonly table: CommandTable;
   /** Commands slower than `slowlog-log-slower-than` (SLOWLOG). */
   readonly slowlog: SlowLog;
   /** Users and permissions, shared by every door. */

@@ -39,16 +39,19 @@ export function authAttempts(header: string): Buffer[][] | null {
   return null;
 }
 
-type Execute = (ctx: CommandContext, argv: Buffer[]) => Reply | Promise<Reply>;
+/** Whatever runs a command through the dispatcher (the door's host). */
+interface Executor {
+  execute(ctx: CommandContext, argv: Buffer[]): Reply | Promise<Reply>;
+}
 
 /**
  * Try each attempt in order: null when one logged the client in, else the last error
  * (WRONGPASS). AUTH answers synchronously; only a wrong password moves on to the next form.
  */
-export function tryAuth(execute: Execute, ctx: CommandContext, attempts: Buffer[][]): ErrorReply | null {
+export function tryAuth(host: Executor, ctx: CommandContext, attempts: Buffer[][]): ErrorReply | null {
   let last: ErrorReply = Errors.wrongPass;
   for (const argv of attempts) {
-    const r = execute(ctx, argv);
+    const r = host.execute(ctx, argv);
     if (r instanceof Promise) throw new Error('AUTH must answer synchronously');
     if (!(r instanceof ErrorReply)) return null;
     last = r;

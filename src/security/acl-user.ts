@@ -87,6 +87,11 @@ export class AclUser {
     this.unrestricted = other.unrestricted;
   }
 
+  /** Enabled and `nopass`: a new connection running as this user needs no AUTH. */
+  get needsNoPassword(): boolean {
+    return this.enabled && this.nopass;
+  }
+
   /** True when the password opens this user (constant time per stored digest). */
   checkPassword(pass: Uint8Array): boolean {
     if (this.nopass) return true;

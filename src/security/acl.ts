@@ -84,8 +84,7 @@ export class Acl {
 
   /** The default user needs no password (protected mode, anonymous HTTP/gRPC). */
   defaultUserIsOpen(): boolean {
-    const d = this.defaultUser;
-    return d.enabled && d.nopass;
+    return this.defaultUser.needsNoPassword;
   }
 
   private newDefaultUser(requirepass: string): AclUser {

@@ -3,7 +3,6 @@ import { createTestServer, type TestServer } from '../server/testing.js';
 import {
   DENIED,
   DENIED_MESSAGE,
-  defaultUserIsOpen,
   isLoopback,
   protectedModeRefuses,
   refusedByProtectedMode,
@@ -57,7 +56,7 @@ describe('refusedByProtectedMode', () => {
 
   it('follows protected-mode and requirepass as they change', () => {
     t = createTestServer();
-    expect(defaultUserIsOpen(t.server)).toBe(true);
+    expect(t.server.acl.defaultUserIsOpen()).toBe(true);
     expect(refusedByProtectedMode(t.server, '192.0.2.2')).toBe(true);
     expect(refusedByProtectedMode(t.server, undefined)).toBe(true);
     expect(refusedByProtectedMode(t.server, '127.0.0.1')).toBe(false);

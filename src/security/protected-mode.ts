@@ -43,17 +43,10 @@ export function protectedModeRefuses(remoteAddress: string, open: boolean, enabl
   return enabled && open && !isLoopback(remoteAddress);
 }
 
-/**
- * Does the default user need no password (enabled and `nopass`: no requirepass, and no ACL
- * rule gave it one)? The one place protected mode asks.
- */
-export function defaultUserIsOpen(server: ServerApi): boolean {
-  return server.acl.defaultUserIsOpen();
-}
-
 /** Should this server refuse a client from `remoteAddress` now? (The cheap checks go first.) */
 export function refusedByProtectedMode(server: ServerApi, remoteAddress: string | undefined): boolean {
   const config = server.config;
   if (!config.bool('protected-mode')) return false;
-  return protectedModeRefuses(remoteAddress ?? '', defaultUserIsOpen(server), true);
+  // Open: the default user needs no password (no requirepass, and no ACL rule gave it one).
+  return protectedModeRefuses(remoteAddress ?? '', server.acl.defaultUserIsOpen(), true);
 }

@@ -17,7 +17,6 @@ class Client implements ClientState {
   libName = '';
   libVer = '';
   authenticated: boolean;
-  user: string;
   acl: AclUser;
   credentialed = false;
   multi: Buffer[][] | null = null;
@@ -31,17 +30,20 @@ class Client implements ClientState {
   private readonly closeFn: () => void;
   private readonly statsFn: () => { qbuf: number; obl: number; omem: number };
 
-  constructor(init: ClientInit, now: number, user: AclUser, authenticated: boolean) {
+  constructor(init: ClientInit, now: number, user: AclUser) {
     this.acl = user;
-    this.user = user.name;
     this.door = init.door;
     this.addr = init.addr;
     this.laddr = init.laddr;
     this.createdAt = now;
     this.lastInteraction = now;
-    this.authenticated = authenticated;
+    this.authenticated = user.needsNoPassword;
     this.closeFn = init.close;
     this.statsFn = init.bufferStats ?? (() => ({ qbuf: 0, obl: 0, omem: 0 }));
+  }
+
+  get user(): string {
+    return this.acl.name;
   }
 
   close(): void {
@@ -57,9 +59,9 @@ export class Clients implements ClientRegistry {
   private readonly byId = new Map<number, ClientState>();
   private readonly perDoor: Record<Door, number> = { resp: 0, http: 0, grpc: 0 };
 
-  /** A new client runs as `user` (the default user); `authenticated` when that needs no password. */
-  create(init: ClientInit, now: number, user: AclUser, authenticated: boolean): ClientState {
-    return new Client(init, now, user, authenticated);
+  /** A new client runs as `user` (the default user), authenticated when that needs no password. */
+  create(init: ClientInit, now: number, user: AclUser): ClientState {
+    return new Client(init, now, user);
   }
 
   add(c: ClientState): void {

@@ -107,16 +107,12 @@ export class ServerState implements ServerApi, DoorHost {
 
   // ---- DoorHost --------------------------------------------------------------------------
 
-  get commandTable(): CommandTable {
-    return this.table;
-  }
-
   get server(): ServerApi {
     return this;
   }
 
   private newClient(init: ClientInit): ClientState {
-    return this.clients.create(init, this.clock.now(), this.acl.defaultUser, this.acl.defaultUserIsOpen());
+    return this.clients.create(init, this.clock.now(), this.acl.defaultUser);
   }
 
   openClient(init: ClientInit): ClientState | null {

@@ -103,7 +103,7 @@ function dryRun(ctx: CommandContext, argv: Buffer[]): Reply {
   const user = acl.users.get(name);
   if (user === undefined) return new ErrorReply('ERR', `ERR User '${oneLine(name)}' not found`);
   const target = argv.slice(3);
-  const top = ctx.server.commandTable.entries.get(str(target[0]).toLowerCase());
+  const top = ctx.server.table.entries.get(str(target[0]).toLowerCase());
   if (top === undefined) return new ErrorReply('ERR', `ERR Command '${oneLine(str(target[0]))}' not found`);
   let entry: TableEntry = top;
   if (top.subs !== null && target.length >= 2) entry = top.subs.get(str(target[1]).toLowerCase()) ?? top;

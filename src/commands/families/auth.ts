@@ -5,8 +5,9 @@
  */
 import { ErrorReply, Errors } from '../../errors.js';
 import { DEFAULT_USER } from '../../security/acl.js';
+import type { AclUser } from '../../security/acl-user.js';
 import { argIs, parseInt64 } from '../args.js';
-import type { CommandContext } from '../context.js';
+import type { ClientState, CommandContext } from '../context.js';
 import { bulk, MapReply, OK, type Reply } from '../reply.js';
 import { type CommandSpec, command } from '../spec.js';
 import { clientInfoLine } from './client-info.js';
@@ -45,12 +46,19 @@ export function login(ctx: CommandContext, user: Buffer, pass: Buffer): boolean 
     );
     return false;
   }
-  c.authenticated = true;
-  // A user without a password proves nothing: such a login does not open admin commands over HTTP/gRPC.
-  c.credentialed = !u.nopass;
-  c.acl = u;
-  c.user = u.name;
+  runAs(c, u, true);
   return true;
+}
+
+/**
+ * The client runs as `user` from now on. `loggedIn`: it proved who it is (AUTH); else it is a
+ * fresh or RESET connection, authenticated only when the user needs no password. A user without
+ * a password proves nothing, so neither opens admin commands over HTTP/gRPC (`credentialed`).
+ */
+export function runAs(c: ClientState, user: AclUser, loggedIn: boolean): void {
+  c.acl = user;
+  c.authenticated = loggedIn || user.needsNoPassword;
+  c.credentialed = loggedIn && !user.nopass;
 }
 
 function auth(ctx: CommandContext, argv: Buffer[]): Reply {

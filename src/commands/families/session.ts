@@ -6,6 +6,7 @@ import { Errors } from '../../errors.js';
 import type { CommandContext } from '../context.js';
 import { OK, PONG, type Reply, SimpleReply } from '../reply.js';
 import { type CommandSpec, command } from '../spec.js';
+import { runAs } from './auth.js';
 import { parseDbIndexOrReply } from './lookup.js';
 
 const RESET_REPLY = new SimpleReply('RESET');
@@ -42,8 +43,7 @@ function reset(ctx: CommandContext): Reply {
   c.replyMode = 'on';
   c.noEvict = false;
   c.name = '';
-  c.user = 'default';
-  c.authenticated = ctx.server.config.get('requirepass') === '';
+  runAs(c, ctx.server.acl.defaultUser, false);
   return RESET_REPLY;
 }
 

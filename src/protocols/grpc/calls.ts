@@ -95,10 +95,7 @@ export class CallGate {
     }
     const attempts = metadataAttempts((key) => metadataValue(call.metadata, key));
     if (attempts !== null) {
-      const err =
-        attempts.length === 0
-          ? badAuthHeader
-          : tryAuth(host.execute.bind(host), host.context(client), attempts);
+      const err = attempts.length === 0 ? badAuthHeader : tryAuth(host, host.context(client), attempts);
       if (err !== null) {
         if (listed) host.closeClient(client);
         return err;

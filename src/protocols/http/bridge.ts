@@ -92,7 +92,7 @@ export class HttpBridge {
     if (header === undefined) return ctx;
     const attempts = authAttempts(header);
     if (attempts === null) return badAuthHeader;
-    return tryAuth(this.host.execute.bind(this.host), ctx, attempts) ?? ctx;
+    return tryAuth(this.host, ctx, attempts) ?? ctx;
   }
 
   /** Run one command after the door's own bounds (the RESP parser's limits, for HTTP). */

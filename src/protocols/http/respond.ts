@@ -40,13 +40,15 @@ export function fail(reply: FastifyReply, err: ErrorReply): void {
   reply.code(err.http).send(errorBody(err));
 }
 
-/** Answer an error in the command API's shape (`{"error": "ERR ..."}`), as Upstash does. */
+/** The command API's error body (`{"error": "ERR ..."}`), as Upstash answers. */
+export function commandErrorBody(err: ErrorReply): string {
+  return `{"error":${JSON.stringify(err.message)}}`;
+}
+
+/** Answer an error in the command API's shape, as Upstash does. */
 export function failCommand(reply: FastifyReply, err: ErrorReply): void {
   errorHeaders(reply, err);
-  reply
-    .code(err.http)
-    .type('application/json')
-    .send(`{"error":${JSON.stringify(err.message)}}`);
+  reply.code(err.http).type('application/json').send(commandErrorBody(err));
 }
 
 export function failIn(shape: ErrorShape, reply: FastifyReply, err: ErrorReply): void {

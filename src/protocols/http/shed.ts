@@ -15,7 +15,7 @@ import type { ServerApi } from '../../commands/context.js';
 import { ErrorReply } from '../../errors.js';
 import { acquirePressure, type Pressure, shedMessage } from '../../observability/pressure.js';
 import { errorBody } from './render.js';
-import type { ErrorShape } from './respond.js';
+import { commandErrorBody, type ErrorShape } from './respond.js';
 
 /** How often the plugin asks the gauge (which itself changes at most every sample). */
 const HEALTH_CHECK_MS = 100;
@@ -50,9 +50,7 @@ export async function registerShedding(
     pressure.shed++;
     const e = overloaded(reason);
     reply.code(e.http).header('retry-after', String(pressure.retryAfterSeconds)).type('application/json');
-    return shapeOf(req) === 'command'
-      ? `{"error":${JSON.stringify(e.message)}}`
-      : JSON.stringify(errorBody(e));
+    return shapeOf(req) === 'command' ? commandErrorBody(e) : JSON.stringify(errorBody(e));
   };
 
   await app.register(underPressure, {

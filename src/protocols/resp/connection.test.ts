@@ -130,11 +130,11 @@ function harness(config: Record<string, string> = {}): Harness {
         stats.rejectedConnections++;
         return null;
       }
-      const c = clients.create(init, clock.now(), anyone, true);
+      const c = clients.create(init, clock.now(), anyone);
       clients.add(c);
       return c;
     },
-    ephemeralClient: (init) => clients.create(init, clock.now(), anyone, true),
+    ephemeralClient: (init) => clients.create(init, clock.now(), anyone),
     closeClient: (c) => clients.remove(c),
     execute,
     context: (client, signal = null, deadline = 0) => ({ client, server, signal, deadline }),
