@@ -197,6 +197,44 @@ describe('ACL users', () => {
     expect(stdout.trim()).toBe('value');
   });
 
+  it('answers ACL CAT, GENPASS and DRYRUN as Redis does', async () => {
+    expect(await admin.call('ACL', 'CAT')).toEqual(await oracleAdmin.call('ACL', 'CAT'));
+    // Every command both servers have (CLIENT SETINFO came after the oracle's 7.0) is in the
+    // same categories, so +@category rules mean the same on both.
+    const cats = (await oracleAdmin.call('ACL', 'CAT')) as string[];
+    const list = async (a: Redis, cat: string) => (await a.call('ACL', 'CAT', cat)) as string[];
+    const all = async (a: Redis) => new Set((await Promise.all(cats.map((c) => list(a, c)))).flat());
+    const [mineAll, theirsAll] = [await all(admin), await all(oracleAdmin)];
+    const both = (c: string) => mineAll.has(c) && theirsAll.has(c);
+    for (const cat of cats) {
+      const mine = (await list(admin, cat)).filter(both).sort();
+      const theirs = (await list(oracleAdmin, cat)).filter(both).sort();
+      expect(`${cat}: ${mine.join(' ')}`).toBe(`${cat}: ${theirs.join(' ')}`);
+    }
+    expect(both('get') && both('acl|setuser') && both('config|get')).toBe(true);
+    expect(await outcome(admin, ['ACL', 'CAT', 'nosuch'])).toBe(
+      await outcome(oracleAdmin, ['ACL', 'CAT', 'nosuch']),
+    );
+    expect(await admin.call('ACL', 'GENPASS')).toMatch(/^[0-9a-f]{64}$/);
+    expect(await admin.call('ACL', 'GENPASS', '5')).toMatch(/^[0-9a-f]{2}$/);
+    expect(await outcome(admin, ['ACL', 'GENPASS', '0'])).toBe(
+      await outcome(oracleAdmin, ['ACL', 'GENPASS', '0']),
+    );
+    for (const a of [admin, oracleAdmin]) await a.call('ACL', 'SETUSER', 'dry', 'reset', 'on', '~k*', '+get');
+    for (const probe of [
+      ['dry', 'get', 'k1'],
+      ['dry', 'get', 'x'],
+      ['dry', 'set', 'k1', 'v'],
+      ['dry', 'get'],
+      ['nobody', 'get', 'k'],
+      ['dry', 'nosuchcmd'],
+    ]) {
+      expect(await outcome(admin, ['ACL', 'DRYRUN', ...probe])).toBe(
+        await outcome(oracleAdmin, ['ACL', 'DRYRUN', ...probe]),
+      );
+    }
+  });
+
   it('RESET goes back to the default user and its permissions, as in Redis', async () => {
     for (const [a, port] of [
       [admin, cairn.respPort],

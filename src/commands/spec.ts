@@ -65,6 +65,11 @@ export interface CommandSpec {
   readonly complexity?: string;
   /** Argument synopsis for docs, e.g. `key value [NX | XX] [GET] [EX seconds | ...]`. */
   readonly syntax?: string;
+  /**
+   * ACL categories declared outright, as Redis's command JSON files do (`acl_categories`), on
+   * top of those implied by the flags (see aclCategories in families/command-docs.ts).
+   */
+  readonly categories?: readonly string[];
   /** Present on container commands (CLIENT, CONFIG, OBJECT, COMMAND). */
   readonly subcommands?: readonly CommandSpec[];
   readonly handler?: Handler;

@@ -75,7 +75,7 @@ function cat(ctx: CommandContext, argv: Buffer[]): Reply {
   const name = str(argv[2]).toLowerCase();
   const entries = ctx.server.acl.index.category(name);
   if (entries === undefined) return new ErrorReply('ERR', `ERR Unknown category '${oneLine(str(argv[2]))}'`);
-  return entries.filter((e) => e.spec.subcommands === undefined).map((e) => bulk(e.fullName));
+  return entries.map((e) => bulk(e.fullName));
 }
 
 function genPass(_ctx: CommandContext, argv: Buffer[]): Reply {

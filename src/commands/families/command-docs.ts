@@ -67,9 +67,10 @@ export function redisFlags(spec: CommandSpec): string[] {
 
 /**
  * Implicit categories from flags (write, read, admin+dangerous, fast or else slow, blocking),
- * explicit `dangerous`, and the group's category. Generic and server commands are @keyspace
- * when they touch data (DBSIZE, FLUSHALL, SCAN), not when they only manage the server (WAIT).
- * Containers carry only their own (empty) flags, so they are @slow, as in Redis.
+ * explicit `dangerous`, the group's category, and the spec's declared `categories`. Generic
+ * commands are @keyspace when they touch data (SCAN, DEL); server commands declare it (DBSIZE,
+ * FLUSHALL), as Redis's do. Containers carry only their own (empty) flags, so they are @slow,
+ * as in Redis.
  */
 export function aclCategories(spec: CommandSpec): string[] {
   const has = (f: CommandFlag) => spec.flags.includes(f);
@@ -87,8 +88,9 @@ export function aclCategories(spec: CommandSpec): string[] {
     const g = GROUP_CATEGORY[spec.group];
     if (g !== undefined) cats.add(g);
     const touchesData = has('write') || has('readonly') || spec.firstKey > 0;
-    if ((spec.group === 'generic' || spec.group === 'server') && touchesData) cats.add('keyspace');
+    if (spec.group === 'generic' && touchesData) cats.add('keyspace');
   }
+  for (const c of spec.categories ?? []) cats.add(c as Category);
   return ACL_CATEGORIES.filter((c) => cats.has(c)).map((c) => `@${c}`);
 }
 

@@ -126,7 +126,8 @@ function commandHelp(_ctx: CommandContext, argv: Buffer[]): Reply {
   return helpReply(argv[0], HELP_LINES);
 }
 
-const SRV = { group: 'server' } as const;
+/** Redis files COMMAND under `server` but declares it @connection. */
+const SRV = { group: 'server', categories: ['connection'] } as const;
 const FLAGS = ['loading', 'stale'] as const;
 
 export const commandCommand: CommandSpec = command({

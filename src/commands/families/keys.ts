@@ -299,6 +299,7 @@ const keyspaceCommands: readonly CommandSpec[] = [
   command({
     ...SERVER,
     name: 'dbsize',
+    categories: ['keyspace'],
     arity: 1,
     flags: ['readonly', 'fast'],
     summary: 'Return the number of keys in the selected database',
@@ -310,6 +311,7 @@ const keyspaceCommands: readonly CommandSpec[] = [
   command({
     ...SERVER,
     name: 'flushdb',
+    categories: ['keyspace'],
     arity: -1,
     flags: ['write', 'dangerous'],
     summary: 'Remove all keys from the current database',
@@ -321,6 +323,7 @@ const keyspaceCommands: readonly CommandSpec[] = [
   command({
     ...SERVER,
     name: 'flushall',
+    categories: ['keyspace'],
     arity: -1,
     flags: ['write', 'dangerous'],
     summary: 'Remove all keys from all databases',
@@ -332,6 +335,7 @@ const keyspaceCommands: readonly CommandSpec[] = [
   command({
     ...SERVER,
     name: 'swapdb',
+    categories: ['keyspace'],
     arity: 3,
     flags: ['write', 'fast', 'dangerous'],
     summary: 'Swaps two Redis databases',

@@ -153,6 +153,7 @@ export const objectCommands: readonly CommandSpec[] = [
         arity: 2,
         flags: ['loading', 'stale'],
         group: 'generic',
+        categories: ['keyspace'],
         summary: 'Show helpful text about the different subcommands',
         since: '6.2.0',
         complexity: 'O(1)',

@@ -80,6 +80,7 @@ export const adminCommands: readonly CommandSpec[] = [
     name: 'lastsave',
     arity: 1,
     flags: ['loading', 'stale', 'fast', 'dangerous'],
+    categories: ['admin'],
     summary: 'Returns the Unix timestamp of the last successful save to disk.',
     since: '1.0.0',
     complexity: 'O(1)',
@@ -126,6 +127,7 @@ export const adminCommands: readonly CommandSpec[] = [
     group: 'generic',
     arity: 3,
     flags: ['no-script'],
+    categories: ['connection'],
     summary:
       'Blocks until the asynchronous replication of all preceding write commands sent by the connection is completed.',
     since: '3.0.0',
