@@ -182,7 +182,7 @@ export class Dispatcher {
     let object = entry.fullName;
     if (denied === 'key') {
       const perm = entry.spec.flags.includes('write') ? 'write' : 'read';
-      for (const i of keyIndexes(entry.spec, argv.length)) {
+      for (const i of keyIndexes(entry.spec, argv)) {
         if (!client.acl.canAccessKey(argv[i], perm === 'write' ? KEY_WRITE : KEY_READ)) {
           object = argv[i].toString('utf8');
           break;

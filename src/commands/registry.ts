@@ -98,7 +98,7 @@ export class CommandTable {
 function makeEntry(spec: CommandSpec, fullName: string, byId: TableEntry[]): TableEntry {
   let flagBits = 0;
   for (const f of spec.flags) flagBits |= FLAG_BITS[f] ?? 0;
-  const singleKey = spec.firstKey > 0 && spec.lastKey === spec.firstKey;
+  const singleKey = spec.firstKey > 0 && spec.lastKey === spec.firstKey && spec.keySpecs === undefined;
   const fastKeyless = spec.firstKey <= 0 && spec.flags.includes('fast');
   if (!singleKey && !fastKeyless) flagBits |= F_ALWAYS_TIME;
   if (spec.flags.includes('admin') || spec.flags.includes('dangerous')) flagBits |= F_DANGEROUS;

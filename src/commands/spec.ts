@@ -40,7 +40,16 @@ export type CommandFlag =
   | 'allow-busy'
   | 'skip-slowlog';
 
-export type CommandGroup = 'string' | 'generic' | 'connection' | 'server' | 'transactions';
+export type CommandGroup =
+  | 'string'
+  | 'generic'
+  | 'connection'
+  | 'server'
+  | 'transactions'
+  | 'hash'
+  | 'list'
+  | 'set'
+  | 'sorted-set';
 
 /**
  * A handler gets the context and the full argv (argv[0] is the command name, as in Redis;
@@ -48,6 +57,29 @@ export type CommandGroup = 'string' | 'generic' | 'connection' | 'server' | 'tra
  * few commands that wait (SAVE, SHUTDOWN, WAIT).
  */
 export type Handler = (ctx: CommandContext, argv: Buffer[]) => Reply | Promise<Reply>;
+
+/**
+ * Where a command's keys are, as Redis 7's key-specs say it: where the search begins (a fixed
+ * index, or just after a keyword such as STREAMS), then how the keys run from there (a range,
+ * or a count read from a numkeys argument). Commands whose keys one legacy range cannot
+ * describe (ZUNIONSTORE dest numkeys key..., LMPOP numkeys key..., XREAD ... STREAMS k... id...)
+ * declare these; ACL key checks, COMMAND GETKEYS and WATCH-style consumers use `keyIndexes`.
+ */
+export interface KeySpec {
+  /** 1-based argv index to begin at, or the argument after `keyword` searched from `startFrom`. */
+  readonly begin: { readonly index: number } | { readonly keyword: string; readonly startFrom: number };
+  /**
+   * range: keys from the begin position to `lastKey` (relative to it; -1 = the last argument),
+   * every `step`; `limit` > 1 keeps only the first 1/limit of the remaining arguments.
+   * keynum: the number of keys is the argument at begin + `keynumIdx`, the first key is at
+   * begin + `firstKey`.
+   */
+  readonly find:
+    | { readonly range: { readonly lastKey: number; readonly step: number; readonly limit: number } }
+    | { readonly keynum: { readonly keynumIdx: number; readonly firstKey: number; readonly step: number } };
+  /** Redis's key-spec flags (RW, RO, OW, RM, access, update, insert, delete), for COMMAND INFO. */
+  readonly flags?: readonly string[];
+}
 
 export interface CommandSpec {
   /** Lower-case name; for a subcommand just the subcommand (`id` under `client`). */
@@ -59,6 +91,8 @@ export interface CommandSpec {
   readonly firstKey: number;
   readonly lastKey: number;
   readonly step: number;
+  /** Key positions beyond one range (see KeySpec); when present they replace first/last/step. */
+  readonly keySpecs?: readonly KeySpec[];
   readonly group: CommandGroup;
   readonly summary: string;
   readonly since: string;
@@ -84,10 +118,54 @@ export function command(
 }
 
 /** Key positions of `argv` for a spec (COMMAND GETKEYS, ACL key patterns, WATCH, ...). */
-export function keyIndexes(spec: CommandSpec, argc: number): number[] {
+export function keyIndexes(spec: CommandSpec, argv: readonly Buffer[]): number[] {
+  const argc = argv.length;
+  if (spec.keySpecs !== undefined) {
+    const out: number[] = [];
+    for (const ks of spec.keySpecs) keySpecIndexes(ks, argv, out);
+    return out;
+  }
   if (spec.firstKey <= 0) return [];
   const last = spec.lastKey < 0 ? argc + spec.lastKey : spec.lastKey;
   const out: number[] = [];
   for (let i = spec.firstKey; i <= last && i < argc; i += spec.step || 1) out.push(i);
   return out;
+}
+
+/** Redis's getKeysUsingKeySpecs for one spec; malformed input (a bad numkeys) yields no keys. */
+function keySpecIndexes(ks: KeySpec, argv: readonly Buffer[], out: number[]): void {
+  const argc = argv.length;
+  let first: number;
+  const b = ks.begin;
+  if ('index' in b) first = b.index;
+  else {
+    const word = b.keyword.toLowerCase();
+    const from = b.startFrom < 0 ? argc + b.startFrom : b.startFrom;
+    first = -1;
+    for (let i = from; i > 0 && i < argc; i += b.startFrom < 0 ? -1 : 1) {
+      if (argv[i].toString('latin1').toLowerCase() === word) {
+        first = i + 1;
+        break;
+      }
+    }
+    if (first < 0) return;
+  }
+  if (first >= argc) return;
+  const f = ks.find;
+  if ('range' in f) {
+    const { lastKey, step, limit } = f.range;
+    let last: number;
+    if (lastKey >= 0) last = first + lastKey;
+    else if (limit > 1) last = first + Math.floor((argc - first) / limit) - 1;
+    else last = argc + lastKey;
+    for (let i = first; i <= last && i < argc; i += step) out.push(i);
+    return;
+  }
+  const { keynumIdx, firstKey, step } = f.keynum;
+  const at = first + keynumIdx;
+  if (at >= argc) return;
+  const n = Number.parseInt(argv[at].toString('latin1'), 10);
+  if (!Number.isSafeInteger(n) || n <= 0) return;
+  const start = first + firstKey;
+  for (let i = 0, k = start; i < n && k < argc; i++, k += step) out.push(k);
 }

@@ -5,6 +5,7 @@
  * from this table.
  */
 
+import { ENCODING_ALIASES, ENCODING_OPTIONS } from './options/encodings.js';
 import { LOAD_OPTIONS } from './options/load.js';
 import { SECURITY_OPTIONS } from './options/security.js';
 import { TLS_OPTIONS } from './options/tls.js';
@@ -436,10 +437,24 @@ const CORE_OPTIONS = [
 ] as const satisfies readonly OptionSpec[];
 
 /** Options of the security and load layers live in ./options/ beside their own code. */
-export const OPTIONS = [...CORE_OPTIONS, ...TLS_OPTIONS, ...LOAD_OPTIONS, ...SECURITY_OPTIONS] as const;
+export const OPTIONS = [
+  ...CORE_OPTIONS,
+  ...TLS_OPTIONS,
+  ...LOAD_OPTIONS,
+  ...SECURITY_OPTIONS,
+  ...ENCODING_OPTIONS,
+] as const;
 
 export type OptionName = (typeof OPTIONS)[number]['name'];
 
-export const OPTION_BY_NAME: ReadonlyMap<string, OptionSpec> = new Map(OPTIONS.map((o) => [o.name, o]));
+/** Options by name, older alias names included (they lead to the current option). */
+export const OPTION_BY_NAME: ReadonlyMap<string, OptionSpec> = new Map<string, OptionSpec>([
+  ...OPTIONS.map((o): [string, OptionSpec] => [o.name, o]),
+  ...Object.entries(ENCODING_ALIASES).map(([alias, name]): [string, OptionSpec] => [
+    alias,
+    OPTIONS.find((o) => o.name === name) as OptionSpec,
+  ]),
+]);
 
 export { normalise, parseBytes } from './values.js';
+export { ENCODING_ALIASES };

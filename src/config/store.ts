@@ -4,7 +4,7 @@
  * typed getters; listeners hear about run-time changes.
  */
 import { globMatch } from '../util/glob.js';
-import { normalise, OPTION_BY_NAME, OPTIONS, type OptionName } from './schema.js';
+import { ENCODING_ALIASES, normalise, OPTION_BY_NAME, OPTIONS, type OptionName } from './schema.js';
 
 export type ConfigListener = (name: OptionName, value: string) => void;
 
@@ -47,6 +47,11 @@ export class ConfigStore {
     for (const [k, v] of this.values) {
       if (OPTION_BY_NAME.get(k)?.hidden) continue;
       if (globMatch(p, Buffer.from(k))) out.push([k, v]);
+    }
+    // Redis answers to the older names of renamed options too.
+    for (const [alias, name] of Object.entries(ENCODING_ALIASES)) {
+      const v = this.values.get(name);
+      if (v !== undefined && globMatch(p, Buffer.from(alias))) out.push([alias, v]);
     }
     return out;
   }

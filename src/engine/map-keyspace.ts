@@ -15,9 +15,17 @@ import type {
   Keyspace,
   PeekedEntry,
 } from './types.js';
+import {
+  defaultEncodingLimits,
+  type EncodingLimits,
+  isCollection,
+  type StoredValue,
+} from './values/collection.js';
 
 interface Entry {
-  value: Buffer;
+  value: StoredValue;
+  /** Bytes of the value as accounted in `bytes` (a collection's size changes in place). */
+  mem: number;
   /** Absolute Unix ms; 0 = none. */
   expireAt: number;
   /** Insertion sequence: Map iteration order is insertion order, so seq grows along it. */
@@ -54,6 +62,7 @@ export class MapKeyspace implements Keyspace {
     lfuDecayTime: 1,
   };
   private readonly scans = new Map<string, Iterator<[string, Entry]>>();
+  readonly limits: EncodingLimits = defaultEncodingLimits();
   readonly activeExpireCycle: (budgetMs: number) => ExpireCycleStats;
 
   constructor(
@@ -96,10 +105,10 @@ export class MapKeyspace implements Keyspace {
   private remove(d: Db, k: string, e: Entry): void {
     d.map.delete(k);
     if (e.expireAt !== 0) d.expires.delete(k);
-    this.bytes -= k.length + e.value.length + ENTRY_OVERHEAD_BYTES;
+    this.bytes -= k.length + e.mem + ENTRY_OVERHEAD_BYTES;
   }
 
-  get(db: number, key: Buffer): Buffer | null {
+  get(db: number, key: Buffer): StoredValue | null {
     const e = this.lookup(db, key.toString('latin1'));
     if (e === undefined) return null;
     e.atime = this.clock.now();
@@ -107,26 +116,54 @@ export class MapKeyspace implements Keyspace {
     return e.value;
   }
 
-  set(db: number, key: Buffer, value: Buffer, expireAtMs = 0, keepTtl = false): void {
+  set(db: number, key: Buffer, value: StoredValue, expireAtMs = 0, keepTtl = false): void {
     const d = this.dbs[db];
     const k = key.toString('latin1');
     const old = this.lookup(db, k);
     this.willChange(db, key);
-    const copy = Buffer.from(value);
+    let copy: StoredValue;
+    if (isCollection(value)) {
+      value.fitEncoding(this.limits);
+      copy = value;
+    } else copy = Buffer.from(value);
+    const mem = isCollection(copy) ? copy.memory() : copy.length;
     const now = this.clock.now();
     if (old !== undefined) {
-      this.bytes += copy.length - old.value.length;
+      this.bytes += mem - old.mem;
+      old.mem = mem;
       old.value = copy;
       old.atime = now;
       old.freq = lfuIncr(old.freq);
       if (!keepTtl) this.applyExpire(d, k, old, expireAtMs);
     } else {
-      const e: Entry = { value: copy, expireAt: 0, seq: ++this.seq, atime: now, freq: LFU_INIT_VAL };
+      const e: Entry = { value: copy, mem, expireAt: 0, seq: ++this.seq, atime: now, freq: LFU_INIT_VAL };
       d.map.set(k, e);
-      this.bytes += k.length + copy.length + ENTRY_OVERHEAD_BYTES;
+      this.bytes += k.length + mem + ENTRY_OVERHEAD_BYTES;
       this.applyExpire(d, k, e, keepTtl ? 0 : expireAtMs);
     }
     this.emit(db, key, 'set');
+  }
+
+  willModify(db: number, key: Buffer): void {
+    this.willChange(db, key);
+  }
+
+  modified(db: number, key: Buffer): boolean {
+    const d = this.dbs[db];
+    const k = key.toString('latin1');
+    const e = d.map.get(k);
+    if (e === undefined || !isCollection(e.value)) return false;
+    if (e.value.size() === 0) {
+      this.remove(d, k, e);
+      this.emit(db, key, 'del');
+      return false;
+    }
+    e.value.fitEncoding(this.limits);
+    const mem = e.value.memory();
+    this.bytes += mem - e.mem;
+    e.mem = mem;
+    this.emit(db, key, 'set');
+    return true;
   }
 
   private applyExpire(d: Db, k: string, e: Entry, at: number): void {
@@ -202,7 +239,7 @@ export class MapKeyspace implements Keyspace {
   flushDb(db: number): void {
     this.willChange(db, null);
     const d = this.dbs[db];
-    for (const [k, e] of d.map) this.bytes -= k.length + e.value.length + ENTRY_OVERHEAD_BYTES;
+    for (const [k, e] of d.map) this.bytes -= k.length + e.mem + ENTRY_OVERHEAD_BYTES;
     // clear() rather than a new Map: saved SCAN iterators over this db then simply end.
     d.map.clear();
     d.expires.clear();
@@ -241,7 +278,7 @@ export class MapKeyspace implements Keyspace {
     db: number,
     cursor: number,
     count: number,
-    visit: (key: Buffer | string, value: Buffer, expireAt: number) => void,
+    visit: (key: Buffer | string, value: StoredValue, expireAt: number) => void,
   ): number {
     // Keys are latin1 strings here already: hand them over as they are.
     return this.scanWith(db, cursor, count, true, (k, e) => visit(k, e.value, e.expireAt));

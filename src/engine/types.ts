@@ -9,6 +9,9 @@
  * `activeExpireCycle` removes expired keys nobody reads.
  */
 import type { Clock } from './clock.js';
+import type { EncodingLimits, StoredValue } from './values/collection.js';
+
+export type { EncodingLimits, StoredValue };
 
 /** What happened to a key. `flush` is a whole database (key is null). */
 export type ChangeKind = 'set' | 'del' | 'expire' | 'evict' | 'flush';
@@ -31,7 +34,8 @@ export type BeforeChangeListener = (db: number, key: Buffer | null) => void;
 
 /** A stored entry as it is, for snapshots. */
 export interface PeekedEntry {
-  value: Buffer;
+  /** A string's bytes, or the live collection object (serialize it to keep a copy). */
+  value: StoredValue;
   /** Absolute Unix ms; 0 = none. May already be in the past (not removed yet). */
   expireAt: number;
 }
@@ -100,12 +104,30 @@ export interface Keyspace {
   /** Engine name for INFO and OBJECT ENCODING decisions (`map`, `offheap`). */
   readonly name: string;
 
-  get(db: number, key: Buffer): Buffer | null;
   /**
-   * Store `value` under `key`. `expireAtMs` 0 means no expiry; with `keepTtl` an existing key
-   * keeps its expiry time and `expireAtMs` is ignored.
+   * The value at `key` (lazy expiry, access time touched): a string's bytes, or the collection
+   * object itself, which a command may change in place between `willModify` and `modified`.
    */
-  set(db: number, key: Buffer, value: Buffer, expireAtMs?: number, keepTtl?: boolean): void;
+  get(db: number, key: Buffer): StoredValue | null;
+  /**
+   * Store `value` under `key`, replacing whatever it held. A string's bytes are copied; a
+   * collection is kept by reference (the caller hands it over). `expireAtMs` 0 means no
+   * expiry; with `keepTtl` an existing key keeps its expiry time and `expireAtMs` is ignored.
+   */
+  set(db: number, key: Buffer, value: StoredValue, expireAtMs?: number, keepTtl?: boolean): void;
+  /**
+   * The collection at `key` (live, returned by `get`) is about to be changed in place: runs the
+   * before-change listener, so a snapshot in progress keeps its old value.
+   */
+  willModify(db: number, key: Buffer): void;
+  /**
+   * The collection at `key` was changed in place: its encoding is fitted to `limits`, memory
+   * is accounted again and a `set` change is reported; an empty collection is deleted instead
+   * (a `del` change), as Redis never keeps empty collections. Returns false when deleted.
+   */
+  modified(db: number, key: Buffer): boolean;
+  /** Thresholds between compact and large collection encodings (CONFIG SET changes them). */
+  readonly limits: EncodingLimits;
   delete(db: number, key: Buffer): boolean;
   exists(db: number, key: Buffer): boolean;
   /** Unix ms expiry; -1 when the key has none, -2 when the key does not exist. */
@@ -145,7 +167,7 @@ export interface Keyspace {
     db: number,
     cursor: number,
     count: number,
-    visit: (key: Buffer | string, value: Buffer, expireAt: number) => void,
+    visit: (key: Buffer | string, value: StoredValue, expireAt: number) => void,
   ): number;
   randomKey(db: number): Buffer | null;
 

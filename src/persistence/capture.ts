@@ -18,6 +18,7 @@
 
 import { compress } from 'lz4-napi';
 import type { Keyspace, PeekedEntry } from '../engine/types.js';
+import { encodeValue, typeCode } from '../engine/values/codec.js';
 import { Framer, RecordWriter } from './encoder.js';
 import { BLOCK_LZ4, BlockType, type SnapshotHeader, type SnapshotTrailer } from './format.js';
 
@@ -38,6 +39,13 @@ export interface CaptureStats {
   drainedDbs: number;
 }
 
+/** A key's value as it was when the snapshot started. */
+interface SavedEntry {
+  value: Buffer;
+  expireAt: number;
+  type: number;
+}
+
 export class SnapshotCapture {
   /** Unix ms of the instant the snapshot shows. */
   readonly startedAt: number;
@@ -47,7 +55,8 @@ export class SnapshotCapture {
   readonly header: Omit<SnapshotHeader, 'format'>;
   private readonly dbState: Uint8Array;
   /** Per database: T0 entries of keys changed since T0 (null = the key did not exist at T0). */
-  private readonly saved: Array<Map<string, PeekedEntry | null>>;
+  /** Values as they were at T0, copied on first change: bytes (serialized) and type code. */
+  private readonly saved: Array<Map<string, SavedEntry | null>>;
   /** Database being walked and its scan cursor. */
   private db = 0;
   private cursor = 0;
@@ -94,7 +103,9 @@ export class SnapshotCapture {
     // Copy: an engine may reuse the bytes once the key changes.
     m.set(
       k,
-      e !== null && this.liveAtStart(e) ? { value: Buffer.from(e.value), expireAt: e.expireAt } : null,
+      e !== null && this.liveAtStart(e)
+        ? { value: Buffer.from(encodeValue(e.value)), expireAt: e.expireAt, type: typeCode(e.value) }
+        : null,
     );
     this.stats.copiedKeys++;
   };
@@ -120,7 +131,7 @@ export class SnapshotCapture {
     return ks.scanEntries(db, cursor, SCAN_BATCH_KEYS, (key, value, expireAt) => {
       if (expireAt !== 0 && expireAt <= t0) return;
       if (m.size > 0 && m.has(typeof key === 'string' ? key : key.toString('latin1'))) return;
-      enc.add(db, key, value, expireAt);
+      enc.add(db, key, encodeValue(value), expireAt, typeCode(value));
     });
   }
 
@@ -131,14 +142,15 @@ export class SnapshotCapture {
     for (const key of this.batch) {
       if (m.size > 0 && m.has(key.toString('latin1'))) continue;
       const e = ks.peekEntry(db, key);
-      if (e !== null && this.liveAtStart(e)) this.enc.add(db, key, e.value, e.expireAt);
+      if (e !== null && this.liveAtStart(e))
+        this.enc.add(db, key, encodeValue(e.value), e.expireAt, typeCode(e.value));
     }
     this.batch.length = 0;
   }
 
   private finishDb(db: number): void {
     for (const [k, e] of this.saved[db]) {
-      if (e !== null) this.enc.add(db, Buffer.from(k, 'latin1'), e.value, e.expireAt);
+      if (e !== null) this.enc.add(db, Buffer.from(k, 'latin1'), e.value, e.expireAt, e.type);
     }
     this.saved[db].clear();
     this.dbState[db] = DONE;

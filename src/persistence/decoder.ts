@@ -8,6 +8,8 @@
 import { crc32 } from 'node:zlib';
 import { uncompressSync } from 'lz4-napi';
 
+/** Highest value type code (values/collection.ts TYPE_CODES). */
+const MAX_TYPE_CODE = 4;
 const LZ4_MAX_EXPANSION = 255;
 
 import {
@@ -20,6 +22,7 @@ import {
   MAX_META_BLOCK_BYTES,
   PREAMBLE_BYTES,
   RECORD_HAS_EXPIRY,
+  RECORD_TYPED,
   SnapshotError,
   type SnapshotHeader,
   type SnapshotTrailer,
@@ -27,7 +30,8 @@ import {
 
 export interface DecodeHandlers {
   header?(h: SnapshotHeader): void;
-  record?(db: number, key: Buffer, value: Buffer, expireAt: number): void;
+  /** `type`: the value's type code (0: a string; else `value` is the type's serialized form). */
+  record?(db: number, key: Buffer, value: Buffer, expireAt: number, type: number): void;
   end?(t: SnapshotTrailer): void;
 }
 
@@ -253,7 +257,13 @@ export class SnapshotDecoder {
       }
       if (i >= n) bad('cut short');
       const flags = p[i++];
-      if ((flags & ~RECORD_HAS_EXPIRY) !== 0) bad(`unknown flags ${flags}`);
+      if ((flags & ~(RECORD_HAS_EXPIRY | RECORD_TYPED)) !== 0) bad(`unknown flags ${flags}`);
+      let type = 0;
+      if (flags & RECORD_TYPED) {
+        if (i >= n) bad('cut short');
+        type = p[i++];
+        if (type === 0 || type > MAX_TYPE_CODE) bad(`unknown value type ${type}`);
+      }
       let expireAt = 0;
       if (flags & RECORD_HAS_EXPIRY) {
         if (i + 8 > n) bad('cut short');
@@ -277,7 +287,8 @@ export class SnapshotDecoder {
       const keyEnd = i + lens[0];
       const valEnd = keyEnd + lens[1];
       if (valEnd > n) bad('lengths run past the block');
-      if (onRecord !== undefined) onRecord(db, p.subarray(i, keyEnd), p.subarray(keyEnd, valEnd), expireAt);
+      if (onRecord !== undefined)
+        onRecord(db, p.subarray(i, keyEnd), p.subarray(keyEnd, valEnd), expireAt, type);
       i = valEnd;
       this.records++;
     }

@@ -18,12 +18,13 @@ import {
   MAGIC,
   PREAMBLE_BYTES,
   RECORD_HAS_EXPIRY,
+  RECORD_TYPED,
   type SnapshotHeader,
   type SnapshotTrailer,
 } from './format.js';
 
-/** Largest encoded size of a record's fixed part: db varint, flags, expiry, two length varints. */
-const RECORD_FIXED_MAX_BYTES = 5 + 1 + 8 + 5 + 5;
+/** Largest encoded size of a record's fixed part: db varint, flags, type, expiry, two length varints. */
+const RECORD_FIXED_MAX_BYTES = 5 + 1 + 1 + 8 + 5 + 5;
 
 function writeVarint(buf: Buffer, pos: number, n: number): number {
   while (n >= 0x80) {
@@ -42,8 +43,11 @@ export class RecordWriter {
   private readonly out: Buffer[] = [];
   private outBytes = 0;
 
-  /** Add one key (a string key is latin1: one char per byte). `expireAt` 0 means none. */
-  add(db: number, key: Buffer | string, value: Buffer, expireAt: number): void {
+  /**
+   * Add one key (a string key is latin1: one char per byte). `expireAt` 0 means none; `type`
+   * is the value's type code (0: a string, whose bytes `value` is).
+   */
+  add(db: number, key: Buffer | string, value: Buffer, expireAt: number, type = 0): void {
     const need = RECORD_FIXED_MAX_BYTES + key.length + value.length;
     if (this.pos + need > this.buf.length) {
       this.flush();
@@ -51,12 +55,11 @@ export class RecordWriter {
     }
     const b = this.buf;
     let p = writeVarint(b, this.pos, db);
+    b[p++] = (expireAt !== 0 ? RECORD_HAS_EXPIRY : 0) | (type !== 0 ? RECORD_TYPED : 0);
+    if (type !== 0) b[p++] = type;
     if (expireAt !== 0) {
-      b[p++] = RECORD_HAS_EXPIRY;
       b.writeDoubleLE(expireAt, p);
       p += 8;
-    } else {
-      b[p++] = 0;
     }
     p = writeVarint(b, p, key.length);
     p = writeVarint(b, p, value.length);
@@ -95,6 +98,9 @@ export class RecordWriter {
 
 /** Frames blocks in file order and tracks the whole-file checksum. */
 export class Framer {
+  /** `version`: the format version to write (tests write older ones to check they load). */
+  constructor(private readonly version: number = FORMAT_VERSION) {}
+
   private offset = 0;
   private crc = 0;
   private keyBlocks = 0;
@@ -109,9 +115,9 @@ export class Framer {
   start(header: Omit<SnapshotHeader, 'format'>): Buffer {
     const pre = Buffer.allocUnsafe(PREAMBLE_BYTES);
     MAGIC.copy(pre, 0);
-    pre.writeUInt32LE(FORMAT_VERSION, MAGIC.length);
+    pre.writeUInt32LE(this.version, MAGIC.length);
     this.count(pre);
-    const doc = Buffer.from(JSON.stringify({ format: FORMAT_VERSION, ...header }), 'utf8');
+    const doc = Buffer.from(JSON.stringify({ format: this.version, ...header }), 'utf8');
     return Buffer.concat([pre, this.block(BlockType.HEADER, doc, 0)]);
   }
 
@@ -154,15 +160,16 @@ function frame(type: BlockTypeCode, payload: Buffer, flags: number): Buffer {
 /** The whole format, synchronously and uncompressed: records in, blocks out. */
 export class SnapshotEncoder {
   private readonly records = new RecordWriter();
-  private readonly framer = new Framer();
+  private readonly framer: Framer;
   private readonly out: Buffer[] = [];
 
-  constructor(header: Omit<SnapshotHeader, 'format'>) {
+  constructor(header: Omit<SnapshotHeader, 'format'>, version = FORMAT_VERSION) {
+    this.framer = new Framer(version);
     this.out.push(this.framer.start(header));
   }
 
-  add(db: number, key: Buffer | string, value: Buffer, expireAt: number): void {
-    this.records.add(db, key, value, expireAt);
+  add(db: number, key: Buffer | string, value: Buffer, expireAt: number, type = 0): void {
+    this.records.add(db, key, value, expireAt, type);
   }
 
   private frameTaken(): void {

@@ -24,7 +24,8 @@
  */
 
 export const MAGIC = Buffer.from([0x89, 0x43, 0x41, 0x49, 0x52, 0x4e, 0x0d, 0x0a]);
-export const FORMAT_VERSION = 1;
+/** 2: records may carry a value type (RECORD_TYPED). Version 1 files still load. */
+export const FORMAT_VERSION = 2;
 export const PREAMBLE_BYTES = MAGIC.length + 4;
 
 export const BLOCK_HEADER_BYTES = 10;
@@ -38,6 +39,11 @@ export const BlockType = { HEADER: 1, KEYS: 2, END: 3 } as const;
 export type BlockTypeCode = (typeof BlockType)[keyof typeof BlockType];
 
 export const RECORD_HAS_EXPIRY = 1;
+/**
+ * The flags byte is followed by a type code byte (values/collection.ts TYPE_CODES) and the
+ * value bytes are that type's serialized form; without it the value is a string.
+ */
+export const RECORD_TYPED = 2;
 /** Block flag: the payload is LZ4-compressed. */
 export const BLOCK_LZ4 = 1;
 

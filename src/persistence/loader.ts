@@ -5,6 +5,8 @@
  * whose TTL has already run out are skipped.
  */
 import type { Keyspace } from '../engine/types.js';
+import { decodeValue } from '../engine/values/codec.js';
+import type { StoredValue } from '../engine/values/collection.js';
 import { decodeStream } from './decoder.js';
 import { SnapshotError, type SnapshotHeader, type SnapshotTrailer } from './format.js';
 
@@ -43,7 +45,7 @@ export async function loadSnapshot(opts: {
       source,
       opts.chunks,
       {
-        record(db, key, value, expireAt) {
+        record(db, key, value, expireAt, type) {
           records++;
           if (db >= ks.databases)
             throw new SnapshotError(
@@ -55,7 +57,13 @@ export async function loadSnapshot(opts: {
             expired++;
             return;
           }
-          ks.set(db, key, value, expireAt);
+          let v: StoredValue;
+          try {
+            v = decodeValue(type, value);
+          } catch (e) {
+            throw new SnapshotError(source, 'corrupt', `record ${records}: ${(e as Error).message}`);
+          }
+          ks.set(db, key, v, expireAt);
         },
       },
       opts.onProgress && ((bytes) => opts.onProgress?.({ bytes, total: opts.size ?? null, records })),

@@ -151,9 +151,9 @@ export class Acl {
     if (!user.canRun(entry)) return 'command';
     if (user.allKeys) return null;
     const spec = entry.spec;
-    if (spec.firstKey <= 0) return null;
+    if (spec.firstKey <= 0 && spec.keySpecs === undefined) return null;
     const perm = spec.flags.includes('write') ? KEY_WRITE : KEY_READ;
-    for (const i of keyIndexes(spec, argv.length)) {
+    for (const i of keyIndexes(spec, argv)) {
       if (!user.canAccessKey(argv[i], perm)) return 'key';
     }
     return null;

@@ -12,8 +12,18 @@ export function applyEngineTuning(config: ConfigStore, keyspace: Keyspace): () =
       compressionThreshold: config.int('compression-threshold'),
       keyPrefixCompression: config.bool('key-prefix-compression'),
     });
+  const applyLimits = () =>
+    Object.assign(keyspace.limits, {
+      hashMaxListpackEntries: config.int('hash-max-listpack-entries'),
+      hashMaxListpackValue: config.int('hash-max-listpack-value'),
+      setMaxIntsetEntries: config.int('set-max-intset-entries'),
+      zsetMaxListpackEntries: config.int('zset-max-listpack-entries'),
+      zsetMaxListpackValue: config.int('zset-max-listpack-value'),
+    });
   apply();
+  applyLimits();
   return config.onChange((name) => {
+    if (name.includes('-max-')) applyLimits();
     if (
       name.startsWith('maxmemory') ||
       name.startsWith('lfu-') ||

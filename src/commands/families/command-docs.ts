@@ -55,6 +55,10 @@ type Category = (typeof ACL_CATEGORIES)[number];
 
 const GROUP_CATEGORY: Partial<Record<CommandGroup, Category>> = {
   string: 'string',
+  hash: 'hash',
+  list: 'list',
+  set: 'set',
+  'sorted-set': 'sortedset',
   connection: 'connection',
   transactions: 'transaction',
 };
@@ -62,6 +66,8 @@ const GROUP_CATEGORY: Partial<Record<CommandGroup, Category>> = {
 export function redisFlags(spec: CommandSpec): string[] {
   const out: string[] = [];
   for (const [flag, name] of REDIS_FLAG_ORDER) if (spec.flags.includes(flag)) out.push(name);
+  // Keys found through a numkeys argument or a keyword move with the arguments.
+  if (spec.keySpecs?.some((k) => 'keynum' in k.find || 'keyword' in k.begin)) out.push('movablekeys');
   return out;
 }
 

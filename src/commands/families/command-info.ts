@@ -96,9 +96,9 @@ function commandGetKeys(ctx: CommandContext, argv: Buffer[]): Reply {
     if (sub === undefined) return invalidCommand;
     spec = sub;
   }
-  if (spec.firstKey <= 0) return noKeyArguments;
+  if (spec.firstKey <= 0 && spec.keySpecs === undefined) return noKeyArguments;
   if ((spec.arity > 0 && spec.arity !== target.length) || target.length < -spec.arity) return invalidArgCount;
-  const idx = keyIndexes(spec, target.length);
+  const idx = keyIndexes(spec, target);
   if (idx.length === 0) return invalidArgs;
   return idx.map((i) => Buffer.from(target[i]));
 }

@@ -3,6 +3,13 @@
  * DBSIZE FLUSHDB FLUSHALL SWAPDB. KEYS and SCAN live in scan.ts, OBJECT in object.ts; all join
  * the exported table at the bottom. A key moved or copied keeps its expiry, as in Redis.
  */
+
+import {
+  isCollection,
+  type StoredValue,
+  typeOfValue,
+  type ValueType,
+} from '../../engine/values/collection.js';
 import { ErrorReply, Errors } from '../../errors.js';
 import type { CommandContext } from '../context.js';
 import { OK, type Reply, SimpleReply } from '../reply.js';
@@ -13,13 +20,20 @@ import {
   optIs,
   parseDbIndexOrReply,
   parseInt32OrReply,
+  peekRead,
   sameObject,
 } from './lookup.js';
 import { objectCommands } from './object.js';
 import { scanCommands } from './scan.js';
 
-const TYPE_STRING = new SimpleReply('string');
 const TYPE_NONE = new SimpleReply('none');
+const TYPE_NAMES: Record<ValueType, SimpleReply> = {
+  string: new SimpleReply('string'),
+  hash: new SimpleReply('hash'),
+  list: new SimpleReply('list'),
+  set: new SimpleReply('set'),
+  zset: new SimpleReply('zset'),
+};
 
 /** DEL and UNLINK: the engine frees memory at once, so both are the same operation. */
 function del(ctx: CommandContext, argv: Buffer[]): Reply {
@@ -37,9 +51,10 @@ function exists(ctx: CommandContext, argv: Buffer[]): Reply {
   return n;
 }
 
-/** Only strings exist so far. */
+/** Redis's typeCommand: a no-touch lookup, counted as a hit or miss. */
 function type(ctx: CommandContext, argv: Buffer[]): Reply {
-  return existsRead(ctx, argv[1]) ? TYPE_STRING : TYPE_NONE;
+  const v = peekRead(ctx, argv[1]);
+  return v === null ? TYPE_NONE : TYPE_NAMES[typeOfValue(v)];
 }
 
 function touch(ctx: CommandContext, argv: Buffer[]): Reply {
@@ -63,8 +78,8 @@ function randomkey(ctx: CommandContext): Reply {
  * none), replacing whatever was there. The bytes are copied first: they may be a view the engine is about to
  * reuse.
  */
-function place(ctx: CommandContext, db: number, key: Buffer, value: Buffer, expireAt: number): void {
-  ctx.server.keyspace.set(db, key, Buffer.from(value), Math.max(expireAt, 0));
+function place(ctx: CommandContext, db: number, key: Buffer, value: StoredValue, expireAt: number): void {
+  ctx.server.keyspace.set(db, key, isCollection(value) ? value : Buffer.from(value), Math.max(expireAt, 0));
 }
 
 /**
@@ -104,7 +119,8 @@ function copy(ctx: CommandContext, argv: Buffer[]): Reply {
   countLookup(ctx, value !== null);
   if (value === null) return 0;
   if (!replace && ks.exists(dstDb, dst)) return 0;
-  place(ctx, dstDb, dst, value, ks.expireTime(srcDb, src));
+  // COPY duplicates a collection; RENAME and MOVE hand the object over.
+  place(ctx, dstDb, dst, isCollection(value) ? value.clone() : value, ks.expireTime(srcDb, src));
   return 1;
 }
 

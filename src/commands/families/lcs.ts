@@ -84,9 +84,14 @@ function buildTable(
   return t;
 }
 
+const notStrings = new ErrorReply('ERR', 'ERR The specified keys must contain string values');
+
 function lcs(ctx: CommandContext, argv: Buffer[]): Reply {
-  const a = lookupRead(ctx, argv[1]) ?? EMPTY;
-  const b = lookupRead(ctx, argv[2]) ?? EMPTY;
+  const ra = lookupRead(ctx, argv[1]);
+  const rb = lookupRead(ctx, argv[2]);
+  if (ra instanceof ErrorReply || rb instanceof ErrorReply) return notStrings;
+  const a = ra ?? EMPTY;
+  const b = rb ?? EMPTY;
   const o = parseOptions(argv);
   if (o instanceof ErrorReply) return o;
   const alen = a.length;

@@ -6,15 +6,29 @@
  * for the lookups a write command makes (lookupKeyWrite): the helpers here make that choice
  * visible at each call site.
  */
+import type { StoredValue } from '../../engine/values/collection.js';
 import { ErrorReply, Errors } from '../../errors.js';
 import { parseInt64 } from '../args.js';
 import type { CommandContext } from '../context.js';
 
-/** Redis's lookupKeyRead: the value (LRU/LFU touched), counted as a keyspace hit or miss. */
-export function lookupRead(ctx: CommandContext, key: Buffer): Buffer | null {
+/** Redis's lookupKeyRead: the value of any type (LRU/LFU touched), counted as a hit or miss. */
+export function lookupValue(ctx: CommandContext, key: Buffer): StoredValue | null {
   const v = ctx.server.keyspace.get(ctx.client.db, key);
   countLookup(ctx, v !== null);
   return v;
+}
+
+/** A string read (lookupKeyRead + checkType): the bytes, null when missing, else WRONGTYPE. */
+export function lookupRead(ctx: CommandContext, key: Buffer): Buffer | null | ErrorReply {
+  const v = ctx.server.keyspace.get(ctx.client.db, key);
+  countLookup(ctx, v !== null);
+  return v === null || v instanceof Uint8Array ? (v as Buffer | null) : Errors.wrongType;
+}
+
+/** A string about to be written from its old value (lookupKeyWrite + checkType): not counted. */
+export function lookupWriteString(ctx: CommandContext, key: Buffer): Buffer | null | ErrorReply {
+  const v = ctx.server.keyspace.get(ctx.client.db, key);
+  return v === null || v instanceof Uint8Array ? (v as Buffer | null) : Errors.wrongType;
 }
 
 /** Redis's lookupKeyReadWithFlags(LOOKUP_NOTOUCH): existence only, counted, access time kept. */
@@ -28,7 +42,7 @@ export function existsRead(ctx: CommandContext, key: Buffer): boolean {
  * The value without updating its access time, for introspection (OBJECT): Redis's
  * LOOKUP_NOTOUCH. `exists` applies lazy expiry first, since `peekEntry` does not.
  */
-export function peekRead(ctx: CommandContext, key: Buffer): Buffer | null {
+export function peekRead(ctx: CommandContext, key: Buffer): StoredValue | null {
   const ks = ctx.server.keyspace;
   const db = ctx.client.db;
   const v = ks.exists(db, key) ? (ks.peekEntry(db, key)?.value ?? null) : null;

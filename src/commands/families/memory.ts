@@ -4,7 +4,9 @@
  * them, and from the process otherwise; the allocator fields describe V8's heap plus the
  * engine's own buffers, the closest thing Cairn has to jemalloc's view.
  */
+
 import type { EngineMemoryStats, Keyspace } from '../../engine/types.js';
+import { isCollection } from '../../engine/values/collection.js';
 import { Errors } from '../../errors.js';
 import { parseInt64 } from '../args.js';
 import type { CommandContext, ServerApi } from '../context.js';
@@ -56,7 +58,9 @@ function usage(ctx: CommandContext, argv: Buffer[]): Reply {
   if (ks.memoryUsage !== undefined) return ks.memoryUsage(db, key);
   if (!ks.exists(db, key)) return null;
   const e = ks.peekEntry(db, key);
-  return e === null ? null : key.length + e.value.length + ESTIMATED_KEY_OVERHEAD_BYTES;
+  if (e === null) return null;
+  const v = e.value;
+  return key.length + (isCollection(v) ? v.memory() : v.length) + ESTIMATED_KEY_OVERHEAD_BYTES;
 }
 
 /** Engine figures, estimated for engines that keep the data on the JS heap. */

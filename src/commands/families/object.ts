@@ -6,6 +6,7 @@
  * value last written by APPEND or SETRANGE, and `embstr` for an INCRBYFLOAT result; Cairn does
  * not keep that history.)
  */
+import { isCollection } from '../../engine/values/collection.js';
 import { ErrorReply } from '../../errors.js';
 import { parseInt64 } from '../args.js';
 import type { CommandContext } from '../context.js';
@@ -61,6 +62,7 @@ function isLfu(ctx: CommandContext): boolean {
 function encoding(ctx: CommandContext, argv: Buffer[]): Reply {
   const v = peekRead(ctx, argv[2]);
   if (v === null) return null;
+  if (isCollection(v)) return Buffer.from(v.encoding(), 'latin1');
   if (parseInt64(v) !== null) return INT;
   return v.length <= EMBSTR_MAX_BYTES ? EMBSTR : RAW;
 }
@@ -72,6 +74,7 @@ function encoding(ctx: CommandContext, argv: Buffer[]): Reply {
 function refcount(ctx: CommandContext, argv: Buffer[]): Reply {
   const v = peekRead(ctx, argv[2]);
   if (v === null) return null;
+  if (isCollection(v)) return 1;
   const n = parseInt64(v);
   const p = policy(ctx);
   const sharing = ctx.server.config.int('maxmemory') === 0 || !(p.endsWith('-lru') || p.endsWith('-lfu'));

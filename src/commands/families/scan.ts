@@ -3,6 +3,7 @@
  * patterns. KEYS walks it all in one command, in batches, and gives up when the client goes
  * away or the command's deadline passes; SCAN returns one batch and a cursor.
  */
+import { typeOfValue } from '../../engine/values/collection.js';
 import { ErrorReply, Errors } from '../../errors.js';
 import { globMatch } from '../../util/glob.js';
 import { parseInt64 } from '../args.js';
@@ -60,12 +61,12 @@ export function parseScanCursor(arg: Buffer): bigint | null {
 interface ScanOptions {
   count: number;
   pattern: Buffer | null;
-  /** TYPE filter; only strings exist, so any other type name matches nothing. */
-  onlyNone: boolean;
+  /** TYPE filter: a type name as TYPE answers it (compared case-insensitively, as Redis). */
+  typeName: string | null;
 }
 
 function parseScanOptions(argv: Buffer[]): ScanOptions | ErrorReply {
-  const o: ScanOptions = { count: SCAN_DEFAULT_COUNT, pattern: null, onlyNone: false };
+  const o: ScanOptions = { count: SCAN_DEFAULT_COUNT, pattern: null, typeName: null };
   for (let i = 2; i < argv.length; i += 2) {
     const opt = argv[i];
     const hasValue = i + 1 < argv.length;
@@ -77,7 +78,7 @@ function parseScanOptions(argv: Buffer[]): ScanOptions | ErrorReply {
     } else if (optIs(opt, 'match') && hasValue) {
       o.pattern = matchesAll(argv[i + 1]) ? null : argv[i + 1];
     } else if (optIs(opt, 'type') && hasValue) {
-      o.onlyNone = !optIs(argv[i + 1], 'string');
+      o.typeName = argv[i + 1].toString('latin1').toLowerCase();
     } else return Errors.syntax;
   }
   return o;
@@ -101,10 +102,17 @@ function scan(ctx: CommandContext, argv: Buffer[]): Reply {
     if (stop !== null) return stop;
   }
   let keys = found;
-  if (o.onlyNone) keys = [];
-  else if (o.pattern !== null) {
+  if (o.pattern !== null) {
     const p = o.pattern;
-    keys = found.filter((k) => globMatch(p, k));
+    keys = keys.filter((k) => globMatch(p, k));
+  }
+  if (o.typeName !== null) {
+    const t = o.typeName;
+    const db = ctx.client.db;
+    keys = keys.filter((k) => {
+      const e = ks.peekEntry(db, k);
+      return (e === null ? 'none' : typeOfValue(e.value)) === t;
+    });
   }
   return [Buffer.from(String(next), 'latin1'), keys];
 }

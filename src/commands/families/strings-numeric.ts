@@ -10,6 +10,7 @@ import type { Reply } from '../reply.js';
 import { type CommandSpec, command } from '../spec.js';
 import { INT64_MAX, INT64_MIN } from './expire-time.js';
 import { addLongDouble, formatLongDouble, parseLongDouble } from './long-double.js';
+import { lookupWriteString } from './lookup.js';
 
 const decrementOverflow = new ErrorReply('ERR', 'ERR decrement would overflow');
 const ZERO = parseLongDouble(Buffer.from('0'))!;
@@ -18,7 +19,8 @@ const ZERO = parseLongDouble(Buffer.from('0'))!;
 function incrDecr(ctx: CommandContext, key: Buffer, incr: bigint): Reply {
   const ks = ctx.server.keyspace;
   const db = ctx.client.db;
-  const old = ks.get(db, key);
+  const old = lookupWriteString(ctx, key);
+  if (old instanceof ErrorReply) return old;
   const value = old === null ? 0n : parseInt64(old);
   if (value === null) return Errors.notInteger;
   const sum = value + incr;
@@ -48,7 +50,8 @@ function decrby(ctx: CommandContext, argv: Buffer[]): Reply {
 function incrbyfloat(ctx: CommandContext, argv: Buffer[]): Reply {
   const ks = ctx.server.keyspace;
   const db = ctx.client.db;
-  const old = ks.get(db, argv[1]);
+  const old = lookupWriteString(ctx, argv[1]);
+  if (old instanceof ErrorReply) return old;
   const value = old === null ? ZERO : parseLongDouble(old);
   if (value === null) return Errors.notFloat;
   const incr = parseLongDouble(argv[2]);

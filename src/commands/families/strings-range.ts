@@ -4,12 +4,12 @@
  * client could have sent. Positions are int64 arguments compared as bigint, so the corner
  * cases of Redis's long long arithmetic come out the same.
  */
-import { Errors } from '../../errors.js';
+import { ErrorReply, Errors } from '../../errors.js';
 import { parseInt64 } from '../args.js';
 import type { CommandContext } from '../context.js';
 import type { Reply } from '../reply.js';
 import { type CommandSpec, command } from '../spec.js';
-import { lookupRead } from './lookup.js';
+import { lookupRead, lookupWriteString } from './lookup.js';
 
 const EMPTY = Buffer.alloc(0);
 
@@ -23,7 +23,8 @@ function append(ctx: CommandContext, argv: Buffer[]): Reply {
   const db = ctx.client.db;
   const key = argv[1];
   const tail = argv[2];
-  const old = ks.get(db, key);
+  const old = lookupWriteString(ctx, key);
+  if (old instanceof ErrorReply) return old;
   if (old === null) {
     ks.set(db, key, tail);
     return tail.length;
@@ -36,6 +37,7 @@ function append(ctx: CommandContext, argv: Buffer[]): Reply {
 
 function strlen(ctx: CommandContext, argv: Buffer[]): Reply {
   const v = lookupRead(ctx, argv[1]);
+  if (v instanceof ErrorReply) return v;
   return v === null ? 0 : v.length;
 }
 
@@ -49,6 +51,7 @@ function getrange(ctx: CommandContext, argv: Buffer[]): Reply {
   let end = parseInt64(argv[3]);
   if (end === null) return Errors.notInteger;
   const v = lookupRead(ctx, argv[1]);
+  if (v instanceof ErrorReply) return v;
   if (v === null) return EMPTY;
   const len = BigInt(v.length);
   if (start < 0n && end < 0n && start > end) return EMPTY;
@@ -73,7 +76,8 @@ function setrange(ctx: CommandContext, argv: Buffer[]): Reply {
   const db = ctx.client.db;
   const key = argv[1];
   const value = argv[3];
-  const old = ks.get(db, key);
+  const old = lookupWriteString(ctx, key);
+  if (old instanceof ErrorReply) return old;
   if (value.length === 0) return old === null ? 0 : old.length;
   if (offset + BigInt(value.length) > maxBulkLen(ctx)) return Errors.stringTooLong;
   const at = Number(offset);

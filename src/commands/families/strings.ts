@@ -94,6 +94,7 @@ function setGeneric(
   let found = false;
   if (flags & GET) {
     const v = lookupRead(ctx, key);
+    if (v instanceof ErrorReply) return v;
     if (v !== null) old = own(v);
     found = v !== null;
   } else if (flags & (NX | XX)) {
@@ -140,7 +141,7 @@ function getset(ctx: CommandContext, argv: Buffer[]): Reply {
 
 function getdel(ctx: CommandContext, argv: Buffer[]): Reply {
   const v = lookupRead(ctx, argv[1]);
-  if (v === null) return null;
+  if (v === null || v instanceof ErrorReply) return v;
   const out = own(v);
   ctx.server.keyspace.delete(ctx.client.db, argv[1]);
   return out;
@@ -155,7 +156,7 @@ function getex(ctx: CommandContext, argv: Buffer[]): Reply {
   const o = parseStringOptions(argv, 2, false);
   if (o instanceof ErrorReply) return o;
   const v = lookupRead(ctx, argv[1]);
-  if (v === null) return null;
+  if (v === null || v instanceof ErrorReply) return v;
   const when = optionExpireAt(ctx, 'getex', o);
   if (when instanceof ErrorReply) return when;
   const ks = ctx.server.keyspace;
@@ -172,7 +173,11 @@ function getex(ctx: CommandContext, argv: Buffer[]): Reply {
 
 function mget(ctx: CommandContext, argv: Buffer[]): Reply {
   const out: Reply[] = new Array(argv.length - 1);
-  for (let i = 1; i < argv.length; i++) out[i - 1] = lookupRead(ctx, argv[i]);
+  // MGET answers nil for a key of another type, as Redis does.
+  for (let i = 1; i < argv.length; i++) {
+    const v = lookupRead(ctx, argv[i]);
+    out[i - 1] = v instanceof ErrorReply ? null : v;
+  }
   return out;
 }
 

@@ -5,6 +5,8 @@
  * header in the arena and their key and value in an external Buffer (externals.ts). Readers
  * always get the full key and the original value bytes.
  */
+
+import type { Collection } from '../values/collection.js';
 import type { Arena } from './arena.js';
 import { compressIfSmaller, decompress } from './compress.js';
 import { Externals } from './externals.js';
@@ -15,6 +17,7 @@ import {
   F_COMPRESSED,
   F_EXTERNAL,
   F_FREE,
+  F_OBJECT,
   F_PREFIX,
   F_TTL,
   HEADER_BYTES,
@@ -33,22 +36,26 @@ import {
   W_META,
   W_TTL_INDEX,
 } from './layout.js';
+import { Objects, objectIdBytes } from './objects.js';
 import { Prefixes } from './prefixes.js';
 
 /** The encoded form of a value as it will be stored. */
 export interface StoredValue {
   bytes: Buffer;
   compressed: boolean;
+  /** `bytes` is the id of a collection in `objs`. */
+  object: boolean;
 }
 
 export class Entries {
   readonly ext = new Externals();
+  readonly objs = new Objects();
   readonly prefixes: Prefixes;
   /** Scratch space to assemble a prefixed key for hashing. */
   private scratch = Buffer.alloc(256);
   /** Values of at least this many bytes are offered to LZ4 (0 = never). */
   compressionThreshold = 0;
-  readonly stored: StoredValue = { bytes: Buffer.alloc(0), compressed: false };
+  readonly stored: StoredValue = { bytes: Buffer.alloc(0), compressed: false, object: false };
 
   constructor(
     readonly arena: Arena,
@@ -272,7 +279,28 @@ export class Entries {
     const z = compressIfSmaller(value, this.compressionThreshold);
     s.bytes = z ?? value;
     s.compressed = z !== null;
+    s.object = false;
     return s;
+  }
+
+  /** Encode a collection for storage: it joins the object table, the entry holds its id. */
+  encodeObject(obj: Collection): StoredValue {
+    const s = this.stored;
+    s.bytes = objectIdBytes(this.objs.add(obj));
+    s.compressed = false;
+    s.object = true;
+    return s;
+  }
+
+  /** Id in `objs` of an F_OBJECT entry's collection. */
+  objectId(ref: number): number {
+    return this.valueView(ref).readUInt32LE(0);
+  }
+
+  /** The collection of an entry, or null for a string entry. */
+  objectAt(ref: number): Collection | null {
+    if ((this.flags(ref) & F_OBJECT) === 0) return null;
+    return this.objs.objs[this.objectId(ref)];
   }
 
   /**
@@ -298,7 +326,11 @@ export class Entries {
     const value = sv.bytes;
     const plen = prefixId === 0 ? 0 : this.prefixes.bytes[prefixId].length;
     const keyLen = prefixId === 0 ? key.length : PREFIX_ID_BYTES + key.length - plen;
-    let flags = (ttl ? F_TTL : 0) | (sv.compressed ? F_COMPRESSED : 0) | (prefixId === 0 ? 0 : F_PREFIX);
+    let flags =
+      (ttl ? F_TTL : 0) |
+      (sv.compressed ? F_COMPRESSED : 0) |
+      (prefixId === 0 ? 0 : F_PREFIX) |
+      (sv.object ? F_OBJECT : 0);
     const inline = isInline(keyLen, value.length, ttl);
     if (!inline) flags = (flags | F_EXTERNAL) & ~F_PREFIX;
     u32[w + W_META] = ((flags << 24) | (clock & CLOCK_MASK)) >>> 0;
@@ -336,14 +368,20 @@ export class Entries {
     return prefixId === 0 ? key.length : PREFIX_ID_BYTES + key.length - this.prefixes.bytes[prefixId].length;
   }
 
-  /** Release what an entry holds outside the arena (before its block is freed). */
+  /**
+   * Release what an entry's value holds outside the arena (before the value is replaced or
+   * its block freed): external bytes, a collection.
+   */
   dropExternal(ref: number): void {
-    if ((this.flags(ref) & F_EXTERNAL) !== 0) this.ext.remove(this.extId(ref));
+    const flags = this.flags(ref);
+    if ((flags & F_OBJECT) !== 0) this.objs.remove(this.objectId(ref));
+    if ((flags & F_EXTERNAL) !== 0) this.ext.remove(this.extId(ref));
   }
 
-  /** Release everything an entry refers to: external bytes and its prefix (it is going away). */
+  /** Release everything an entry refers to: external bytes, a collection and its prefix. */
   dropRefs(ref: number): void {
     const flags = this.flags(ref);
+    if ((flags & F_OBJECT) !== 0) this.objs.remove(this.objectId(ref));
     if ((flags & F_EXTERNAL) !== 0) this.ext.remove(this.extId(ref));
     else if ((flags & F_PREFIX) !== 0) this.prefixes.release(this.prefixId(ref));
   }

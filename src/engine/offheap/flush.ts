@@ -64,6 +64,7 @@ function resetAll(ks: OffHeapKeyspace): void {
   }
   ks.arena.reset();
   ks.entries.ext.clear();
+  ks.entries.objs.clear();
   ks.entries.prefixes.clear();
   ks.defrag.reset();
   ks.evictor.clear();

@@ -2,6 +2,7 @@
  * Walking a database: SCAN (keys), snapshot iteration (keys with values), RANDOMKEY, and the
  * sampler the shared active expiry cycle (expire-cycle.ts) drives over each TTL set.
  */
+import type { StoredValue } from '../values/collection.js';
 import type { OffHeapKeyspace } from './keyspace.js';
 
 /** Buckets visited per requested key at most, so a sparse table cannot stall one call (Redis: 10). */
@@ -31,13 +32,13 @@ export function scanEntries(
   db: number,
   cursor: number,
   count: number,
-  visit: (key: Buffer, value: Buffer, expireAt: number) => void,
+  visit: (key: Buffer, value: StoredValue, expireAt: number) => void,
 ): number {
   const e = ks.entries;
   let n = 0;
   // Views, not copies: the contract lets them be valid only during the call.
   const each = (ref: number) => {
-    visit(e.keyView(ref), e.valueView(ref), e.expireAt(ref));
+    visit(e.keyView(ref), e.objectAt(ref) ?? e.valueView(ref), e.expireAt(ref));
     n++;
   };
   return walk(ks, db, cursor, count, each, () => n >= count);

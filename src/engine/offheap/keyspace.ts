@@ -22,6 +22,12 @@ import type {
   Keyspace,
   PeekedEntry,
 } from '../types.js';
+import {
+  defaultEncodingLimits,
+  type EncodingLimits,
+  isCollection,
+  type StoredValue,
+} from '../values/collection.js';
 import { Arena } from './arena.js';
 import { Defragmenter } from './defrag.js';
 import { Dict, IndexBytes } from './dict.js';
@@ -90,6 +96,7 @@ export class OffHeapKeyspace implements Keyspace {
   private lfuMode = false;
   /** Hash of the key the last lookup looked for. */
   lastHash = 0;
+  readonly limits: EncodingLimits = defaultEncodingLimits();
 
   constructor(
     readonly databases = 16,
@@ -223,15 +230,15 @@ export class OffHeapKeyspace implements Keyspace {
     return elapsedMinutes(c >>> 8, lfuMinutes(now)) * 60_000;
   }
 
-  get(db: number, key: Buffer): Buffer | null {
+  get(db: number, key: Buffer): StoredValue | null {
     const now = this.clock.now();
     const ref = this.lookup(db, key, now);
     if (ref === NIL) return null;
     this.touchRef(ref, now);
-    return this.entries.readValue(ref);
+    return this.entries.objectAt(ref) ?? this.entries.readValue(ref);
   }
 
-  set(db: number, key: Buffer, value: Buffer, expireAtMs = 0, keepTtl = false): void {
+  set(db: number, key: Buffer, value: StoredValue, expireAtMs = 0, keepTtl = false): void {
     const now = this.clock.now();
     const d = this.dbs[db];
     const e = this.entries;
@@ -241,10 +248,36 @@ export class OffHeapKeyspace implements Keyspace {
       this.before(db, key);
       if (ref !== NIL) d.dict.find(key, h);
     }
-    const sv = e.encode(value);
+    let sv: ReturnType<typeof e.encode>;
+    if (isCollection(value)) {
+      value.fitEncoding(this.limits);
+      sv = e.encodeObject(value);
+    } else sv = e.encode(value);
     if (ref === NIL) insertEntry(this, d, key, h, sv, now, keepTtl ? 0 : expireAtMs);
     else overwriteEntry(this, d, ref, key, sv, now, expireAtMs, keepTtl);
     this.emitKey(db, key, 'set');
+  }
+
+  willModify(db: number, key: Buffer): void {
+    this.willChange(db, key);
+  }
+
+  modified(db: number, key: Buffer): boolean {
+    const d = this.dbs[db];
+    const e = this.entries;
+    const ref = d.dict.find(key, this.hash(key));
+    if (ref === NIL) return false;
+    const obj = e.objectAt(ref);
+    if (obj === null) return false;
+    if (obj.size() === 0) {
+      this.removeFound(db, ref);
+      this.emitKey(db, key, 'del');
+      return false;
+    }
+    obj.fitEncoding(this.limits);
+    e.objs.recharge(e.objectId(ref));
+    this.emitKey(db, key, 'set');
+    return true;
   }
 
   delete(db: number, key: Buffer): boolean {
@@ -356,7 +389,7 @@ export class OffHeapKeyspace implements Keyspace {
     db: number,
     cursor: number,
     count: number,
-    visit: (key: Buffer, value: Buffer, expireAt: number) => void,
+    visit: (key: Buffer, value: StoredValue, expireAt: number) => void,
   ): number {
     return scanEntries(this, db, cursor, count, visit);
   }
@@ -377,7 +410,7 @@ export class OffHeapKeyspace implements Keyspace {
 
   usedMemory(): number {
     const e = this.entries;
-    return this.arena.liveBytes + e.ext.bytes + e.prefixes.memory + this.index.bytes;
+    return this.arena.liveBytes + e.ext.bytes + e.objs.bytes + e.prefixes.memory + this.index.bytes;
   }
 
   makeRoom(maxBytes: number): boolean {
@@ -406,7 +439,8 @@ export class OffHeapKeyspace implements Keyspace {
   peekEntry(db: number, key: Buffer): PeekedEntry | null {
     const ref = this.dbs[db].dict.find(key, this.hash(key));
     if (ref === NIL) return null;
-    return { value: this.entries.readValue(ref), expireAt: this.entries.expireAt(ref) };
+    const e = this.entries;
+    return { value: e.objectAt(ref) ?? e.readValue(ref), expireAt: e.expireAt(ref) };
   }
 
   memoryUsage(db: number, key: Buffer): number | null {

@@ -63,6 +63,8 @@ export const F_EXTERNAL = 4;
 export const F_PREFIX = 32;
 /** Bytes of the prefix id at the start of a prefixed entry's key area. */
 export const PREFIX_ID_BYTES = 2;
+/** The value is a u32 id into the collection table (objects.ts). Live entries only. */
+export const F_OBJECT = 64;
 /** A free block. */
 export const F_FREE = 8;
 /** A free block that is on its size class's free list. */

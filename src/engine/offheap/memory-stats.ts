@@ -17,6 +17,8 @@ export function keyMemoryUsage(ks: OffHeapKeyspace, db: number, key: Buffer): nu
   let bytes = e.blockSize(ref);
   if ((e.flags(ref) & F_EXTERNAL) !== 0)
     bytes += e.keyLen(ref) + e.storedValueLen(ref) + EXTERNAL_OVERHEAD_BYTES;
+  const obj = e.objectAt(ref);
+  if (obj !== null) bytes += obj.memory();
   // A bucket slot per key at load factor 1.
   return bytes + 4 + (e.expireAt(ref) !== 0 ? 4 : 0);
 }
@@ -32,7 +34,7 @@ export function memoryStats(ks: OffHeapKeyspace): EngineMemoryStats {
   }
   const d = ks.defrag.stats();
   return {
-    datasetBytes: a.liveBytes + ext.bytes + ks.entries.prefixes.memory,
+    datasetBytes: a.liveBytes + ext.bytes + ks.entries.objs.bytes + ks.entries.prefixes.memory,
     indexBytes: ks.index.bytes,
     allocatedBytes: a.reservedBytes + ks.index.bytes + ext.bytes,
     fragmentationBytes: a.reservedBytes - a.liveBytes,
