@@ -129,6 +129,8 @@ export interface ServerApi {
   lastSave(): number;
   /** Changes since the last snapshot (INFO persistence). */
   dirty: number;
+  /** The background expiry cycle runs (DEBUG SET-ACTIVE-EXPIRE 0 turns it off, as in Redis). */
+  activeExpire: boolean;
   /** Named INFO sections beyond the built-in ones. */
   readonly infoSections: Map<string, InfoSection>;
   /** Ask the server to shut down (SHUTDOWN); resolves when the request is accepted. */

@@ -1,5 +1,6 @@
 /** Every command family, assembled into the one table all doors share. */
 import { connectionCommands } from './families/connection.js';
+import { debugCommands } from './families/debug.js';
 import { expiryCommands } from './families/expiry.js';
 import { keyCommands } from './families/keys.js';
 import { memoryCommands } from './families/memory.js';
@@ -16,6 +17,7 @@ export const COMMAND_FAMILIES = [
   serverCommands,
   transactionCommands,
   memoryCommands,
+  debugCommands,
 ] as const;
 
 export function createCommandTable(): CommandTable {

@@ -72,7 +72,9 @@ export async function startServer(opts: {
   let cron: NodeJS.Timeout | null = null;
   const armCron = () => {
     if (cron !== null) clearInterval(cron);
-    cron = setInterval(() => keyspace.activeExpireCycle(expireBudgetMs(config)), 1000 / config.int('hz'));
+    cron = setInterval(() => {
+      if (state.activeExpire) keyspace.activeExpireCycle(expireBudgetMs(config));
+    }, 1000 / config.int('hz'));
     cron.unref();
   };
   armCron();

@@ -53,6 +53,7 @@ export class ServerState implements ServerApi, DoorHost {
   loading = false;
   closing = false;
   dirty = 0;
+  activeExpire = true;
   hooks: ServerHooks;
 
   constructor(

@@ -43,4 +43,12 @@ export const SECURITY_OPTIONS = [
     mutable: true,
     doc: 'While the default user has no password, refuse clients not on loopback (RESP DENIED, HTTP 403, gRPC PERMISSION_DENIED)',
   },
+  {
+    name: 'enable-debug-command',
+    type: 'enum',
+    default: 'local',
+    values: ['no', 'yes', 'local'],
+    mutable: false,
+    doc: 'DEBUG: refused (no), loopback clients only (local; Redis defaults to no), or everyone (yes)',
+  },
 ] as const satisfies readonly OptionSpec[];

@@ -87,7 +87,9 @@ export class HashValue implements Collection {
   static deserialize(buf: Buffer): HashValue {
     const r = new SerialReader(buf);
     const h = new HashValue();
-    h.big = r.u8() === 1;
+    // The encoding follows the content and the limits in force (fitEncoding on store), as
+    // Redis picks it again when it loads a value.
+    r.u8();
     for (let n = r.u32(); n > 0; n--) h.set(r.str(), r.str());
     r.end();
     return h;

@@ -100,9 +100,8 @@ export class SetValue implements Collection {
   static deserialize(buf: Buffer): SetValue {
     const r = new SerialReader(buf);
     const s = new SetValue();
-    const big = r.u8() === 1;
+    r.u8(); // the encoding follows the content (see HashValue.deserialize)
     for (let n = r.u32(); n > 0; n--) s.add(r.str());
-    if (big) s.intset = false;
     r.end();
     return s;
   }
