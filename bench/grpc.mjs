@@ -1,33 +1,35 @@
 /**
- * gRPC unary throughput and latency: Get and Set with N calls in flight over one channel and
- * over several, against compiled Cairn's gRPC door and, in the same run, a minimal grpc-js
- * server answering the same messages (same .proto, @grpc/proto-loader) from a Map. Each server
- * runs in its own process; the client is this process. Prints the medians of several runs
- * with the ratio Cairn/minimal, and the server CPU time per call (which does not depend on
- * whether the client or the server is the bottleneck). Writes bench/results/grpc-<time>.md/.json.
+ * gRPC unary throughput and latency: Get and Set of random keys (over 100k keys, all present)
+ * with N calls in flight over one channel and over several, against Cairn started as
+ * `npm start` runs it (all three doors, snapshots to a fresh temp folder) and, in the same run,
+ * a minimal grpc-js server answering the same messages (same .proto, @grpc/proto-loader) from a
+ * Map. Each server runs in its own process; the client (the load generator) is this process.
+ * Prints the medians of several runs, servers rotated per run, with the ratio Cairn/minimal, and
+ * the server CPU time per call (which does not depend on whether the client or the server is
+ * the bottleneck). Writes bench/results/grpc-<time>.md/.json.
  *
  *   npm run bench:grpc
  *   node bench/grpc.mjs --seconds 2 --runs 1 --channels 1
+ *   node bench/grpc.mjs --light          # also a Cairn in the light configuration, labelled
  *   node bench/grpc.mjs --cairn-port 50051 --cairn-pid 1234   # a Cairn you started (e.g. --cpu-prof)
  *
  * Flags: --seconds S per measurement (2), --warmup-ms (500), --runs K (5), --concurrency N (50),
- *        --channels 1,4, --ops set,get, --keys N (10000), --value-bytes B (32), --cairn-port P,
- *        --cairn-pid (for its CPU time).
+ *        --channels 1,4, --ops set,get, --keys N (100000), --value-bytes B (32), --cairn-port P,
+ *        --cairn-resp-port R (6379; fills your Cairn), --cairn-pid (for its CPU time),
+ *        --cairn-args "..." (appended to the default start), --light.
  *        --no-control (skip the second minimal server that measures the noise).
- * Internal: --serve-minimal runs the reference server and prints `port <n>`.
+ * Internal: --serve-minimal [--fill N] runs the reference server and prints `{"port":N}`.
  */
-import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
+import { loadKeys } from './lib/loader.mjs';
 import { machineInfo, markdownTable, median, writeResults } from './lib/report.mjs';
-import { REPO_ROOT } from './lib/servers.mjs';
+import { cpuSeconds, LIGHT_LABEL, REPO_ROOT, rotate, startCairn, startNodeServer } from './lib/servers.mjs';
 
 const PROTO = join(REPO_ROOT, 'proto', 'cairn', 'v1', 'cairn.proto');
-/** Linux reports process CPU time in clock ticks of 10 ms (USER_HZ 100). */
-const CLOCK_TICK_MS = 10;
 
 const { values: flags } = parseArgs({
   options: {
@@ -37,13 +39,18 @@ const { values: flags } = parseArgs({
     concurrency: { type: 'string', default: '50' },
     channels: { type: 'string', default: '1,4' },
     ops: { type: 'string', default: 'set,get' },
-    keys: { type: 'string', default: '10000' },
+    keys: { type: 'string', default: '100000' },
     'value-bytes': { type: 'string', default: '32' },
     'cairn-port': { type: 'string', default: '' },
+    'cairn-resp-port': { type: 'string', default: '6379' },
     'cairn-pid': { type: 'string', default: '' },
+    'cairn-args': { type: 'string', default: '' },
+    light: { type: 'boolean', default: false },
     'serve-minimal': { type: 'boolean', default: false },
+    fill: { type: 'string', default: '0' },
     control: { type: 'boolean', default: true },
   },
+  allowNegative: true,
 });
 
 function loadService() {
@@ -55,6 +62,8 @@ function loadService() {
 if (flags['serve-minimal']) {
   const CairnService = loadService();
   const map = new Map();
+  const value = Buffer.alloc(Number(flags['value-bytes']), 'v');
+  for (let i = 0; i < Number(flags.fill); i++) map.set(`key:${i}`, value);
   const server = new grpc.Server();
   server.addService(CairnService.service, {
     Get(call, cb) {
@@ -69,78 +78,32 @@ if (flags['serve-minimal']) {
   });
   server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, port) => {
     if (err) throw err;
-    process.stdout.write(`port ${port}\n`);
+    process.stdout.write(`${JSON.stringify({ port })}\n`);
   });
   process.on('SIGTERM', () => server.forceShutdown());
 } else {
   await main();
 }
 
-// ---- servers -------------------------------------------------------------------------------
+// ---- servers ------------------------------------------------------------------------------
 
-function spawnServer(args, portOf) {
-  const proc = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  const port = new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 20_000);
-    const onData = (c) => {
-      out += c.toString();
-      const p = portOf(out);
-      if (p !== null) {
-        clearTimeout(timer);
-        resolve(p);
-      }
-    };
-    proc.stdout.on('data', onData);
-    proc.stderr.on('data', onData);
-    proc.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited with ${code}:\n${out}`));
-    });
-  });
-  const stop = () =>
-    new Promise((resolve) => {
-      if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
-      proc.once('exit', () => resolve());
-      proc.kill('SIGTERM');
-      setTimeout(() => proc.kill('SIGKILL'), 10_000).unref();
-    });
-  return port.then((p) => ({ port: p, pid: proc.pid, stop }));
+async function startCairnGrpc(light) {
+  const c = await startCairn(
+    light ? { light: { keepDoors: ['grpc'] } } : { args: flags['cairn-args'].split(' ').filter(Boolean) },
+  );
+  if (!(c.ports.grpc > 0)) throw new Error('cairn started without its gRPC door');
+  return { ...c, port: c.ports.grpc, respPort: c.ports.resp };
 }
 
-function startCairnGrpc() {
-  const main = join(REPO_ROOT, 'dist', 'cli', 'main.js');
-  // No persistence, like redis-server --save '': the benchmark measures the door, not snapshots.
-  const args = [main, '--port', '0', '--http-port', '-1', '--grpc-port', '0', '--snapshot-store', 'none'];
-  return spawnServer(args, (out) => {
-    for (const line of out.split('\n')) {
-      if (!line.includes('ready to accept connections')) continue;
-      try {
-        const rec = JSON.parse(line);
-        if (!(rec.ports?.grpc > 0)) throw new Error(`cairn started without its gRPC door:\n${out}`);
-        return rec.ports.grpc;
-      } catch (e) {
-        if (e instanceof SyntaxError) continue;
-        throw e;
-      }
-    }
-    return null;
-  });
-}
-
-function startMinimal() {
-  return spawnServer([join(REPO_ROOT, 'bench', 'grpc.mjs'), '--serve-minimal'], (out) => {
-    const m = /port (\d+)/.exec(out);
-    return m ? Number(m[1]) : null;
-  });
+function startMinimal(keys, valueBytes) {
+  const args = ['--serve-minimal', '--fill', String(keys), '--value-bytes', String(valueBytes)];
+  return startNodeServer('minimal', fileURLToPath(import.meta.url), args);
 }
 
 /** CPU time (user + system) a process has used, in ms. */
 function cpuMs(pid) {
-  if (pid === null) return Number.NaN;
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * CLOCK_TICK_MS;
+  const s = pid ? cpuSeconds(pid) : null;
+  return s === null ? Number.NaN : s * 1000;
 }
 
 // ---- load ----------------------------------------------------------------------------------
@@ -149,22 +112,16 @@ function percentile(sorted, p) {
   return sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-/** Store every key once (untimed), so each measured Get is a hit on either server. */
-async function prefill({ port }, opts) {
-  const CairnService = loadService();
-  const client = new CairnService(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+/** Store every key once (untimed), so each measured Get is a hit: Cairn through RESP, pipelined. */
+async function prefill(target, opts) {
+  if (!target.respPort) return; // the minimal server fills its Map at start (--fill)
   const value = Buffer.alloc(opts.valueBytes, 'v');
-  let next = 0;
-  const worker = () =>
-    new Promise((resolve, reject) => {
-      const issue = () => {
-        if (next >= opts.keys) return resolve();
-        client.Set({ key: Buffer.from(`key:${next++}`), value }, (err) => (err ? reject(err) : issue()));
-      };
-      issue();
-    });
-  await Promise.all(Array.from({ length: 16 }, worker));
-  client.close();
+  await loadKeys(
+    target.respPort,
+    opts.keys,
+    (i) => `key:${i}`,
+    () => value,
+  );
 }
 
 /**
@@ -191,7 +148,6 @@ async function measure({ port, pid }, op, channels, opts) {
   let done = 0;
   let errors = 0;
   let lat = new Float64Array(1 << 20);
-  let next = 0;
   const record = (ms) => {
     if (done === lat.length) {
       const grown = new Float64Array(lat.length * 2);
@@ -205,7 +161,7 @@ async function measure({ port, pid }, op, channels, opts) {
     return new Promise((resolve) => {
       const issue = () => {
         if (stopping) return resolve();
-        const key = keys[next++ % keys.length];
+        const key = keys[Math.floor(Math.random() * keys.length)];
         const t0 = performance.now();
         const cb = (err) => {
           if (recording) {
@@ -258,15 +214,19 @@ async function main() {
   const cairn = flags['cairn-port']
     ? {
         port: Number(flags['cairn-port']),
+        respPort: Number(flags['cairn-resp-port']),
         pid: flags['cairn-pid'] ? Number(flags['cairn-pid']) : null,
         stop: async () => {},
+        commandLine: '(started by you)',
       }
-    : await startCairnGrpc();
-  const minimal = await startMinimal();
+    : await startCairnGrpc(false);
+  const minimal = await startMinimal(opts.keys, opts.valueBytes);
   // A second, identical minimal server measured the same way: control/minimal shows how far
   // two equal servers drift apart on this machine, i.e. how much of `ratio` is noise.
-  const control = flags.control ? await startMinimal() : null;
-  const targets = control ? { cairn, minimal, control } : { cairn, minimal };
+  const control = flags.control ? await startMinimal(opts.keys, opts.valueBytes) : null;
+  const targets = { cairn, minimal };
+  if (control) targets.control = control;
+  if (flags.light) targets['cairn-light'] = await startCairnGrpc(true);
   const names = Object.keys(targets);
   await Promise.all(names.map((n) => prefill(targets[n], opts)));
   /** samples[op][channels][target] = per-run results */
@@ -276,8 +236,7 @@ async function main() {
       for (const channels of channelCounts) {
         for (const op of ops) {
           // Rotate which server goes first, so none always gets the warmer (or busier) machine.
-          const order = names.map((_, i) => names[(i + run) % names.length]);
-          for (const name of order) {
+          for (const name of rotate(names, run)) {
             const r = await measure(targets[name], op, channels, opts);
             samples[op] ??= {};
             samples[op][channels] ??= Object.fromEntries(names.map((n) => [n, []]));
@@ -299,6 +258,7 @@ async function main() {
   const header = [
     'op',
     'channels',
+    'server',
     'Cairn calls/s',
     'minimal calls/s',
     'ratio',
@@ -315,23 +275,26 @@ async function main() {
     for (const channels of channelCounts) {
       const s = samples[op][channels];
       const m = (name, k) => median(s[name].map((r) => r[k]));
-      const ratio = m('cairn', 'rps') / m('minimal', 'rps');
-      // Like `ratio`, higher is better for Cairn: minimal's CPU per call over Cairn's.
-      const cpuRatio = m('minimal', 'serverCpuUsPerCall') / m('cairn', 'serverCpuUsPerCall');
-      rows.push([
-        op.toUpperCase(),
-        channels,
-        fmt(m('cairn', 'rps')),
-        fmt(m('minimal', 'rps')),
-        `${ratio.toFixed(2)}x`,
-        `${m('cairn', 'p50Ms').toFixed(2)} / ${m('cairn', 'p99Ms').toFixed(2)}`,
-        `${m('minimal', 'p50Ms').toFixed(2)} / ${m('minimal', 'p99Ms').toFixed(2)}`,
-        m('cairn', 'serverCpuUsPerCall').toFixed(1),
-        m('minimal', 'serverCpuUsPerCall').toFixed(1),
-        `${cpuRatio.toFixed(2)}x`,
-        ...(control ? [`${(m('control', 'rps') / m('minimal', 'rps')).toFixed(2)}x`] : []),
-      ]);
-      results.push({ op, channels, ratio, cpuRatio, ...s });
+      for (const c of names.filter((n) => n.startsWith('cairn'))) {
+        const ratio = m(c, 'rps') / m('minimal', 'rps');
+        // Like `ratio`, higher is better for Cairn: minimal's CPU per call over Cairn's.
+        const cpuRatio = m('minimal', 'serverCpuUsPerCall') / m(c, 'serverCpuUsPerCall');
+        rows.push([
+          op.toUpperCase(),
+          channels,
+          c === 'cairn' ? 'Cairn (default)' : 'Cairn (light)',
+          fmt(m(c, 'rps')),
+          fmt(m('minimal', 'rps')),
+          `${ratio.toFixed(2)}x`,
+          `${m(c, 'p50Ms').toFixed(2)} / ${m(c, 'p99Ms').toFixed(2)}`,
+          `${m('minimal', 'p50Ms').toFixed(2)} / ${m('minimal', 'p99Ms').toFixed(2)}`,
+          m(c, 'serverCpuUsPerCall').toFixed(1),
+          m('minimal', 'serverCpuUsPerCall').toFixed(1),
+          `${cpuRatio.toFixed(2)}x`,
+          ...(control ? [`${(m('control', 'rps') / m('minimal', 'rps')).toFixed(2)}x`] : []),
+        ]);
+        results.push({ op, channels, server: c, ratio, cpuRatio, ...s });
+      }
     }
   }
   const table = markdownTable(header, rows);
@@ -341,7 +304,13 @@ async function main() {
     '# gRPC door: Cairn vs a minimal grpc-js server',
     '',
     `Medians of ${runs} run(s), ${opts.seconds} s each after ${opts.warmupMs} ms warm-up; ${opts.concurrency} calls in flight,`,
-    `${opts.keys} keys, ${opts.valueBytes}-byte values. Minimal: grpc-js + proto-loader answering Get/Set from a Map.`,
+    `random keys over ${opts.keys} keys (all present), ${opts.valueBytes}-byte values. Minimal: grpc-js + proto-loader answering Get/Set from a Map.`,
+    `Load generator: grpc-js clients in the benchmark process (\`node bench/grpc.mjs\`), one call per key picked at random.`,
+    `- Cairn (default): \`${cairn.commandLine}\``,
+    ...(targets['cairn-light']
+      ? [`- Cairn (light; ${LIGHT_LABEL}): \`${targets['cairn-light'].commandLine}\``]
+      : []),
+    `- minimal: \`${minimal.commandLine}\``,
     `ratio = Cairn calls/s over minimal calls/s. Server CPU per call is the server process's user+system`,
     `time over the measurement; CPU ratio = minimal's CPU per call over Cairn's (above 1: Cairn cheaper).`,
     ...(control

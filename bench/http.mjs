@@ -1,54 +1,69 @@
 /**
- * HTTP throughput and latency: autocannon GET and PUT of 32-byte values over 100k keys, 50
- * connections, against compiled Cairn's `/v1/keys/{key}` and, in the same run, a bare
- * `node:http` server doing the same Map get/set with JSON.stringify (same JSON shapes as
- * Cairn's answers). Each server runs in its own process; runs rotate which goes first.
- * Prints the medians of several runs with the ratio Cairn/bare, and writes them to
- * bench/results/.
+ * HTTP throughput, latency and CPU per request: wrk (installed with apt-get when missing) with
+ * random keys over 100k keys and 32-byte values, GET /v1/keys/{key}, PUT /v1/keys/{key} and
+ * POST /v1/kv, against Cairn started as `npm start` runs it (all three doors, snapshots to a
+ * fresh temp folder) and, in the same run, a bare `node:http` server doing the same Map get/set
+ * with JSON.stringify (same JSON shapes as Cairn's answers). Each server runs in its own process;
+ * runs rotate which goes first. wrk's Lua script (random keys, JSON bodies) is written to
+ * os.tmpdir() at run time. Both servers hold every key before the first measurement (Cairn
+ * filled through RESP, the bare server in process), so every GET is a hit. Prints medians with
+ * the ratio Cairn/bare, each server's CPU microseconds per request and the wrk command; writes
+ * bench/results/http-<time>.md/.json.
  *
  *   npm run bench:http
- *   node bench/http.mjs --duration 5 --runs 1 --engines map
- *   node bench/http.mjs --cairn-port 8080 --cairn-pid 1234   # a Cairn you started (e.g. under --cpu-prof)
+ *   node bench/http.mjs --seconds 3 --runs 1
+ *   node bench/http.mjs --light                 # also a Cairn in the light configuration, labelled
+ *   node bench/http.mjs --cairn-port 8080 --cairn-resp-port 6379 --cairn-pid 1234   # your Cairn
  *
- * Besides throughput and latency it reports each server's CPU time per request (from
- * /proc/<pid>/stat): on a small machine the load generator often saturates first, and CPU per
- * request still shows what each server spends.
- *
- * Flags: --duration S (10), --runs K (3), --connections C (50), --keys N (100000),
- *        --value-bytes B (32), --ops get,put, --engines map,offheap (one Cairn per keyspace
- *        engine), --cairn-port P, --cairn-pid PID, "--cairn-args=--flag value ...".
- * Internal: --bare-server runs the bare reference server and prints its port.
+ * Flags: --seconds S (10), --warmup S (2 per op and server, untimed), --runs K (3),
+ *        --connections C (50), --threads T (1: wrk's threads; the rest of the machine is the
+ *        servers'), --keys N (100000),
+ *        --value-bytes B (32), --ops get,put,post, --light, --cairn-args "..." (appended to
+ *        the default start), --cairn-port, --cairn-resp-port, --cairn-pid.
+ * Internal: --bare-server [--fill N] runs the bare reference server and prints {"port":N}.
  */
-import { execFileSync, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { loadavg } from 'node:os';
-import { join } from 'node:path';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import autocannon from 'autocannon';
+import { loadKeys } from './lib/loader.mjs';
 import { machineInfo, markdownTable, median, writeResults } from './lib/report.mjs';
-import { REPO_ROOT } from './lib/servers.mjs';
+import { cpuSeconds, cpuUsPer, LIGHT_LABEL, rotate, startCairn, startNodeServer } from './lib/servers.mjs';
+import { ensureWrk, keyOf, runWrk, valueAt, writeWrkScript, wrkArgs } from './lib/wrk.mjs';
 
 const { values: flags } = parseArgs({
   options: {
-    duration: { type: 'string', default: '10' },
+    seconds: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '2' },
     runs: { type: 'string', default: '3' },
     connections: { type: 'string', default: '50' },
+    threads: { type: 'string', default: '1' },
     keys: { type: 'string', default: '100000' },
     'value-bytes': { type: 'string', default: '32' },
-    ops: { type: 'string', default: 'get,put' },
-    'cairn-port': { type: 'string', default: '' },
-    'cairn-pid': { type: 'string', default: '' },
+    ops: { type: 'string', default: 'get,put,post' },
+    light: { type: 'boolean', default: false },
     'cairn-args': { type: 'string', default: '' },
-    engines: { type: 'string', default: 'map,offheap' },
+    'cairn-port': { type: 'string', default: '' },
+    'cairn-resp-port': { type: 'string', default: '6379' },
+    'cairn-pid': { type: 'string', default: '' },
     'bare-server': { type: 'boolean', default: false },
+    fill: { type: 'string', default: '0' },
   },
 });
+const opts = {
+  keys: Number(flags.keys),
+  valueBytes: Number(flags['value-bytes']),
+  connections: Number(flags.connections),
+  threads: Number(flags.threads),
+  seconds: Number(flags.seconds),
+};
 
 // ---- the reference: a bare node:http server over a Map ------------------------------------
 
 function serveBare() {
   const map = new Map();
+  for (let i = 0; i < Number(flags.fill); i++) map.set(keyOf(i), valueAt(i, opts.valueBytes));
   const PREFIX = '/v1/keys/';
   // The fastest plain form: one write with Content-Length (writeHead before end would chunk).
   const send = (res, status, body) => {
@@ -58,8 +73,20 @@ function serveBare() {
     });
     res.end(body);
   };
+  const withBody = (req, fn) => {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => fn(JSON.parse(Buffer.concat(chunks).toString('utf8'))));
+  };
   const server = createServer((req, res) => {
     const url = req.url;
+    if (req.method === 'POST' && url === '/v1/kv') {
+      withBody(req, (body) => {
+        map.set(body.key, body.value);
+        send(res, 200, JSON.stringify({ ok: true }));
+      });
+      return;
+    }
     if (!url.startsWith(PREFIX)) {
       send(res, 404, JSON.stringify({ error: { code: 'not_found', message: 'no route' } }));
       return;
@@ -73,10 +100,7 @@ function serveBare() {
       return;
     }
     if (req.method === 'PUT') {
-      const chunks = [];
-      req.on('data', (c) => chunks.push(c));
-      req.on('end', () => {
-        const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      withBody(req, (body) => {
         map.set(key, body.value);
         send(res, 200, JSON.stringify({ ok: true }));
       });
@@ -93,204 +117,61 @@ function serveBare() {
 
 // ---- the run -------------------------------------------------------------------------------
 
-/** Spawn a node process and resolve with the first JSON line `pick` accepts. */
-function spawnServer(args, pick, what) {
-  const proc = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${what} did not start:\n${out}`)), 20_000);
-    proc.stdout.on('data', (c) => {
-      out += c.toString();
-      for (const line of out.split('\n')) {
-        let rec;
-        try {
-          rec = JSON.parse(line);
-        } catch {
-          continue;
-        }
-        const port = pick(rec);
-        if (port === undefined) continue;
-        clearTimeout(timer);
-        if (!port) reject(new Error(`${what} started without an HTTP port:\n${out}`));
-        resolve({ port, pid: proc.pid, stop: () => stop(proc) });
-        return;
-      }
-    });
-    proc.stderr.on('data', (c) => {
-      out += c.toString();
-    });
-    proc.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${what} exited with ${code}:\n${out}`));
-    });
-  });
-}
-
-function stop(proc) {
-  return new Promise((resolve) => {
-    if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
-    const timer = setTimeout(() => proc.kill('SIGKILL'), 15_000);
-    proc.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    proc.kill('SIGTERM');
-  });
-}
-
-function startCairnHttp(extra) {
-  const main = join(REPO_ROOT, 'dist', 'cli', 'main.js');
-  // No persistence (as redis-server --save ''): the door is measured, not snapshots.
-  const args = [
-    main,
-    '--port',
-    '0',
-    '--http-port',
-    '0',
-    '--grpc-port',
-    '-1',
-    '--snapshot-store',
-    'none',
-    ...extra,
-  ];
-  return spawnServer(
-    args,
-    (rec) => (rec.msg?.includes('ready to accept connections') ? rec.ports.http : undefined),
-    'cairn',
-  );
-}
-
-function startBare() {
-  return spawnServer(
-    [join(REPO_ROOT, 'bench', 'http.mjs'), '--bare-server'],
-    (rec) => rec.port,
-    'bare server',
-  );
-}
-
-function runCannon(opts) {
-  return new Promise((resolve, reject) => {
-    autocannon(opts, (err, res) => (err ? reject(err) : resolve(res)));
-  });
-}
-
-/** Printable, URL-safe keys: `key:000042`. */
-function keyPath(i) {
-  return `/v1/keys/key:${String(i).padStart(6, '0')}`;
-}
-
-function valueFor(i, bytes) {
-  return `v${String(i).padStart(6, '0')}`.padEnd(bytes, 'x');
-}
-
-const CLOCK_TICKS_PER_S = (() => {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
-  } catch {
-    return 100;
-  }
-})();
-
-/** CPU seconds (user + system) a process has used so far; null when unknown. */
-function cpuSeconds(pid) {
-  if (!pid) return null;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // utime and stime are fields 14 and 15 of stat; 12 and 13 after pid and comm.
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_S;
-  } catch {
-    return null;
-  }
-}
-
-async function load(target, op, { keys, valueBytes, connections, duration, amount }) {
-  const port = target.port;
-  const cpu0 = cpuSeconds(target.pid);
-  let n = 0;
-  const body = (i) => JSON.stringify({ value: valueFor(i, valueBytes) });
-  const request =
-    op === 'get'
-      ? {
-          method: 'GET',
-          setupRequest: (req) => {
-            req.path = keyPath(Math.floor(Math.random() * keys));
-            return req;
-          },
-        }
-      : {
-          method: 'PUT',
-          headers: { 'content-type': 'application/json' },
-          setupRequest: (req) => {
-            // Sequential in the fill run (every key once), random afterwards.
-            const i = amount ? n++ % keys : Math.floor(Math.random() * keys);
-            req.path = keyPath(i);
-            req.body = body(i);
-            return req;
-          },
-        };
-  const res = await runCannon({
-    url: `http://127.0.0.1:${port}`,
-    connections,
-    ...(amount ? { amount } : { duration }),
-    requests: [request],
-  });
-  const bad = res.non2xx + res.errors + res.timeouts;
-  if (bad > 0) throw new Error(`${op} on port ${port}: ${bad} failed requests (${res.non2xx} non-2xx)`);
-  const cpu1 = cpuSeconds(target.pid);
-  const cpuUsPerReq = cpu0 === null || cpu1 === null ? null : ((cpu1 - cpu0) * 1e6) / res.requests.total;
-  return {
-    rps: res.requests.average,
-    p50Ms: res.latency.p50,
-    p99Ms: res.latency.p99,
-    total: res.requests.total,
-    cpuUsPerReq,
-  };
-}
-
-/** One server under test: Cairn with an engine, or the bare reference. */
 async function startTargets() {
   const targets = [];
   if (flags['cairn-port']) {
     targets.push({
       name: 'cairn',
       port: Number(flags['cairn-port']),
+      respPort: Number(flags['cairn-resp-port']),
       pid: Number(flags['cairn-pid']) || null,
       stop: async () => {},
+      commandLine: '(started by you)',
     });
   } else {
-    const extra = flags['cairn-args'].split(' ').filter(Boolean);
-    for (const engine of flags.engines.split(',').map((e) => e.trim())) {
-      const t = await startCairnHttp(['--engine', engine, ...extra]);
-      targets.push({ name: `cairn ${engine}`, ...t });
-    }
+    const c = await startCairn({ args: flags['cairn-args'].split(' ').filter(Boolean) });
+    targets.push({ ...c, port: c.ports.http, respPort: c.ports.resp });
   }
-  targets.push({ name: 'bare', ...(await startBare()) });
+  if (flags.light) {
+    const c = await startCairn({ light: { keepDoors: ['http'] } });
+    targets.push({ ...c, name: 'cairn-light', port: c.ports.http, respPort: c.ports.resp });
+  }
+  const script = fileURLToPath(import.meta.url);
+  const bareArgs = ['--bare-server', '--fill', String(opts.keys), '--value-bytes', String(opts.valueBytes)];
+  targets.push(await startNodeServer('bare', script, bareArgs));
+  // Every key present before the first measurement, so GETs hit on every server.
+  for (const t of targets) {
+    if (t.respPort) await loadKeys(t.respPort, opts.keys, keyOf, (i) => valueAt(i, opts.valueBytes));
+  }
   return targets;
 }
 
+async function load(target, op, script, seconds) {
+  const cpu0 = cpuSeconds(target.pid);
+  const r = await runWrk({ url: `http://127.0.0.1:${target.port}`, script, ...opts, seconds });
+  const cpu1 = cpuSeconds(target.pid);
+  if (r.errors + r.non2xx > 0)
+    throw new Error(`${op} on ${target.name}: ${r.errors} socket errors, ${r.non2xx} non-2xx answers`);
+  return { ...r, cpuUsPerReq: cpuUsPer(cpu0, cpu1, r.total) };
+}
+
 async function main() {
-  const opts = {
-    keys: Number(flags.keys),
-    valueBytes: Number(flags['value-bytes']),
-    connections: Number(flags.connections),
-    duration: Number(flags.duration),
-  };
+  ensureWrk();
   const runs = Number(flags.runs);
   const ops = flags.ops.split(',').map((o) => o.trim().toLowerCase());
-
+  const scripts = Object.fromEntries(ops.map((op) => [op, writeWrkScript(op, opts)]));
   const targets = await startTargets();
+  const names = targets.map((t) => t.name);
   /** samples[target][op] = [{ rps, p50Ms, p99Ms, cpuUsPerReq } per run] */
-  const samples = Object.fromEntries(targets.map((t) => [t.name, {}]));
+  const samples = Object.fromEntries(names.map((n) => [n, {}]));
   try {
-    // Fill every key once on each (and warm the JIT), so GETs hit.
-    for (const t of targets) await load(t, 'put', { ...opts, amount: opts.keys });
+    // Warm the JIT of every server on every op (untimed).
+    for (const t of targets) for (const op of ops) await load(t, op, scripts[op], Number(flags.warmup));
     for (let run = 1; run <= runs; run++) {
       for (const op of ops) {
         // Rotate the order, so no server always gets the warmer (or busier) machine.
-        const order = targets.map((_, i) => targets[(i + run) % targets.length]);
-        for (const t of order) {
-          const r = await load(t, op, opts);
+        for (const t of rotate(targets, run - 1)) {
+          const r = await load(t, op, scripts[op], opts.seconds);
           samples[t.name][op] ??= [];
           samples[t.name][op].push(r);
           process.stderr.write(
@@ -302,6 +183,7 @@ async function main() {
     }
   } finally {
     for (const t of targets) await t.stop();
+    for (const path of Object.values(scripts)) rmSync(dirname(path), { recursive: true, force: true });
   }
 
   const m = (name, op, field) => {
@@ -309,37 +191,34 @@ async function main() {
     return v.some((x) => x === null || x === undefined) ? null : median(v);
   };
   const us = (x) => (x === null ? '?' : x.toFixed(1));
+  const ms = (x) => (x === null ? '?' : x.toFixed(2));
   const rows = [];
   const summary = {};
   for (const op of ops) {
-    const bare = {
-      rps: m('bare', op, 'rps'),
-      p50Ms: m('bare', op, 'p50Ms'),
-      p99Ms: m('bare', op, 'p99Ms'),
-      cpuUsPerReq: m('bare', op, 'cpuUsPerReq'),
-    };
+    const side = (n) => ({
+      rps: m(n, op, 'rps'),
+      p50Ms: m(n, op, 'p50Ms'),
+      p99Ms: m(n, op, 'p99Ms'),
+      cpuUsPerReq: m(n, op, 'cpuUsPerReq'),
+    });
+    const bare = side('bare');
     summary[op] = { bare };
-    for (const t of targets) {
-      if (t.name === 'bare') continue;
-      const s = {
-        rps: m(t.name, op, 'rps'),
-        p50Ms: m(t.name, op, 'p50Ms'),
-        p99Ms: m(t.name, op, 'p99Ms'),
-        cpuUsPerReq: m(t.name, op, 'cpuUsPerReq'),
-      };
+    for (const name of names.filter((n) => n !== 'bare')) {
+      const s = side(name);
       s.ratio = s.rps / bare.rps;
       // Work per request compared (bare/Cairn CPU time; 1.0 = the same, lower = Cairn does more).
       s.cpuRatio = s.cpuUsPerReq && bare.cpuUsPerReq ? bare.cpuUsPerReq / s.cpuUsPerReq : null;
-      summary[op][t.name] = s;
+      summary[op][name] = s;
       rows.push([
         op.toUpperCase(),
-        t.name,
+        name === 'cairn' ? 'Cairn (default)' : 'Cairn (light)',
         Math.round(s.rps),
         Math.round(bare.rps),
         `${s.ratio.toFixed(2)}x`,
-        `${s.p50Ms} / ${s.p99Ms}`,
-        `${bare.p50Ms} / ${bare.p99Ms}`,
-        `${us(s.cpuUsPerReq)} / ${us(bare.cpuUsPerReq)}`,
+        `${ms(s.p50Ms)} / ${ms(s.p99Ms)}`,
+        `${ms(bare.p50Ms)} / ${ms(bare.p99Ms)}`,
+        us(s.cpuUsPerReq),
+        us(bare.cpuUsPerReq),
         s.cpuRatio === null ? '?' : `${s.cpuRatio.toFixed(2)}x`,
       ]);
     }
@@ -354,32 +233,42 @@ async function main() {
       'Cairn/bare',
       'Cairn p50/p99 ms',
       'bare p50/p99 ms',
-      'CPU us/req Cairn / bare',
+      'Cairn CPU us/req',
+      'bare CPU us/req',
       'CPU bare/Cairn',
     ],
     rows,
   );
+  const commands = ops.map(
+    (op) =>
+      `wrk ${wrkArgs({ ...opts, url: 'http://127.0.0.1:<port>', script: `<tmpdir>/${op}.lua` }).join(' ')}`,
+  );
+  const byName = Object.fromEntries(targets.map((t) => [t.name, t]));
   const markdown = [
-    `# HTTP benchmark (${new Date().toISOString()})`,
+    `# HTTP benchmark: Cairn vs a bare node:http server (${new Date().toISOString()})`,
     '',
-    `autocannon, ${opts.connections} connections, ${opts.duration} s per run, median of ${runs} runs; ` +
-      `${opts.keys} keys, ${opts.valueBytes}-byte values; Cairn \`/v1/keys/{key}\` (per keyspace engine, no ` +
-      'persistence) vs a bare node:http server over a Map with JSON.stringify, each in its own process.',
+    `wrk, ${opts.threads} thread(s), ${opts.connections} connections, ${opts.seconds} s per run, median of ${runs} runs; ` +
+      `random keys over ${opts.keys} keys (all present), ${opts.valueBytes}-byte values. GET and PUT \`/v1/keys/{key}\`, ` +
+      'POST `/v1/kv`. The Lua script (random key per request, JSON bodies) is generated by bench/lib/wrk.mjs.',
+    'Commands:',
+    ...commands.map((c) => `- \`${c}\``),
+    '',
+    `- Cairn (default): \`${byName.cairn.commandLine}\``,
+    ...(byName['cairn-light']
+      ? [`- Cairn (light; ${LIGHT_LABEL}): \`${byName['cairn-light'].commandLine}\``]
+      : []),
+    `- bare: \`${byName.bare.commandLine}\` (node:http over a Map, JSON.stringify)`,
+    '',
     `Machine: ${machine.cpus} x ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}; ` +
-      `load average at the end ${loadavg()
-        .map((l) => l.toFixed(2))
-        .join(' ')}. CPU us/req: each server's user+system time per request.`,
+      `load average at the end ${machine.loadAverage}. CPU us/req: each server's user+system time per request.`,
     '',
     table,
   ].join('\n');
   process.stdout.write(`\n${markdown}\n`);
-  const files = writeResults('http', markdown, { flags, opts, runs, machine, summary, samples });
+  const files = writeResults('http', markdown, { flags, opts, runs, commands, machine, summary, samples });
   process.stdout.write(`\nwritten: ${files.join(', ')}\n`);
 }
 
 // Last, so that every declaration above is initialised.
-if (flags['bare-server']) {
-  serveBare();
-} else {
-  await main();
-}
+if (flags['bare-server']) serveBare();
+else await main();

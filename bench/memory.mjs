@@ -1,28 +1,28 @@
 /**
- * Memory per key and tail latency: compiled Cairn (off-heap engine) against redis-server
- * (no persistence), started in the same run on the same machine.
+ * Memory per key and tail latency: Cairn started as `npm start` runs it (all three doors,
+ * snapshots to a fresh temp folder; off-heap engine, the default) against redis-server (no
+ * persistence), started in the same run on the same machine.
  *
  * 1. Memory: N keys (`key:N`, 32-byte values), then N keys with long shared prefixes, loaded
  *    by a pipelined raw-socket loader into a fresh server each; INFO `used_memory` and process
- *    RSS (/proc) per key, total and above the empty server, with the ratio Cairn/Redis.
+ *    RSS (/proc) per key, total and above the empty server, with the ratio Cairn/Redis, and
+ *    each server's CPU microseconds per key loaded. Which server loads first alternates.
  * 2. Latency: M keys loaded (redis-benchmark's own key names), then redis-benchmark SET and GET
- *    over that key range; p50, p99, p99.9 per server, and the longest GC pause in Cairn
- *    during the benchmark (perf_hooks, preloaded: lib/gc-observer.mjs).
+ *    over that key range (random keys, -r M); p50, p99, p99.9 and CPU us/request per server,
+ *    and the longest GC pause in Cairn during the benchmark (perf_hooks, preloaded:
+ *    lib/gc-observer.mjs).
  *
  *   npm run bench:memory
  *   node bench/memory.mjs --keys 1000000 --latency-keys 5000000 --requests 1000000
- *   node bench/memory.mjs --engine map           # the Map keyspace instead
+ *   node bench/memory.mjs --engine map           # the Map keyspace instead (labelled)
  *   node bench/memory.mjs --skip-latency
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { GC_OBSERVER, gcNodeArgs, gcPauses } from './lib/gc.mjs';
 import { command, info, loadKeys } from './lib/loader.mjs';
 import { machineInfo, markdownTable, median, writeResults } from './lib/report.mjs';
-import { startCairn, startRedis } from './lib/servers.mjs';
+import { cpuSeconds, cpuUsPer, rssBytes, startCairn, startRedis } from './lib/servers.mjs';
 
 const { values: flags } = parseArgs({
   options: {
@@ -31,7 +31,8 @@ const { values: flags } = parseArgs({
     requests: { type: 'string', default: '1000000' },
     clients: { type: 'string', default: '50' },
     'value-bytes': { type: 'string', default: '32' },
-    engine: { type: 'string', default: 'offheap' },
+    /** Empty: Cairn's default engine (offheap). */
+    engine: { type: 'string', default: '' },
     'settle-ms': { type: 'string', default: '3000' },
     runs: { type: 'string', default: '3' },
     'skip-latency': { type: 'boolean', default: false },
@@ -47,7 +48,7 @@ const CLIENTS = Number(flags.clients);
 const VALUE_BYTES = Number(flags['value-bytes']);
 const SETTLE_MS = Number(flags['settle-ms']);
 const RUNS = Number(flags.runs);
-const ENGINE = flags.engine;
+const ENGINE = flags.engine || 'offheap (default)';
 const CAIRN_NODE_ARGS = flags['cairn-node-args'].split(' ').filter(Boolean);
 
 const value = Buffer.alloc(VALUE_BYTES, 'v');
@@ -57,13 +58,10 @@ const WORKLOADS = {
   'long shared prefixes': (i) => `tenant:${i % 10}:region:eu-west-1:service:session-store:user:${i}`,
 };
 
-const dataDir = mkdtempSync(join(tmpdir(), 'cairn-bench-memory-'));
-const cairnArgs = ['--engine', ENGINE, '--dir', dataDir, '--snapshot-store', 'none', '--save', ''];
-
-function rssBytes(pid) {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) * 1024 : Number.NaN;
-}
+/** Cairn starts with its defaults (bench/lib/servers.mjs); only --engine, when given, is added. */
+const cairnArgs = flags.engine ? ['--engine', flags.engine] : [];
+/** The command lines actually used, for the report. */
+const commandLines = {};
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -72,23 +70,27 @@ async function memoryFigures(server) {
   return { used: Number(m.used_memory), dataset: Number(m.used_memory_dataset), rss: rssBytes(server.pid) };
 }
 
-async function measureMemory(name, keyOf) {
+async function measureMemory(name, keyOf, index) {
   const row = { workload: name };
-  for (const target of ['cairn', 'redis']) {
+  // Alternate which server loads first.
+  for (const target of index % 2 === 0 ? ['cairn', 'redis'] : ['redis', 'cairn']) {
     const server =
       target === 'cairn'
         ? await startCairn({ args: cairnArgs, nodeArgs: CAIRN_NODE_ARGS })
         : await startRedis();
+    commandLines[target] = server.commandLine;
     try {
       await sleep(500);
       const empty = await memoryFigures(server);
+      const cpu0 = cpuSeconds(server.pid);
       const loadMs = await loadKeys(server.port, KEYS, keyOf, () => value);
+      const cpuUsPerKey = cpuUsPer(cpu0, cpuSeconds(server.pid), KEYS);
       const dbsize = await command(server.port, 'DBSIZE');
       if (dbsize !== KEYS) throw new Error(`${target}: DBSIZE ${dbsize}, expected ${KEYS}`);
       // Let the process settle (young-generation garbage from the load, background steps).
       await sleep(SETTLE_MS);
       const full = await memoryFigures(server);
-      row[target] = { empty, full, loadMs };
+      row[target] = { empty, full, loadMs, cpuUsPerKey };
       process.stderr.write(`${name}: ${target} loaded ${KEYS} keys in ${(loadMs / 1000).toFixed(1)} s\n`);
     } finally {
       await server.stop();
@@ -110,6 +112,7 @@ function memoryTable(rows) {
     'Cairn above empty',
     'Redis above empty',
     'ratio above empty',
+    'load CPU us/key Cairn / Redis',
   ];
   const out = [];
   for (const r of rows) {
@@ -122,7 +125,18 @@ function memoryTable(rows) {
       const d = r.redis.full[fig];
       const ce = c - r.cairn.empty[fig];
       const de = d - r.redis.empty[fig];
-      out.push([r.workload, label, perKey(c), perKey(d), ratio(c, d), perKey(ce), perKey(de), ratio(ce, de)]);
+      const cpu = `${r.cairn.cpuUsPerKey?.toFixed(2) ?? '?'} / ${r.redis.cpuUsPerKey?.toFixed(2) ?? '?'}`;
+      out.push([
+        r.workload,
+        label,
+        perKey(c),
+        perKey(d),
+        ratio(c, d),
+        perKey(ce),
+        perKey(de),
+        ratio(ce, de),
+        cpu,
+      ]);
     }
   }
   return markdownTable(header, out);
@@ -136,12 +150,14 @@ function percentileMs(text, pct) {
   return Number.NaN;
 }
 
-function redisBenchmark(port, test) {
+function redisBenchmark({ port, pid }, test) {
   const args = ['-h', '127.0.0.1', '-p', String(port), '-t', test, '-n', String(REQUESTS)];
   args.push('-c', String(CLIENTS), '-r', String(LATENCY_KEYS), '-d', String(VALUE_BYTES));
+  const cpu0 = cpuSeconds(pid);
   return new Promise((resolve, reject) => {
     execFile('redis-benchmark', args, { maxBuffer: 64 * 1024 * 1024 }, (err, stdout) => {
       if (err) return reject(err);
+      const cpuUsPerRequest = cpuUsPer(cpu0, cpuSeconds(pid), REQUESTS);
       // Progress lines end in \r; the report follows the last "======" header.
       const report = stdout.slice(stdout.lastIndexOf('======'));
       const rps = Number(/throughput summary: ([\d.]+) requests per second/.exec(report)?.[1]);
@@ -150,27 +166,19 @@ function redisBenchmark(port, test) {
         p50: percentileMs(report, 50),
         p99: percentileMs(report, 99),
         p999: percentileMs(report, 99.9),
+        cpuUsPerRequest,
       });
     });
   });
 }
 
-/** GC pauses reported by the preloaded observer (lib/gc-observer.mjs) within [from, to] (Unix ms). */
-function gcPauses(text, from, to) {
-  const out = [];
-  for (const m of text.matchAll(/^cairn-gc (\S+) ([\d.]+) (\d+)$/gm)) {
-    const at = Number(m[3]);
-    if (at >= from && at <= to) out.push({ kind: m[1], ms: Number(m[2]) });
-  }
-  return out;
-}
-
 async function measureLatency() {
   const keyOf = (i) => `key:${String(i).padStart(12, '0')}`;
-  const gcObserver = fileURLToPath(new URL('./lib/gc-observer.mjs', import.meta.url));
-  const cairn = await startCairn({ args: cairnArgs, nodeArgs: ['--import', gcObserver, ...CAIRN_NODE_ARGS] });
+  const cairn = await startCairn({ args: cairnArgs, nodeArgs: [...gcNodeArgs(), ...CAIRN_NODE_ARGS] });
+  commandLines.cairn = cairn.commandLine.replace(GC_OBSERVER, 'bench/lib/gc-observer.mjs');
   const loadStart = Date.now();
   const redis = await startRedis();
+  commandLines.redis = redis.commandLine;
   const result = { cairn: {}, redis: {}, gc: null };
   try {
     for (const [name, server] of [
@@ -190,7 +198,7 @@ async function measureLatency() {
         const order = (run + (test === 'set' ? 0 : 1)) % 2 === 0 ? ['cairn', 'redis'] : ['redis', 'cairn'];
         for (const name of order) {
           const server = name === 'cairn' ? cairn : redis;
-          const r = await redisBenchmark(server.port, test);
+          const r = await redisBenchmark(server, test);
           samples[name][test].push(r);
           process.stderr.write(`latency run ${run + 1}: ${name} ${test} ${JSON.stringify(r)}\n`);
         }
@@ -200,7 +208,10 @@ async function measureLatency() {
       for (const test of ['set', 'get']) {
         const runs = samples[name][test];
         result[name][test] = Object.fromEntries(
-          ['rps', 'p50', 'p99', 'p999'].map((k) => [k, median(runs.map((r) => r[k]))]),
+          ['rps', 'p50', 'p99', 'p999', 'cpuUsPerRequest'].map((k) => [
+            k,
+            median(runs.map((r) => r[k] ?? Number.NaN)),
+          ]),
         );
         result[name][`${test}Runs`] = runs;
       }
@@ -232,8 +243,9 @@ function latencyTable(r) {
       ['p50', 'p50 ms'],
       ['p99', 'p99 ms'],
       ['p999', 'p99.9 ms'],
+      ['cpuUsPerRequest', 'CPU us/req'],
     ])
-      rows.push([test.toUpperCase(), label, c[k], d[k], ratio(c[k], d[k])]);
+      rows.push([test.toUpperCase(), label, +c[k].toFixed(3), +d[k].toFixed(3), ratio(c[k], d[k])]);
   }
   return markdownTable(['test', 'figure', 'Cairn', 'Redis', 'Cairn/Redis'], rows);
 }
@@ -242,16 +254,16 @@ const machine = machineInfo();
 const report = [
   `# Memory per key and latency: Cairn (${ENGINE} engine) vs Redis`,
   '',
-  `\`node bench/memory.mjs --keys ${KEYS} --latency-keys ${LATENCY_KEYS} --requests ${REQUESTS} --runs ${RUNS} --clients ${CLIENTS} --value-bytes ${VALUE_BYTES} --engine ${ENGINE}${CAIRN_NODE_ARGS.length > 0 ? ` --cairn-node-args='${CAIRN_NODE_ARGS.join(' ')}'` : ''}\``,
+  `\`node bench/memory.mjs --keys ${KEYS} --latency-keys ${LATENCY_KEYS} --requests ${REQUESTS} --runs ${RUNS} --clients ${CLIENTS} --value-bytes ${VALUE_BYTES} ${flags.engine ? ` --engine ${flags.engine}` : ''}${CAIRN_NODE_ARGS.length > 0 ? ` --cairn-node-args='${CAIRN_NODE_ARGS.join(' ')}'` : ''}\``,
   '',
-  `Cairn: \`node ${CAIRN_NODE_ARGS.map((a) => `${a} `).join('')}dist/cli/main.js --port 0 --http-port -1 --grpc-port -1 ${cairnArgs.join(' ').replace(dataDir, '<tmpdir>')}\`; Redis: \`redis-server --save '' --appendonly no\`.`,
   `Machine: ${machine.cpus} x ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.redis}.`,
 ];
 const json = { machine, keys: KEYS, latencyKeys: LATENCY_KEYS, requests: REQUESTS, engine: ENGINE };
 try {
   if (!flags['skip-memory']) {
     const rows = [];
-    for (const [name, keyOf] of Object.entries(WORKLOADS)) rows.push(await measureMemory(name, keyOf));
+    for (const [i, [name, keyOf]] of Object.entries(WORKLOADS).entries())
+      rows.push(await measureMemory(name, keyOf, i));
     json.memory = rows;
     report.push(
       '',
@@ -274,7 +286,7 @@ try {
     );
   }
 } finally {
-  rmSync(dataDir, { recursive: true, force: true });
+  report.splice(3, 0, `Cairn: \`${commandLines.cairn}\`; Redis: \`${commandLines.redis}\`.`);
 }
 const md = report.join('\n');
 console.log(md);

@@ -2,7 +2,13 @@
  * Snapshot benchmark: Cairn's directory store against redis-server's RDB, in the same run.
  * For each dataset size: time to write a snapshot (Cairn SAVE; Redis BGSAVE until done), its
  * size on disk, time from process start to answering PING with the snapshot loaded, and
- * redis-benchmark GET latency with and without snapshots running meanwhile.
+ * redis-benchmark GET latency (random keys over the dataset) and server CPU us per GET with
+ * and without snapshots running meanwhile. Both servers hold the dataset at once; each
+ * measurement alternates which server goes first.
+ *
+ * Cairn starts as `npm start` runs it (all three doors on free ports, the directory store in a
+ * fresh temp folder) with one change, shown in the report: --snapshot-interval 0, because this
+ * benchmark takes the snapshots itself (as Redis runs with --save '' and BGSAVE here).
  *
  *   npm run bench:snapshot                       (1M and 5M keys, 3 runs each)
  *   node bench/snapshot.mjs --keys 200000 --runs 1
@@ -15,7 +21,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { redisBenchmark } from './lib/redis-benchmark.mjs';
 import { machineInfo, markdownTable, median, writeResults } from './lib/report.mjs';
-import { freePort, REPO_ROOT, waitForPing } from './lib/servers.mjs';
+import { cpuSeconds, cpuUsPer, freePort, REPO_ROOT, rotate, waitForPing } from './lib/servers.mjs';
 
 const { values: opts } = parseArgs({
   options: {
@@ -129,34 +135,29 @@ async function populate(port, n) {
   c.close();
 }
 
+/** Cairn's defaults (doors on free ports) but for the interval; Redis without save points. */
+const CAIRN_ARGS = [
+  '--http-port',
+  '0',
+  '--grpc-port',
+  '0',
+  '--snapshot-interval',
+  '0',
+  ...opts['cairn-args'].split(' ').filter(Boolean),
+];
+const REDIS_ARGS = ['--bind', '127.0.0.1', '--appendonly', 'no', '--save', ''];
+
 const infoField = (info, name) => new RegExp(`${name}:([^\\r]*)`).exec(info)?.[1];
 
 function spawnServer(kind, dir, port) {
   const args =
-    kind === 'cairn'
-      ? [
-          join(REPO_ROOT, 'dist', 'cli', 'main.js'),
-          '--port',
-          String(port),
-          '--http-port',
-          '-1',
-          '--grpc-port',
-          '-1',
-        ]
-      : ['--port', String(port), '--bind', '127.0.0.1', '--appendonly', 'no', '--save', ''];
-  args.push('--dir', dir);
-  if (kind === 'cairn')
-    args.push(
-      '--snapshot-interval',
-      '0',
-      '--loglevel',
-      'warning',
-      ...opts['cairn-args'].split(' ').filter(Boolean),
-    );
+    kind === 'cairn' ? [join(REPO_ROOT, 'dist', 'cli', 'main.js'), ...CAIRN_ARGS] : [...REDIS_ARGS];
+  args.push('--port', String(port), '--dir', dir);
   const t0 = performance.now();
   const proc = spawn(kind === 'cairn' ? process.execPath : 'redis-server', args, { stdio: 'ignore' });
   const exited = new Promise((r) => proc.once('exit', r));
   return {
+    pid: proc.pid,
     ready: waitForPing(port, 600_000).then(() => performance.now() - t0),
     stop: async (signal = 'SIGKILL') => {
       if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
@@ -190,7 +191,7 @@ const snapshotFile = (kind, dir) =>
     .pop();
 
 /** GET latency while snapshots run back to back (or not at all). */
-async function getLatency(kind, port, n, withSnapshots) {
+async function getLatency(kind, { port, pid }, n, withSnapshots) {
   let stop = false;
   let snapshots = 0;
   const loop = (async () => {
@@ -209,6 +210,7 @@ async function getLatency(kind, port, n, withSnapshots) {
   })();
   // Let the first snapshot get going before measuring.
   if (withSnapshots) await new Promise((r) => setTimeout(r, 50));
+  const cpu0 = cpuSeconds(pid);
   const r = await redisBenchmark({
     port,
     tests: ['get'],
@@ -217,58 +219,79 @@ async function getLatency(kind, port, n, withSnapshots) {
     pipeline: 1,
     extraArgs: ['-r', String(n)],
   });
+  const cpuUsPerRequest = cpuUsPer(cpu0, cpuSeconds(pid), GET_REQUESTS);
   stop = true;
   await loop;
-  return { ...r.GET, snapshots };
+  return { ...r.GET, cpuUsPerRequest, snapshots };
 }
 
-async function measure(kind, n) {
-  const dir = mkdtempSync(join(tmpdir(), `snapbench-${kind}-`));
-  const port = await freePort();
-  let srv = spawnServer(kind, dir, port);
-  await srv.ready;
-  await populate(port, n);
-  const runs = [];
-  for (let r = 0; r < RUNS; r++) {
-    const c = await connect(port);
-    const writeMs = await timedSnapshot(kind, c);
-    c.close();
-    runs.push({ writeMs, bytes: statSync(join(dir, snapshotFile(kind, dir))).size });
+/** One dataset size on every server; each step alternates which server goes first. */
+async function measureSize(n, kinds) {
+  const servers = {};
+  for (const kind of kinds) {
+    const dir = mkdtempSync(join(tmpdir(), `snapbench-${kind}-`));
+    const port = await freePort();
+    const srv = spawnServer(kind, dir, port);
+    await srv.ready;
+    await populate(port, n);
+    servers[kind] = { dir, port, srv, writes: [], loads: [] };
   }
-  const quiet = await getLatency(kind, port, n, false);
-  const busy = await getLatency(kind, port, n, true);
-  await srv.stop('SIGKILL');
-  const loads = [];
   for (let r = 0; r < RUNS; r++) {
-    const p = await freePort();
-    srv = spawnServer(kind, dir, p);
-    loads.push(await srv.ready);
-    const c = await connect(p);
-    const size = Number(await c.send('DBSIZE'));
-    c.close();
-    if (size !== n) throw new Error(`${kind} loaded ${size} keys, expected ${n}`);
-    await srv.stop('SIGKILL');
+    for (const kind of rotate(kinds, r)) {
+      const { dir, port, writes } = servers[kind];
+      const c = await connect(port);
+      const writeMs = await timedSnapshot(kind, c);
+      c.close();
+      writes.push({ writeMs, bytes: statSync(join(dir, snapshotFile(kind, dir))).size });
+    }
   }
-  rmSync(dir, { recursive: true, force: true });
-  return {
-    writeMs: median(runs.map((x) => x.writeMs)),
-    bytes: median(runs.map((x) => x.bytes)),
-    loadMs: median(loads),
-    quiet,
-    busy,
-    writeRuns: runs.map((x) => Math.round(x.writeMs)),
-    loadRuns: loads.map(Math.round),
-  };
+  for (const [i, busy] of [false, true].entries()) {
+    for (const kind of rotate(kinds, i)) {
+      const { port, srv } = servers[kind];
+      servers[kind][busy ? 'busy' : 'quiet'] = await getLatency(kind, { port, pid: srv.pid }, n, busy);
+    }
+  }
+  for (const kind of kinds) await servers[kind].srv.stop('SIGKILL');
+  for (let r = 0; r < RUNS; r++) {
+    for (const kind of rotate(kinds, r)) {
+      const p = await freePort();
+      const srv = spawnServer(kind, servers[kind].dir, p);
+      servers[kind].loads.push(await srv.ready);
+      const c = await connect(p);
+      const size = Number(await c.send('DBSIZE'));
+      c.close();
+      await srv.stop('SIGKILL');
+      if (size !== n) throw new Error(`${kind} loaded ${size} keys, expected ${n}`);
+    }
+  }
+  const out = {};
+  for (const kind of kinds) {
+    const { dir, writes, loads, quiet, busy } = servers[kind];
+    rmSync(dir, { recursive: true, force: true });
+    out[kind] = {
+      writeMs: median(writes.map((x) => x.writeMs)),
+      bytes: median(writes.map((x) => x.bytes)),
+      loadMs: median(loads),
+      quiet,
+      busy,
+      writeRuns: writes.map((x) => Math.round(x.writeMs)),
+      loadRuns: loads.map(Math.round),
+    };
+  }
+  return out;
 }
 
 const MB = 1024 * 1024;
 const rows = [];
 const results = { machine: machineInfo(), valueBytes: VALUE_BYTES, runs: RUNS, sizes: {} };
+const KINDS = opts['no-redis'] ? ['cairn'] : ['cairn', 'redis'];
 for (const n of SIZES) {
-  for (const kind of opts['no-redis'] ? ['cairn'] : ['cairn', 'redis']) {
-    process.stderr.write(`${kind}, ${n} keys...\n`);
-    const m = await measure(kind, n);
+  process.stderr.write(`${KINDS.join(' and ')}, ${n} keys...\n`);
+  const all = await measureSize(n, KINDS);
+  for (const kind of KINDS) {
+    const m = all[kind];
     results.sizes[`${n}:${kind}`] = m;
+    const cpu = (x) => x.cpuUsPerRequest?.toFixed(1) ?? '?';
     rows.push([
       n.toLocaleString('en-US'),
       kind === 'cairn' ? 'Cairn (dir store)' : 'redis-server (RDB)',
@@ -278,6 +301,7 @@ for (const n of SIZES) {
       m.quiet.p99Ms.toFixed(2),
       `${m.busy.p99Ms.toFixed(2)} (${m.busy.snapshots} snapshots)`,
       `${Math.round(m.quiet.rps)} / ${Math.round(m.busy.rps)}`,
+      `${cpu(m.quiet)} / ${cpu(m.busy)}`,
     ]);
   }
 }
@@ -290,6 +314,7 @@ const header = [
   'GET p99 ms, idle',
   'GET p99 ms, snapshotting',
   'GET rps idle / snapshotting',
+  'GET CPU us/req idle / snapshotting',
 ];
 const table = markdownTable(header, rows);
 const m = results.machine;
@@ -297,8 +322,8 @@ const md = [
   '# Snapshot benchmark',
   '',
   `${m.cpus} x ${m.cpuModel}, ${m.memoryGiB} GiB, Node ${m.node}, ${m.redis}`,
-  `Cairn options: ${opts['cairn-args'] || '(defaults: map engine, LZ4 blocks)'}`,
-  `Values ${VALUE_BYTES} bytes of pseudo-random printable text; medians of ${RUNS} runs for write and load; GET: redis-benchmark -c ${CLIENTS} -n ${GET_REQUESTS} -r <keys>.`,
+  `Cairn: \`node dist/cli/main.js ${CAIRN_ARGS.join(' ')} --port <port> --dir <tmpdir>\` (defaults but for --snapshot-interval 0: the benchmark takes the snapshots); Redis: \`redis-server ${REDIS_ARGS.map((a) => a || "''").join(' ')} --port <port> --dir <tmpdir>\`.`,
+  `Values ${VALUE_BYTES} bytes of pseudo-random printable text; medians of ${RUNS} runs for write and load; GET: \`redis-benchmark -h 127.0.0.1 -p <port> -t get -c ${CLIENTS} -n ${GET_REQUESTS} -P 1 --csv -r <keys>\`. CPU us/req: the server's user+system time per GET.`,
   'write: Cairn SAVE (copy-on-write snapshot in time-budgeted steps, fsync, rename) / Redis BGSAVE until done (fork).',
   'start+load: from spawning the process to the first PONG with the snapshot loaded.',
   'GET p99 snapshotting: snapshots run back to back for the whole redis-benchmark run (Cairn: SAVE in a loop; Redis: BGSAVE in a loop).',

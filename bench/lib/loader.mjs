@@ -1,7 +1,9 @@
 /**
  * A minimal RESP client for benchmarks: a pipelined bulk loader (SET commands written in
- * batches over one raw socket, a few batches in flight) and one-off commands (INFO, MEMORY,
- * CONFIG) with their reply parsed. Works the same against Cairn and redis-server.
+ * batches over one raw socket, a few batches in flight), a pipelined runner for any commands
+ * with one-line replies (HSET, SADD, ZADD, RPUSH, HLEN, ...) over a few sockets, and one-off
+ * commands (INFO, MEMORY, CONFIG) with their reply parsed. Works the same against Cairn and
+ * redis-server.
  */
 import { createConnection } from 'node:net';
 
@@ -64,6 +66,75 @@ export async function loadKeys(port, count, key, value) {
   });
   s.destroy();
   return performance.now() - t0;
+}
+
+/** RESP text of one command whose arguments are ASCII strings (no Buffer copies). */
+function encodeAscii(args) {
+  let out = `*${args.length}\r\n`;
+  for (const a of args) out += `$${a.length}\r\n${a}\r\n`;
+  return out;
+}
+
+/**
+ * Run `count` commands, `cmd(i)` -> array of ASCII strings, pipelined over `sockets`
+ * connections (batches of `batch` commands, a few in flight per socket, no per-command awaits).
+ * Every reply must be one line (+simple, :integer or -error). Resolves with { ms, errors,
+ * firstError, sum } (sum: the integer replies added up, e.g. HLEN over every key).
+ */
+export async function runPipelined(port, count, cmd, { sockets = 2, batch = 1000 } = {}) {
+  const socks = await Promise.all(Array.from({ length: Math.max(1, sockets) }, () => connect(port)));
+  const t0 = performance.now();
+  let next = 0;
+  let errors = 0;
+  let firstError = null;
+  let sum = 0;
+  await Promise.all(
+    socks.map(
+      (s) =>
+        new Promise((resolve, reject) => {
+          let sent = 0;
+          let acked = 0;
+          let pending = '';
+          const sendBatch = () => {
+            const n = Math.min(batch, count - next);
+            if (n <= 0) return false;
+            let text = '';
+            for (let i = next; i < next + n; i++) text += encodeAscii(cmd(i));
+            next += n;
+            sent += n;
+            s.write(text);
+            return true;
+          };
+          const finish = () => {
+            if (next >= count && acked === sent) resolve();
+          };
+          s.setEncoding('latin1');
+          s.on('data', (d) => {
+            pending += d;
+            let start = 0;
+            for (let nl = pending.indexOf('\n', start); nl >= 0; nl = pending.indexOf('\n', start)) {
+              const type = pending[start];
+              if (type === ':') sum += Number(pending.slice(start + 1, nl - 1));
+              else if (type === '-') {
+                errors++;
+                firstError ??= pending.slice(start + 1, nl - 1);
+              } else if (type !== '+')
+                return reject(new Error(`unexpected reply: ${pending.slice(start, nl)}`));
+              acked++;
+              start = nl + 1;
+            }
+            pending = pending.slice(start);
+            while (sent - acked < batch * 4 && sendBatch());
+            finish();
+          });
+          s.once('error', reject);
+          for (let b = 0; b < 4 && sendBatch(); b++);
+          finish();
+        }),
+    ),
+  );
+  for (const s of socks) s.destroy();
+  return { ms: performance.now() - t0, errors, firstError, sum };
 }
 
 /** Parse one complete RESP reply from `buf`; returns [value, bytesUsed] or null if incomplete. */
