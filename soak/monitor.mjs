@@ -43,7 +43,8 @@ export class Monitor {
       try {
         await fn();
       } catch (e) {
-        if (this.server.alive()) this.fail(`monitor ${name}: ${e.message}`);
+        // A request still in flight when the monitor was stopped (before a kill -9) may fail.
+        if (this.server.alive() && this.timers.length > 0) this.fail(`monitor ${name}: ${e.message}`);
       } finally {
         this.busy.delete(name);
       }
@@ -87,7 +88,7 @@ export class Monitor {
     const list = await this.control.client('LIST');
     const ids = new Set();
     for (const m of String(list).matchAll(/(?:^|\n)id=(\d+) /g)) ids.add(Number(m[1]));
-    this.model.setLiveClients(ids, at);
+    this.model.setLiveClients(ids, at, Date.now());
   }
 
   async progress() {

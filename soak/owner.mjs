@@ -2,11 +2,15 @@
  * One writer of the soak: owns its keys (`soak:<name>:...`), works through one door adapter,
  * one step at a time (a single command, a pipeline, a transaction, or a client that vanishes),
  * and keeps the model of its keys up to date with every answer. Reads of its own keys are
- * checked against the model as they happen.
+ * checked against the model as they happen, each with the time it was sent and answered (a
+ * write's TTL deadline lies between its own two times plus the TTL).
+ *
+ * Owners run under a gate: `stopped` ends them, `pause()` parks them between steps (the kill -9
+ * restart snapshots a quiet keyspace), and after `killed` their failures are expected.
  */
 
 import { transportCode } from './doors/result.mjs';
-import { ABSENT, FENCE_MS, incrState } from './model.mjs';
+import { ABSENT_V, FENCE_MS, incrState, pendingSetVersion, setVersion, version } from './model.mjs';
 import { keyName, pick, valueFor } from './values.mjs';
 
 /** Keys per class of a small-value owner, and of a big-value owner. */
@@ -27,6 +31,32 @@ const PICK_TRIES = 8;
 
 const between = (rng, [lo, hi]) => lo + Math.floor(rng() * (hi - lo));
 
+/** Stops, pauses and marks the server killed, for every owner at once. */
+export class Gate {
+  constructor() {
+    this.stopped = false;
+    this.killed = false;
+    this.paused = null;
+    this.resumeFn = null;
+  }
+
+  pause() {
+    if (this.paused === null) this.paused = new Promise((r) => (this.resumeFn = r));
+  }
+
+  resume() {
+    const r = this.resumeFn;
+    this.paused = null;
+    this.resumeFn = null;
+    r?.();
+  }
+
+  stop() {
+    this.stopped = true;
+    this.resume();
+  }
+}
+
 export class Owner {
   constructor({ name, adapter, model, stats, rng, big }) {
     this.name = name;
@@ -40,13 +70,30 @@ export class Owner {
     this.seq = 0;
     this.steps = 0;
     this.lastProgress = Date.now();
+    this.gate = null;
+    /** Parked at the gate (or not running). */
+    this.idle = true;
   }
 
-  async run(stop) {
-    while (!stop.stopped) {
-      this.lastProgress = Date.now();
-      await this.step();
-      this.steps++;
+  async run(gate) {
+    this.gate = gate;
+    this.idle = false;
+    try {
+      while (!gate.stopped) {
+        if (gate.paused !== null) {
+          this.idle = true;
+          await gate.paused;
+          this.idle = false;
+          this.lastProgress = Date.now();
+          continue;
+        }
+        this.lastProgress = Date.now();
+        // Nothing to do (every key picked was fenced or held): yield instead of spinning.
+        if ((await this.step()) === false) await new Promise((r) => setTimeout(r, 1));
+        this.steps++;
+      }
+    } finally {
+      this.idle = true;
     }
   }
 
@@ -56,11 +103,13 @@ export class Owner {
     if (!this.big && r < VANISH_SHARE + BATCH_SHARE) return this.many(false);
     if (!this.big && r < VANISH_SHARE + BATCH_SHARE + ATOMIC_SHARE) return this.many(true);
     const op = this.nextOp(new Set());
-    if (op === null) return;
+    if (op === null) return false;
     const t0 = performance.now();
+    const sent = Date.now();
     const res = await this.adapter.single(op);
+    const answered = Date.now();
     this.stats.roundTrip(this.door, 1, performance.now() - t0);
-    this.apply(op, res, { ms: FENCE_MS }, false);
+    this.apply(op, res, { ms: FENCE_MS }, false, sent, answered);
   }
 
   /** A pipeline, or with `atomic` a transaction (gRPC: MSet of keys without a TTL). */
@@ -73,11 +122,14 @@ export class Owner {
       const op = setsOnly ? this.writeOf('p', used, 'set') : this.nextOp(used);
       if (op !== null) ops.push(op);
     }
-    if (ops.length === 0) return;
+    if (ops.length === 0) return false;
     const t0 = performance.now();
+    const sent = Date.now();
     const results = await (atomic ? this.adapter.atomic(ops) : this.adapter.batch(ops));
+    const answered = Date.now();
     this.stats.roundTrip(this.door, ops.length, performance.now() - t0);
-    for (let i = 0; i < ops.length; i++) this.apply(ops[i], results[i], { ms: FENCE_MS }, false);
+    for (let i = 0; i < ops.length; i++)
+      this.apply(ops[i], results[i], { ms: FENCE_MS }, false, sent, answered);
   }
 
   /** A client that connects, sends a few commands and goes away (politely or not). */
@@ -89,15 +141,17 @@ export class Owner {
       const op = this.nextOp(used);
       if (op !== null) ops.push(op);
     }
-    if (ops.length < 2) return;
+    if (ops.length < 2) return false;
     let v;
+    const sent = Date.now();
     try {
       v = await this.adapter.vanish(ops, this.rng);
     } catch (e) {
       // Failed before any of the commands was sent.
-      this.stats.error(this.door, `connect ${transportCode(e)}`, false, e.message);
+      this.error(`connect ${transportCode(e)}`, false, e.message);
       return;
     }
+    const answered = Date.now();
     this.stats.commandsOnly(this.door, ops.length);
     const deliberate = v.fence !== null && v.mode !== 'complete';
     if (deliberate) this.stats.doors[this.door].vanished++;
@@ -105,22 +159,28 @@ export class Owner {
     ops.forEach((op, i) => {
       const res = v.results[i];
       const expected = deliberate || res.code === 'DEADLINE_EXCEEDED';
-      this.apply(op, res, v.fence ?? { ms: FENCE_MS }, expected);
+      this.apply(op, res, v.fence ?? { ms: FENCE_MS }, expected, sent, answered);
     });
   }
 
-  apply(op, res, fence, expected) {
+  /** An error; once the server was killed on purpose, every failure is expected. */
+  error(kind, expected, message) {
+    if (this.gate?.killed) this.stats.error(this.door, `after kill -9: ${kind}`, true, message);
+    else this.stats.error(this.door, kind, expected, message);
+  }
+
+  apply(op, res, fence, expected, sent, answered) {
     const e = this.model.entry(op.key);
     const where = `${this.adapter.name} ${op.op}`;
     switch (res.status) {
       case 'ok':
-        return this.applyOk(e, op, res.value, where);
+        return this.applyOk(e, op, res.value, where, sent, answered);
       case 'refused':
-        return this.stats.error(this.door, res.code, false, `${where} ${op.key}: ${res.message}`);
+        return this.error(res.code, false, `${where} ${op.key}: ${res.message}`);
       case 'unknown':
-        this.stats.error(this.door, res.code, expected, `${where} ${op.key}: ${res.message}`);
-        if (op.op === 'set') this.model.unknown(e, () => op.seq, fence);
-        else if (op.op === 'del') this.model.unknown(e, () => ABSENT, fence);
+        this.error(res.code, expected, `${where} ${op.key}: ${res.message}`);
+        if (op.op === 'set') this.model.unknown(e, () => pendingSetVersion(op, sent), fence);
+        else if (op.op === 'del') this.model.unknown(e, () => ABSENT_V, fence);
         else if (op.op === 'incr') this.model.unknown(e, incrState(op.by), fence);
         return;
       default:
@@ -128,19 +188,19 @@ export class Owner {
     }
   }
 
-  applyOk(e, op, value, where) {
+  applyOk(e, op, value, where, sent, answered) {
     const m = this.model;
     switch (op.op) {
       case 'set':
         if (value !== 'OK') m.violation(`${where}: SET ${op.key} answered ${JSON.stringify(value)}`);
-        else m.ack(e, op.seq);
+        else m.ack(e, setVersion(op, sent, answered));
         return;
       case 'get':
-        m.checkRead(e, value, where);
+        m.checkRead(e, value, where, sent, answered);
         return;
       case 'del':
-        m.checkDel(e, value, where);
-        m.ack(e, ABSENT);
+        m.checkDel(e, value, where, sent, answered);
+        m.ack(e, ABSENT_V);
         return;
       default:
         if (!Number.isSafeInteger(value)) {
@@ -148,7 +208,7 @@ export class Owner {
           return;
         }
         m.checkIncr(e, op.by, value, where);
-        m.ack(e, value);
+        m.ack(e, version(value));
     }
   }
 

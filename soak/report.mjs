@@ -48,6 +48,10 @@ export function rssVerdict(samples, evictionStartMs) {
   return { ...out, ok: !grew && !capped, detail };
 }
 
+const comparison = (c) =>
+  `${c.keys}; ${c.ttl.before} (${c.ttl.evicted}) / ${c.ttl.after} / ${c.ttl.window}; ${c.missing}, ${c.wrong}` +
+  (c.strangers > 0 ? `, ${c.strangers} unknown` : '');
+
 /** Text safe inside a markdown table cell. */
 const cell = (text) =>
   String(text)
@@ -187,6 +191,15 @@ export function markdownReport(r) {
   );
   const snaps = r.snapshots;
   const f = r.figures;
+  const tl = r.ttlDuringLoad;
+  const ttlCells = (t) =>
+    t === undefined
+      ? '-'
+      : `${t.before} (${t.before - t.missingBefore} present, ${t.evicted} evicted${t.unverifiable ? `, ${t.unverifiable} unverifiable` : ''}) / ${t.after} / ${t.window}`;
+  const rf = r.restart?.figures;
+  const k = r.crash?.figures;
+  const kr = k?.restart;
+  const w = r.witness;
   lines.push(
     markdownTable(
       ['figure', 'value'],
@@ -195,11 +208,20 @@ export function markdownReport(r) {
         ['keyspace hits / misses', `${i.keyspace_hits} / ${i.keyspace_misses}`],
         ['connections received', i.total_connections_received],
         ['keys at the end (scanned)', f?.scanned ?? '-'],
+        ['keys read back at the end (every key the model knows)', f?.readBack ?? '-'],
         [
-          'keys without TTL present / tracked',
+          'keys without TTL present / read back',
           f === undefined ? '-' : `${f.persistentPresent} / ${f.persistent}`,
         ],
-        ['keys with TTL present at the end', f?.volatilePresent ?? '-'],
+        ['keys with TTL present / read back', f === undefined ? '-' : `${f.volatilePresent} / ${f.volatile}`],
+        [
+          `TTL reads during the load: before deadline (present, evicted) / after / in the window (+-${f?.marginMs ?? '?'} ms)`,
+          ttlCells(tl),
+        ],
+        [
+          'TTL keys at the final read-back: before deadline (present, evicted) / after / in the window',
+          ttlCells(f?.ttl),
+        ],
         [
           'writes acknowledged / uncertain (client vanished)',
           `${r.model.acknowledgedWrites} / ${r.model.uncertainWrites}`,
@@ -213,8 +235,37 @@ export function markdownReport(r) {
             : `${snaps.length}, ${median(snaps.map((s) => s.ms))} ms, ${mb(Math.max(...snaps.map((s) => s.bytes)))} MB`,
         ],
         [
-          'restart: ready after (ms), snapshot keys',
+          'restart after SHUTDOWN SAVE: ready after (ms), snapshot keys',
           r.restart === null ? '-' : `${Math.round(r.restart.readyMs)}, ${r.restart.loaded?.keys ?? '?'}`,
+        ],
+        [
+          'restart after SHUTDOWN SAVE: keys compared; TTL before (evicted) / after / window; missing, wrong',
+          rf === undefined ? '-' : comparison(rf),
+        ],
+        [
+          'kill -9: load before it (s), writers paused around BGSAVE (ms)',
+          k === undefined ? '-' : `${k.loadSeconds}, ${k.pausedMs ?? '?'}`,
+        ],
+        [
+          'kill -9: snapshot keys, ms to save under load, writes acknowledged after BGSAVE (must be lost), SIGKILL after (ms)',
+          k?.snapshot === undefined
+            ? '-'
+            : `${k.snapshot.keys}, ${k.snapshot.ms}, ${k.writesDuringSnapshot}, ${k.killAfterSaveMs}`,
+        ],
+        [
+          'kill -9: restart ready after (ms), snapshot keys loaded',
+          k?.readyMs === undefined ? '-' : `${Math.round(k.readyMs)}, ${k.loaded?.keys ?? '?'}`,
+        ],
+        [
+          'kill -9: restart keys compared; TTL before (evicted) / after / window; missing, wrong',
+          kr === undefined ? '-' : comparison(kr),
+        ],
+        [
+          'eviction witness (Watch): events set / del / expire / evict; suspects evicted / lost / unverifiable',
+          w === null || w === undefined
+            ? '-'
+            : `${w.events.set} / ${w.events.del} / ${w.events.expire} / ${w.events.evict}; ` +
+              `${w.suspects.evicted} / ${w.suspects.lost} / ${w.suspects.unverifiable}`,
         ],
       ],
     ),

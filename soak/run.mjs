@@ -1,13 +1,17 @@
 /**
  * Soak run: `npm run soak -- --minutes N` (default 10; fractions allowed; `--seed S` repeats an
- * op mix; `--keep` keeps the snapshot directory; `--server-arg=--flag --server-arg=value` adds
- * server flags after the soak's own). Starts the built Cairn with all three doors,
- * a small maxmemory under volatile-lru and frequent snapshots, drives a mixed load over RESP
- * (ioredis, node-redis), HTTP (fetch) and gRPC (grpc-js) with clients that vanish mid-request,
- * keeps a model of acknowledged writes, then checks the keyspace, INFO, RSS over time, and a
- * restart from the final snapshot. Writes bench/results/soak-<timestamp>.md (and .json) and
- * exits 1 on any failure. `--secure` runs the same load with TLS on every door and ACL logins
- * (see ./secure.mjs).
+ * op mix; `--keep` keeps the snapshot directory; `--kill-load-seconds S` (default 20) is the
+ * load before the kill -9; `--server-arg=--flag --server-arg=value` adds server flags after the
+ * soak's own). Starts the built Cairn with all three doors, a small maxmemory under
+ * volatile-lru and frequent snapshots, drives a mixed load over RESP (ioredis, node-redis), HTTP
+ * (fetch) and gRPC (grpc-js) with clients that vanish mid-request, keeps a model of acknowledged
+ * writes (keys with a TTL by their deadline) and watches evictions on the server's gRPC Watch
+ * stream (./witness.mjs). Then it reads back every key the model knows, checks INFO and RSS over
+ * time, restarts after SHUTDOWN SAVE and compares again, and finally runs more load on the
+ * restarted server, snapshots it under load, kills it with SIGKILL and checks that a new start
+ * holds exactly the model as of that snapshot (./crash.mjs). Writes
+ * bench/results/soak-<timestamp>.md (and .json) and exits 1 on any failure. `--secure` runs the
+ * same load with TLS on every door and ACL logins (see ./secure.mjs).
  */
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,12 +19,13 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { machineInfo, writeResults } from '../bench/lib/report.mjs';
 import { cpuSeconds } from '../bench/lib/servers.mjs';
+import { killRestart } from './crash.mjs';
 import { GrpcDoor } from './doors/grpc.mjs';
 import { HttpDoor } from './doors/http.mjs';
 import { IoredisDoor, NodeRedisDoor } from './doors/resp.mjs';
 import { Model } from './model.mjs';
 import { Monitor } from './monitor.mjs';
-import { Owner } from './owner.mjs';
+import { Gate, Owner } from './owner.mjs';
 import { markdownReport, rssVerdict } from './report.mjs';
 import { authErrors, redactArgs, secureChecks, secureSetup } from './secure.mjs';
 import { startServer } from './server.mjs';
@@ -35,9 +40,12 @@ import {
   verifyKeyspace,
   waitForFences,
 } from './verify.mjs';
+import { Witness } from './witness.mjs';
 
 const OWNER_STOP_TIMEOUT_MS = 60_000;
 const SNAPSHOT_INTERVAL_S = 5;
+/** Events the eviction witness's Watch stream may fall behind before the server ends it. */
+const WATCH_BUFFER = 1_000_000;
 
 const { values: opts } = parseArgs({
   options: {
@@ -45,6 +53,7 @@ const { values: opts } = parseArgs({
     seed: { type: 'string' },
     keep: { type: 'boolean', default: false },
     secure: { type: 'boolean', default: false },
+    'kill-load-seconds': { type: 'string', default: '20' },
     // Extra server flags, after the soak's own (e.g. --server-arg=--engine --server-arg=map).
     'server-arg': { type: 'string', multiple: true, default: [] },
   },
@@ -52,6 +61,11 @@ const { values: opts } = parseArgs({
 const minutes = Number(opts.minutes);
 if (!(minutes > 0)) {
   console.error(`--minutes must be a positive number, not ${opts.minutes}`);
+  process.exit(2);
+}
+const killLoadSeconds = Number(opts['kill-load-seconds']);
+if (!(killLoadSeconds >= 0)) {
+  console.error(`--kill-load-seconds must be a number >= 0, not ${opts['kill-load-seconds']}`);
   process.exit(2);
 }
 const seed = opts.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : Number(opts.seed);
@@ -73,6 +87,8 @@ const serverArgs = [
   '3',
   '--shutdown-timeout',
   '10',
+  '--grpc-watch-buffer',
+  String(WATCH_BUFFER),
   ...(secure?.args ?? []),
   ...opts['server-arg'],
 ];
@@ -86,33 +102,39 @@ const control = connect(server.ports.resp, admin);
 const master = prng(seed);
 const rng = () => prng(Math.floor(master() * 2 ** 31));
 const model = new Model();
+const witness = await Witness.open(server.ports, admin, model);
 const stats = new Stats(rng());
-const { resp, http, grpc } = server.ports;
-const owners = [
-  ['io1', new IoredisDoor(resp, writer), false],
-  ['io2', new IoredisDoor(resp, writer), false],
-  ['nr2', new NodeRedisDoor(resp, 2, writer), false],
-  ['nr3', new NodeRedisDoor(resp, 3, writer), false],
-  ['http1', new HttpDoor(http, rng(), writer), false],
-  ['http2', new HttpDoor(http, rng(), writer), false],
-  ['grpc1', new GrpcDoor(grpc, rng(), writer), false],
-  ['grpc2', new GrpcDoor(grpc, rng(), writer), false],
-  ['bigresp', new IoredisDoor(resp, writer), true],
-  ['bighttp', new HttpDoor(http, rng(), writer), true],
-  ['biggrpc', new GrpcDoor(grpc, rng(), writer), true],
-].map(([name, adapter, big]) => new Owner({ name, adapter, model, stats, rng: rng(), big }));
+/** Door adapters by writer, made again for the servers that follow (their ports differ). */
+const adapterMakers = [
+  ['io1', (p) => new IoredisDoor(p.resp, writer), false],
+  ['io2', (p) => new IoredisDoor(p.resp, writer), false],
+  ['nr2', (p) => new NodeRedisDoor(p.resp, 2, writer), false],
+  ['nr3', (p) => new NodeRedisDoor(p.resp, 3, writer), false],
+  ['http1', (p) => new HttpDoor(p.http, rng(), writer), false],
+  ['http2', (p) => new HttpDoor(p.http, rng(), writer), false],
+  ['grpc1', (p) => new GrpcDoor(p.grpc, rng(), writer), false],
+  ['grpc2', (p) => new GrpcDoor(p.grpc, rng(), writer), false],
+  ['bigresp', (p) => new IoredisDoor(p.resp, writer), true],
+  ['bighttp', (p) => new HttpDoor(p.http, rng(), writer), true],
+  ['biggrpc', (p) => new GrpcDoor(p.grpc, rng(), writer), true],
+];
+const owners = adapterMakers.map(([name, make, big]) => {
+  const o = new Owner({ name, adapter: make(server.ports), model, stats, rng: rng(), big });
+  o.makeAdapter = make;
+  return o;
+});
 
 const monitor = new Monitor({ server, control, model, owners, stats });
 monitor.start();
-const stop = { stopped: false };
+const gate = new Gate();
 const t0 = performance.now();
 const running = owners.map((o) =>
-  o.run(stop).catch((e) => failures.push(`writer ${o.name} crashed: ${e?.stack ?? e}`)),
+  o.run(gate).catch((e) => failures.push(`writer ${o.name} crashed: ${e?.stack ?? e}`)),
 );
 // Run for the time asked, or until the server dies.
 const endAt = Date.now() + minutes * 60_000;
 while (Date.now() < endAt && server.alive()) await sleep(Math.min(1000, endAt - Date.now()));
-stop.stopped = true;
+gate.stop();
 const stopped = await Promise.race([
   Promise.all(running).then(() => true),
   sleep(OWNER_STOP_TIMEOUT_MS).then(() => false),
@@ -125,11 +147,17 @@ const cpu = {
 monitor.stop();
 if (!stopped) failures.push(`writers still busy ${OWNER_STOP_TIMEOUT_MS / 1000} s after the stop`);
 await Promise.all(owners.map((o) => o.adapter.close().catch(() => {})));
+// Reads of keys with a TTL found missing before their deadline: evicted, or violations.
+if (server.alive()) await witness.settle();
 const violationsDuringLoad = model.violationCount;
+const ttlDuringLoad = { ...model.ttl };
+const checkedReadsDuringLoad = model.checkedReads;
 
 let info = {};
 let figures;
 let restart = null;
+let crash = null;
+let witnessAtEnd = null;
 const snapshotsBeforeShutdown = server.log.snapshots.length;
 if (server.alive()) {
   try {
@@ -141,15 +169,16 @@ if (server.alive()) {
   failures.push(`the server exited during the load: ${JSON.stringify(await server.exited)}`);
 }
 control.disconnect();
+if (!witness.closing) await witness.close();
 if (server.alive()) await server.stop();
 
-/** Fences, keyspace, cross-door reads, INFO, SHUTDOWN SAVE, restart. */
+/** Fences, read-back of every key, cross-door reads, INFO, SHUTDOWN SAVE, restart, kill -9. */
 async function finalChecks() {
   checks.push(await waitForFences(model, monitor));
   const v = await verifyKeyspace(server.ports, model, admin);
   figures = v.figures;
   checks.push(...v.checks);
-  checks.push(await spotCheck(server.ports, v.final, rng(), writer));
+  checks.push(await spotCheck(server.ports, model, rng(), writer));
   if (secure) checks.push(...(await secureChecks({ ports: server.ports, control, stats, writer })));
   info = await infoAll(server.ports.resp, admin);
   const evicted = Number(info.evicted_keys);
@@ -164,6 +193,21 @@ async function finalChecks() {
     ok: expired > 0,
     detail: `expired_keys ${expired}`,
   });
+  // Keys whose last change was an eviction (after the read-back nothing but evictions may happen).
+  const evictedAtShutdown = (await witness.evictedAsOfNow()) ?? new Set();
+  witnessAtEnd = witness.summary();
+  checks.push({
+    name: 'eviction witness: the Watch stream saw every change, no key without a TTL evicted or expired',
+    ok: witness.broken === null && witness.persistentRemovedCount === 0,
+    detail:
+      `${witness.broken ?? 'stream intact'}; events: ${Object.entries(witness.events)
+        .filter(([, n]) => n > 0)
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', ')}; ` +
+      `keys without a TTL evicted or expired: ${witness.persistentRemovedCount}` +
+      (witness.persistentRemoved.length > 0 ? ` (${witness.persistentRemoved.join(', ')})` : ''),
+  });
+  await witness.close();
   const snapshotsBefore = server.log.snapshots.length;
   const exit = await shutdownSave(server, admin);
   // Nothing changed since an interval snapshot taken during the checks: that one is the last.
@@ -174,9 +218,27 @@ async function finalChecks() {
     ok: exit.code === 0 && saved !== 'missing',
     detail: `exit ${exit.code ?? exit.signal}, final snapshot ${saved}; files: ${readdirSync(dir).join(', ')}`,
   });
-  if (exit.code === 0) {
-    restart = await restartCheck(serverArgs, v.final, admin);
+  if (exit.code !== 0) {
+    checks.push({ name: 'restart after kill -9', ok: false, detail: 'not run: SHUTDOWN SAVE failed' });
+    return;
+  }
+  const restarted = await startServer(serverArgs, admin);
+  try {
+    restart = await restartCheck(restarted, model, evictedAtShutdown, admin);
     checks.push(...restart.checks);
+    crash = await killRestart({
+      server: restarted,
+      args: serverArgs,
+      admin,
+      model,
+      owners,
+      seconds: killLoadSeconds,
+      rng,
+    });
+    checks.push(...crash.checks);
+  } finally {
+    // killRestart ends it with SIGKILL; this is for a check that threw first.
+    if (restarted.alive()) await restarted.stop();
   }
 }
 
@@ -193,8 +255,13 @@ checks.unshift(
   },
   {
     name: 'reads during the load matched the model',
-    ok: violationsDuringLoad === 0,
-    detail: `${model.checkedReads} reads checked in all, ${violationsDuringLoad} violations during the load`,
+    ok: violationsDuringLoad === 0 && ttlDuringLoad.unverifiable === 0,
+    detail:
+      `${checkedReadsDuringLoad} reads checked during the load, ${violationsDuringLoad} violations; of keys with a TTL: ` +
+      `${ttlDuringLoad.before} read before their deadline (${ttlDuringLoad.before - ttlDuringLoad.missingBefore} present, ` +
+      `${ttlDuringLoad.evicted} missing and evicted as the Watch stream shows` +
+      `${ttlDuringLoad.unverifiable > 0 ? `, ${ttlDuringLoad.unverifiable} unverifiable` : ''}), ` +
+      `${ttlDuringLoad.after} after it (absent), ${ttlDuringLoad.window} within its uncertainty window`,
   },
   {
     name: 'snapshots taken during the load',
@@ -223,7 +290,10 @@ const report = {
   stats,
   model,
   figures,
+  ttlDuringLoad,
   restart,
+  crash,
+  witness: witnessAtEnd,
   rss,
   checks,
   info,
@@ -250,6 +320,13 @@ const [mdPath] = writeResults(
     checks,
     rss,
     figures,
+    ttlDuringLoad,
+    restart:
+      restart === null
+        ? null
+        : { figures: restart.figures, readyMs: restart.readyMs, loaded: restart.loaded },
+    killRestart: crash === null ? null : { figures: crash.figures, errors: [...crash.stats.errors.values()] },
+    witness: witnessAtEnd,
     doors: Object.fromEntries(
       Object.entries(stats.doors).map(([d, s]) => [
         d,

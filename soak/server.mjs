@@ -79,6 +79,11 @@ export async function startServer(args, access = null) {
       }
       return exited;
     },
+    /** SIGKILL at once (no drain, no final snapshot); resolves with { code, signal }. */
+    kill() {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+      return exited;
+    },
   };
 }
 
@@ -133,7 +138,7 @@ function readLine(log, line) {
   if (typeof rec.msg === 'string' && rec.msg.startsWith('no changes since the last snapshot'))
     log.upToDate = true;
   if (typeof rec.msg === 'string' && rec.msg.startsWith('snapshot loaded')) {
-    log.loaded = { keys: rec.keys, expired: rec.expired, ms: rec.ms };
+    log.loaded = { keys: rec.keys, expired: rec.expired, ms: rec.ms, source: rec.source };
   }
   return rec;
 }

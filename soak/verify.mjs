@@ -1,15 +1,20 @@
 /**
- * The end of a soak: the keyspace against the model (through RESP), the same keys through HTTP
- * and gRPC, INFO stats, then SHUTDOWN SAVE, a restart from the last snapshot, and the keys again.
- * Each check is { name, ok, detail }. In the secure soak, `admin` ({ ca, username, password })
- * is the login of the RESP connections here, and `writer` that of the HTTP and gRPC reads.
+ * The end of a soak: every key the model knows read back against the model (through RESP), a
+ * sample through HTTP and gRPC, INFO stats, then SHUTDOWN SAVE and a restart from the last
+ * snapshot compared with the model again. Keys with a TTL are judged by their deadline (see
+ * ./model.mjs): present before it, absent after it, missing before it only if the eviction
+ * witness saw them evicted. Each check is { name, ok, detail }. In the secure soak, `admin`
+ * ({ ca, username, password }) is the login of the RESP connections here, and `writer` that of
+ * the HTTP and gRPC reads.
  */
 import { Redis } from 'ioredis';
 import { GrpcDoor } from './doors/grpc.mjs';
 import { HttpDoor } from './doors/http.mjs';
 import { ioredisOptions } from './doors/resp.mjs';
-import { parseInfo, startServer } from './server.mjs';
+import { ABSENT, ABSENT_V, CLOCK_MARGIN_MS, judge, stateOf } from './model.mjs';
+import { parseInfo } from './server.mjs';
 import { classOf, pick } from './values.mjs';
+import { isMarker } from './witness.mjs';
 
 const GET_BATCH = 500;
 /** Keys read through HTTP and gRPC as well. */
@@ -23,39 +28,48 @@ export const connect = (port, admin) => {
   return r;
 };
 
-/** Every key in the keyspace (SCAN), as latin1 strings. */
-async function scanAll(r) {
+/** Every key in the keyspace (SCAN) but the witness's markers, as latin1 strings. */
+export async function scanAll(r) {
   const keys = [];
   let cursor = '0';
   do {
     const [next, batch] = await r.scanBuffer(cursor, 'COUNT', 1000);
     cursor = String(next);
-    for (const k of batch) keys.push(k.toString('latin1'));
+    for (const k of batch) {
+      const key = k.toString('latin1');
+      if (!isMarker(key)) keys.push(key);
+    }
   } while (cursor !== '0');
   return keys;
 }
 
-/** GET every key in `keys`, pipelined; resolves to Map key -> Buffer | null. */
-async function getAll(r, keys) {
+/**
+ * GET every key in `keys`, pipelined; resolves to Map key -> { buf, r0, r1 } (Buffer | null, and
+ * when its batch was sent and answered).
+ */
+export async function getAll(r, keys) {
   const out = new Map();
   for (let i = 0; i < keys.length; i += GET_BATCH) {
     const p = r.pipeline();
     const part = keys.slice(i, i + GET_BATCH);
     for (const k of part) p.getBuffer(k);
+    const r0 = Date.now();
     const res = await p.exec();
+    const r1 = Date.now();
     part.forEach((k, j) => {
       if (res[j][0]) throw res[j][0];
-      out.set(k, res[j][1]);
+      out.set(k, { buf: res[j][1], r0, r1 });
     });
   }
   return out;
 }
 
-/** Wait until no key is fenced (every stale write has landed or can no longer land). */
+/** Wait until no key is fenced or held (every stale write has landed or can no longer land). */
 export async function waitForFences(model, monitor) {
   const deadline = Date.now() + FENCE_WAIT_MS;
   for (;;) {
     await monitor.refreshClients();
+    await model.witness?.settle();
     const n = model.fencedCount();
     if (n === 0) return { name: 'stale writes settled', ok: true, detail: 'no key fenced' };
     if (Date.now() > deadline) {
@@ -69,12 +83,20 @@ export async function waitForFences(model, monitor) {
   }
 }
 
-/** The whole keyspace against the model, through RESP. Resolves to { checks, final, figures }. */
+const ttlDelta = (after, before) =>
+  Object.fromEntries(Object.keys(after).map((k) => [k, after[k] - before[k]]));
+
+/**
+ * Every key the model knows (each key written, or read, during the run) read back through RESP
+ * and judged against the model's final state; then the model is made certain of what was read.
+ * Resolves to { checks, figures }.
+ */
 export async function verifyKeyspace(ports, model, admin) {
   const r = connect(ports.resp, admin);
   try {
     const checks = [];
     const before = model.violationCount;
+    const ttlBefore = { ...model.ttl };
     const scanned = await scanAll(r);
     const strangers = scanned.filter((k) => classOf(k) === null || !model.entries.has(k));
     checks.push({
@@ -86,69 +108,90 @@ export async function verifyKeyspace(ports, model, admin) {
           : `e.g. ${strangers.slice(0, 5).join(', ')}`,
     });
     const keys = [...model.entries.keys()];
-    const final = await getAll(r, keys);
+    const reads = await getAll(r, keys);
     const figures = {
       scanned: scanned.length,
+      readBack: keys.length,
       persistent: 0,
       persistentPresent: 0,
+      volatile: 0,
       volatilePresent: 0,
       uncertainAtEnd: 0,
+      marginMs: CLOCK_MARGIN_MS,
     };
     for (const k of keys) {
       const e = model.entries.get(k);
-      model.checkRead(e, final.get(k), 'final check (RESP)');
+      const { buf, r0, r1 } = reads.get(k);
       if (e.pending.length > 0) figures.uncertainAtEnd++;
+      model.checkRead(e, buf, 'final read-back (RESP)', r0, r1);
       if (!e.volatile) {
         figures.persistent++;
-        if (final.get(k) !== null) figures.persistentPresent++;
-      } else if (final.get(k) !== null) figures.volatilePresent++;
+        if (buf !== null) figures.persistentPresent++;
+      } else {
+        figures.volatile++;
+        if (buf !== null) figures.volatilePresent++;
+      }
     }
+    // Suspects (keys with a TTL missing before their deadline): evicted or lost.
+    await model.witness?.settle();
+    for (const k of keys) model.settleTo(model.entries.get(k), reads.get(k).buf);
+    figures.ttl = ttlDelta(model.ttl, ttlBefore);
+    const t = figures.ttl;
     const bad = model.violationCount - before;
     checks.push({
-      name: 'keyspace matches the model (RESP)',
-      ok: bad === 0,
-      detail: `${keys.length} keys read, ${bad} wrong`,
+      name: 'every key read back matches the model (RESP)',
+      ok: bad === 0 && t.unverifiable === 0,
+      detail:
+        `${keys.length} keys read back (every key written or read during the run), ${bad} wrong: ` +
+        `${figures.persistent} without a TTL (${figures.persistentPresent} present); ${figures.volatile} with one: ` +
+        `${t.before} read before their deadline (${t.before - t.missingBefore} present, ${t.evicted} evicted as the Watch stream shows` +
+        `${t.unverifiable > 0 ? `, ${t.unverifiable} unverifiable` : ''}), ${t.after} after it (absent), ` +
+        `${t.window} within the deadline's uncertainty window (send..ack, +-${CLOCK_MARGIN_MS} ms)`,
     });
-    return { checks, final, figures };
+    return { checks, figures };
   } finally {
     r.disconnect();
   }
 }
 
-/** The same keys through HTTP and gRPC: keys without a TTL must read the same bytes. */
-export async function spotCheck(ports, final, rng, writer) {
+/** A sample of the keys through HTTP and gRPC, judged against the (now certain) model. */
+export async function spotCheck(ports, model, rng, writer) {
   const http = new HttpDoor(ports.http, rng, writer);
   const grpc = new GrpcDoor(ports.grpc, rng, writer);
-  const present = [...final.keys()].filter((k) => final.get(k) !== null);
+  const present = [...model.entries.values()].filter((e) => e.value.s !== ABSENT).map((e) => e.key);
   const sample = [];
   for (let i = 0; i < SPOT_CHECK_KEYS && present.length > 0; i++) {
     sample.push(present.splice(pick(rng, present.length), 1)[0]);
   }
   const problems = [];
-  let compared = 0;
+  const before = model.violationCount;
+  let reads = 0;
+  let found = 0;
   for (const key of sample) {
-    const want = final.get(key);
-    const volatile = !['p', 'c'].includes(classOf(key));
+    const e = model.entries.get(key);
     for (const door of [http, grpc]) {
+      const r0 = Date.now();
       const res = await door.single({ op: 'get', key });
-      if (res.status !== 'ok')
+      const r1 = Date.now();
+      if (res.status !== 'ok') {
         problems.push(`${door.door} GET ${key}: ${res.status} ${res.code} ${res.message}`);
-      else if (res.value === null && volatile) continue;
-      else if (res.value === null || !res.value.equals(want)) {
-        problems.push(
-          `${door.door} GET ${key}: ${res.value === null ? 'missing' : `${res.value.length} other bytes`}`,
-        );
-      } else compared++;
+        continue;
+      }
+      reads++;
+      if (res.value !== null) found++;
+      model.checkRead(e, res.value, `spot check (${door.door})`, r0, r1);
     }
   }
   await grpc.close();
   await http.close();
+  await model.witness?.settle();
+  const bad = model.violationCount - before;
   return {
-    name: 'HTTP and gRPC read what RESP read',
-    ok: problems.length === 0,
+    name: 'HTTP and gRPC read what the model says',
+    ok: problems.length === 0 && bad === 0,
     detail:
       problems.length === 0
-        ? `${compared} reads of ${sample.length} keys agree`
+        ? `${reads} reads of ${sample.length} keys (${found} found), ${bad} wrong`
         : problems.slice(0, 5).join('; '),
   };
 }
@@ -180,56 +223,110 @@ export async function shutdownSave(server, admin) {
 }
 
 /**
- * Start again on the same snapshot directory and compare with the values read before the
- * shutdown: every key without a TTL exactly; a key with a TTL may have expired since, but if
- * present must hold the same bytes.
+ * The keyspace behind `r` against `expected` (Map key -> versions the key may hold; keys not in
+ * it must be absent), each key judged by its deadline at the time it is read. `evicted`: keys
+ * whose last change before the snapshot was an eviction: `mayBeAbsent` excuses a key missing
+ * before its deadline, `mustBeAbsent` requires it to be gone. Resolves to { f, reads }: the
+ * figures { keys, present, persistent, ttl: { before, after, window, evicted }, missing, wrong,
+ * strangers, examples }, and what was read (Map key -> { buf, r0, r1 }).
  */
-export async function restartCheck(args, final, admin) {
-  const server = await startServer(args, admin);
+export async function compareKeyspace(r, expected, evicted) {
+  const scanned = await scanAll(r);
+  const keys = [...new Set([...expected.keys(), ...scanned])];
+  const reads = await getAll(r, keys);
+  const f = {
+    keys: keys.length,
+    present: 0,
+    persistent: 0,
+    ttl: { before: 0, after: 0, window: 0, evicted: 0 },
+    missing: 0,
+    wrong: 0,
+    strangers: 0,
+    /** Keys the model had present that were evicted before the snapshot: must be, and are, gone. */
+    evictedGone: 0,
+    examples: [],
+  };
+  const example = (text) => {
+    if (f.examples.length < 8) f.examples.push(text);
+  };
+  for (const k of keys) {
+    const { buf, r0, r1 } = reads.get(k);
+    if (buf !== null) f.present++;
+    if (classOf(k) === null) {
+      f.strangers++;
+      example(`${k}: a key the soak never makes`);
+      continue;
+    }
+    let versions = expected.get(k) ?? [ABSENT_V];
+    if (evicted.mustBeAbsent.has(k) && versions.some((v) => v.s !== ABSENT)) {
+      versions = [ABSENT_V];
+      if (buf === null) f.evictedGone++;
+    }
+    if (versions.some((v) => v.s !== ABSENT && !Number.isFinite(v.dMin))) f.persistent++;
+    const state = stateOf(k, buf);
+    if (typeof state === 'object') {
+      f.wrong++;
+      example(`${k} ${state.bad}`);
+      continue;
+    }
+    const j = judge(versions, state, r0, r1);
+    if (j.ttl !== null) f.ttl[j.ttl]++;
+    if (j.verdict === 'ok') continue;
+    if (j.verdict === 'suspect' && evicted.mayBeAbsent.has(k)) {
+      f.ttl.evicted++;
+      continue;
+    }
+    if (state === ABSENT) f.missing++;
+    else f.wrong++;
+    example(`${k} ${j.why}`);
+  }
+  return { f, reads };
+}
+
+export const describeComparison = (f) =>
+  `${f.keys} keys compared (${f.present} present, ${f.persistent} expected without a TTL): ` +
+  `${f.ttl.before} with a TTL before their deadline (${f.ttl.evicted} missing, evicted before the snapshot as the Watch stream shows), ` +
+  `${f.ttl.after} after it (absent), ${f.ttl.window} in its uncertainty window; ` +
+  `${f.evictedGone} more evicted before the snapshot by the Watch stream's account, and absent; ` +
+  `${f.missing} missing, ${f.wrong} wrong` +
+  (f.examples.length > 0 ? ` (${f.examples.slice(0, 5).join('; ')})` : '');
+
+/**
+ * After SHUTDOWN SAVE and a start on the same snapshot directory (`server`): the keyspace must
+ * be the model (made certain by the final read-back), keys whose TTL ran out meanwhile gone.
+ * `evicted`: keys whose last change before the shutdown was an eviction. Leaves the model
+ * certain of what the restarted server holds; the server keeps running.
+ */
+export async function restartCheck(server, model, evicted, admin) {
   const checks = [];
   const r = connect(server.ports.resp, admin);
-  let exit;
   try {
-    const scanned = await scanAll(r);
-    const now = await getAll(r, [...final.keys()]);
-    let missing = 0;
-    let wrong = 0;
-    let persistent = 0;
-    const examples = [];
-    for (const [k, want] of final) {
-      const got = now.get(k);
-      const volatile = !['p', 'c'].includes(classOf(k));
-      if (!volatile && want !== null) persistent++;
-      if (got === null && (want === null || volatile)) continue;
-      if (got === null) missing++;
-      else if (want === null || !got.equals(want)) wrong++;
-      else continue;
-      if (examples.length < 5) examples.push(`${k}: ${got === null ? 'missing' : 'different bytes'}`);
-    }
-    const strangers = scanned.filter((k) => !final.has(k));
+    const expected = new Map([...model.entries].map(([k, e]) => [k, e.allowed()]));
+    const { f, reads } = await compareKeyspace(r, expected, { mayBeAbsent: evicted, mustBeAbsent: evicted });
     checks.push({
-      name: 'restart: keyspace is what was saved',
-      ok: missing === 0 && wrong === 0 && strangers.length === 0,
-      detail:
-        `${persistent} persistent keys expected; ${missing} missing, ${wrong} different, ${strangers.length} unknown` +
-        (examples.length > 0 ? ` (${examples.join('; ')})` : ''),
+      name: 'restart after SHUTDOWN SAVE: keyspace is the model',
+      ok: f.missing === 0 && f.wrong === 0 && f.strangers === 0,
+      detail: describeComparison(f),
     });
-    checks.push({
-      name: 'restart: snapshot loaded',
-      ok: server.log.loaded !== null,
-      detail:
-        server.log.loaded === null
-          ? 'no "snapshot loaded" line'
-          : `${server.log.loaded.keys} keys in ${server.log.loaded.ms} ms`,
-    });
+    checks.push(loadedCheck('restart after SHUTDOWN SAVE', server, null));
+    for (const [k, { buf }] of reads) if (classOf(k) !== null) model.settleTo(model.entry(k), buf);
+    return { checks, figures: f, readyMs: server.readyMs, loaded: server.log.loaded };
   } finally {
     r.disconnect();
-    exit = await server.stop();
   }
-  checks.push({
-    name: 'restart: clean stop',
-    ok: exit.code === 0,
-    detail: `exit ${exit.code ?? exit.signal}`,
-  });
-  return { checks, readyMs: server.readyMs, loaded: server.log.loaded };
+}
+
+/** The restarted server logged loading a snapshot (`name`: the one it must be, when known). */
+export function loadedCheck(label, server, name) {
+  const l = server.log.loaded;
+  const right = l !== null && (name === null || String(l.source ?? '').endsWith(name));
+  return {
+    name: `${label}: snapshot loaded`,
+    ok: right,
+    detail:
+      l === null
+        ? 'no "snapshot loaded" line'
+        : `${l.keys} keys (${l.expired} already expired) in ${l.ms} ms from ${l.source ?? '?'}` +
+          (name !== null && !right ? `, not ${name}` : ''),
+  };
 }
