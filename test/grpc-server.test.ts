@@ -12,11 +12,10 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { CommandContext } from '../src/commands/context.js';
 import { REPO_ROOT } from './helpers/cairn.js';
 import { cairnClient, drain, grpc, headers, type Msg, startGrpcInProcess, statusOf } from './helpers/grpc.js';
+import { waitFor } from './resp-support.js';
 
 const B = (s: string) => Buffer.from(s);
 const { status } = grpc;
-
-const tick = (ms = 0) => new Promise((r) => setTimeout(r, ms));
 
 let s: Awaited<ReturnType<typeof startGrpcInProcess>> | null = null;
 afterEach(async () => {
@@ -55,7 +54,7 @@ describe('health', () => {
     const seen: string[] = [];
     stream.on('data', (m: Msg) => seen.push(m.status));
     const ended = drain(stream);
-    while (seen.length === 0) await tick(5);
+    await waitFor(() => seen.length > 0, 15_000, 'the first health status');
     await s.door.stopAccepting();
     await ended;
     expect(seen).toEqual(['SERVING', 'NOT_SERVING']);
@@ -147,7 +146,7 @@ describe('bounds', () => {
     expect(queued.code).toBe(status.DEADLINE_EXCEEDED);
     // ...and runs once one ends.
     w1.cancel();
-    const err = await statusOf(s.client.unary('Get', { key: B('x') }, { timeoutMs: 2000 }));
+    const err = await statusOf(s.client.unary('Get', { key: B('x') }, { timeoutMs: 15_000 }));
     expect(err.code).toBe(status.NOT_FOUND);
     w2.cancel();
   });
@@ -180,11 +179,10 @@ describe('deadlines and cancellation', () => {
       return new Promise(() => {});
     });
     // Long enough for the call to reach the command even on a loaded machine.
-    const err = await statusOf(s.client.unary('Execute', { args: [B('PING')] }, { timeoutMs: 1000 }));
+    const err = await statusOf(s.client.unary('Execute', { args: [B('PING')] }, { timeoutMs: 2000 }));
     expect(err.code).toBe(status.DEADLINE_EXCEEDED);
     expect(box.ctx).not.toBeNull();
-    for (let i = 0; i < 400 && !box.ctx!.signal!.aborted; i++) await tick(5);
-    expect(box.ctx!.signal!.aborted).toBe(true);
+    await waitFor(() => box.ctx!.signal!.aborted, 15_000, 'the deadline to abort the command');
   });
 
   it('aborts the context when the client cancels', async () => {
@@ -195,11 +193,10 @@ describe('deadlines and cancellation', () => {
       return new Promise(() => {});
     });
     const call = s.client.raw.Execute({ args: [B('PING')] }, () => {}) as grpc.ClientUnaryCall;
-    while (box.ctx === null) await tick(5);
+    await waitFor(() => box.ctx !== null, 15_000, 'the call to reach the command');
     expect(box.ctx!.signal!.aborted).toBe(false);
     call.cancel();
-    for (let i = 0; i < 400 && !box.ctx!.signal!.aborted; i++) await tick(5);
-    expect(box.ctx!.signal!.aborted).toBe(true);
+    await waitFor(() => box.ctx!.signal!.aborted, 15_000, 'the cancel to abort the command');
   });
 });
 
@@ -227,9 +224,10 @@ describe('shutdown', () => {
 
   it('forces calls still running after the grace period', async () => {
     s = await startGrpcInProcess();
-    vi.spyOn(s.ts.server, 'execute').mockImplementation(() => new Promise(() => {}));
+    const running = vi.spyOn(s.ts.server, 'execute').mockImplementation(() => new Promise(() => {}));
     const pending = statusOf(s.client.unary('Execute', { args: [B('PING')] }));
-    await tick(50);
+    // The call is running (its command never ends) before the door closes.
+    await waitFor(() => running.mock.calls.length > 0, 15_000, 'the call to reach the command');
     await s.door.stopAccepting();
     const t0 = Date.now();
     await s.door.close(200);

@@ -2,8 +2,10 @@
  * The streaming RPCs, Scan and Watch, through a real grpc-js client built from the .proto,
  * against the gRPC door on an in-process server (real command table, manual clock).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { CommandContext } from '../src/commands/context.js';
 import { drain, grpc, headers, type Msg, startGrpcInProcess } from './helpers/grpc.js';
+import { waitFor } from './resp-support.js';
 
 const B = (s: string) => Buffer.from(s);
 const { status } = grpc;
@@ -15,10 +17,45 @@ beforeAll(async () => {
 afterAll(async () => {
   await s?.close();
 });
+afterEach(() => {
+  vi.restoreAllMocks();
+});
 
 const run = (...args: Array<string | Buffer>) => s.ts.run(s.ts.client(), ...args);
 const scanCalls = () => s.ts.server.table.entries.get('scan')!.stats.calls;
-const tick = (ms = 0) => new Promise((r) => setTimeout(r, ms));
+/** One turn of the event loop (the server is in this process). */
+const turn = () => new Promise<void>((r) => setImmediate(r));
+
+/**
+ * Follows the SCANs the server runs: the Scan stream's command context, and how many SCANs ran
+ * once that context was aborted (there must be none).
+ */
+function followScans() {
+  const real = s.ts.server.execute.bind(s.ts.server);
+  const seen: { ctx: CommandContext | null; late: number } = { ctx: null, late: 0 };
+  vi.spyOn(s.ts.server, 'execute').mockImplementation((ctx, argv) => {
+    if (argv[0].toString('latin1').toUpperCase() === 'SCAN') {
+      seen.ctx ??= ctx;
+      if (ctx.signal?.aborted) seen.late++;
+    }
+    return real(ctx, argv);
+  });
+  return seen;
+}
+
+/**
+ * Waits until the server has seen the end of the Scan (the client's status is decided on the
+ * client side first), then lets the event loop turn: a loop that ignored the abort would run a
+ * SCAN on each of these turns. Returns the SCAN count once settled.
+ */
+async function settledAfterAbort(seen: { ctx: CommandContext | null; late: number }): Promise<number> {
+  await waitFor(() => seen.ctx?.signal?.aborted === true, 15_000, 'the server to see the end of the call');
+  const atAbort = scanCalls();
+  for (let i = 0; i < 20; i++) await turn();
+  expect(seen.late).toBe(0);
+  expect(scanCalls()).toBe(atAbort);
+  return atAbort;
+}
 
 async function fill(prefix: string, n: number, db = 0): Promise<void> {
   const c = s.ts.client();
@@ -57,6 +94,7 @@ describe('Scan', () => {
 
   it('stops scanning when the client cancels half-way', async () => {
     await fill('scan:big:', 3000);
+    const seen = followScans();
     const before = scanCalls();
     const stream = s.client.stream('Scan', { prefix: B('scan:big:'), page_size: 10 });
     let pages = 0;
@@ -71,29 +109,26 @@ describe('Scan', () => {
     });
     const { status: st } = await ended;
     expect(st.code).toBe(status.CANCELLED);
-    await tick(50);
-    const afterCancel = scanCalls();
-    await tick(100);
-    // No SCAN ran after the cancellation settled, and far fewer than the ~300 a full pass needs.
-    expect(scanCalls()).toBe(afterCancel);
+    // No SCAN ran once the server saw the cancellation, and far fewer than the ~300 a full pass needs.
+    const afterCancel = await settledAfterAbort(seen);
     expect(afterCancel - before).toBeLessThan(100);
   });
 
   it('ends with DEADLINE_EXCEEDED and stops when the deadline passes mid-scan', async () => {
     // Long keys, so the pages outgrow the HTTP/2 window and the socket buffers.
     await fill(`scan:long:${'x'.repeat(500)}`, 3000);
+    const seen = followScans();
     const before = scanCalls();
-    const stream = s.client.stream('Scan', { prefix: B('scan:long:'), page_size: 10 }, { timeoutMs: 150 });
+    // Long enough for the call to reach the server and fill the stream even on a busy machine.
+    const stream = s.client.stream('Scan', { prefix: B('scan:long:'), page_size: 10 }, { timeoutMs: 1000 });
     const ended = drain(stream);
     // Read nothing: the server fills the stream, waits for it to drain, and meets the deadline.
     stream.pause();
     const { status: st } = await ended;
     expect(st.code).toBe(status.DEADLINE_EXCEEDED);
-    await tick(50);
-    const settled = scanCalls();
-    await tick(100);
-    expect(scanCalls()).toBe(settled);
-    // Stopped before the end: a full pass takes one SCAN per 10 keys.
+    const settled = await settledAfterAbort(seen);
+    // It had started, and stopped before the end: a full pass takes one SCAN per 10 keys.
+    expect(settled - before).toBeGreaterThan(0);
     expect(settled - before).toBeLessThan(s.ts.keyspace.dbSize(0) / 10);
   });
 
@@ -117,7 +152,7 @@ describe('Watch', () => {
   }
 
   async function until(events: Msg[], n: number): Promise<void> {
-    for (let i = 0; i < 200 && events.length < n; i++) await tick(5);
+    await waitFor(() => events.length >= n, 15_000, `${n} events`);
   }
 
   it('sees sets, deletes, expiries and flushes under its prefix, from any client', async () => {
@@ -143,9 +178,11 @@ describe('Watch', () => {
     const c = s.ts.client();
     c.db = 2;
     await s.ts.run(c, 'SET', 'd:two', '1');
-    await until(w.events, 1);
-    await tick(20);
-    expect(kinds(w.events)).toEqual(['set d:two']);
+    await run('SET', 'd:zero-again', '1');
+    await s.ts.run(c, 'SET', 'd:end', '1');
+    // Events arrive in order: one from database 0 would be there before the last one from 2.
+    await until(w.events, 2);
+    expect(kinds(w.events)).toEqual(['set d:two', 'set d:end']);
     expect(w.events[0].db).toBe(2);
     w.stream.cancel();
   });
@@ -162,11 +199,10 @@ describe('Watch', () => {
     for (let i = 0; i < 40; i++) {
       await s.ts.run(admin, 'SET', `ev:${i}`, big);
       // Let the stream flush: this server's watch buffer is only 50 events.
-      if (i % 10 === 9) await tick();
+      if (i % 10 === 9) await turn();
     }
     await s.ts.run(admin, 'CONFIG', 'SET', 'maxmemory', '0');
-    await tick(20);
-    expect(w.events.some((e) => e.kind === 'EVENT_KIND_EVICT')).toBe(true);
+    await waitFor(() => w.events.some((e) => e.kind === 'EVENT_KIND_EVICT'), 15_000, 'an eviction event');
     w.stream.cancel();
   });
 
@@ -178,7 +214,7 @@ describe('Watch', () => {
     // Far more than the buffer (50) plus what the HTTP/2 window and socket buffers hold.
     for (let i = 0; i < 5000; i++) {
       await run('SET', `${key}${i}`, 'v');
-      if (i % 100 === 0) await tick();
+      if (i % 100 === 0) await turn();
     }
     const writeMs = performance.now() - t0;
     w.stream.resume();

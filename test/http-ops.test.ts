@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startHttpDoor } from '../src/protocols/http/server.js';
 import { createTestServer } from '../src/server/testing.js';
 import { call, type HttpCairn, startHttpCairn } from './helpers/http.js';
+import { waitFor } from './resp-support.js';
 
 let c: HttpCairn | null = null;
 afterEach(async () => {
@@ -139,17 +140,19 @@ describe('closing and limits', () => {
       out += d.toString();
     });
     const closed = new Promise((r) => sock.once('close', r));
-    // Headers now, the body after the door stopped accepting.
+    // Headers now, the body after the door stopped accepting. `Expect: 100-continue` makes the
+    // server say when it has read the headers: the request is then in progress.
     sock.write(
-      'PUT /v1/keys/late HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 13\r\n\r\n',
+      'PUT /v1/keys/late HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 13\r\nExpect: 100-continue\r\n\r\n',
     );
-    await new Promise((r) => setTimeout(r, 50));
+    await waitFor(() => out.includes('HTTP/1.1 100 Continue\r\n\r\n'), 15_000, '100 Continue');
     await c.http.stopAccepting();
     sock.write('{"value":"x"}');
     await closed;
-    expect(out).toMatch(/^HTTP\/1\.1 503 /);
-    expect(out.toLowerCase()).toContain('connection: close');
-    expect(out).toContain('"code":"unavailable"');
+    const answer = out.slice(out.indexOf('\r\n\r\n') + 4);
+    expect(answer).toMatch(/^HTTP\/1\.1 503 /);
+    expect(answer.toLowerCase()).toContain('connection: close');
+    expect(answer).toContain('"code":"unavailable"');
     expect(c.t.keyspace.exists(0, Buffer.from('late'))).toBe(false);
     await expect(fetch(`${c.base}/healthz`)).rejects.toThrow();
   });
@@ -169,7 +172,8 @@ describe('closing and limits', () => {
     expect(out).toMatch(/^HTTP\/1\.1 200 /);
     // Node announces whole seconds: 200 ms is `timeout=0` (it was 60 before CONFIG SET).
     expect(out).toContain('Keep-Alive: timeout=0');
-    expect(Date.now() - t0).toBeLessThan(3000);
+    // Generous for a busy machine; the 60 s it started with would be far over.
+    expect(Date.now() - t0).toBeLessThan(15_000);
   });
 
   it('refuses connections past maxclients with 503, and takes them again once one closes', async () => {
@@ -195,8 +199,7 @@ describe('closing and limits', () => {
     expect(c.t.server.clients.count('http')).toBe(1);
     first.destroy();
     second.destroy();
-    for (let i = 0; i < 50 && c.t.server.clients.count('http') > 0; i++)
-      await new Promise((r) => setTimeout(r, 10));
+    await waitFor(() => c!.t.server.clients.count('http') === 0, 15_000, 'the connections to close');
     const third = new Agent({ keepAlive: false });
     expect((await get(third)).status).toBe(404);
     third.destroy();

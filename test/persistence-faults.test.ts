@@ -92,7 +92,7 @@ describe('damaged snapshot files', () => {
         c.writeUInt32LE(7, 8);
         return c;
       },
-      /newer-format: format version 7 is newer than this Cairn reads \(1\)/,
+      /newer-format: format version 7 is newer than this Cairn reads \(2\)/,
     ],
   ];
 
@@ -179,13 +179,18 @@ describe('kill -9 during snapshots', () => {
   }, 120_000);
 });
 
-/** A small tmpfs, so the test can fill it up or make it read-only (needs root). */
-function tryMount(sizeBytes: number): string | null {
+/**
+ * A small tmpfs, so the test can fill it up or make it read-only. Needs root (or CAP_SYS_ADMIN);
+ * without, the test is skipped and says why.
+ */
+function tryMount(sizeBytes: number, test: string): string | null {
   const dir = mkdtempSync(join(tmpdir(), 'cairn-mnt-'));
   try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${sizeBytes}`, 'tmpfs', dir], { stdio: 'ignore' });
+    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${sizeBytes}`, 'tmpfs', dir], { stdio: 'pipe' });
     return dir;
-  } catch {
+  } catch (err) {
+    const why = String((err as { stderr?: Buffer }).stderr ?? '').trim() || (err as Error).message;
+    console.warn(`${test} persistence test skipped: cannot mount a tmpfs (needs root): ${why}`);
     return null;
   }
 }
@@ -207,7 +212,7 @@ describe('a directory that cannot take the snapshot', () => {
   });
 
   it('read-only: SAVE fails with a clear error, INFO and the log say so, the server keeps serving', async (ctx) => {
-    const mnt = tryMount(64 * 1024 * 1024);
+    const mnt = tryMount(64 * 1024 * 1024, 'read-only');
     if (mnt === null) return ctx.skip();
     mounts.push(mnt);
     const dir = join(mnt, 'data');
@@ -221,7 +226,9 @@ describe('a directory that cannot take the snapshot', () => {
     const info = await redis.info('persistence');
     expect(info).toContain('rdb_last_bgsave_status:err');
     expect(info).toMatch(/snapshot_last_error:.*read-only file system/);
-    await expect.poll(() => srv.logs()).toMatch(/snapshot failed: .*read-only file system/);
+    await expect
+      .poll(() => srv.logs(), { timeout: 15_000, interval: 50 })
+      .toMatch(/snapshot failed: .*read-only file system/);
     expect(await redis.get('a')).toBe('1');
     expect(await redis.set('c', '3')).toBe('OK');
     sh('mount', ['-o', 'remount,rw', mnt]);
@@ -231,7 +238,7 @@ describe('a directory that cannot take the snapshot', () => {
   });
 
   it('full: SAVE fails with ENOSPC, leaves no temp file, the previous snapshot stays', async (ctx) => {
-    const mnt = tryMount(512 * 1024);
+    const mnt = tryMount(512 * 1024, 'full-disk');
     if (mnt === null) return ctx.skip();
     mounts.push(mnt);
     const { srv, redis } = await start(mnt);
@@ -249,7 +256,7 @@ describe('a directory that cannot take the snapshot', () => {
     expect((await redis.info('persistence')).includes('rdb_last_bgsave_status:err')).toBe(true);
     // The final snapshot cannot be written either: the exit code says so.
     expect(await srv.stop('SIGTERM')).toBe(1);
-    await expect.poll(() => srv.logs()).toContain('final snapshot failed');
+    await expect.poll(() => srv.logs(), { timeout: 15_000, interval: 50 }).toContain('final snapshot failed');
     // A copy of the surviving snapshot still loads.
     const check = mkdtempSync(join(tmpdir(), 'cairn-fault-'));
     copyFileSync(join(mnt, before[0]), join(check, before[0]));

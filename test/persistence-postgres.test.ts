@@ -65,6 +65,11 @@ class Cluster {
 }
 
 const bin = pgBinDir();
+if (bin === null) {
+  console.warn(
+    'PostgreSQL snapshot store tests skipped: no initdb under /usr/lib/postgresql/*/bin (Debian package postgresql; scripts/setup-test-deps.sh installs it)',
+  );
+}
 
 describe.skipIf(bin === null)('PostgreSQL snapshot store', () => {
   let pg: Cluster;
@@ -127,12 +132,14 @@ describe.skipIf(bin === null)('PostgreSQL snapshot store', () => {
     expect(await field(redis, 'snapshot_store_circuit')).toBe('open');
     const t0 = performance.now();
     await expect(redis.save()).rejects.toThrow(/circuit open/);
-    expect(performance.now() - t0).toBeLessThan(500);
+    expect(performance.now() - t0).toBeLessThan(2000);
     expect(await field(redis, 'rdb_last_bgsave_status')).toBe('err');
     // The server keeps serving meanwhile.
     expect(await redis.set('during-outage', '1')).toBe('OK');
     expect(await redis.get('k:7')).toBe('v:7');
-    await expect.poll(() => srv.logs()).toContain('snapshot store circuit open');
+    await expect
+      .poll(() => srv.logs(), { timeout: 15_000, interval: 50 })
+      .toContain('snapshot store circuit open');
 
     pg.start();
     await expect

@@ -64,7 +64,9 @@ describe('persistence across restarts', () => {
     const writtenAt = Date.now();
     expect(await srv.stop('SIGTERM')).toBe(0);
     // The log pipe may deliver its last lines after the exit event.
-    await expect.poll(() => srv.logs()).toMatch(/snapshot saved: dump-000001-/);
+    await expect
+      .poll(() => srv.logs(), { timeout: 15_000, interval: 50 })
+      .toMatch(/snapshot saved: dump-000001-/);
     expect(snapshots(dir)).toHaveLength(1);
 
     const again = await start(dir);
@@ -117,7 +119,12 @@ describe('persistence across restarts', () => {
     const { srv, redis } = await start(dir);
     await redis.set('a', '1');
     expect(await redis.bgsave()).toBe('Background saving started');
-    await expect.poll(async () => (await redis.info('persistence')).includes('rdb_saves:1')).toBe(true);
+    await expect
+      .poll(async () => (await redis.info('persistence')).includes('rdb_saves:1'), {
+        timeout: 15_000,
+        interval: 50,
+      })
+      .toBe(true);
     await redis.set('b', '2');
     await redis.call('shutdown', 'nosave').catch(() => {});
     expect(await srv.exited).toBe(0);
@@ -185,7 +192,7 @@ describe('persistence across restarts', () => {
     expect(inspect.stdout).toContain('records:        2 in 1 key blocks');
     expect(inspect.stdout).toContain('db0:            keys=2 with_ttl=1 expired_now=0');
     const verify = await run(process.execPath, [CAIRN_BIN, 'snapshot', 'verify', file]);
-    expect(verify.stdout).toMatch(/^OK .*: format 1, 2 keys, \d+ bytes, all checksums match/);
+    expect(verify.stdout).toMatch(/^OK .*: format 2, 2 keys, \d+ bytes, all checksums match/);
     await expect(
       run(process.execPath, [CAIRN_BIN, 'snapshot', 'verify', join(dir, 'nope')]),
     ).rejects.toMatchObject({

@@ -2,6 +2,7 @@
 
 import { readFileSync } from 'node:fs';
 import { createConnection, type Socket } from 'node:net';
+import { replyEnd } from './differential/resp-client.js';
 
 /** A RESP multibulk frame. */
 export function frame(...args: Array<string | Buffer>): Buffer {
@@ -11,6 +12,19 @@ export function frame(...args: Array<string | Buffer>): Buffer {
     parts.push(Buffer.from(`$${b.length}\r\n`), b, Buffer.from('\r\n'));
   }
   return Buffer.concat(parts);
+}
+
+/** How an exchange ends: the server closes the connection, or it has sent this many replies. */
+export type Ending = 'close' | number;
+
+/** How many complete RESP2/RESP3 replies `buf` starts with. */
+export function replyCount(buf: Buffer): number {
+  let n = 0;
+  for (let at = 0; ; n++) {
+    const end = replyEnd(buf, at);
+    if (end < 0) return n;
+    at = end;
+  }
 }
 
 export class RawClient {
@@ -96,17 +110,26 @@ export class RawClient {
   }
 
   /**
-   * What the server answers to `input`: everything until it closes, or until it has been quiet
-   * for `quietMs` (then the connection is left open, `closed` false).
+   * Send `input` (a string, bytes, or 'FIN' to end our side) and wait for the ending the caller
+   * expects: the server closes the connection, or it has sent `ending` complete replies since
+   * (a close ends the wait too). Waits on the events themselves; fails only when the ending has
+   * not come after `timeoutMs`. Returns everything received since the exchange began.
    */
-  async exchange(input: string | Buffer, quietMs = 250): Promise<{ reply: string; closed: boolean }> {
-    this.send(input);
-    let last = -1;
-    while (!this.closed && last !== this.size) {
-      last = this.size;
-      await new Promise((r) => setTimeout(r, quietMs));
-    }
-    return { reply: this.text(), closed: this.closed };
+  async exchange(
+    input: string | Buffer | 'FIN',
+    ending: Ending,
+    timeoutMs = 15_000,
+  ): Promise<{ reply: string; closed: boolean }> {
+    const from = this.size;
+    if (input === 'FIN') this.socket.end();
+    else this.send(input);
+    const since = () => this.received.subarray(from);
+    await this.until(
+      () => this.closed || (ending !== 'close' && replyCount(since()) >= ending),
+      timeoutMs,
+      ending === 'close' ? 'the server to close' : `${ending} replies`,
+    );
+    return { reply: since().toString('latin1'), closed: this.closed };
   }
 
   text(): string {
@@ -115,6 +138,43 @@ export class RawClient {
 
   close(): void {
     this.socket.destroy();
+  }
+}
+
+/**
+ * An input and how the server's answer to it ends (see RawClient.exchange). `setup` runs first
+ * and its answer is left out. An input the server waits on (neither answering nor closing) comes
+ * with the `rest` that ends the wait, sent apart; `ending` is then the one after the rest.
+ */
+export interface Probe {
+  input: string | Buffer;
+  ending: Ending;
+  rest?: string | Buffer | 'FIN';
+  setup?: { input: string | Buffer; ending: Ending };
+}
+
+/** Run `probe` on a fresh connection to each port at once; what each answered, once it ended. */
+export async function sideBySide(
+  ports: number[],
+  probe: Probe,
+): Promise<Array<{ reply: string; closed: boolean }>> {
+  const clients = await Promise.all(ports.map((port) => RawClient.connect(port)));
+  const run = async (c: RawClient) => {
+    if (probe.setup !== undefined) await c.exchange(probe.setup.input, probe.setup.ending);
+    if (probe.rest === undefined) return c.exchange(probe.input, probe.ending);
+    const from = c.receivedBytes;
+    c.send(probe.input);
+    // Not a wait for an event: the rest goes apart so that the server meets the input alone.
+    // Whatever the server says to the input, early or late, is in the transcript returned.
+    await new Promise((done) => setTimeout(done, 100));
+    const first = c.received.subarray(from).toString('latin1');
+    const after = await c.exchange(probe.rest, probe.ending);
+    return { reply: first + after.reply, closed: after.closed };
+  };
+  try {
+    return await Promise.all(clients.map(run));
+  } finally {
+    for (const c of clients) c.close();
   }
 }
 

@@ -84,12 +84,31 @@ describe('SLOWLOG', () => {
   });
 
   it('logs only commands at or over the threshold', async () => {
+    // KEYS over 200,000 keys takes well over 1 ms; each SET takes a few microseconds.
+    for (let base = 0; base < 200_000; base += 20_000) {
+      const p = mine.pipeline();
+      for (let i = base; i < base + 20_000; i += 100)
+        p.mset(...Array.from({ length: 100 }, (_, k) => [`many:${i + k}`, 'v']).flat());
+      await p.exec();
+    }
+    const threshold = 1000;
+    await mine.call('SLOWLOG', 'RESET');
+    await mine.call('CONFIG', 'SET', 'slowlog-log-slower-than', String(threshold));
+    for (let i = 0; i < 50; i++) await mine.call('SET', `q${i}`, 'v');
+    expect(((await mine.call('KEYS', 'many:*')) as string[]).length).toBe(200_000);
+    const slow = (await mine.call('SLOWLOG', 'GET', '-1')) as Entry[];
+    // The command that crossed the threshold is there, with its duration; nothing under it is.
+    expect(slow.map((e) => e[3].join(' '))).toContain('KEYS many:*');
+    for (const e of slow) expect(e[2], e[3].join(' ')).toBeGreaterThanOrEqual(threshold);
+
+    // With a threshold no command reaches, the same KEYS runs and is not logged.
     await mine.call('SLOWLOG', 'RESET');
     await mine.call('CONFIG', 'SET', 'slowlog-log-slower-than', '10000000');
+    expect(((await mine.call('KEYS', 'many:*')) as string[]).length).toBe(200_000);
     for (let i = 0; i < 50; i++) await mine.call('SET', `q${i}`, 'v');
-    await mine.call('KEYS', '*');
     expect(await mine.call('SLOWLOG', 'LEN')).toBe(0);
     await mine.call('CONFIG', 'SET', 'slowlog-log-slower-than', '10000');
+    await mine.call('FLUSHDB');
   });
 
   it('INFO latencystats gives p50, p99 and p99.9 per command, as Redis does', async () => {

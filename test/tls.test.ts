@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CairnProcess, startCairn } from './helpers/cairn.js';
 import { makeCerts, type TestCerts } from './helpers/certs.js';
 import { cairnClient, grpc, statusOf } from './helpers/grpc.js';
+import { CERT_REFUSED, CERT_REQUIRED, probeTlsDoors, SERVED } from './helpers/tls-probe.js';
 
 const run = promisify(execFile);
 const B = (s: string) => Buffer.from(s);
@@ -138,6 +139,10 @@ function plaintextPing(port: number): Promise<string> {
   });
 }
 
+/** Raw TLS probes of each door of `srv`, with `cert` (see helpers/tls-probe.ts). */
+const probeDoors = (srv: CairnProcess, cert: ClientCert | null) =>
+  probeTlsDoors(srv, { ca: certs.ca, servername: 'localhost', ...(cert ?? {}) });
+
 describe('TLS with a server certificate', () => {
   it('serves RESP on tls-port to redis-cli, ioredis and node-redis, one keyspace with plaintext', async () => {
     const port = oneWay.tlsRespPort;
@@ -186,19 +191,40 @@ describe('TLS with a server certificate', () => {
     expect((await grpcGet(oneWay.grpcPort, null, 'tls:doors')).toString()).toBe('same-bytes');
   });
 
-  it('gives plaintext clients on TLS ports no service', async () => {
-    expect(await plaintextPing(oneWay.tlsRespPort)).not.toContain('PONG');
-    await expect(
-      run('redis-cli', ['-h', '127.0.0.1', '-p', String(oneWay.tlsRespPort), 'PING'], { timeout: 15_000 }),
-    ).rejects.toBeTruthy();
-    await expect(fetch(`http://127.0.0.1:${oneWay.httpPort}/healthz`)).rejects.toThrow();
+  it('gives plaintext clients on TLS ports no service, and TLS clients on the same ports service', async () => {
+    const port = oneWay.tlsRespPort;
+    // The server reads a TLS ClientHello, finds none, and closes without a byte.
+    expect(await plaintextPing(port)).toBe('');
+    const plainCli = await run('redis-cli', ['-h', '127.0.0.1', '-p', String(port), 'PING'], {
+      timeout: 15_000,
+    }).catch((e: { code: unknown; stderr: string }) => e);
+    expect(plainCli).toMatchObject({ code: 1, stderr: 'Error: Server closed the connection\n' });
+    const tlsCli = await run('redis-cli', [
+      '--tls',
+      '--cacert',
+      certs.files.ca,
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(port),
+      'PING',
+    ]);
+    expect(tlsCli.stdout.trim()).toBe('PONG');
+
+    const plainHttp = await fetch(`http://127.0.0.1:${oneWay.httpPort}/healthz`).catch((e: Error) => e);
+    expect(plainHttp).toBeInstanceOf(Error);
+    expect((plainHttp as Error & { cause: { code: string } }).cause.code).toBe('UND_ERR_SOCKET');
+    expect((await httpsGet(oneWay.httpPort, '/healthz', null)).status).toBe(200);
+
+    await iored(port, null, 'SET', 'tls:plain', 'v');
     const insecure = cairnClient(oneWay.grpcPort);
     try {
-      const st = await statusOf(insecure.unary('Get', { key: B('x') }, { timeoutMs: 5000 }));
+      const st = await statusOf(insecure.unary('Get', { key: B('tls:plain') }, { timeoutMs: 5000 }));
       expect([grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED]).toContain(st.code);
     } finally {
       insecure.close();
     }
+    expect((await grpcGet(oneWay.grpcPort, null, 'tls:plain')).toString()).toBe('v');
   });
 
   it('keeps HTTP and gRPC plain with http-tls no and grpc-tls no', async () => {
@@ -248,23 +274,36 @@ describe('client certificates (tls-auth-clients yes, tls-ca-cert-file set)', () 
 
   it('refuses a client without a certificate, or with one from another CA, on every door', async () => {
     const port = mutual.tlsRespPort;
-    const cli = run('redis-cli', [
-      '--tls',
-      '--cacert',
-      certs.files.ca,
-      '-h',
-      '127.0.0.1',
-      '-p',
-      String(port),
-      'PING',
-    ]);
-    await expect(cli).rejects.toBeTruthy();
+    const noCert = await run(
+      'redis-cli',
+      ['--tls', '--cacert', certs.files.ca, '-h', '127.0.0.1', '-p', String(port), 'PING'],
+      {
+        timeout: 15_000,
+      },
+    ).catch((e: { code: unknown; stderr: string }) => e);
+    expect(noCert).toMatchObject({ code: 1, stderr: 'Error: Server closed the connection\n' });
+    // The TLS outcome itself, door by door.
+    const none = await probeDoors(mutual, null);
+    expect(none).toEqual({ resp: CERT_REQUIRED, http: CERT_REQUIRED, grpc: CERT_REQUIRED });
+    const rogue = await probeDoors(mutual, certs.rogue);
+    expect(rogue).toEqual({ resp: CERT_REFUSED, http: CERT_REFUSED, grpc: CERT_REFUSED });
+    // And through the real clients.
     for (const cert of [null, certs.rogue]) {
-      await expect(iored(port, cert, 'PING')).rejects.toThrow();
-      await expect(httpsGet(mutual.httpPort, '/healthz', cert)).rejects.toThrow();
+      await expect(iored(port, cert, 'PING')).rejects.toThrow('Connection is closed.');
+      const https = await httpsGet(mutual.httpPort, '/healthz', cert).catch((e: NodeJS.ErrnoException) => e);
+      expect((https as NodeJS.ErrnoException).code).toBe(
+        cert === null ? 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED' : 'ECONNRESET',
+      );
       const st = await statusOf(grpcGet(mutual.grpcPort, cert, 'm:k'));
       expect(st.code).toBe(grpc.status.UNAVAILABLE);
+      if (cert === null) expect(st.details).toContain('certificate required');
     }
+    // The same ports serve a client with a certificate from the CA.
+    expect(await probeDoors(mutual, certs.client)).toEqual({ resp: SERVED, http: SERVED, grpc: SERVED });
+    expect(await iored(port, certs.client, 'PING')).toBe('PONG');
+    expect((await httpsGet(mutual.httpPort, '/healthz', certs.client)).status).toBe(200);
+    await iored(port, certs.client, 'SET', 'm:k', 'mutual');
+    expect((await grpcGet(mutual.grpcPort, certs.client, 'm:k')).toString()).toBe('mutual');
   });
 });
 
@@ -278,11 +317,26 @@ describe('client certificates (tls-auth-clients optional)', () => {
     }
   });
 
-  it('refuses a certificate that does not verify, on every door', async () => {
-    await expect(iored(optional.tlsRespPort, certs.rogue, 'PING')).rejects.toThrow();
-    await expect(httpsGet(optional.httpPort, '/healthz', certs.rogue)).rejects.toThrow();
+  it('refuses a certificate that does not verify, on every door, and serves one that does', async () => {
+    expect(await probeDoors(optional, certs.rogue)).toEqual({
+      resp: CERT_REFUSED,
+      http: CERT_REFUSED,
+      grpc: CERT_REFUSED,
+    });
+    await expect(iored(optional.tlsRespPort, certs.rogue, 'PING')).rejects.toThrow('Connection is closed.');
+    const https = await httpsGet(optional.httpPort, '/healthz', certs.rogue).catch(
+      (e: NodeJS.ErrnoException) => e,
+    );
+    expect((https as NodeJS.ErrnoException).code).toBe('ECONNRESET');
     const st = await statusOf(grpcGet(optional.grpcPort, certs.rogue, 'o:k'));
     expect(st.code).toBe(grpc.status.UNAVAILABLE);
+    // The same ports serve a verified certificate, and none.
+    for (const cert of [certs.client, null]) {
+      expect(await probeDoors(optional, cert)).toEqual({ resp: SERVED, http: SERVED, grpc: SERVED });
+      expect(await iored(optional.tlsRespPort, cert, 'SET', 'o:k', 'opt')).toBe('OK');
+      expect((await httpsGet(optional.httpPort, '/healthz', cert)).status).toBe(200);
+      expect((await grpcGet(optional.grpcPort, cert, 'o:k')).toString()).toBe('opt');
+    }
   });
 });
 

@@ -26,7 +26,7 @@ function fields(line: string): Record<string, string> {
   );
 }
 
-function until(check: () => boolean, timeoutMs = 5_000): Promise<void> {
+function until(check: () => boolean, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   return new Promise((resolve, reject) => {
     const tick = () => {

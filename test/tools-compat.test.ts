@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Node, parseReply, RawRespClient } from './differential/resp-client.js';
 import { type CairnProcess, startCairn } from './helpers/cairn.js';
 import { type RedisProcess, startRedis } from './helpers/redis.js';
+import { frame, RawClient } from './resp-support.js';
 
 type Step = string[];
 
@@ -227,9 +228,11 @@ describe('connection and server commands, byte for byte against redis-server', (
 
   it('QUIT answers OK and closes, even with arguments', async () => {
     for (const port of [cairn.respPort, redis.port]) {
-      const c = await RawRespClient.connect(port);
-      expect((await c.call(['QUIT', 'x'])).toString()).toBe('+OK\r\n');
-      await expect(c.call(['PING'])).rejects.toThrow('connection closed');
+      // Raw bytes and the close event itself: a command sent after QUIT could meet ECONNRESET
+      // before the close is seen, so nothing is sent after it.
+      const c = await RawClient.connect(port);
+      c.send(frame('QUIT', 'x'));
+      expect(await c.waitClosed(15_000)).toBe('+OK\r\n');
     }
   });
 

@@ -1,38 +1,64 @@
 /**
  * How two replies to the same command are judged equal. Byte equality is the rule; the other
- * modes relax only what differs between any two servers (see Compare in generator.ts). In
- * every mode an error reply must match byte for byte.
+ * modes (see Compare in step.ts) relax only what differs between any two servers. In every mode
+ * an error reply, and a TTL's state (-1 no TTL, -2 no key), must match byte for byte.
+ *
+ * TTL tolerance. Both servers share this machine's clock, and the test sends each command to
+ * both in the same tick, so each runs it at an instant between the send and the last reply:
+ * that measured window (`windowMs`, whole ms as Date.now() reads them) bounds how far apart the
+ * two executions are. A relative expiry (EX, PX, EXPIRE...) therefore leaves the two absolute
+ * expiry times at most the setting command's window apart (the model's per-key skew, `skewMs`; 0 for
+ * EXAT/PXAT/EXPIREAT), and a later read adds its own window:
+ * - PTTL: |redis - cairn| <= skewMs + windowMs.
+ * - PEXPIRETIME: |redis - cairn| <= skewMs.
+ * - TTL (seconds, rounded as Redis rounds: (ms + 500) / 1000): sent with a PTTL probe in the
+ *   same write; each server's TTL must be the rounding of a PTTL between its probe and the probe
+ *   plus the window, and the two probes must agree within skewMs + windowMs. So the seconds
+ *   differ only when the ms remainder straddles the rounding point within that slack, and an
+ *   off-by-one-second TTL fails.
+ * - EXPIRETIME: exactly the rounding of the same server's PEXPIRETIME probe; the probes agree
+ *   within skewMs (so absolute expiries compare exactly).
  */
-import type { Compare } from './generator.js';
 import { type Node, parseReply, type RawRespClient } from './resp-client.js';
+import type { Step } from './step.js';
 
-/** Slack for relative TTLs: the two servers start and read a TTL at slightly different instants. */
-const TTL_TOLERANCE_MS = 1500n;
-const TTL_TOLERANCE_S = 2n;
 /** A full SCAN that has not finished after this many calls is a bug (cursor never returns to 0). */
-const MAX_SCAN_CALLS = 100_000;
+export const MAX_SCAN_CALLS = 100_000;
+
+export interface Observed {
+  redis: Buffer;
+  cairn: Buffer;
+  /** Replies to the step's probe, when it has one. */
+  probeRedis?: Buffer;
+  probeCairn?: Buffer;
+  /** Ms between sending to both and the last reply. */
+  windowMs: number;
+  /** The model's skew bound for the step's ttlKey (0 without one). */
+  skewMs: number;
+}
 
 /** Null when the replies count as equal, else a short reason. */
-export function compareReplies(mode: Compare, redis: Buffer, cairn: Buffer): string | null {
-  if (mode === 'ignore' || redis.equals(cairn)) return null;
-  if (mode === 'exact') return 'replies differ';
+export function compareReplies(step: Step, o: Observed): string | null {
+  const { redis, cairn } = o;
+  const mode = step.compare;
+  if (mode === 'exact') return redis.equals(cairn) ? null : 'replies differ';
   const r = parseReply(redis);
   const c = parseReply(cairn);
-  if (r.t === 'error' || c.t === 'error') return 'replies differ (error)';
+  if (r.t === 'error' || c.t === 'error') return redis.equals(cairn) ? null : 'replies differ (error)';
   switch (mode) {
-    case 'ttl-s':
-    case 'ttl-ms': {
-      if (r.t !== 'int' || c.t !== 'int') return 'not both integers';
-      if (r.v < 0n || c.v < 0n) return 'TTL state differs';
-      const d = r.v > c.v ? r.v - c.v : c.v - r.v;
-      return d <= (mode === 'ttl-s' ? TTL_TOLERANCE_S : TTL_TOLERANCE_MS) ? null : `TTLs differ by ${d}`;
-    }
+    case 'ttl':
+    case 'pttl':
+    case 'expiretime':
+    case 'pexpiretime':
+      return ttlProblem(step, r, c, o);
     case 'key-set':
       return sameKeySet(r, c) ? null : 'key sets differ';
     case 'random-key':
       return (r.t === 'null') === (c.t === 'null') && (r.t === 'bulk' || r.t === 'null')
         ? null
         : 'random key shape differs';
+    case 'scan-batch':
+      return scanBatch(r) !== null && scanBatch(c) !== null ? null : 'SCAN reply shapes differ';
     case 'shape':
       if (r.t !== c.t) return `reply kinds differ (${r.t} / ${c.t})`;
       if ('items' in r && 'items' in c && r.items.length !== c.items.length) return 'aggregate sizes differ';
@@ -40,7 +66,59 @@ export function compareReplies(mode: Compare, redis: Buffer, cairn: Buffer): str
   }
 }
 
-function keyList(n: Node): string[] | null {
+const int = (n: Node): bigint | null => (n.t === 'int' ? n.v : null);
+const abs = (v: bigint): bigint => (v < 0n ? -v : v);
+/** Redis's rounding of a ms TTL or expire time to seconds. */
+const roundS = (ms: bigint): bigint => (ms + 500n) / 1000n;
+
+function ttlProblem(step: Step, rn: Node, cn: Node, o: Observed): string | null {
+  const r = int(rn);
+  const c = int(cn);
+  if (r === null || c === null) return 'not both integers';
+  if (r === c) return null;
+  if (r < 0n || c < 0n) return `TTL state differs (${r} / ${c})`;
+  const skew = BigInt(o.skewMs);
+  const window = BigInt(o.windowMs);
+  switch (step.compare) {
+    case 'pttl':
+      return abs(r - c) <= skew + window
+        ? null
+        : `PTTLs differ by ${abs(r - c)} ms (allowed ${skew + window})`;
+    case 'pexpiretime':
+      return abs(r - c) <= skew ? null : `PEXPIRETIMEs differ by ${abs(r - c)} ms (allowed ${skew})`;
+  }
+  const pr = o.probeRedis ? int(parseReply(o.probeRedis)) : null;
+  const pc = o.probeCairn ? int(parseReply(o.probeCairn)) : null;
+  if (pr === null || pc === null || pr < 0n || pc < 0n)
+    return 'TTLs differ and the ms probes do not explain it';
+  if (step.compare === 'ttl') {
+    // The TTL ran before its PTTL probe: its ms TTL lay in [probe, probe + window].
+    for (const [who, s, p] of [['redis', r, pr] as const, ['cairn', c, pc] as const]) {
+      if (s < roundS(p) || s > roundS(p + window))
+        return `${who}: TTL ${s} s is not its PTTL ${p} ms rounded`;
+    }
+    return abs(pr - pc) <= skew + window
+      ? null
+      : `TTLs differ; PTTLs ${pr}/${pc} differ by more than ${skew + window} ms`;
+  }
+  for (const [who, s, p] of [['redis', r, pr] as const, ['cairn', c, pc] as const]) {
+    if (s !== roundS(p)) return `${who}: EXPIRETIME ${s} s is not its PEXPIRETIME ${p} ms rounded`;
+  }
+  return abs(pr - pc) <= skew
+    ? null
+    : `EXPIRETIMEs differ; PEXPIRETIMEs ${pr}/${pc} differ by more than ${skew} ms`;
+}
+
+/** The keys of a `[cursor, keys]` SCAN reply, or null when the reply has another shape. */
+export function scanBatch(n: Node): { cursor: string; keys: string[] } | null {
+  if (n.t !== 'array' || n.items.length !== 2) return null;
+  const [cursor, batch] = n.items;
+  if (cursor.t !== 'bulk' || !/^\d+$/.test(cursor.b.toString('latin1'))) return null;
+  const keys = keyList(batch);
+  return keys === null ? null : { cursor: cursor.b.toString('latin1'), keys };
+}
+
+export function keyList(n: Node): string[] | null {
   if (n.t !== 'array' && n.t !== 'set') return null;
   const out: string[] = [];
   for (const item of n.items) {
@@ -65,13 +143,11 @@ export async function fullScan(client: RawRespClient, opts: readonly Buffer[]): 
   let cursor = Buffer.from('0');
   for (let calls = 0; calls < MAX_SCAN_CALLS; calls++) {
     const raw = await client.call([Buffer.from('scan'), cursor, ...opts]);
-    const r = parseReply(raw);
-    if (r.t !== 'array' || r.items.length !== 2) return raw;
-    const [next, batch] = r.items;
-    if (next.t !== 'bulk' || (batch.t !== 'array' && batch.t !== 'set')) return raw;
-    for (const k of batch.items) if (k.t === 'bulk') keys.add(k.b.toString('latin1'));
-    if (next.b.toString('latin1') === '0') return [...keys].sort();
-    cursor = Buffer.from(next.b);
+    const batch = scanBatch(parseReply(raw));
+    if (batch === null) return raw;
+    for (const k of batch.keys) keys.add(k);
+    if (batch.cursor === '0') return [...keys].sort();
+    cursor = Buffer.from(batch.cursor);
   }
   throw new Error(`SCAN did not finish in ${MAX_SCAN_CALLS} calls`);
 }

@@ -1,107 +1,101 @@
 /**
  * The little the differential test must remember about the data to tell a real difference from
- * a documented one: the selected database, and which keys may hold a value whose Redis
- * encoding depends on history (APPEND/SETRANGE make `raw`, INCRBYFLOAT makes `embstr`, COPY
- * unshares small integers), where Cairn derives OBJECT ENCODING/REFCOUNT from the bytes alone.
- * The model is conservative: when unsure, a key is marked.
+ * a documented one, per database and key:
+ *
+ * - history-dependent encodings: APPEND/SETRANGE make `raw`, INCRBYFLOAT makes `embstr`, COPY
+ *   unshares small integers in Redis, where Cairn derives OBJECT ENCODING/REFCOUNT from the
+ *   bytes alone;
+ * - TTL skew: an upper bound, in ms, on how far apart the two servers' absolute expiry times of
+ *   a key may be. A relative expiry (EX, PX, EXPIRE, SETEX...) is added to each server's own
+ *   clock at the instant it runs the command; both run it between the moment the test sent it
+ *   and the moment the last reply arrived, so the skew is that measured window. Absolute
+ *   expiries (EXAT, PXAT, EXPIREAT) have no skew.
+ *
+ * Families update it from their commands and Redis's replies (see CommandFamily.observe). The
+ * model is conservative: when unsure, a key stays marked and a skew only grows.
  */
-import type { Node } from './resp-client.js';
 
 const DATABASES = 16;
 
 export class Model {
+  /** The database the test's main connection has selected. */
   db = 0;
-  private marked: Array<Set<string>> = Array.from({ length: DATABASES }, () => new Set<string>());
+  private history: Array<Set<string>> = Array.from({ length: DATABASES }, () => new Set<string>());
+  private skew: Array<Map<string, number>> = Array.from({ length: DATABASES }, () => new Map());
 
-  isHistoryDependent(db: number, key: Buffer): boolean {
-    return this.marked[db].has(key.toString('latin1'));
+  isHistoryDependent(db: number, key: Buffer | string): boolean {
+    return this.history[db].has(name(key));
   }
 
-  /** Update from a command and Redis's reply to it. */
-  observe(argv: readonly Buffer[], reply: Node): void {
-    const name = argv[0].toString('latin1').toLowerCase();
-    const ok = reply.t !== 'error';
-    const db = this.db;
-    const k = (i: number) => argv[i].toString('latin1');
-    const mark = (d: number, key: string) => this.marked[d].add(key);
-    const clear = (d: number, key: string) => this.marked[d].delete(key);
-    const isOne = reply.t === 'int' && reply.v === 1n;
-    switch (name) {
-      case 'append':
-      case 'setrange':
-      case 'incrbyfloat':
-        if (argv.length > 1) mark(db, k(1));
-        return;
-      case 'set':
-        if (ok && (argv.length === 3 || (reply.t === 'simple' && reply.s === 'OK'))) clear(db, k(1));
-        return;
-      case 'setnx':
-        if (isOne) clear(db, k(1));
-        return;
-      case 'setex':
-      case 'psetex':
-      case 'getset':
-      case 'incr':
-      case 'decr':
-      case 'incrby':
-      case 'decrby':
-      case 'getdel':
-        if (ok) clear(db, k(1));
-        return;
-      case 'mset':
-      case 'msetnx':
-        if (ok && (name === 'mset' || isOne)) for (let i = 1; i < argv.length; i += 2) clear(db, k(i));
-        return;
-      case 'del':
-      case 'unlink':
-        if (ok) for (let i = 1; i < argv.length; i++) clear(db, k(i));
-        return;
-      case 'rename':
-      case 'renamenx':
-        if (ok && (name === 'rename' || isOne) && k(1) !== k(2)) {
-          if (this.marked[db].has(k(1))) mark(db, k(2));
-          else clear(db, k(2));
-          clear(db, k(1));
-        }
-        return;
-      case 'copy':
-        if (isOne) mark(this.copyTarget(argv), k(2));
-        return;
-      case 'move':
-        if (isOne) {
-          const to = Number(k(2));
-          if (this.marked[db].has(k(1))) mark(to, k(1));
-          else clear(to, k(1));
-          clear(db, k(1));
-        }
-        return;
-      case 'swapdb':
-        if (ok) {
-          const a = Number(k(1));
-          const b = Number(k(2));
-          [this.marked[a], this.marked[b]] = [this.marked[b], this.marked[a]];
-        }
-        return;
-      case 'flushdb':
-        if (ok) this.marked[db].clear();
-        return;
-      case 'flushall':
-        if (ok) for (const s of this.marked) s.clear();
-        return;
-      case 'select':
-        if (ok) this.db = Number(k(1));
-        return;
-    }
+  /** Upper bound (ms) on the difference between the two servers' expiry times of this key. */
+  ttlSkew(db: number, key: Buffer | string): number {
+    return this.skew[db].get(name(key)) ?? 0;
   }
 
-  /** COPY's destination database, read as Redis reads the options (the last DB wins). */
-  private copyTarget(argv: readonly Buffer[]): number {
-    let target = this.db;
-    for (let i = 3; i < argv.length; i++) {
-      if (argv[i].toString('latin1').toLowerCase() === 'db' && i + 1 < argv.length) {
-        target = Number(argv[++i].toString('latin1'));
-      }
-    }
-    return target;
+  markHistory(db: number, key: Buffer | string): void {
+    this.history[db].add(name(key));
   }
+
+  /** The key now holds a value written afresh: its encoding is the bytes' own. */
+  freshValue(db: number, key: Buffer | string): void {
+    this.history[db].delete(name(key));
+  }
+
+  /** The key's expiry was set from a relative time during a window of `windowMs`. */
+  relativeTtl(db: number, key: Buffer | string, windowMs: number): void {
+    this.skew[db].set(name(key), windowMs);
+  }
+
+  /** Perhaps set from a relative time (the reply does not say): the bound can only grow. */
+  maybeRelativeTtl(db: number, key: Buffer | string, windowMs: number): void {
+    this.skew[db].set(name(key), Math.max(this.ttlSkew(db, key), windowMs));
+  }
+
+  /** The key has no TTL now, or an absolute one: both servers hold the same expiry. */
+  exactTtl(db: number, key: Buffer | string): void {
+    this.skew[db].delete(name(key));
+  }
+
+  /** The key is gone (deleted, expired). */
+  forget(db: number, key: Buffer | string): void {
+    this.history[db].delete(name(key));
+    this.skew[db].delete(name(key));
+  }
+
+  /** RENAME, MOVE (keepSource false) and COPY (true): the destination takes the source's facts. */
+  transfer(
+    fromDb: number,
+    from: Buffer | string,
+    toDb: number,
+    to: Buffer | string,
+    keepSource: boolean,
+  ): void {
+    const [f, t] = [name(from), name(to)];
+    if (fromDb === toDb && f === t) return;
+    const marked = this.history[fromDb].has(f);
+    const skew = this.skew[fromDb].get(f);
+    if (!keepSource) this.forget(fromDb, f);
+    if (marked) this.history[toDb].add(t);
+    else this.history[toDb].delete(t);
+    if (skew === undefined) this.skew[toDb].delete(t);
+    else this.skew[toDb].set(t, skew);
+  }
+
+  swap(a: number, b: number): void {
+    [this.history[a], this.history[b]] = [this.history[b], this.history[a]];
+    [this.skew[a], this.skew[b]] = [this.skew[b], this.skew[a]];
+  }
+
+  flush(db: number): void {
+    this.history[db].clear();
+    this.skew[db].clear();
+  }
+
+  flushAll(): void {
+    for (let db = 0; db < DATABASES; db++) this.flush(db);
+  }
+}
+
+function name(key: Buffer | string): string {
+  return typeof key === 'string' ? key : key.toString('latin1');
 }

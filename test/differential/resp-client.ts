@@ -124,6 +124,8 @@ export class RawRespClient {
   private pending: Buffer = Buffer.alloc(0);
   private readonly waiting: Array<{ resolve: (b: Buffer) => void; reject: (e: Error) => void }> = [];
   private closedError: Error | null = null;
+  /** A reply nobody asked for (a server answering twice): reported to the next call. */
+  private unexpected: Error | null = null;
 
   private constructor(private readonly socket: Socket) {
     socket.setNoDelay(true);
@@ -152,19 +154,46 @@ export class RawRespClient {
       const reply = Buffer.from(this.pending.subarray(0, end));
       this.pending = this.pending.subarray(end);
       const w = this.waiting.shift();
-      if (w === undefined) throw new Error(`unexpected reply ${JSON.stringify(reply.toString('latin1'))}`);
+      if (w === undefined) {
+        this.unexpected ??= new Error(`unexpected reply ${JSON.stringify(reply.toString('latin1'))}`);
+        continue;
+      }
       w.resolve(reply);
     }
   }
 
   /** Send one command; resolves with its reply's raw bytes. Calls may be pipelined. */
   call(argv: ReadonlyArray<Buffer | string>): Promise<Buffer> {
-    if (this.closedError !== null) return Promise.reject(this.closedError);
-    const bufs = argv.map((a) => (typeof a === 'string' ? Buffer.from(a) : a));
-    return new Promise((resolve, reject) => {
-      this.waiting.push({ resolve, reject });
-      this.socket.write(encodeCommand(bufs));
-    });
+    return this.callMany([argv]).then((r) => r[0]);
+  }
+
+  /** Send several commands in one socket write; resolves with each reply's raw bytes. */
+  callMany(commands: ReadonlyArray<ReadonlyArray<Buffer | string>>): Promise<Buffer[]> {
+    const bufs = commands.map((argv) =>
+      encodeCommand(argv.map((a) => (typeof a === 'string' ? Buffer.from(a) : a))),
+    );
+    return this.sendRaw(Buffer.concat(bufs), commands.length);
+  }
+
+  /** Write raw bytes (inline commands, several commands) and collect `replies` replies. */
+  sendRaw(bytes: Buffer, replies: number): Promise<Buffer[]> {
+    const failed = this.closedError ?? this.unexpected;
+    if (failed !== null) return Promise.reject(failed);
+    const out = Array.from(
+      { length: replies },
+      () =>
+        new Promise<Buffer>((resolve, reject) => {
+          this.waiting.push({ resolve, reject });
+        }),
+    );
+    this.socket.write(bytes);
+    return Promise.all(out);
+  }
+
+  /** Resolves when the server closes the connection (after QUIT). */
+  closed(): Promise<void> {
+    if (this.socket.destroyed) return Promise.resolve();
+    return new Promise((resolve) => this.socket.once('close', () => resolve()));
   }
 
   close(): void {
