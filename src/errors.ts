@@ -54,6 +54,8 @@ export const ERROR_KINDS = {
   EXECABORT: { http: 409, code: 'transaction_aborted', grpc: GrpcStatus.ABORTED },
   /** The request's deadline passed. */
   TIMEOUT: { http: 504, code: 'deadline_exceeded', grpc: GrpcStatus.DEADLINE_EXCEEDED },
+  /** A blocked client released by CLIENT UNBLOCK ... ERROR. */
+  UNBLOCKED: { http: 409, code: 'unblocked', grpc: GrpcStatus.ABORTED },
   /** The request was cancelled by the client. */
   CANCELLED: { http: 499, code: 'cancelled', grpc: GrpcStatus.CANCELLED },
   /** HTTP only: a body in a media type the route does not take. */

@@ -1,7 +1,8 @@
 /**
- * The command table's metadata for the string, key and expiry families against what a real
- * redis-server declares (COMMAND INFO and COMMAND DOCS): arity, flags, key positions, group,
- * summary, since, complexity, and the argument synopsis rendered from Redis's argument tree.
+ * The command table's metadata for the string, key, expiry, hash, set and sorted-set families
+ * against what a real redis-server declares (COMMAND INFO and COMMAND DOCS): arity, flags, key
+ * positions, group, summary, since, complexity, and the argument synopsis rendered from Redis's
+ * argument tree.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCommandTable } from '../src/commands/index.js';
@@ -9,6 +10,14 @@ import type { CommandSpec } from '../src/commands/spec.js';
 import { type Node, parseReply, RawRespClient } from './differential/resp-client.js';
 import { type RedisProcess, startRedis } from './helpers/redis.js';
 
+const HASH_SET_COMMANDS =
+  'hset hsetnx hmset hget hmget hgetall hdel hlen hexists hkeys hvals hincrby hincrbyfloat hstrlen hrandfield hscan sadd srem scard sismember smismember smembers srandmember spop smove sinter sintercard sunion sdiff sinterstore sunionstore sdiffstore sscan'.split(
+    ' ',
+  );
+const ZSET_COMMANDS =
+  'zadd zincrby zrem zcard zscore zmscore zrank zrevrank zcount zlexcount zrange zrangestore zrangebyscore zrevrangebyscore zrangebylex zrevrangebylex zrevrange zpopmin zpopmax zmpop zrandmember zunion zinter zdiff zunionstore zinterstore zdiffstore zintercard zremrangebyrank zremrangebyscore zremrangebylex zscan'.split(
+    ' ',
+  );
 const COMMANDS =
   'get set setnx setex psetex getset getdel getex mget mset msetnx append strlen getrange setrange substr incr decr incrby decrby incrbyfloat lcs del unlink exists type keys scan randomkey rename renamenx copy move touch dbsize flushdb flushall swapdb object expire pexpire expireat pexpireat ttl pttl expiretime pexpiretime persist'.split(
     ' ',
@@ -46,10 +55,14 @@ function render(arg: Node): string {
   const token = f.has('token') ? str(f.get('token')!) : '';
   let s: string;
   if (type === 'oneof') s = items(f.get('arguments')).map(render).join(' | ');
-  else if (type === 'block') s = items(f.get('arguments')).map(render).join(' ');
+  // A block's token introduces it: ZRANGE's `LIMIT offset count`.
+  else if (type === 'block')
+    s = `${token ? `${token} ` : ''}${items(f.get('arguments')).map(render).join(' ')}`;
   else if (type === 'pure-token') s = token;
   else s = `${token ? `${token} ` : ''}${str(f.get('name')!)}`;
   const flags = items(f.get('flags')).map(str);
+  // A required choice is written `<MIN | MAX>` (the table's synopsis notation).
+  if (type === 'oneof' && !flags.includes('optional')) s = `<${s}>`;
   if (flags.includes('multiple')) s = `${s} [${s} ...]`;
   if (flags.includes('optional')) s = `[${s}]`;
   return s;
@@ -102,7 +115,7 @@ describe('command metadata matches redis-server', () => {
     await redis?.stop();
   });
 
-  it.each(COMMANDS)('%s', async (name) => {
+  it.each([...COMMANDS, ...HASH_SET_COMMANDS, ...ZSET_COMMANDS])('%s', async (name) => {
     const spec = table.specs.get(name);
     expect(spec, `${name} is in the table`).toBeDefined();
     const [info] = items(parseReply(await client.call(['COMMAND', 'INFO', name])));

@@ -63,7 +63,23 @@ describe('the document', () => {
     // Raw bodies are typed as bytes for tools and the UI.
     const put = doc.paths['/v1/keys/{key}'].put.requestBody.content;
     expect(put['application/octet-stream'].schema).toMatchObject({ type: 'string', format: 'binary' });
-    expect(put['application/json'].schema.properties.value.type).toBe('string');
+    // A string's body, or a whole collection's, told apart by `type`.
+    const bodies = put['application/json'].schema.anyOf as Json[];
+    expect(bodies.map((b) => b.title)).toEqual(['StringPut', 'HashPut', 'ListPut', 'SetPut', 'ZSetPut']);
+    expect(bodies[0].properties.value.type).toBe('string');
+    expect(bodies[1].properties.value.type).toBe('object');
+    expect(bodies[4].properties.value.items.properties).toMatchObject({ member: { type: 'string' } });
+    const got = doc.paths['/v1/keys/{key}'].get.responses['200'].content['application/json'].schema;
+    expect((got.anyOf as Json[]).map((b) => b.properties.type.enum[0])).toEqual([
+      'string',
+      'hash',
+      'list',
+      'set',
+      'zset',
+    ]);
+    // The command API's RESP3 opt-in is documented as a header and a query parameter.
+    const params = (doc.paths['/'].post.parameters as Json[]).map((p) => `${p.in}:${p.name}`);
+    expect(params.sort()).toEqual(['header:cairn-protocol', 'query:resp']);
     // The command list is generated from the command table.
     expect(doc.paths['/'].post.description).toMatch(/\bincrby\b/);
     expect(doc.paths['/'].post.description).not.toMatch(/\bmulti\b/);
@@ -140,14 +156,28 @@ const { data, error } = await client.GET('/v1/keys/{key}', { params: { path: { k
 if (error) throw new Error(error.error.message);
 // The route also answers raw bytes (Accept: application/octet-stream): the types say so.
 if (typeof data === 'string') throw new Error('asked for JSON');
+// The answer is a union told apart by \`type\`.
+if (data.type !== 'string') throw new Error('expected a string');
 const value: string = data.value;
 const ttl: number | null = data.ttl_ms;
 // @ts-expect-error a value is a string, and the generated types say so
 await client.PUT('/v1/keys/{key}', { params: { path: { key } }, body: { value: 5 } });
+const hash = await client.PUT('/v1/keys/{key}', {
+  params: { path: { key: 'typed hash' } },
+  body: { type: 'hash', value: { f: 'v' } },
+});
+if (hash.error) throw new Error(hash.error.error.message);
+const h = await client.GET('/v1/keys/{key}', { params: { path: { key: 'typed hash' } } });
+if (typeof h.data === 'string' || h.data?.type !== 'hash') throw new Error('expected a hash');
+const field: string | undefined = h.data.value.f;
+// @ts-expect-error hash values are strings
+await client.PUT('/v1/keys/{key}', { params: { path: { key } }, body: { type: 'hash', value: { f: 1 } } });
+// @ts-expect-error a score is a number (or "inf"/"-inf")
+await client.PUT('/v1/keys/{key}', { params: { path: { key } }, body: { type: 'zset', value: [{ member: 'a', score: 'x' }] } });
 // @ts-expect-error no such route
 await client.GET('/v1/nothing');
 const incr = await client.POST('/v1/keys/{key}/incr', { params: { path: { key: 'n' } }, body: { by: 2 } });
-console.log(JSON.stringify({ value, ttl, incr: incr.data?.value }));
+console.log(JSON.stringify({ value, ttl, incr: incr.data?.value, field }));
 `,
     );
     const tsc = join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
@@ -173,7 +203,7 @@ console.log(JSON.stringify({ value, ttl, incr: incr.data?.value }));
     });
     const out = await run(process.execPath, [join(dir, 'client.js'), c.base], { cwd: dir });
     const res = JSON.parse(out.stdout);
-    expect(res).toMatchObject({ value: 'typed', incr: 2 });
+    expect(res).toMatchObject({ value: 'typed', incr: 2, field: 'v' });
     expect(res.ttl).toBeGreaterThan(0);
     expect(res.ttl).toBeLessThanOrEqual(5000);
   }, 120_000);

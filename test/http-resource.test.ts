@@ -31,7 +31,13 @@ describe('PUT and GET /v1/keys/{key}', () => {
     const r = await call(c.base, 'GET', '/v1/keys/greeting');
     expect(r.status).toBe(200);
     expect(r.headers.get('content-type')).toMatch(/^application\/json/);
-    expect(r.json).toEqual({ key: 'greeting', value: 'héllo', encoding: 'utf8', ttl_ms: null });
+    expect(r.json).toEqual({
+      key: 'greeting',
+      type: 'string',
+      value: 'héllo',
+      encoding: 'utf8',
+      ttl_ms: null,
+    });
   });
 
   it('answers 404 with the JSON error shape for a missing key', async () => {
@@ -83,7 +89,13 @@ describe('PUT and GET /v1/keys/{key}', () => {
     expect(raw.headers.get('content-type')).toBe('application/octet-stream');
     expect(Buffer.from(await raw.arrayBuffer())).toEqual(bytes);
     const j = (await call(c.base, 'GET', '/v1/keys/raw')).json;
-    expect(j).toEqual({ key: 'raw', value: bytes.toString('base64'), encoding: 'base64', ttl_ms: 60000 });
+    expect(j).toEqual({
+      key: 'raw',
+      type: 'string',
+      value: bytes.toString('base64'),
+      encoding: 'base64',
+      ttl_ms: 60000,
+    });
   });
 
   it('stores base64 values given as JSON', async () => {

@@ -188,7 +188,7 @@ describe('persistence across restarts', () => {
     await redis.save();
     const file = join(dir, snapshots(dir)[0]);
     const inspect = await run(process.execPath, [CAIRN_BIN, 'snapshot', 'inspect', file]);
-    expect(inspect.stdout).toContain('format:         1');
+    expect(inspect.stdout).toContain('format:         2');
     expect(inspect.stdout).toContain('records:        2 in 1 key blocks');
     expect(inspect.stdout).toContain('db0:            keys=2 with_ttl=1 expired_now=0');
     const verify = await run(process.execPath, [CAIRN_BIN, 'snapshot', 'verify', file]);

@@ -197,7 +197,7 @@ describe('collections across clients and restarts', () => {
       await r.hgetall('p:h'),
       await r.lrange('p:l', 0, -1),
       (await r.smembers('p:s')).sort(),
-      await r.zrange('p:z', 0, -1, 'WITHSCORES'),
+      await r.zrange('p:z', '0', '-1', 'WITHSCORES'),
       await r.get('p:str'),
       (await r.pttl('p:z')) > 50_000,
       await r.object('ENCODING', 'p:s'),
@@ -220,7 +220,7 @@ describe('collections across clients and restarts', () => {
       try {
         expect(await r2.hgetall('p:h')).toEqual(before[0]);
         expect(await r2.lrange('p:l', 0, -1)).toEqual(before[1]);
-        expect(await r2.zrange('p:z', 0, -1, 'WITHSCORES')).toEqual(before[3]);
+        expect(await r2.zrange('p:z', '0', '-1', 'WITHSCORES')).toEqual(before[3]);
         expect(await r2.pttl('p:z')).toBeGreaterThan(50_000);
         expect(await r2.object('ENCODING', 'p:s')).toBe('intset');
       } finally {

@@ -1,7 +1,7 @@
 /**
- * What commands that wait (WAIT) share: Redis's CLIENT_DENY_BLOCKING, set while EXEC replays a
- * transaction (a waiting command answers at once there, since EXEC cannot wait), and the number
- * of clients waiting right now (INFO clients `blocked_clients`).
+ * What commands that wait (WAIT, the blocking pops) share: Redis's CLIENT_DENY_BLOCKING, set
+ * while EXEC replays a transaction (a waiting command answers at once there, since EXEC cannot
+ * wait), and the number of clients waiting right now (INFO clients `blocked_clients`).
  */
 import type { ServerApi } from './context.js';
 

@@ -9,6 +9,8 @@ import type { ChangeListener, Keyspace } from '../engine/types.js';
 import type { SlowLog } from '../observability/slowlog.js';
 import type { Acl } from '../security/acl.js';
 import type { AclUser } from '../security/acl-user.js';
+import type { BlockedKeys } from './blocked-keys.js';
+import type { CollectionScans } from './families/collection-scan.js';
 import type { CommandStats, CommandTable } from './registry.js';
 import type { Reply } from './reply.js';
 import type { CommandSpec } from './spec.js';
@@ -48,6 +50,8 @@ export interface ClientState {
   watchDirty: boolean;
   replyMode: 'on' | 'off' | 'skip';
   noEvict: boolean;
+  /** Inside a blocking command (BLPOP, WAIT, ...): CLIENT LIST flag `b`. */
+  blocked: boolean;
   lastInteraction: number;
   lastCommand: string;
   /** Close the client's connection after pending replies are written (QUIT, CLIENT KILL). */
@@ -67,6 +71,8 @@ export interface ClientRegistry {
 export interface WatchRegistry {
   watch(client: ClientState, db: number, key: Buffer): void;
   unwatchAll(client: ClientState): void;
+  /** Before FLUSHDB/FLUSHALL/SWAPDB: fail the watches of keys that exist in `db` (or `other`). */
+  touchDb(keyspace: Keyspace, db: number, other?: number | null): void;
 }
 
 /** Counters reported by INFO stats and reset by CONFIG RESETSTAT. */
@@ -108,6 +114,8 @@ export interface ServerApi {
   readonly clients: ClientRegistry;
   readonly watches: WatchRegistry;
   readonly events: KeyspaceEvents;
+  /** Clients blocked on keys (BLPOP, BZPOPMIN, ...) and every blocked client for CLIENT UNBLOCK. */
+  readonly blockedKeys: BlockedKeys;
   readonly stats: ServerStats;
   /** The command table (for COMMAND and docs). */
   readonly commands: ReadonlyMap<string, CommandSpec>;
@@ -116,6 +124,8 @@ export interface ServerApi {
   readonly slowlog: SlowLog;
   /** Users and permissions, shared by every door. */
   readonly acl: Acl;
+  /** Live HSCAN/SSCAN/ZSCAN iterations of large collections, by cursor. */
+  readonly collectionScans: CollectionScans;
   readonly startedAt: number;
   readonly runId: string;
   readonly version: string;

@@ -7,6 +7,7 @@ import { ErrorReply, Errors } from '../errors.js';
 import { LatencyHistogram } from '../observability/latency-histogram.js';
 import type { Denial } from '../security/acl.js';
 import { KEY_READ, KEY_WRITE } from '../security/acl-user.js';
+import { blockingDenied } from './blocking.js';
 import type { CommandContext, Door } from './context.js';
 import { clientInfoLine } from './families/client-info.js';
 import {
@@ -170,6 +171,9 @@ export class Dispatcher {
       this.countError(ctx, reply);
     }
     if (this.observer !== null) this.observer(entry, client.door, ms, failed, weight);
+    // Serve clients blocked on keys this command made ready, before anything else runs (inside
+    // EXEC, once the whole transaction is done).
+    if (server.blockedKeys.pending && !blockingDenied()) server.blockedKeys.serveReady();
     return reply;
   }
 

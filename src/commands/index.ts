@@ -1,12 +1,17 @@
 /** Every command family, assembled into the one table all doors share. */
+import { zsetBlockingCommands } from './families/bzpop.js';
 import { connectionCommands } from './families/connection.js';
 import { debugCommands } from './families/debug.js';
 import { expiryCommands } from './families/expiry.js';
+import { hashCommands } from './families/hash.js';
 import { keyCommands } from './families/keys.js';
+import { listCommands } from './families/list.js';
 import { memoryCommands } from './families/memory.js';
 import { serverCommands } from './families/server.js';
+import { setCommands } from './families/set.js';
 import { stringCommands } from './families/strings.js';
 import { transactionCommands } from './families/transactions.js';
+import { zsetCommands } from './families/zset.js';
 import { CommandTable } from './registry.js';
 
 export const COMMAND_FAMILIES = [
@@ -18,6 +23,11 @@ export const COMMAND_FAMILIES = [
   transactionCommands,
   memoryCommands,
   debugCommands,
+  hashCommands,
+  setCommands,
+  listCommands,
+  zsetBlockingCommands,
+  zsetCommands,
 ] as const;
 
 export function createCommandTable(): CommandTable {

@@ -18,7 +18,7 @@ import type { Reply } from './reply.js';
  * - no-multi:  refused inside MULTI (WATCH inside MULTI, ...)
  * - no-queue:  executes immediately even inside MULTI (EXEC, DISCARD, MULTI, WATCH, QUIT, RESET)
  * - dangerous: KEYS, FLUSHALL, ... (ACL category @dangerous)
- * - blocking:  may wait (none yet besides WAIT)
+ * - blocking:  may wait (WAIT, BLPOP and the other blocking pops: see blocked-keys.ts)
  * - nohttp / nogrpc: not reachable through that door (connection-scoped commands)
  */
 export type CommandFlag =
@@ -54,7 +54,7 @@ export type CommandGroup =
 /**
  * A handler gets the context and the full argv (argv[0] is the command name, as in Redis;
  * for a subcommand argv[1] is the subcommand). It returns a reply, or a promise of one for the
- * few commands that wait (SAVE, SHUTDOWN, WAIT).
+ * few commands that wait (SAVE, SHUTDOWN, WAIT, the blocking pops).
  */
 export type Handler = (ctx: CommandContext, argv: Buffer[]) => Reply | Promise<Reply>;
 

@@ -10,7 +10,17 @@ import { parseSyntax } from './families/syntax-args.js';
 import { createCommandTable } from './index.js';
 import type { CommandGroup, CommandSpec } from './spec.js';
 
-const GROUPS: readonly CommandGroup[] = ['string', 'generic', 'connection', 'server', 'transactions'];
+const GROUPS: readonly CommandGroup[] = [
+  'string',
+  'generic',
+  'connection',
+  'server',
+  'transactions',
+  'hash',
+  'list',
+  'set',
+  'sorted-set',
+];
 const NAME_RE = /^[a-z][a-z0-9-]*$/;
 const VERSION_RE = /^\d+\.\d+\.\d+$/;
 /**

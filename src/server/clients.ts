@@ -25,6 +25,7 @@ class Client implements ClientState {
   watchDirty = false;
   replyMode: 'on' | 'off' | 'skip' = 'on';
   noEvict = false;
+  blocked = false;
   lastInteraction: number;
   lastCommand = 'NULL';
   private readonly closeFn: () => void;

@@ -9,6 +9,7 @@ import { createCommandTable } from '../commands/index.js';
 import { ErrorReply, NO_REPLY, OK, type Reply, SimpleReply } from '../commands/reply.js';
 import type { ConfigStore } from '../config/store.js';
 import type { Keyspace } from '../engine/types.js';
+import { Errors } from '../errors.js';
 import { metricsFor } from '../observability/metrics.js';
 import { createPersistence } from '../persistence/setup.js';
 import { finalSnapshot, restoreAtStart } from '../persistence/startup.js';
@@ -146,6 +147,8 @@ export async function startServer(opts: {
       const graceMs = config.int('shutdown-timeout') * 1000;
       logger.info({ reason, graceMs }, 'shutting down: no new connections, draining');
       await Promise.all(handles.map((h) => h.stopAccepting()));
+      // Clients blocked on keys (BLPOP, ...) would hold the drain until the grace period ends.
+      state.blockedKeys.releaseKeyWaiters(Errors.shuttingDown);
       await Promise.all(handles.map((h) => h.close(graceMs)));
       if (cron !== null) clearInterval(cron);
       stopConfigWatch();

@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
+import { BlockedKeys } from '../commands/blocked-keys.js';
 import type {
   ClientState,
   CommandContext,
@@ -13,6 +14,7 @@ import type {
   ServerStats,
 } from '../commands/context.js';
 import { Dispatcher } from '../commands/dispatch.js';
+import { CollectionScans } from '../commands/families/collection-scan.js';
 import type { CommandTable } from '../commands/registry.js';
 import { ErrorReply, type Reply } from '../commands/reply.js';
 import type { CommandSpec } from '../commands/spec.js';
@@ -40,6 +42,7 @@ export class ServerState implements ServerApi, DoorHost {
   readonly clients = new Clients();
   readonly watches = new Watches();
   readonly events: EventHub;
+  readonly blockedKeys: BlockedKeys;
   readonly stats: ServerStats;
   readonly dispatcher: Dispatcher;
   readonly commands: ReadonlyMap<string, CommandSpec>;
@@ -50,6 +53,7 @@ export class ServerState implements ServerApi, DoorHost {
   readonly version = CAIRN_VERSION;
   readonly ports = { resp: 0, http: 0, grpc: 0, tlsResp: 0 };
   readonly infoSections = new Map<string, InfoSection>();
+  readonly collectionScans = new CollectionScans();
   loading = false;
   closing = false;
   dirty = 0;
@@ -74,6 +78,8 @@ export class ServerState implements ServerApi, DoorHost {
     this.commands = table.specs;
     this.events = new EventHub(keyspace);
     this.events.subscribe(this.watches.onChange);
+    this.blockedKeys = new BlockedKeys(keyspace);
+    this.events.subscribe(this.blockedKeys.onChange);
     this.events.subscribe((_db, _key, kind) => {
       // Like Redis's server.dirty: real changes only, not writes that changed nothing.
       if (kind === 'expire') this.stats.expiredKeys++;

@@ -3,7 +3,7 @@
  * key, from any door or from expiry/eviction, marks its watchers dirty so their EXEC fails.
  */
 import type { ClientState, WatchRegistry } from '../commands/context.js';
-import type { ChangeKind } from '../engine/types.js';
+import type { ChangeKind, Keyspace } from '../engine/types.js';
 
 function watchId(db: number, key: Buffer): string {
   return `${db}\0${key.toString('latin1')}`;
@@ -38,17 +38,31 @@ export class Watches implements WatchRegistry {
     client.watchDirty = false;
   }
 
-  /** The keyspace change listener. Costs one size check when nobody watches. */
+  /**
+   * The keyspace change listener. Costs one size check when nobody watches. A whole database
+   * flushed or swapped (key null) is handled before it happens, by `touchDb`.
+   */
   onChange = (db: number, key: Buffer | null, _kind: ChangeKind): void => {
-    if (this.byKey.size === 0) return;
-    if (key === null) {
-      const prefix = `${db}\0`;
-      for (const [id, set] of this.byKey) if (id.startsWith(prefix)) for (const c of set) c.watchDirty = true;
-      return;
-    }
+    if (this.byKey.size === 0 || key === null) return;
     const set = this.byKey.get(watchId(db, key));
     if (set !== undefined) for (const c of set) c.watchDirty = true;
   };
+
+  /**
+   * Redis's touchAllWatchedKeysInDb, called before `db` is flushed or swapped with `other`: a
+   * watched key of `db` fails its watchers when it exists in `db` now, or in `other` (which
+   * takes its place).
+   */
+  touchDb(keyspace: Keyspace, db: number, other: number | null = null): void {
+    if (this.byKey.size === 0) return;
+    const prefix = `${db}\0`;
+    for (const [id, set] of this.byKey) {
+      if (!id.startsWith(prefix)) continue;
+      const key = Buffer.from(id.slice(prefix.length), 'latin1');
+      if (keyspace.exists(db, key) || (other !== null && keyspace.exists(other, key)))
+        for (const c of set) c.watchDirty = true;
+    }
+  }
 
   /** Watched keys of a client as (db, key) pairs (EXEC re-checks them for lazy expiry). */
   keysOf(client: ClientState): Array<[number, Buffer]> {

@@ -9,6 +9,7 @@ import type { ClientState } from '../context.js';
 function flagLetters(c: ClientState): string {
   let f = '';
   if (c.multi !== null) f += 'x';
+  if (c.blocked) f += 'b';
   if (c.watchDirty) f += 'd';
   if (c.noEvict) f += 'e';
   return f === '' ? 'N' : f;

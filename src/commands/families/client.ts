@@ -9,6 +9,7 @@ import { NO_REPLY, OK, type Reply, VerbatimReply } from '../reply.js';
 import { type CommandFlag, type CommandSpec, command } from '../spec.js';
 import { clientInfoLine, clientListText } from './client-info.js';
 import { clientKill, parseClientType } from './client-kill.js';
+import { clientUnblock } from './client-unblock.js';
 import { helpReply, invalidClientName, isValidClientAttr, oneLine } from './redis-compat.js';
 
 const invalidClientId = new ErrorReply('ERR', 'ERR Invalid client ID');
@@ -137,6 +138,8 @@ const HELP_LINES = [
   '    Set client meta attr. Options are:',
   '    * LIB-NAME: the client lib name.',
   '    * LIB-VER: the client lib version.',
+  'UNBLOCK <clientid> [TIMEOUT|ERROR]',
+  '    Unblock the specified blocked client.',
   'NO-EVICT (ON|OFF)',
   '    Protect current client connection from eviction.',
 ];
@@ -250,6 +253,17 @@ export const clientCommand: CommandSpec = command({
       complexity: 'O(1)',
       syntax: '<ON | OFF | SKIP>',
       handler: clientReply,
+    }),
+    command({
+      ...SUB,
+      name: 'unblock',
+      arity: -3,
+      flags: ADMIN,
+      summary: 'Unblock a client blocked in a blocking command from a different connection',
+      since: '5.0.0',
+      complexity: 'O(log N) where N is the number of client connections',
+      syntax: 'client-id [TIMEOUT | ERROR]',
+      handler: clientUnblock,
     }),
     command({
       ...SUB,

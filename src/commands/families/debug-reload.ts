@@ -9,6 +9,7 @@ import { ErrorReply } from '../../errors.js';
 import { argIs } from '../args.js';
 import type { CommandContext } from '../context.js';
 import { OK, type Reply } from '../reply.js';
+import { flushAllWatched } from './keys.js';
 
 const SCAN_BATCH_KEYS = 1000;
 
@@ -46,7 +47,7 @@ export function debugReload(ctx: CommandContext, argv: Buffer[]): Reply {
       });
     }
   }
-  ks.flushAll();
+  flushAllWatched(ctx);
   for (const s of saved) ks.set(s.db, s.key, decodeValue(s.type, s.bytes), s.expireAt);
   return OK;
 }

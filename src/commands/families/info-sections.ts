@@ -156,7 +156,7 @@ function clientsSection(server: ServerApi): Fields {
     ['client_recent_max_output_buffer', 0],
     ['blocked_clients', blockedClients(server)],
     ['tracking_clients', 0],
-    ['clients_in_timeout_table', 0],
+    ['clients_in_timeout_table', server.blockedKeys.timed],
     ['connected_clients_resp', server.clients.count('resp')],
     ['connected_clients_http', server.clients.count('http')],
     ['connected_clients_grpc', server.clients.count('grpc')],

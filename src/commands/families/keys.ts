@@ -155,6 +155,7 @@ function flushMode(argv: Buffer[]): ErrorReply | null {
 function flushdb(ctx: CommandContext, argv: Buffer[]): Reply {
   const err = flushMode(argv);
   if (err !== null) return err;
+  ctx.server.watches.touchDb(ctx.server.keyspace, ctx.client.db);
   ctx.server.keyspace.flushDb(ctx.client.db);
   return OK;
 }
@@ -162,8 +163,15 @@ function flushdb(ctx: CommandContext, argv: Buffer[]): Reply {
 function flushall(ctx: CommandContext, argv: Buffer[]): Reply {
   const err = flushMode(argv);
   if (err !== null) return err;
-  ctx.server.keyspace.flushAll();
+  flushAllWatched(ctx);
   return OK;
+}
+
+/** FLUSHALL (and DEBUG RELOAD): every database, failing the watches of keys that exist. */
+export function flushAllWatched(ctx: CommandContext): void {
+  const ks = ctx.server.keyspace;
+  for (let db = 0; db < ks.databases; db++) ctx.server.watches.touchDb(ks, db);
+  ks.flushAll();
 }
 
 const invalidFirstDb = new ErrorReply('ERR', 'ERR invalid first DB index');
@@ -176,7 +184,11 @@ function swapdb(ctx: CommandContext, argv: Buffer[]): Reply {
   if (b instanceof ErrorReply) return b;
   const ks = ctx.server.keyspace;
   if (a < 0 || a >= ks.databases || b < 0 || b >= ks.databases) return Errors.dbIndexOutOfRange;
-  if (a !== b) ks.swapDb(a, b);
+  if (a !== b) {
+    ctx.server.watches.touchDb(ks, a, b);
+    ctx.server.watches.touchDb(ks, b, a);
+    ks.swapDb(a, b);
+  }
   return OK;
 }
 

@@ -94,7 +94,7 @@ describe('WATCH', () => {
     expect(await t.run(a, 'EXEC')).toBe(NULL_ARRAY);
   });
 
-  it('is invalidated by FLUSHALL and only watches the selected database', async () => {
+  it('is invalidated by FLUSHALL of a key that exists, and only watches the selected database', async () => {
     t = createTestServer();
     const a = t.client();
     const b = t.client();
@@ -103,6 +103,12 @@ describe('WATCH', () => {
     await t.run(b, 'SET', 'k', 'other-db');
     await t.run(a, 'MULTI');
     expect(await t.run(a, 'EXEC')).toEqual([]);
+    // As in Redis, FLUSHALL fails a watch only on a key that exists: a missing one is untouched.
+    await t.run(a, 'WATCH', 'k');
+    await t.run(b, 'FLUSHALL');
+    await t.run(a, 'MULTI');
+    expect(await t.run(a, 'EXEC')).toEqual([]);
+    await t.run(a, 'SET', 'k', 'here');
     await t.run(a, 'WATCH', 'k');
     await t.run(b, 'FLUSHALL');
     await t.run(a, 'MULTI');

@@ -130,7 +130,9 @@ export const transactionCommands: readonly CommandSpec[] = [
     ...TX,
     name: 'unwatch',
     arity: 1,
-    flags: ['no-queue', 'loading', 'stale', 'fast', 'allow-busy', 'no-script'],
+    // Queued inside MULTI like any command (Redis queues all but EXEC, DISCARD, MULTI, WATCH,
+    // QUIT and RESET).
+    flags: ['loading', 'stale', 'fast', 'allow-busy', 'no-script'],
     summary: 'Forgets about watched keys of a transaction.',
     since: '2.2.0',
     complexity: 'O(1)',

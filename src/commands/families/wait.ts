@@ -53,12 +53,15 @@ function block(ctx: CommandContext, waitMs: number): Reply | Promise<Reply> {
     const finish = (r: Reply): void => {
       if (done) return;
       done = true;
+      unregister();
       if (timer !== null) clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
       countBlocked(server, -1);
       resolve(r);
     };
     const onAbort = (): void => finish(abortReply(signal!));
+    // CLIENT UNBLOCK: as if the timeout had passed (no replica acknowledged), or the error.
+    const unregister = server.blockedKeys.register(ctx.client, { timeout: () => finish(0), fail: finish });
     signal?.addEventListener('abort', onAbort, { once: true });
     if (ms === Number.POSITIVE_INFINITY) return;
     const end = Date.now() + ms;

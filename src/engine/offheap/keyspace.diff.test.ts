@@ -5,11 +5,13 @@
  * RANDOMKEY's lazy expiry, eviction) run on the off-heap keyspace only; each key they remove is
  * checked against the oracle and removed there too, so both stay in the same state.
  */
+
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../clock.js';
 import { MapKeyspace } from '../map-keyspace.js';
 import type { ChangeKind, EngineTuning } from '../types.js';
+import { encodeValue } from '../values/codec.js';
 import { OffHeapKeyspace } from './keyspace.js';
 import { verifyKeyspace } from './verify.js';
 
@@ -239,7 +241,7 @@ class Pair {
     do
       c = ks.scanEntries(db, c, count, (k, v, at) => {
         const kb = typeof k === 'string' ? Buffer.from(k, 'latin1') : k;
-        out.add(`${hex(kb)}=${hex(v)}@${at}`);
+        out.add(`${hex(kb)}=${hex(encodeValue(v))}@${at}`);
       });
     while (c !== 0);
     return [...out].sort();
@@ -249,7 +251,7 @@ class Pair {
 function peekState(ks: MapKeyspace | OffHeapKeyspace, db: number, key: Buffer | null): string | null {
   if (key === null) return `size=${ks.dbSize(db)}`;
   const e = ks.peekEntry(db, key);
-  return e === null ? null : `${hex(e.value)}@${e.expireAt}`;
+  return e === null ? null : `${hex(encodeValue(e.value))}@${e.expireAt}`;
 }
 
 function apply(p: Pair, op: Op): void {

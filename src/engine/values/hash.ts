@@ -1,6 +1,10 @@
 /**
  * A hash: field -> value, in insertion order (what a listpack gives small hashes in Redis;
  * large ones are `hashtable`, whose order nobody may rely on).
+ *
+ * As in Redis, a listpack hash converts when a write brings a field or value longer than
+ * hash-max-listpack-value: only the lengths written count, so lowering the limit later does
+ * not convert a hash until such a write (and COPY keeps the encoding).
  */
 import {
   COLLECTION_OVERHEAD_BYTES,
@@ -8,6 +12,7 @@ import {
   ELEMENT_OVERHEAD_BYTES,
   type EncodingLimits,
 } from './collection.js';
+import { POOL_MIN_ELEMENTS, RandomPool, walkToRandom } from './random-pool.js';
 import { SerialReader, SerialWriter } from './serial.js';
 
 export class HashValue implements Collection {
@@ -16,6 +21,10 @@ export class HashValue implements Collection {
   /** Converted to `hashtable` (one way). */
   big = false;
   private bytes = 0;
+  /** Longest field or value written since the last fit (bytes). */
+  private pendingMaxLength = 0;
+  /** Fields again, for O(1) random picks; built by the first pick on a large hash. */
+  private pool: RandomPool | null = null;
 
   size(): number {
     return this.map.size;
@@ -30,16 +39,11 @@ export class HashValue implements Collection {
   }
 
   fitEncoding(limits: EncodingLimits): void {
+    const longest = this.pendingMaxLength;
+    this.pendingMaxLength = 0;
     if (this.big) return;
-    if (this.map.size > limits.hashMaxListpackEntries) {
+    if (this.map.size > limits.hashMaxListpackEntries || longest > limits.hashMaxListpackValue)
       this.big = true;
-      return;
-    }
-    for (const [f, v] of this.map)
-      if (f.length > limits.hashMaxListpackValue || v.length > limits.hashMaxListpackValue) {
-        this.big = true;
-        return;
-      }
   }
 
   get(field: string): string | undefined {
@@ -54,8 +58,10 @@ export class HashValue implements Collection {
   set(field: string, value: string): boolean {
     const old = this.map.get(field);
     this.map.set(field, value);
+    this.pendingMaxLength = Math.max(this.pendingMaxLength, field.length, value.length);
     if (old === undefined) {
       this.bytes += field.length + value.length;
+      this.pool?.add(field);
       return true;
     }
     this.bytes += value.length - old.length;
@@ -67,13 +73,22 @@ export class HashValue implements Collection {
     if (old === undefined) return false;
     this.map.delete(field);
     this.bytes -= field.length + old.length;
+    this.pool?.delete(field);
     return true;
+  }
+
+  /** A field chosen uniformly at random; the hash must not be empty. */
+  randomField(): string {
+    if (this.map.size < POOL_MIN_ELEMENTS) return walkToRandom(this.map.keys(), this.map.size);
+    this.pool ??= new RandomPool(this.map.keys());
+    return this.pool.pick();
   }
 
   clone(): HashValue {
     const h = new HashValue();
     for (const [f, v] of this.map) h.set(f, v);
     h.big = this.big;
+    h.pendingMaxLength = 0;
     return h;
   }
 

@@ -117,6 +117,27 @@ export class ListValue implements Collection {
     this.shrink();
   }
 
+  /**
+   * Remove up to `limit` items equal to `v` (0 = every one), scanning from the head, or from
+   * the tail when `fromTail` (LREM with a negative count). One pass: O(len). Returns how many.
+   */
+  removeMatching(v: string, limit: number, fromTail: boolean): number {
+    const n = this.len;
+    const keep: string[] = [];
+    let removed = 0;
+    for (let k = 0; k < n; k++) {
+      const i = fromTail ? n - 1 - k : k;
+      const item = this.at(i);
+      if (item === v && (limit === 0 || removed < limit)) removed++;
+      else keep.push(item);
+    }
+    if (removed === 0) return 0;
+    if (fromTail) keep.reverse();
+    this.clear();
+    for (const item of keep) this.pushTail(item);
+    return removed;
+  }
+
   /** Keep only items start..end (inclusive, already clamped, start <= end) or none. */
   trim(start: number, end: number): void {
     const keep: string[] = [];

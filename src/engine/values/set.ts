@@ -9,6 +9,7 @@ import {
   ELEMENT_OVERHEAD_BYTES,
   type EncodingLimits,
 } from './collection.js';
+import { POOL_MIN_ELEMENTS, RandomPool, walkToRandom } from './random-pool.js';
 import { SerialReader, SerialWriter } from './serial.js';
 
 const INT64_MIN = -(2n ** 63n);
@@ -40,6 +41,8 @@ export class SetValue implements Collection {
   /** Still an intset: every member is an int64 in canonical form. */
   intset = true;
   private bytes = 0;
+  /** Members again, for O(1) random picks; built by the first pick on a large set. */
+  private pool: RandomPool | null = null;
 
   size(): number {
     return this.set.size;
@@ -67,13 +70,22 @@ export class SetValue implements Collection {
     if (this.intset && !isInt64String(m)) this.intset = false;
     this.set.add(m);
     this.bytes += m.length;
+    this.pool?.add(m);
     return true;
   }
 
   delete(m: string): boolean {
     if (!this.set.delete(m)) return false;
     this.bytes -= m.length;
+    this.pool?.delete(m);
     return true;
+  }
+
+  /** A member chosen uniformly at random; the set must not be empty. */
+  randomMember(): string {
+    if (this.set.size < POOL_MIN_ELEMENTS) return walkToRandom(this.set, this.set.size);
+    this.pool ??= new RandomPool(this.set);
+    return this.pool.pick();
   }
 
   /** Members in Redis's order where it is defined (an intset's numeric order). */

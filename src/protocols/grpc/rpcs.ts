@@ -1,6 +1,6 @@
 /**
  * Each dedicated unary RPC as a thin mapping onto one command of the table: the argv it sends
- * and how the reply becomes the response message. Behaviour (syntax errors, types, expiry) is
+ * and how the reply becomes the response message (Get, which may take three, is in get.ts). Behaviour (syntax errors, types, expiry) is
  * the command's; only gRPC-specific outcomes live here (NOT_FOUND for a missing key,
  * FAILED_PRECONDITION for a condition that was not met).
  */
@@ -17,8 +17,6 @@ import {
   ExpireCondition,
   type ExpireRequest,
   type ExpireResponse,
-  type GetRequest,
-  type GetResponse,
   type IncrRequest,
   type IncrResponse,
   type MGetRequest,
@@ -35,6 +33,7 @@ import {
   type TtlResponse,
 } from '../../gen/cairn/v1/cairn_pb.js';
 import { GrpcExclusions } from './excluded.js';
+import { getHandler } from './get.js';
 import { toPbReply } from './reply.js';
 import { CONDITION_NOT_MET, KEY_NOT_FOUND, missingField } from './status.js';
 import { asInt64, asNumber, buf, intArg, type UnaryDeps, unary, unexpected } from './unary.js';
@@ -81,16 +80,7 @@ function keysArgv(cmd: Buffer, keys: Uint8Array[]): Buffer[] {
 export function cairnRpcs(deps: UnaryDeps): UntypedServiceImplementation {
   const excluded = new GrpcExclusions(deps.host.table);
   return {
-    Get: unary<GetRequest, GetResponse>(
-      deps,
-      (req) => [GET, buf(req.key)],
-      (r) =>
-        Buffer.isBuffer(r)
-          ? { $typeName: 'cairn.v1.GetResponse', value: r }
-          : r === null
-            ? KEY_NOT_FOUND
-            : unexpected('GET'),
-    ),
+    Get: getHandler(deps),
 
     Set: unary<SetRequest, SetResponse>(
       deps,

@@ -10,9 +10,10 @@ import { Metadata, type ServerWritableStream, type StatusObject } from '@grpc/gr
 import type { ClientState } from '../../commands/context.js';
 import type { ChangeKind } from '../../engine/types.js';
 import { ErrorReply, Errors } from '../../errors.js';
-import { EventKind, type WatchRequest, type WatchResponse } from '../../gen/cairn/v1/cairn_pb.js';
+import { EventKind, ValueType, type WatchRequest, type WatchResponse } from '../../gen/cairn/v1/cairn_pb.js';
 import type { DoorHost } from '../door.js';
 import type { CallGate } from './calls.js';
+import { VALUE_TYPE } from './get.js';
 import { internalStatus, toStatus } from './status.js';
 
 type Stream = ServerWritableStream<WatchRequest, WatchResponse>;
@@ -75,12 +76,23 @@ class WatchStream {
       kind: EVENT_KIND[kind],
       key: key === null ? EMPTY : Buffer.from(key),
       db,
+      type: kind === 'set' && key !== null ? this.typeOf(db, key) : ValueType.UNSPECIFIED,
     });
     if (!this.scheduled && !this.waitingDrain) {
       this.scheduled = true;
       setImmediate(this.flush);
     }
   };
+
+  /**
+   * The type the key holds now. A peek: no lazy expiry, no access-time update, nothing the
+   * change listener may not do. A write that emptied a collection has removed the key already.
+   */
+  private typeOf(db: number, key: Buffer): ValueType {
+    const e = this.host.server.keyspace.peekEntry(db, key);
+    if (e === null) return ValueType.UNSPECIFIED;
+    return Buffer.isBuffer(e.value) ? ValueType.STRING : VALUE_TYPE[e.value.type];
+  }
 
   private readonly flush = (): void => {
     this.scheduled = false;

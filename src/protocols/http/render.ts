@@ -1,8 +1,9 @@
 /**
  * Protocol-neutral replies to JSON for the command API (Upstash REST compatible). Shapes follow
  * RESP2, which is what Upstash speaks and what its client decodes: maps become flat arrays,
- * doubles strings, booleans 1/0. JSON text is written by hand so that integers outside the safe
- * range (bigint replies) keep every digit.
+ * doubles strings (the RESP2 bulk text, `0.10000000000000001`), booleans 1/0; the RESP3
+ * shapes are an opt-in (render3.ts). JSON text is written by hand so that integers outside the
+ * safe range (bigint replies) keep every digit.
  */
 import { isUtf8 } from 'node:buffer';
 import {
@@ -17,14 +18,8 @@ import {
   SimpleReply,
   VerbatimReply,
 } from '../../commands/reply.js';
-
-/** Redis spells non-finite doubles this way in RESP2 bulk replies. */
-export function formatDouble(v: number): string {
-  if (Number.isNaN(v)) return 'nan';
-  if (v === Number.POSITIVE_INFINITY) return 'inf';
-  if (v === Number.NEGATIVE_INFINITY) return '-inf';
-  return String(v);
-}
+// The RESP2 bulk text of a double (`%.17g`, `inf`): Upstash answers what a RESP2 client reads.
+import { formatDouble } from '../../util/double.js';
 
 /**
  * With `Upstash-Encoding: base64` every string is base64 except the status `OK` (the Upstash

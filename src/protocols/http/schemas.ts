@@ -46,13 +46,14 @@ const TtlMs = Type.Integer({ minimum: 1, description: 'Time to live, millisecond
 
 export const SetBody = Type.Object(
   {
+    type: Type.Optional(Type.Literal('string', { description: 'A string (the default).' })),
     value: Type.String(),
     ttl_ms: Type.Optional(TtlMs),
     condition: Type.Optional(ConditionSchema),
     keep_ttl: Type.Optional(Type.Boolean({ description: 'Keep the key’s current expiry (SET KEEPTTL).' })),
     encoding: Type.Optional(EncodingSchema),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, title: 'StringPut' },
 );
 export type SetBody = Static<typeof SetBody>;
 
@@ -75,15 +76,19 @@ export const RawBytes = Type.Unsafe<Buffer>({
 
 export const OkResponse = Type.Object({ ok: Type.Boolean() });
 
-export const GetResponse = Type.Object({
-  key: Type.String(),
-  key_encoding: Type.Optional(EncodingSchema),
-  value: Type.String(),
-  encoding: EncodingSchema,
-  ttl_ms: Type.Union([Type.Integer(), Type.Null()], {
-    description: 'Milliseconds left; null when it never expires.',
-  }),
-});
+export const GetResponse = Type.Object(
+  {
+    key: Type.String(),
+    key_encoding: Type.Optional(EncodingSchema),
+    type: Type.Literal('string'),
+    value: Type.String(),
+    encoding: EncodingSchema,
+    ttl_ms: Type.Union([Type.Integer(), Type.Null()], {
+      description: 'Milliseconds left; null when it never expires.',
+    }),
+  },
+  { title: 'StringGet' },
+);
 
 export const TtlResponse = Type.Object({
   ttl_ms: Type.Union([Type.Integer(), Type.Null()], {
@@ -175,7 +180,13 @@ export type BatchBody = Static<typeof BatchBody>;
 
 export const CommandResultSchema = Type.Object(
   {
-    result: Type.Optional(Type.Unknown({ description: 'The reply: string, integer, null or array.' })),
+    result: Type.Optional(
+      Type.Unknown({
+        description:
+          'The reply: string, integer, null or array (RESP2 shapes); with RESP3 also objects (maps), numbers ' +
+          '(doubles) and booleans.',
+      }),
+    ),
     error: Type.Optional(Type.String({ description: 'The error, worded as Redis does.' })),
   },
   { $id: 'CommandResult', description: 'One command’s answer.' },
@@ -183,6 +194,17 @@ export const CommandResultSchema = Type.Object(
 export const CommandResult = Type.Ref('CommandResult');
 
 export const CommandError = Type.Object({ error: Type.String() });
+
+const ProtocolVersion = Type.Union([Type.Literal('2'), Type.Literal('3')], {
+  description:
+    '`3`: answer in RESP3 shapes (maps as objects, doubles as numbers, booleans, nested pairs) and run the ' +
+    'commands as for a RESP3 client. `2` (the default): RESP2 shapes, as Upstash answers.',
+});
+
+export const ProtocolHeaders = Type.Object({ 'cairn-protocol': Type.Optional(ProtocolVersion) });
+
+export const ProtocolQuery = Type.Object({ resp: Type.Optional(ProtocolVersion) });
+export type ProtocolQuery = Static<typeof ProtocolQuery>;
 
 export const PathParams = Type.Object({
   command: Type.String({ description: 'Command name, e.g. `get`.' }),

@@ -128,6 +128,10 @@ describe('formatDouble (%.17g, as Redis 7.0)', () => {
     [2 ** 53, '9007199254740992'],
     [1 / 3, '0.33333333333333331'],
     [Number.NaN, 'nan'],
+    // Ties round to even in C (toExponential rounds them up).
+    [2 ** -25, '2.9802322387695312e-08'],
+    [-(2 ** -25), '-2.9802322387695312e-08'],
+    [2 ** -25 * 3, '8.9406967163085938e-08'],
   ];
   for (const [x, s] of CASES) {
     it(`formats ${x}`, () => expect(formatDouble(x)).toBe(s));

@@ -16,6 +16,9 @@ import {
   SimpleReply,
   VerbatimReply,
 } from '../../commands/reply.js';
+import { formatDouble } from '../../util/double.js';
+
+export { formatDouble };
 
 const CR = 13;
 const LF = 10;
@@ -283,34 +286,4 @@ function writeDouble(out: OutputBuffer, d: number, resp: 2 | 3): void {
   out.header(DOLLAR, s.length);
   out.text(s);
   out.crlf();
-}
-
-/**
- * A double as Redis 7.0's addReplyDouble prints it: `%.17g`, with `inf` / `-inf` spelled out
- * (and `nan`, which Redis never sends but C would print so).
- */
-export function formatDouble(d: number): string {
-  if (Number.isNaN(d)) return 'nan';
-  if (d === Number.POSITIVE_INFINITY) return 'inf';
-  if (d === Number.NEGATIVE_INFINITY) return '-inf';
-  if (d === 0) return Object.is(d, -0) ? '-0' : '0';
-  const e = d.toExponential(16); // 17 significant digits: [-]d.dddddddddddddddde[+-]x
-  const ePos = e.indexOf('e');
-  const exp = Number(e.slice(ePos + 1));
-  const neg = d < 0;
-  const digits =
-    e
-      .slice(neg ? 1 : 0, ePos)
-      .replace('.', '')
-      .replace(/0+$/, '') || '0';
-  const sign = neg ? '-' : '';
-  // %g: scientific when the exponent is below -4 or at least the precision (17).
-  if (exp < -4 || exp >= 17) {
-    const mant = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
-    const ax = Math.abs(exp);
-    return `${sign}${mant}e${exp < 0 ? '-' : '+'}${ax < 10 ? '0' : ''}${ax}`;
-  }
-  if (exp < 0) return `${sign}0.${'0'.repeat(-exp - 1)}${digits}`;
-  if (digits.length <= exp + 1) return `${sign}${digits}${'0'.repeat(exp + 1 - digits.length)}`;
-  return `${sign}${digits.slice(0, exp + 1)}.${digits.slice(exp + 1)}`;
 }

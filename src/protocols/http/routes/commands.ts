@@ -3,7 +3,9 @@
  * against Cairn unchanged: `POST /` with `["SET","k","v"]`, the path form `/set/k/v`,
  * `POST /pipeline` and `POST /multi-exec` (atomic, through MULTI/EXEC on one session).
  * Answers are `{"result": ...}` or `{"error": "..."}`; `Upstash-Encoding: base64` turns every
- * string of the answer into base64 (binary-safe).
+ * string of the answer into base64 (binary-safe). Replies come in RESP2 shapes, as Upstash
+ * answers (HGETALL a flat array, scores strings); `Cairn-Protocol: 3` (or `?resp=3` on the
+ * JSON routes) runs the session in RESP3 and keeps maps, sets, doubles and booleans.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CommandContext } from '../../../commands/context.js';
@@ -12,8 +14,17 @@ import { ErrorReply } from '../../../errors.js';
 import type { HttpBridge } from '../bridge.js';
 import { queryPairs, rawSegments, textBytes } from '../bytes.js';
 import { resultJson } from '../render.js';
+import { resultJson3 } from '../render3.js';
 import { badRequest, type Done, failCommand, withSession } from '../respond.js';
-import { BatchBody, CommandBody, CommandError, CommandResult, PathParams } from '../schemas.js';
+import {
+  BatchBody,
+  CommandBody,
+  CommandError,
+  CommandResult,
+  PathParams,
+  ProtocolHeaders,
+  ProtocolQuery,
+} from '../schemas.js';
 
 const TAGS = ['commands'];
 const MULTI = [Buffer.from('MULTI')];
@@ -40,9 +51,32 @@ const commandResponses = {
   503: CommandError,
 };
 
+/** How a request wants its answers: base64 strings, RESP3 shapes. */
+interface Out {
+  base64: boolean;
+  resp3: boolean;
+}
+
 function base64Wanted(req: FastifyRequest): boolean {
   const h = req.headers['upstash-encoding'];
   return typeof h === 'string' && h.toLowerCase() === 'base64';
+}
+
+/** `Cairn-Protocol: 3`, or `?resp=3` where the query string is not the command's arguments. */
+function outOf(req: FastifyRequest, queryAllowed: boolean): Out {
+  const h = req.headers['cairn-protocol'];
+  const q = queryAllowed ? (req.query as ProtocolQuery | undefined)?.resp : undefined;
+  return { base64: base64Wanted(req), resp3: h === '3' || (h === undefined && q === '3') };
+}
+
+function result(r: Reply, out: Out): string {
+  return out.resp3 ? resultJson3(r, out.base64) : resultJson(r, out.base64);
+}
+
+/** The session answers in the protocol asked for: some commands' shapes depend on it. */
+function session(ctx: CommandContext, out: Out): CommandContext {
+  if (out.resp3) ctx.client.resp = 3;
+  return ctx;
 }
 
 function sendJson(reply: FastifyReply, text: string): void {
@@ -64,19 +98,14 @@ export function toArgv(cmd: CommandBody): Buffer[] | null {
 const notUnicode = badRequest('command arguments must be valid Unicode strings');
 
 /** Run a batch one command after another on one session; each answer stands alone. */
-async function pipeline(
-  bridge: HttpBridge,
-  ctx: CommandContext,
-  cmds: BatchBody,
-  base64: boolean,
-): Promise<string> {
+async function pipeline(bridge: HttpBridge, ctx: CommandContext, cmds: BatchBody, out: Out): Promise<string> {
   const parts: string[] = [];
   for (const cmd of cmds) {
     const argv = toArgv(cmd);
     let r: Reply;
     if (argv === null) r = notUnicode;
     else r = bridge.exclusions.check(argv, true) ?? (await bridge.run(ctx, argv));
-    parts.push(resultJson(r, base64));
+    parts.push(result(r, out));
   }
   return `[${parts.join(',')}]`;
 }
@@ -89,7 +118,7 @@ function transaction(
   bridge: HttpBridge,
   ctx: CommandContext,
   cmds: BatchBody,
-  base64: boolean,
+  out: Out,
   reply: FastifyReply,
 ): Done {
   const all: Buffer[][] = [];
@@ -113,7 +142,7 @@ function transaction(
   const done = (r: Reply): Done => {
     if (r instanceof ErrorReply) return failCommand(reply, r);
     if (!Array.isArray(r)) return failCommand(reply, new ErrorReply('ERR', 'ERR transaction aborted'));
-    sendJson(reply, `[${r.map((x) => resultJson(x, base64)).join(',')}]`);
+    sendJson(reply, `[${r.map((x) => result(x, out)).join(',')}]`);
   };
   const r = bridge.run(ctx, EXEC);
   return r instanceof Promise ? r.then(done) : done(r);
@@ -123,14 +152,14 @@ function single(
   bridge: HttpBridge,
   ctx: CommandContext,
   argv: Buffer[],
-  req: FastifyRequest,
+  out: Out,
   reply: FastifyReply,
 ): Done {
   const refused = bridge.exclusions.check(argv, false);
   if (refused !== null) return failCommand(reply, refused);
   const finish = (r: Reply): Done => {
     if (r instanceof ErrorReply) return failCommand(reply, r);
-    sendJson(reply, resultJson(r, base64Wanted(req)));
+    sendJson(reply, result(r, out));
   };
   const r = bridge.run(ctx, argv);
   return r instanceof Promise ? r.then(finish) : finish(r);
@@ -166,8 +195,12 @@ export function commandRoutes(app: FastifyInstance, bridge: HttpBridge, bodyLimi
         summary: 'Run one command (Upstash REST compatible)',
         description:
           'The body is the command as a JSON array. Answers `{"result": ...}`, or `{"error": "..."}` with the ' +
-          'error table’s status. Send `Upstash-Encoding: base64` for binary-safe answers. Commands: ' +
-          `${commandList}.`,
+          'error table’s status. Send `Upstash-Encoding: base64` for binary-safe answers. Replies have ' +
+          'RESP2 shapes, as Upstash answers (HGETALL `["f","v"]`, ZSCORE `"1.5"`); `Cairn-Protocol: 3` or ' +
+          '`?resp=3` gives RESP3 shapes (HGETALL `{"f":"v"}`, ZSCORE `1.5`, sets as arrays, booleans). ' +
+          `Commands: ${commandList}.`,
+        headers: ProtocolHeaders,
+        querystring: ProtocolQuery,
         body: CommandBody,
         response: commandResponses,
       },
@@ -176,7 +209,8 @@ export function commandRoutes(app: FastifyInstance, bridge: HttpBridge, bodyLimi
       withSession(bridge, req, reply, 'command', (ctx) => {
         const argv = toArgv(req.body);
         if (argv === null) return failCommand(reply, notUnicode);
-        return single(bridge, ctx, argv, req, reply);
+        const out = outOf(req, true);
+        return single(bridge, session(ctx, out), argv, out, reply);
       }),
   );
 
@@ -187,15 +221,19 @@ export function commandRoutes(app: FastifyInstance, bridge: HttpBridge, bodyLimi
         tags: TAGS,
         operationId: 'runPipeline',
         summary: 'Run several commands in order',
-        description: 'Not atomic; one answer per command, each `{"result"}` or `{"error"}`.',
+        description:
+          'Not atomic; one answer per command, each `{"result"}` or `{"error"}`. Shapes as for `POST /`.',
+        headers: ProtocolHeaders,
+        querystring: ProtocolQuery,
         body: BatchBody,
         response: { 200: { type: 'array', items: CommandResult }, 400: CommandError, 401: CommandError },
       },
     },
     (req, reply) =>
-      withSession(bridge, req, reply, 'command', (ctx) =>
-        pipeline(bridge, ctx, req.body, base64Wanted(req)).then((text) => sendJson(reply, text)),
-      ),
+      withSession(bridge, req, reply, 'command', (ctx) => {
+        const out = outOf(req, true);
+        return pipeline(bridge, session(ctx, out), req.body, out).then((text) => sendJson(reply, text));
+      }),
   );
 
   app.post<{ Body: BatchBody }>(
@@ -205,7 +243,10 @@ export function commandRoutes(app: FastifyInstance, bridge: HttpBridge, bodyLimi
         tags: TAGS,
         operationId: 'runTransaction',
         summary: 'Run several commands atomically (MULTI/EXEC)',
-        description: 'All or nothing: a command refused while queueing aborts the whole transaction.',
+        description:
+          'All or nothing: a command refused while queueing aborts the whole transaction. Shapes as for `POST /`.',
+        headers: ProtocolHeaders,
+        querystring: ProtocolQuery,
         body: BatchBody,
         response: {
           200: { type: 'array', items: CommandResult },
@@ -216,9 +257,10 @@ export function commandRoutes(app: FastifyInstance, bridge: HttpBridge, bodyLimi
       },
     },
     (req, reply) =>
-      withSession(bridge, req, reply, 'command', (ctx) =>
-        transaction(bridge, ctx, req.body, base64Wanted(req), reply),
-      ),
+      withSession(bridge, req, reply, 'command', (ctx) => {
+        const out = outOf(req, true);
+        return transaction(bridge, session(ctx, out), req.body, out, reply);
+      }),
   );
 
   // The path form takes any body as raw bytes (curl -d sends form encoding by default).
@@ -235,7 +277,8 @@ export function commandRoutes(app: FastifyInstance, bridge: HttpBridge, bodyLimi
       return withSession(bridge, req, reply, 'command', (ctx) => {
         const argv = pathArgv(req);
         if (argv === null) return failCommand(reply, badRequest('invalid percent-encoding in path or query'));
-        return single(bridge, ctx, argv, req, reply);
+        const out = outOf(req, false);
+        return single(bridge, session(ctx, out), argv, out, reply);
       });
     };
     const schema = {
@@ -243,7 +286,8 @@ export function commandRoutes(app: FastifyInstance, bridge: HttpBridge, bodyLimi
       summary: 'Run one command given as a path (Upstash REST compatible)',
       description:
         '`/set/k/v` is `SET k v`; each segment percent-encoded. A POST body is one more argument (the value); ' +
-        'query parameters follow as `name value` pairs (`?EX=10`).',
+        'query parameters follow as `name value` pairs (`?EX=10`). `Cairn-Protocol: 3` gives RESP3 shapes.',
+      headers: ProtocolHeaders,
       params: PathParams,
       response: commandResponses,
     };

@@ -1,14 +1,16 @@
 /**
  * One key as a resource: `/v1/keys/{key}` and its `/ttl` and `/incr`. Each route is a thin
- * mapping onto commands (GET, SET, DEL, PTTL, PEXPIRE, PERSIST, INCRBY); keys come from the
- * raw request target, percent-decoded to bytes, never from the router's string decoding.
+ * mapping onto commands (GET, SET, DEL, PTTL, PEXPIRE, PERSIST, INCRBY; whole collections in
+ * keys-typed.ts); keys come from the raw request target, percent-decoded to bytes, never from
+ * the router's string decoding.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CommandContext } from '../../../commands/context.js';
 import type { Reply } from '../../../commands/reply.js';
 import { ErrorReply } from '../../../errors.js';
+import { kindOf } from '../../typed-value.js';
 import type { HttpBridge } from '../bridge.js';
-import { decodeText, type Encoding, encodeBytes, segmentAt } from '../bytes.js';
+import { decodeText, encodeBytes } from '../bytes.js';
 import { after, badRequest, conditionFailed, type Done, fail, notFound, unexpected } from '../respond.js';
 import {
   errors,
@@ -18,15 +20,18 @@ import {
   KeyParams,
   OkResponse,
   RawBytes,
-  SetBody,
+  type SetBody,
   SetQuery,
   TtlBody,
   TtlResponse,
 } from '../schemas.js';
+import { AnyGetResponse, type CollectionPutBody, PutBody } from '../schemas-typed.js';
+import { JSON_UTF8, keyText, pathKey, ttlOf, wantsRaw } from './key-path.js';
+import { readTyped, writeTyped } from './keys-typed.js';
 
-const KEYS_PREFIX = '/v1/keys/';
 const TAGS = ['keys'];
 
+const TYPE = Buffer.from('TYPE');
 const GET = Buffer.from('GET');
 const SET = Buffer.from('SET');
 const DEL = Buffer.from('DEL');
@@ -45,28 +50,8 @@ const noBody = badRequest(
   'a body is required: JSON {"value": ...} or the raw bytes as application/octet-stream',
 );
 
-const JSON_UTF8 = 'application/json; charset=utf-8';
 /** OkResponse `{ok: true}`, serialized once: a write answers the same bytes every time. */
 const OK_JSON = '{"ok":true}';
-
-/** The key's bytes from the original request target (the router may have rewritten it). */
-function pathKey(req: FastifyRequest): Buffer | null {
-  const url = req.originalUrl;
-  const i = url.indexOf(KEYS_PREFIX);
-  return i < 0 ? null : segmentAt(url, i + KEYS_PREFIX.length);
-}
-
-/** The key as JSON text: the path segment itself when it has no escapes (then it is ASCII). */
-function keyText(req: FastifyRequest, key: Buffer): { text: string; encoding: Encoding } {
-  const url = req.originalUrl;
-  const start = url.indexOf(KEYS_PREFIX) + KEYS_PREFIX.length;
-  // Without escapes the segment's characters are the key's bytes, one each.
-  const seg = url.slice(start, start + key.length);
-  if (seg.length === key.length && !seg.includes('%') && !seg.includes('/') && !seg.includes('?')) {
-    return { text: seg, encoding: 'utf8' };
-  }
-  return encodeBytes(key);
-}
 
 /**
  * A route body for one key. Plain functions of their inputs (no closure per request): these
@@ -100,13 +85,18 @@ function withKey(
   return fn(bridge, req, reply, c, key);
 }
 
-// ---- GET: the value (GET), then its time to live (PTTL) -----------------------------------
+// ---- GET: TYPE, the value (GET; a collection in keys-typed.ts), its time to live (PTTL) -----
 
-const readKey: KeyHandler = (bridge, req, reply, ctx, key) => {
-  const v = bridge.run(ctx, [GET, key]);
-  if (v instanceof Promise) return v.then((x) => readTtl(bridge, req, reply, ctx, key, x));
-  return readTtl(bridge, req, reply, ctx, key, v);
-};
+const readKey: KeyHandler = (bridge, req, reply, ctx, key) =>
+  after(bridge.run(ctx, [TYPE, key]), (t) => {
+    const kind = kindOf(t);
+    if (kind === 'none') return fail(reply, notFound);
+    if (kind instanceof ErrorReply) return fail(reply, kind);
+    if (kind !== 'string') return readTyped(bridge, req, reply, ctx, key, kind);
+    const v = bridge.run(ctx, [GET, key]);
+    if (v instanceof Promise) return v.then((x) => readTtl(bridge, req, reply, ctx, key, x));
+    return readTtl(bridge, req, reply, ctx, key, v);
+  });
 
 function readTtl(
   bridge: HttpBridge,
@@ -135,22 +125,31 @@ function sendValue(req: FastifyRequest, reply: FastifyReply, key: Buffer, v: Buf
   const val = encodeBytes(v);
   const body =
     k.encoding === 'utf8'
-      ? { key: k.text, value: val.text, encoding: val.encoding, ttl_ms: ttl }
-      : { key: k.text, key_encoding: k.encoding, value: val.text, encoding: val.encoding, ttl_ms: ttl };
+      ? { key: k.text, type: 'string', value: val.text, encoding: val.encoding, ttl_ms: ttl }
+      : {
+          key: k.text,
+          key_encoding: k.encoding,
+          type: 'string',
+          value: val.text,
+          encoding: val.encoding,
+          ttl_ms: ttl,
+        };
   // The route also answers raw bytes, so Fastify would look the serializer up by media type on
   // every reply; take the schema's compiled serializer directly instead.
   reply.type(JSON_UTF8).send(reply.serializeInput(body, GetResponse));
 }
 
-// ---- PUT: SET with the options --------------------------------------------------------------
+// ---- PUT: SET with the options (a collection in keys-typed.ts) ------------------------------
 
 const writeKey: KeyHandler = (bridge, req, reply, ctx, key) => {
-  const body = req.body as SetBody | Buffer | undefined | null;
+  const body = req.body as SetBody | CollectionPutBody | Buffer | undefined | null;
   let argv: Buffer[] | ErrorReply;
   if (Buffer.isBuffer(body)) {
     argv = setArgv(key, body, req.query as SetQuery);
   } else if (body === null || typeof body !== 'object') {
     return fail(reply, noBody);
+  } else if (isCollectionBody(body)) {
+    return writeTyped(bridge, reply, ctx, key, body);
   } else {
     const value = decodeText(body.value, body.encoding);
     if (value === null) return fail(reply, badRequest(`value is not valid ${body.encoding ?? 'text'}`));
@@ -161,6 +160,10 @@ const writeKey: KeyHandler = (bridge, req, reply, ctx, key) => {
   if (r instanceof Promise) return r.then((x) => wrote(reply, x));
   return wrote(reply, r);
 };
+
+function isCollectionBody(b: SetBody | CollectionPutBody): b is CollectionPutBody {
+  return b.type !== undefined && b.type !== 'string';
+}
 
 function wrote(reply: FastifyReply, r: Reply): Done {
   if (r instanceof ErrorReply) return fail(reply, r);
@@ -180,17 +183,6 @@ function deleted(reply: FastifyReply, r: Reply): Done {
   if (r instanceof ErrorReply) return fail(reply, r);
   if (r === 0) return fail(reply, notFound);
   reply.code(204).send();
-}
-
-function wantsRaw(req: FastifyRequest): boolean {
-  const accept = req.headers.accept;
-  return accept?.includes('application/octet-stream') === true;
-}
-
-function ttlOf(r: Reply): number | null | ErrorReply {
-  if (r instanceof ErrorReply) return r;
-  if (typeof r !== 'number') return unexpected(r);
-  return r < 0 ? null : r;
 }
 
 interface SetOptions {
@@ -221,17 +213,19 @@ export function keyRoutes(app: FastifyInstance, bridge: HttpBridge): void {
         operationId: 'getKey',
         summary: 'Read a key',
         description:
-          'The value with its encoding and time to live. With `Accept: application/octet-stream`, the raw bytes.',
+          'The value with its type, encoding and time to live: a string as text, a hash as an object, a list or ' +
+          'a set as an array, a sorted set as `[{"member", "score"}]`. With `Accept: application/octet-stream`, ' +
+          'a string’s raw bytes (409 `wrong_type` for a collection).',
         params: KeyParams,
         response: {
           200: {
             description: 'The value.',
             content: {
-              'application/json': { schema: GetResponse },
+              'application/json': { schema: AnyGetResponse },
               'application/octet-stream': { schema: RawBytes },
             },
           },
-          ...errors(404),
+          ...errors(404, 409),
         },
       },
     },
@@ -247,13 +241,16 @@ export function keyRoutes(app: FastifyInstance, bridge: HttpBridge): void {
         summary: 'Write a key',
         description:
           'A JSON body `{"value", "ttl_ms"?, "condition"?, "keep_ttl"?, "encoding"?}`, or the raw bytes with ' +
-          '`Content-Type: application/octet-stream` and the options as query parameters. 409 when the condition ' +
-          'is not met.',
+          '`Content-Type: application/octet-stream` and the options as query parameters. A whole collection with ' +
+          '`"type"`: `{"type": "hash", "value": {"f": "v"}}`, `{"type": "list"|"set", "value": ["a"]}`, ' +
+          '`{"type": "zset", "value": [{"member": "a", "score": 1}]}`, which replaces the key atomically ' +
+          '(MULTI, DEL, HSET/RPUSH/SADD/ZADD, EXEC: the user needs those commands); an empty collection ' +
+          'deletes the key. 409 when the condition is not met.',
         params: KeyParams,
         querystring: SetQuery,
         body: {
           content: {
-            'application/json': { schema: SetBody },
+            'application/json': { schema: PutBody },
             'application/octet-stream': { schema: RawBytes },
           },
         },
