@@ -48,6 +48,7 @@ import {
   lruIdleMs,
 } from './lfu.js';
 import { keyMemoryUsage, memoryStats, purge } from './memory-stats.js';
+import { collectionModified } from './objects-change.js';
 import { relayout } from './relayout.js';
 import { TtlSet } from './ttl-set.js';
 import { insertEntry, overwriteEntry } from './write.js';
@@ -263,21 +264,7 @@ export class OffHeapKeyspace implements Keyspace {
   }
 
   modified(db: number, key: Buffer): boolean {
-    const d = this.dbs[db];
-    const e = this.entries;
-    const ref = d.dict.find(key, this.hash(key));
-    if (ref === NIL) return false;
-    const obj = e.objectAt(ref);
-    if (obj === null) return false;
-    if (obj.size() === 0) {
-      this.removeFound(db, ref);
-      this.emitKey(db, key, 'del');
-      return false;
-    }
-    obj.fitEncoding(this.limits);
-    e.objs.recharge(e.objectId(ref));
-    this.emitKey(db, key, 'set');
-    return true;
+    return collectionModified(this, db, key);
   }
 
   delete(db: number, key: Buffer): boolean {

@@ -1,0 +1,25 @@
+/** Keyspace.modified for the off-heap engine: a collection changed in place (objects.ts). */
+import type { OffHeapKeyspace } from './keyspace.js';
+import { NIL } from './layout.js';
+
+/**
+ * Fit the collection's encoding, charge its memory again and report the change; an empty
+ * collection is removed instead (a `del` change). False when the key was removed or holds no
+ * collection.
+ */
+export function collectionModified(ks: OffHeapKeyspace, db: number, key: Buffer): boolean {
+  const e = ks.entries;
+  const ref = ks.dbs[db].dict.find(key, ks.hash(key));
+  if (ref === NIL) return false;
+  const obj = e.objectAt(ref);
+  if (obj === null) return false;
+  if (obj.size() === 0) {
+    ks.removeFound(db, ref);
+    ks.emitKey(db, key, 'del');
+    return false;
+  }
+  obj.fitEncoding(ks.limits);
+  e.objs.recharge(e.objectId(ref));
+  ks.emitKey(db, key, 'set');
+  return true;
+}
