@@ -145,20 +145,21 @@ describe('persistence across restarts', () => {
       await redis.set('n', String(i));
       await expect
         .poll(async () => (await redis.info('persistence')).includes(`rdb_saves:${i}`), {
-          timeout: 5000,
-          interval: 100,
+          timeout: 15_000,
+          interval: 50,
         })
         .toBe(true);
     }
-    expect(snapshots(dir)).toHaveLength(2);
+    // Old snapshots are pruned after the save is counted: wait for the prune itself.
+    await expect.poll(() => snapshots(dir).length, { timeout: 15_000, interval: 50 }).toBe(2);
     expect(snapshots(dir)[1]).toMatch(/^dump-000003-/);
     await redis.config('SET', 'snapshot-interval', '0');
     await redis.config('SET', 'save', '1 1');
     await redis.set('n', '4');
     await expect
       .poll(async () => (await redis.info('persistence')).includes('rdb_saves:4'), {
-        timeout: 5000,
-        interval: 100,
+        timeout: 15_000,
+        interval: 50,
       })
       .toBe(true);
   });
