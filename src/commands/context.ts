@@ -58,6 +58,12 @@ export interface ClientState {
   close(): void;
   /** Figures for CLIENT LIST / CLIENT INFO (query buffer, output buffer). */
   bufferStats(): { qbuf: number; obl: number; omem: number };
+  /**
+   * Send an out-of-band reply now (a pub/sub message, a tracking invalidation, a MONITOR line),
+   * between or during ordinary replies. False when this client cannot receive one (a plain HTTP
+   * request or unary gRPC call) or is gone.
+   */
+  push(reply: Reply): boolean;
 }
 
 /** Every client known to the server, for CLIENT LIST / KILL and INFO clients. */
@@ -104,6 +110,18 @@ export interface KeyspaceEvents {
   subscribe(listener: ChangeListener): () => void;
 }
 
+/**
+ * Keyspace notification classes (`notify-keyspace-events` letters): g generic, $ string, l list,
+ * s set, h hash, z sorted set, x expired, e evicted, t stream, m key miss, n new key.
+ */
+export type NotifyClass = 'g' | '$' | 'l' | 's' | 'h' | 'z' | 'x' | 'e' | 't' | 'm' | 'n';
+
+/** Pub/sub delivery shared by every door. */
+export interface PubSubApi {
+  /** Deliver to the channel's subscribers and to every matching pattern; returns receivers. */
+  publish(channel: Buffer, message: Buffer): number;
+}
+
 /** Extra INFO sections contributed by other layers (persistence, doors). */
 export type InfoSection = () => Array<[string, string | number]>;
 
@@ -124,6 +142,13 @@ export interface ServerApi {
   readonly slowlog: SlowLog;
   /** Users and permissions, shared by every door. */
   readonly acl: Acl;
+  /** Channels, patterns and shard channels of every client on every door. */
+  readonly pubsub: PubSubApi;
+  /**
+   * Keyspace notification (Redis's notifyKeyspaceEvent): published on `__keyspace@<db>__:<key>`
+   * and `__keyevent@<db>__:<event>` when `notify-keyspace-events` enables `type`. Cheap when off.
+   */
+  notify(type: NotifyClass, event: string, key: Buffer, db: number): void;
   /** Live HSCAN/SSCAN/ZSCAN iterations of large collections, by cursor. */
   readonly collectionScans: CollectionScans;
   readonly startedAt: number;

@@ -46,6 +46,22 @@ export class VerbatimReply {
   ) {}
 }
 
+/**
+ * An out-of-band message (pub/sub message, keyspace notification, tracking invalidation): RESP3
+ * push (`>`), RESP2 array. Sent with `ClientState.push`, or returned by the subscribe commands.
+ */
+export class PushReply {
+  constructor(readonly items: readonly Reply[]) {}
+}
+
+/**
+ * Several top-level replies for one command, written one after another (SUBSCRIBE a b c answers
+ * one confirmation per channel). Doors without a stream of replies render it as an array.
+ */
+export class SequenceReply {
+  constructor(readonly replies: readonly Reply[]) {}
+}
+
 /** The null array: RESP2 `*-1` (EXEC after a failed WATCH), RESP3 `_`. */
 export const NULL_ARRAY: unique symbol = Symbol('null-array');
 /** No reply at all (CLIENT REPLY OFF/SKIP, or a command that already closed the client). */
@@ -64,6 +80,8 @@ export type Reply =
   | MapReply
   | SetReply
   | VerbatimReply
+  | PushReply
+  | SequenceReply
   | typeof NULL_ARRAY
   | typeof NO_REPLY;
 

@@ -16,6 +16,8 @@ export interface ClientInit {
   /** Close the underlying connection (after flushing pending replies). */
   close: () => void;
   bufferStats?: () => { qbuf: number; obl: number; omem: number };
+  /** Out-of-band delivery (see ClientState.push); absent: the client cannot receive pushes. */
+  push?: (reply: Reply) => boolean;
 }
 
 export interface DoorHost {

@@ -1,5 +1,6 @@
 /** Client sessions and the registry behind CLIENT LIST / KILL and INFO clients. */
 import type { ClientRegistry, ClientState, Door } from '../commands/context.js';
+import type { Reply } from '../commands/reply.js';
 import type { ClientInit } from '../protocols/door.js';
 import type { AclUser } from '../security/acl-user.js';
 
@@ -30,6 +31,7 @@ class Client implements ClientState {
   lastCommand = 'NULL';
   private readonly closeFn: () => void;
   private readonly statsFn: () => { qbuf: number; obl: number; omem: number };
+  private readonly pushFn: (reply: Reply) => boolean;
 
   constructor(init: ClientInit, now: number, user: AclUser) {
     this.acl = user;
@@ -41,6 +43,7 @@ class Client implements ClientState {
     this.authenticated = user.needsNoPassword;
     this.closeFn = init.close;
     this.statsFn = init.bufferStats ?? (() => ({ qbuf: 0, obl: 0, omem: 0 }));
+    this.pushFn = init.push ?? cannotPush;
   }
 
   get user(): string {
@@ -54,7 +57,13 @@ class Client implements ClientState {
   bufferStats(): { qbuf: number; obl: number; omem: number } {
     return this.statsFn();
   }
+
+  push(reply: Reply): boolean {
+    return this.pushFn(reply);
+  }
 }
+
+const cannotPush = (): boolean => false;
 
 export class Clients implements ClientRegistry {
   private readonly byId = new Map<number, ClientState>();

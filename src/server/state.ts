@@ -10,6 +10,8 @@ import type {
   ClientState,
   CommandContext,
   InfoSection,
+  NotifyClass,
+  PubSubApi,
   ServerApi,
   ServerStats,
 } from '../commands/context.js';
@@ -54,10 +56,15 @@ export class ServerState implements ServerApi, DoorHost {
   readonly ports = { resp: 0, http: 0, grpc: 0, tlsResp: 0 };
   readonly infoSections = new Map<string, InfoSection>();
   readonly collectionScans = new CollectionScans();
+  /** Replaced by the pub/sub hub. */
+  readonly pubsub: PubSubApi = { publish: () => 0 };
   loading = false;
   closing = false;
   dirty = 0;
   activeExpire = true;
+
+  /** Keyspace notifications: none until notify-keyspace-events is implemented. */
+  notify(_type: NotifyClass, _event: string, _key: Buffer, _db: number): void {}
   hooks: ServerHooks;
 
   constructor(

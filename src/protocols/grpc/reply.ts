@@ -9,7 +9,9 @@ import {
   MapReply,
   NO_REPLY,
   NULL_ARRAY,
+  PushReply,
   type Reply,
+  SequenceReply,
   SetReply,
   SimpleReply,
   VerbatimReply,
@@ -52,6 +54,8 @@ export function toPbReply(r: Reply): PbReply {
     return { $typeName: T, kind: { case: 'map', value: { $typeName: 'cairn.v1.ReplyMap', entries } } };
   }
   if (r instanceof SetReply) return { $typeName: T, kind: { case: 'set', value: list(r.items) } };
+  if (r instanceof PushReply) return { $typeName: T, kind: { case: 'array', value: list(r.items) } };
+  if (r instanceof SequenceReply) return { $typeName: T, kind: { case: 'array', value: list(r.replies) } };
   if (r instanceof VerbatimReply) {
     return {
       $typeName: T,

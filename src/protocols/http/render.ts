@@ -13,7 +13,9 @@ import {
   MapReply,
   NO_REPLY,
   NULL_ARRAY,
+  PushReply,
   type Reply,
+  SequenceReply,
   SetReply,
   SimpleReply,
   VerbatimReply,
@@ -51,7 +53,8 @@ export function replyJson(r: Reply, base64: boolean): string {
     for (const [k, v] of r.entries) flat.push(k, v);
     return list(flat, base64);
   }
-  if (r instanceof SetReply) return list(r.items, base64);
+  if (r instanceof SetReply || r instanceof PushReply) return list(r.items, base64);
+  if (r instanceof SequenceReply) return list(r.replies, base64);
   if (r instanceof VerbatimReply) return str(r.text, base64);
   return 'null';
 }

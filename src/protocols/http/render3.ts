@@ -14,7 +14,9 @@ import {
   MapReply,
   NO_REPLY,
   NULL_ARRAY,
+  PushReply,
   type Reply,
+  SequenceReply,
   SetReply,
   SimpleReply,
   VerbatimReply,
@@ -85,7 +87,8 @@ export function replyJson3(r: Reply, base64: boolean): string {
   if (r instanceof DoubleReply) return doubleJson(r.value);
   if (r instanceof BooleanReply) return r.value ? 'true' : 'false';
   if (r instanceof MapReply) return map(r, base64);
-  if (r instanceof SetReply) return list(r.items, base64);
+  if (r instanceof SetReply || r instanceof PushReply) return list(r.items, base64);
+  if (r instanceof SequenceReply) return list(r.replies, base64);
   if (r instanceof VerbatimReply) return str(r.text, base64);
   return 'null';
 }

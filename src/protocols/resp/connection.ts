@@ -65,6 +65,7 @@ export function acceptConnection(
     laddr: formatAddr(socket.localAddress, socket.localPort),
     close: () => conn?.requestClose(),
     bufferStats: () => (conn === null ? NO_STATS : conn.bufferStats()),
+    push: (reply) => conn?.push(reply) ?? false,
   });
   if (client === null) {
     socket.on('error', () => {});
@@ -122,6 +123,27 @@ export class RespConnection {
   bufferStats(): { qbuf: number; obl: number; omem: number } {
     const obl = this.out.pending;
     return { qbuf: this.parser.buffered, obl, omem: obl + this.socket.writableLength };
+  }
+
+  /**
+   * Write an out-of-band reply (pub/sub message, invalidation, MONITOR line) after whatever is
+   * rendered so far. Inside run() it leaves with that batch; otherwise it is flushed now.
+   */
+  push(reply: Reply): boolean {
+    if (this.closed || this.ending) return false;
+    const out = this.out;
+    const mark = out.len;
+    try {
+      writeReply(out, reply, this.client.resp);
+    } catch (err) {
+      out.truncate(mark);
+      this.host.logger.error({ err, client: this.client.id }, 'could not render a push');
+      return false;
+    }
+    const lim = this.limits.output;
+    if (lim.hardBytes > 0 || lim.softBytes > 0) this.checkOutputLimits();
+    if (!this.running && !this.closed) this.flush();
+    return true;
   }
 
   /** Close after the replies rendered so far are written (client.close(): QUIT, CLIENT KILL). */

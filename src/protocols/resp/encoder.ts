@@ -11,7 +11,9 @@ import {
   NO_REPLY,
   NULL_ARRAY,
   OK,
+  PushReply,
   type Reply,
+  SequenceReply,
   SetReply,
   SimpleReply,
   VerbatimReply,
@@ -144,6 +146,7 @@ const HASH = 35;
 const PERCENT = 37;
 const TILDE = 126;
 const EQUALS = 61;
+const GREATER = 62;
 
 const OK_BYTES = Buffer.from('+OK\r\n');
 const NULL2 = Buffer.from('$-1\r\n');
@@ -212,6 +215,11 @@ export function writeReply(out: OutputBuffer, r: Reply, resp: 2 | 3): void {
       out.bytes(body);
       out.crlf();
     }
+  } else if (r instanceof PushReply) {
+    out.header(resp === 2 ? STAR : GREATER, r.items.length);
+    for (const item of r.items) writeItem(out, item, resp);
+  } else if (r instanceof SequenceReply) {
+    for (const item of r.replies) writeItem(out, item, resp);
   } else if (r === NULL_ARRAY) out.bytes(resp === 2 ? NULL_ARRAY2 : NULL3);
   else if (r !== NO_REPLY) throw new TypeError(`cannot render reply of type ${typeof r}`);
 }
