@@ -5,8 +5,7 @@
  * lines and an ACL file, and rename-command hides admin commands.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
@@ -14,6 +13,7 @@ import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CairnProcess, startCairn } from './helpers/cairn.js';
 import { type RedisProcess, startRedis } from './helpers/redis.js';
+import { tempDir } from './helpers/tmp.js';
 
 const run = promisify(execFile);
 
@@ -333,7 +333,7 @@ describe('ACL users', () => {
 
 describe('users from an ACL file, and renamed commands', () => {
   it('loads aclfile at start, ACL SAVE writes it, ACL LOAD reads it back', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cairn-aclfile-'));
+    const dir = tempDir('cairn-aclfile-');
     const file = join(dir, 'users.acl');
     writeFileSync(file, 'user admin on >adm ~* +@all\nuser viewer on >view ~* +@read\n');
     const cairn = await startCairn({ args: ['--aclfile', file, '--requirepass', 'root'] });

@@ -3,12 +3,11 @@
  * documentation, writes a key through "Try it out" / "Execute" on PUT, reads it back the same
  * way on GET, and sees the value in the page. The UI is served by Cairn itself (no CDN).
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync, rmSync } from 'node:fs';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type CompiledCairn, startCompiledCairn } from './helpers/http.js';
+import { tempDir } from './helpers/tmp.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const UI_TIMEOUT_MS = 20_000;
@@ -20,7 +19,7 @@ let profile: string;
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run scripts/setup-test-deps.sh`);
   c = await startCompiledCairn();
-  profile = mkdtempSync(join(tmpdir(), 'cairn-chromium-'));
+  profile = tempDir('cairn-chromium-');
   browser = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,

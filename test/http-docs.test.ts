@@ -3,8 +3,7 @@
  * generated from it (openapi-typescript + openapi-fetch) typechecks and does a round trip.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import createClient from 'openapi-fetch';
@@ -13,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { REPO_ROOT } from './helpers/cairn.js';
 import { type CompiledCairn, call, type Json, startCompiledCairn } from './helpers/http.js';
+import { tempDir } from './helpers/tmp.js';
 
 const run = promisify(execFile);
 let c: CompiledCairn;
@@ -111,7 +111,7 @@ describe('the document', () => {
 describe('a generated client', () => {
   let dir: string;
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'cairn-openapi-'));
+    dir = tempDir('cairn-openapi-');
     symlinkSync(join(REPO_ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
     writeFileSync(join(dir, 'package.json'), '{"type":"module"}\n');
     const ast = await openapiTS(new URL(`${c.base}/openapi.json`));

@@ -4,13 +4,13 @@
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CAIRN_BIN, type CairnProcess, startCairn } from './helpers/cairn.js';
+import { tempDir } from './helpers/tmp.js';
 
 const run = promisify(execFile);
 const running: CairnProcess[] = [];
@@ -60,7 +60,7 @@ async function refusedStart(dir: string): Promise<{ code: number; out: string }>
 describe('damaged snapshot files', () => {
   let good: Buffer;
   beforeAll(async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cairn-fault-'));
+    const dir = tempDir('cairn-fault-');
     const { srv, redis } = await start(dir);
     const pipe = redis.pipeline();
     for (let i = 0; i < 5000; i++) pipe.set(`key:${i}`, `value:${i}`.repeat(4));
@@ -98,7 +98,7 @@ describe('damaged snapshot files', () => {
 
   for (const [what, damage, problem] of cases) {
     it(`refuses ${what}, naming the file and the problem, and exits non-zero`, async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'cairn-fault-'));
+      const dir = tempDir('cairn-fault-');
       const file = join(dir, 'dump-000001-20260101T000000Z.cairn');
       writeFileSync(file, damage(good));
       const { code, out } = await refusedStart(dir);
@@ -110,7 +110,7 @@ describe('damaged snapshot files', () => {
   }
 
   it('starts empty on a damaged snapshot when told to (--snapshot-on-error start-empty)', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cairn-fault-'));
+    const dir = tempDir('cairn-fault-');
     writeFileSync(join(dir, 'dump-000001-20260101T000000Z.cairn'), cases[0][1](good));
     const { srv, redis } = await start(dir, ['--snapshot-on-error', 'start-empty']);
     expect(await redis.dbsize()).toBe(0);
@@ -119,7 +119,7 @@ describe('damaged snapshot files', () => {
   });
 
   it('loads the intact snapshot (control for the cases above)', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cairn-fault-'));
+    const dir = tempDir('cairn-fault-');
     writeFileSync(join(dir, 'dump-000001-20260101T000000Z.cairn'), good);
     const { redis } = await start(dir);
     expect(await redis.dbsize()).toBe(5000);
@@ -128,7 +128,7 @@ describe('damaged snapshot files', () => {
 
 describe('kill -9 during snapshots', () => {
   it('the previous snapshot always loads, whenever the process dies', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cairn-kill-'));
+    const dir = tempDir('cairn-kill-');
     const keys = 100_000;
     let { srv, redis } = await start(dir);
     const value = 'x'.repeat(100);
@@ -184,7 +184,7 @@ describe('kill -9 during snapshots', () => {
  * without, the test is skipped and says why.
  */
 function tryMount(sizeBytes: number, test: string): string | null {
-  const dir = mkdtempSync(join(tmpdir(), 'cairn-mnt-'));
+  const dir = tempDir('cairn-mnt-');
   try {
     execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${sizeBytes}`, 'tmpfs', dir], { stdio: 'pipe' });
     return dir;
@@ -258,7 +258,7 @@ describe('a directory that cannot take the snapshot', () => {
     expect(await srv.stop('SIGTERM')).toBe(1);
     await expect.poll(() => srv.logs(), { timeout: 15_000, interval: 50 }).toContain('final snapshot failed');
     // A copy of the surviving snapshot still loads.
-    const check = mkdtempSync(join(tmpdir(), 'cairn-fault-'));
+    const check = tempDir('cairn-fault-');
     copyFileSync(join(mnt, before[0]), join(check, before[0]));
     const again = await start(check);
     expect(await again.redis.get('small')).toBe('1');

@@ -8,15 +8,15 @@
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { service as healthService } from 'grpc-health-check';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { CAIRN_BIN, REPO_ROOT, startCairn } from './helpers/cairn.js';
 import { cairnClient, grpc, type Msg, statusOf } from './helpers/grpc.js';
+import { tempDir } from './helpers/tmp.js';
 import { waitFor } from './resp-support.js';
 
 const KEYS = 20_000;
@@ -25,7 +25,7 @@ const VALUE = 512;
 
 /** A snapshot of KEYS keys with values LZ4 cannot shrink; its name, its bytes, and one key. */
 async function makeSnapshot(): Promise<{ name: string; bytes: Buffer; probe: [string, string] }> {
-  const dir = mkdtempSync(join(tmpdir(), 'cairn-loading-'));
+  const dir = tempDir('cairn-loading-');
   const first = await startCairn({ args: ['--dir', dir, '--grpc-port', '-1', '--http-port', '-1'] });
   const writer = new Redis({ port: first.respPort });
   const values = randomBytes((KEYS * VALUE * 3) / 4).toString('base64');
@@ -85,7 +85,7 @@ describe('startup while loading a snapshot', () => {
   it('refuses on every door until every key is in, then serves all of them', async () => {
     const snap = await makeSnapshot();
     expect(snap.bytes.length).toBeGreaterThan(8 * 1024 * 1024);
-    const dir = mkdtempSync(join(tmpdir(), 'cairn-loading-'));
+    const dir = tempDir('cairn-loading-');
     const fifo = join(dir, snap.name);
     execFileSync('mkfifo', [fifo]);
 

@@ -3,13 +3,13 @@
  * directory, on a free port), stopped in the middle of the run to exercise the circuit breaker.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CairnProcess, startCairn } from './helpers/cairn.js';
 import { freePort } from './helpers/ports.js';
+import { tempDir } from './helpers/tmp.js';
 
 /** The newest installed PostgreSQL's server binaries (Debian keeps them off PATH). */
 function pgBinDir(): string | null {
@@ -77,7 +77,7 @@ describe.skipIf(bin === null)('PostgreSQL snapshot store', () => {
   const clients: Redis[] = [];
 
   beforeAll(async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cairn-pg-'));
+    const dir = tempDir('cairn-pg-');
     pg = new Cluster(bin!, dir, await freePort());
     pg.init();
     pg.start();
@@ -93,7 +93,7 @@ describe.skipIf(bin === null)('PostgreSQL snapshot store', () => {
     const srv = await startCairn({
       args: [
         '--dir',
-        mkdtempSync(join(tmpdir(), 'cairn-pgdir-')),
+        tempDir('cairn-pgdir-'),
         '--snapshot-store',
         'postgres',
         '--snapshot-postgres-url',

@@ -2,14 +2,14 @@
  * State kept across restarts: the compiled server with `--dir <tmp>`, real clients, real files.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CAIRN_BIN, type CairnProcess, startCairn } from './helpers/cairn.js';
 import { cairnClient } from './helpers/grpc.js';
+import { tempDir } from './helpers/tmp.js';
 
 const run = promisify(execFile);
 const running: CairnProcess[] = [];
@@ -37,7 +37,7 @@ function snapshots(dir: string): string[] {
 
 describe('persistence across restarts', () => {
   it('SIGTERM writes a final snapshot; every acknowledged key comes back with its remaining TTL', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cairn-persist-'));
+    const dir = tempDir('cairn-persist-');
     const { srv, redis } = await start(dir);
     const pipe = redis.pipeline();
     for (let i = 0; i < 2000; i++) pipe.set(`k:${i}`, `v:${i}`);
@@ -96,7 +96,7 @@ describe('persistence across restarts', () => {
   });
 
   it('SAVE then kill -9: what SAVE acknowledged survives, later writes do not', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cairn-persist-'));
+    const dir = tempDir('cairn-persist-');
     const { srv, redis } = await start(dir);
     await redis.set('before', '1');
     const before = await redis.lastsave();
@@ -115,7 +115,7 @@ describe('persistence across restarts', () => {
   });
 
   it('BGSAVE answers at once; SHUTDOWN NOSAVE skips the final snapshot, SHUTDOWN SAVE forces one', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cairn-persist-'));
+    const dir = tempDir('cairn-persist-');
     const { srv, redis } = await start(dir);
     await redis.set('a', '1');
     expect(await redis.bgsave()).toBe('Background saving started');
@@ -139,7 +139,7 @@ describe('persistence across restarts', () => {
   });
 
   it('snapshots on its own every snapshot-interval seconds when something changed, and keeps snapshot-keep', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cairn-persist-'));
+    const dir = tempDir('cairn-persist-');
     const { redis } = await start(dir, ['--snapshot-interval', '1', '--snapshot-keep', '2']);
     for (let i = 1; i <= 3; i++) {
       await redis.set('n', String(i));
@@ -165,7 +165,7 @@ describe('persistence across restarts', () => {
   });
 
   it('a snapshot moves between engines: off-heap -> map -> off-heap', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cairn-persist-'));
+    const dir = tempDir('cairn-persist-');
     const first = await start(dir, ['--engine', 'offheap']);
     const pipe = first.redis.pipeline();
     for (let i = 0; i < 1000; i++) pipe.set(`e:${i}`, `x${i}`, 'PX', 600_000);
@@ -182,7 +182,7 @@ describe('persistence across restarts', () => {
   });
 
   it('cairn snapshot inspect and verify read a snapshot file', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cairn-persist-'));
+    const dir = tempDir('cairn-persist-');
     const { redis } = await start(dir);
     await redis.set('a', '1');
     await redis.set('b', '2', 'EX', 1000);

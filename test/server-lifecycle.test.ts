@@ -2,13 +2,13 @@
  * The `cairn` process as a user runs it: startup log, configuration sources, signals.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { CAIRN_BIN, startCairn } from './helpers/cairn.js';
+import { tempDir } from './helpers/tmp.js';
 
 const run = promisify(execFile);
 
@@ -32,7 +32,7 @@ describe('cairn process', () => {
   });
 
   it('takes flags over environment over config file', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cairn-life-'));
+    const dir = tempDir('cairn-life-');
     const file = join(dir, 'cairn.conf');
     writeFileSync(file, 'maxclients 50\ntimeout 7\ndatabases 4\n');
     const srv = await startCairn({

@@ -1,18 +1,8 @@
-/**
- * The generic commands know every type: the same script through ioredis against Cairn (each
- * engine) and a real redis-server must give the same answers (TYPE, OBJECT ENCODING, WRONGTYPE
- * exactly where Redis gives it, RENAME, COPY with DB and REPLACE, MOVE, SWAPDB, SCAN TYPE,
- * EXPIRE on collections, empty collections deleted). Then what only Cairn can show: WATCH
- * invalidated by a change to a collection from another client, and every type with its TTL
- * through a snapshot restart and DEBUG RELOAD.
- */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CairnProcess, startCairn } from './helpers/cairn.js';
 import { type RedisProcess, startRedis } from './helpers/redis.js';
+import { tempDir } from './helpers/tmp.js';
 
 type Step = [string, ...Array<string | number>];
 
@@ -144,7 +134,7 @@ describe('generic commands on every type, against redis-server', () => {
 
 describe('collections across clients and restarts', () => {
   let cairn: CairnProcess;
-  const dir = mkdtempSync(join(tmpdir(), 'cairn-types-'));
+  const dir = tempDir('cairn-types-');
 
   beforeAll(async () => {
     cairn = await startCairn({ args: ['--dir', dir] });

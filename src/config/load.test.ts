@@ -1,13 +1,23 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, parseFlags, splitConfigLine } from './load.js';
 import { ConfigStore } from './store.js';
 
+const dirs: string[] = [];
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+function tempDir(): string {
+  const d = mkdtempSync(join(tmpdir(), 'cairn-conf-'));
+  dirs.push(d);
+  return d;
+}
+
 describe('config loading', () => {
   it('takes flags over environment over file over defaults', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cairn-conf-'));
+    const dir = tempDir();
     const file = join(dir, 'cairn.conf');
     writeFileSync(file, '# comment\nport 7000\nmaxclients 10\ntimeout 5\nsave 900 1\nsave 300 10\n');
     const loaded = loadConfig(['--config', file, '--port', '7002'], {

@@ -1,9 +1,19 @@
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { DirStore } from './dir-store.js';
 import { noDeadline } from './store.js';
+
+const dirs: string[] = [];
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+function tempDir(): string {
+  const d = mkdtempSync(join(tmpdir(), 'cairn-dirstore-'));
+  dirs.push(d);
+  return d;
+}
 
 async function* chunks(...parts: string[]): AsyncGenerator<Buffer> {
   for (const p of parts) yield Buffer.from(p);
@@ -17,7 +27,7 @@ async function readAll(it: AsyncIterable<Buffer>): Promise<string> {
 
 describe('directory snapshot store', () => {
   it('stores, lists newest first, gets the latest or a named one, prunes', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cairn-dirstore-'));
+    const dir = tempDir();
     const s = await DirStore.open(dir, 'data.snap');
     expect(await s.get(null, noDeadline())).toBeNull();
     const a = await s.put(chunks('one'), { createdAt: Date.UTC(2026, 0, 2, 3, 4, 5) }, noDeadline());
@@ -45,7 +55,7 @@ describe('directory snapshot store', () => {
   });
 
   it('a failed write leaves nothing behind and the previous snapshot stays the latest', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cairn-dirstore-'));
+    const dir = tempDir();
     const s = await DirStore.open(dir);
     await s.put(chunks('good'), { createdAt: 0 }, noDeadline());
     async function* failing(): AsyncGenerator<Buffer> {
@@ -66,7 +76,7 @@ describe('directory snapshot store', () => {
   });
 
   it('removes temp files a crash left when it opens, and ignores unrelated files', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cairn-dirstore-'));
+    const dir = tempDir();
     writeFileSync(join(dir, '.dump-000007-20260101T000000Z.cairn.tmp'), 'half');
     writeFileSync(join(dir, 'notes.txt'), 'mine');
     writeFileSync(join(dir, 'dump-x.cairn'), 'not a snapshot name');

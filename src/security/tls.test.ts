@@ -1,9 +1,19 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigStore } from '../config/store.js';
 import { doorTls, protocolRange, requireTls, TlsConfigError, tlsSettings } from './tls.js';
+
+const dirs: string[] = [];
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+function tempDir(): string {
+  const d = mkdtempSync(join(tmpdir(), 'cairn-tls-unit-'));
+  dirs.push(d);
+  return d;
+}
 
 describe('protocolRange', () => {
   it("maps Redis's protocol words to Node's version range", () => {
@@ -19,7 +29,7 @@ describe('protocolRange', () => {
 });
 
 describe('tlsSettings', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'cairn-tls-unit-'));
+  const dir = tempDir();
   const garbage = join(dir, 'garbage.pem');
   writeFileSync(garbage, 'not a certificate\n');
   const missing = join(dir, 'missing.pem');

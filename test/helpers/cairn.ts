@@ -3,10 +3,9 @@
  * Requires `npm run build` (the test command builds first).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { tempDir } from './tmp.js';
 
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const CAIRN_BIN = join(REPO_ROOT, 'dist', 'cli', 'main.js');
@@ -37,7 +36,7 @@ export async function startCairn(opts: StartOptions = {}): Promise<CairnProcess>
   const extra = opts.args ?? [];
   // Each server gets its own snapshot directory unless the test chose one, so no test loads
   // another test's data.
-  const dir = extra.includes('--dir') ? [] : ['--dir', mkdtempSync(join(tmpdir(), 'cairn-test-'))];
+  const dir = extra.includes('--dir') ? [] : ['--dir', tempDir('cairn-test-')];
   const args = [CAIRN_BIN, '--port', '0', '--http-port', '0', '--grpc-port', '0', ...dir, ...extra];
   const proc = spawn(process.execPath, args, {
     cwd: REPO_ROOT,

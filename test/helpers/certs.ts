@@ -4,10 +4,10 @@
  * from the same CA, and a client certificate from a second CA the server does not trust.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { tempDir } from './tmp.js';
 
 const run = promisify(execFile);
 
@@ -96,7 +96,7 @@ async function issue(
 }
 
 export async function makeCerts(): Promise<TestCerts> {
-  const dir = mkdtempSync(join(tmpdir(), 'cairn-tls-'));
+  const dir = tempDir('cairn-tls-');
   writeFileSync(join(dir, 'ext.cnf'), EXTENSIONS);
   await Promise.all([makeCa(dir, 'ca', 'Cairn Test CA'), makeCa(dir, 'rogue-ca', 'Rogue CA')]);
   await Promise.all([
