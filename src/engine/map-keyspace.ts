@@ -20,6 +20,7 @@ import {
   type EncodingLimits,
   isCollection,
   type StoredValue,
+  TYPE_CODES,
 } from './values/collection.js';
 
 interface Entry {
@@ -186,6 +187,11 @@ export class MapKeyspace implements Keyspace {
 
   exists(db: number, key: Buffer): boolean {
     return this.lookup(db, key.toString('latin1')) !== undefined;
+  }
+
+  typeOf(db: number, key: Buffer): number {
+    const v = this.lookup(db, key.toString('latin1'))?.value;
+    return v === undefined ? -1 : isCollection(v) ? TYPE_CODES[v.type] : TYPE_CODES.string;
   }
 
   expireTime(db: number, key: Buffer): number {

@@ -130,6 +130,8 @@ export interface Keyspace {
   readonly limits: EncodingLimits;
   delete(db: number, key: Buffer): boolean;
   exists(db: number, key: Buffer): boolean;
+  /** The value's type code (values/collection.ts TYPE_CODES), -1 when missing; touches nothing. */
+  typeOf(db: number, key: Buffer): number;
   /** Unix ms expiry; -1 when the key has none, -2 when the key does not exist. */
   expireTime(db: number, key: Buffer): number;
   /** Set an absolute expiry (ms > 0) on an existing key. False when the key does not exist. */

@@ -8,6 +8,8 @@
  * arrays, a RESP3 one maps, sets and pairs).
  */
 import { DoubleReply, MapReply, type Reply, SetReply, SimpleReply } from '../commands/reply.js';
+import type { Keyspace } from '../engine/types.js';
+import { typeName } from '../engine/values/codec.js';
 import { ErrorReply, Errors } from '../errors.js';
 
 export type CollectionKind = 'hash' | 'list' | 'set' | 'zset';
@@ -80,8 +82,28 @@ export function fromGetReply(r: Reply): ReadResult {
   return malformed('GET');
 }
 
-/** Any key: TYPE, then GET or the collection's read command. */
-export function readWhole(run: RunCommand, key: Buffer): ReadResult | Promise<ReadResult> {
+/**
+ * The type of the key at `db`, looked up in the keyspace without a command (no stats, no access
+ * time); the read command that follows runs every check (auth, ACL, loading). A missing key is
+ * read with GET, so an unauthenticated or refused caller learns nothing from the peek.
+ */
+export function peekKind(keyspace: Keyspace, db: number, key: Buffer): ValueKind | ErrorReply {
+  const code = keyspace.typeOf(db, key);
+  if (code <= 0) return 'string';
+  const name = typeName(code);
+  return isCollectionKind(name) ? name : Errors.wrongType;
+}
+
+/** Any key: TYPE (or the keyspace's answer, when `peek` is given), then the read command. */
+export function readWhole(
+  run: RunCommand,
+  key: Buffer,
+  peek?: () => ValueKind | ErrorReply,
+): ReadResult | Promise<ReadResult> {
+  if (peek !== undefined) {
+    const kind = peek();
+    return kind instanceof ErrorReply ? kind : readAs(run, key, kind);
+  }
   return chain(run([TYPE, key]), (t) => {
     const kind = kindOf(t);
     if (kind === 'none') return null;

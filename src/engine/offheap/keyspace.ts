@@ -27,6 +27,7 @@ import {
   type EncodingLimits,
   isCollection,
   type StoredValue,
+  TYPE_CODES,
 } from '../values/collection.js';
 import { Arena } from './arena.js';
 import { Defragmenter } from './defrag.js';
@@ -292,6 +293,11 @@ export class OffHeapKeyspace implements Keyspace {
 
   exists(db: number, key: Buffer): boolean {
     return this.lookup(db, key, this.clock.now()) !== NIL;
+  }
+
+  typeOf(db: number, key: Buffer): number {
+    const ref = this.lookup(db, key, this.clock.now());
+    return ref === NIL ? -1 : TYPE_CODES[this.entries.objectAt(ref)?.type ?? 'string'];
   }
 
   expireTime(db: number, key: Buffer): number {

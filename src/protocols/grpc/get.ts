@@ -6,7 +6,7 @@
 import type { handleUnaryCall, sendUnaryData } from '@grpc/grpc-js';
 import { ErrorReply } from '../../errors.js';
 import { type GetRequest, type GetResponse, ValueType } from '../../gen/cairn/v1/cairn_pb.js';
-import { type ReadResult, readWhole, type WholeValue } from '../typed-value.js';
+import { peekKind, type ReadResult, readWhole, type WholeValue } from '../typed-value.js';
 import { internalStatus, KEY_NOT_FOUND, toStatus } from './status.js';
 import { buf, type UnaryDeps } from './unary.js';
 
@@ -90,7 +90,12 @@ export function getHandler(deps: UnaryDeps): handleUnaryCall<GetRequest, GetResp
     if (ctx instanceof ErrorReply) return callback(toStatus(ctx));
     let r: ReadResult | Promise<ReadResult>;
     try {
-      r = readWhole((argv) => host.execute(ctx, argv), buf(req.key));
+      const key = buf(req.key);
+      r = readWhole(
+        (argv) => host.execute(ctx, argv),
+        key,
+        () => peekKind(ctx.server.keyspace, ctx.client.db, key),
+      );
     } catch (e) {
       return callback(internalStatus(e));
     }

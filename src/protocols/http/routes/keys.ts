@@ -8,7 +8,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CommandContext } from '../../../commands/context.js';
 import type { Reply } from '../../../commands/reply.js';
 import { ErrorReply } from '../../../errors.js';
-import { kindOf } from '../../typed-value.js';
+import { peekKind } from '../../typed-value.js';
 import type { HttpBridge } from '../bridge.js';
 import { decodeText, encodeBytes } from '../bytes.js';
 import { after, badRequest, conditionFailed, type Done, fail, notFound, unexpected } from '../respond.js';
@@ -31,7 +31,6 @@ import { readTyped, writeTyped } from './keys-typed.js';
 
 const TAGS = ['keys'];
 
-const TYPE = Buffer.from('TYPE');
 const GET = Buffer.from('GET');
 const SET = Buffer.from('SET');
 const DEL = Buffer.from('DEL');
@@ -85,18 +84,16 @@ function withKey(
   return fn(bridge, req, reply, c, key);
 }
 
-// ---- GET: TYPE, the value (GET; a collection in keys-typed.ts), its time to live (PTTL) -----
+// ---- GET: the type (peeked), the value (GET; a collection in keys-typed.ts), its PTTL --------
 
-const readKey: KeyHandler = (bridge, req, reply, ctx, key) =>
-  after(bridge.run(ctx, [TYPE, key]), (t) => {
-    const kind = kindOf(t);
-    if (kind === 'none') return fail(reply, notFound);
-    if (kind instanceof ErrorReply) return fail(reply, kind);
-    if (kind !== 'string') return readTyped(bridge, req, reply, ctx, key, kind);
-    const v = bridge.run(ctx, [GET, key]);
-    if (v instanceof Promise) return v.then((x) => readTtl(bridge, req, reply, ctx, key, x));
-    return readTtl(bridge, req, reply, ctx, key, v);
-  });
+const readKey: KeyHandler = (bridge, req, reply, ctx, key) => {
+  const kind = peekKind(ctx.server.keyspace, ctx.client.db, key);
+  if (kind instanceof ErrorReply) return fail(reply, kind);
+  if (kind !== 'string') return readTyped(bridge, req, reply, ctx, key, kind);
+  const v = bridge.run(ctx, [GET, key]);
+  if (v instanceof Promise) return v.then((x) => readTtl(bridge, req, reply, ctx, key, x));
+  return readTtl(bridge, req, reply, ctx, key, v);
+};
 
 function readTtl(
   bridge: HttpBridge,
