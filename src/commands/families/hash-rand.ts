@@ -53,11 +53,11 @@ function withCount(ctx: CommandContext, key: Buffer, l: bigint, withValues: bool
     const picks = picksWithRepeats(ctx, Number(count), pick);
     return picks instanceof ErrorReply ? picks : reply(ctx, h, picks, withValues);
   }
-  if (l >= BigInt(size)) return reply(ctx, h, [...h.map.keys()], withValues);
+  if (l >= BigInt(size)) return reply(ctx, h, [...h.keys()], withValues);
   return reply(
     ctx,
     h,
-    distinctPicks(size, Number(l), () => h.map.keys(), pick),
+    distinctPicks(size, Number(l), () => h.keys(), pick),
     withValues,
   );
 }

@@ -82,7 +82,7 @@ function hgetall(ctx: CommandContext, argv: Buffer[]): Reply {
   const h = lookupReadTyped(ctx, argv[1], HashValue);
   if (h instanceof ErrorReply) return h;
   const entries: Array<[Reply, Reply]> = [];
-  if (h !== null) for (const [f, v] of h.map) entries.push([bytes(f), bytes(v)]);
+  if (h !== null) for (const [f, v] of h.entries()) entries.push([bytes(f), bytes(v)]);
   return new MapReply(entries);
 }
 
@@ -90,7 +90,7 @@ function hkeys(ctx: CommandContext, argv: Buffer[]): Reply {
   const h = lookupReadTyped(ctx, argv[1], HashValue);
   if (h instanceof ErrorReply) return h;
   const out: Reply[] = [];
-  if (h !== null) for (const f of h.map.keys()) out.push(bytes(f));
+  if (h !== null) for (const f of h.keys()) out.push(bytes(f));
   return out;
 }
 
@@ -98,7 +98,7 @@ function hvals(ctx: CommandContext, argv: Buffer[]): Reply {
   const h = lookupReadTyped(ctx, argv[1], HashValue);
   if (h instanceof ErrorReply) return h;
   const out: Reply[] = [];
-  if (h !== null) for (const v of h.map.values()) out.push(bytes(v));
+  if (h !== null) for (const v of h.values()) out.push(bytes(v));
   return out;
 }
 

@@ -2,9 +2,13 @@
  * A hash: field -> value, in insertion order (what a listpack gives small hashes in Redis;
  * large ones are `hashtable`, whose order nobody may rely on).
  *
- * As in Redis, a listpack hash converts when a write brings a field or value longer than
- * hash-max-listpack-value: only the lengths written count, so lowering the limit later does
- * not convert a hash until such a write (and COPY keeps the encoding).
+ * A small hash is kept packed in one string (packed.ts: field, value, field, value, ...), as
+ * Redis keeps it in one listpack; past PACKED_MAX_FIELDS fields or PACKED_MAX_CHARS, or once it
+ * converts to `hashtable`, it is a Map. The encoding reported follows Redis's rule, not the
+ * representation: a listpack hash converts when a write brings a field or value longer than
+ * hash-max-listpack-value or more fields than hash-max-listpack-entries (only the lengths written
+ * count, so lowering the limit later does not convert a hash until such a write; COPY keeps the
+ * encoding).
  */
 import {
   COLLECTION_OVERHEAD_BYTES,
@@ -12,12 +16,23 @@ import {
   ELEMENT_OVERHEAD_BYTES,
   type EncodingLimits,
 } from './collection.js';
+import { append, elementAt, elementEnd, elementEquals, lengthAt, splice } from './packed.js';
 import { POOL_MIN_ELEMENTS, RandomPool, walkToRandom } from './random-pool.js';
 import { SerialReader, SerialWriter } from './serial.js';
 
+/** A packed hash becomes a Map past this many fields (linear lookups stay short)... */
+const PACKED_MAX_FIELDS = 256;
+/** ...or this many chars (each write copies the string). */
+const PACKED_MAX_CHARS = 16 * 1024;
+/** Fixed cost of a packed hash: the object and the string's header. */
+const PACKED_OVERHEAD_BYTES = 64;
+
 export class HashValue implements Collection {
   readonly type = 'hash';
-  readonly map = new Map<string, string>();
+  /** Fields and values packed (small hashes); null once the hash is a Map. */
+  private packed: string | null = '';
+  private count = 0;
+  private map: Map<string, string> | null = null;
   /** Converted to `hashtable` (one way). */
   big = false;
   private bytes = 0;
@@ -27,11 +42,12 @@ export class HashValue implements Collection {
   private pool: RandomPool | null = null;
 
   size(): number {
-    return this.map.size;
+    return this.map === null ? this.count : this.map.size;
   }
 
   memory(): number {
-    return COLLECTION_OVERHEAD_BYTES + this.bytes + this.map.size * ELEMENT_OVERHEAD_BYTES;
+    if (this.packed !== null) return PACKED_OVERHEAD_BYTES + this.packed.length;
+    return COLLECTION_OVERHEAD_BYTES + this.bytes + this.size() * ELEMENT_OVERHEAD_BYTES;
   }
 
   encoding(): string {
@@ -42,23 +58,29 @@ export class HashValue implements Collection {
     const longest = this.pendingMaxLength;
     this.pendingMaxLength = 0;
     if (this.big) return;
-    if (this.map.size > limits.hashMaxListpackEntries || longest > limits.hashMaxListpackValue)
+    if (this.size() > limits.hashMaxListpackEntries || longest > limits.hashMaxListpackValue) {
       this.big = true;
+      this.unpack();
+    }
   }
 
   get(field: string): string | undefined {
-    return this.map.get(field);
+    if (this.map !== null) return this.map.get(field);
+    const s = this.packed as string;
+    const p = find(s, field);
+    return p < 0 ? undefined : elementAt(s, elementEnd(s, p));
   }
 
   has(field: string): boolean {
-    return this.map.has(field);
+    return this.map !== null ? this.map.has(field) : find(this.packed as string, field) >= 0;
   }
 
   /** True when the field is new. */
   set(field: string, value: string): boolean {
+    this.pendingMaxLength = Math.max(this.pendingMaxLength, field.length, value.length);
+    if (this.map === null) return this.setPacked(field, value);
     const old = this.map.get(field);
     this.map.set(field, value);
-    this.pendingMaxLength = Math.max(this.pendingMaxLength, field.length, value.length);
     if (old === undefined) {
       this.bytes += field.length + value.length;
       this.pool?.add(field);
@@ -68,7 +90,32 @@ export class HashValue implements Collection {
     return false;
   }
 
+  private setPacked(field: string, value: string): boolean {
+    const s = this.packed as string;
+    const p = find(s, field);
+    if (p >= 0) {
+      const v = elementEnd(s, p);
+      this.packed = splice(s, v, elementEnd(s, v), value);
+      return false;
+    }
+    this.packed = append(s, field, value);
+    this.count++;
+    this.bytes += field.length + value.length;
+    if (this.count > PACKED_MAX_FIELDS || this.packed.length > PACKED_MAX_CHARS) this.unpack();
+    return true;
+  }
+
   delete(field: string): boolean {
+    if (this.map === null) {
+      const s = this.packed as string;
+      const p = find(s, field);
+      if (p < 0) return false;
+      const v = elementEnd(s, p);
+      this.bytes -= lengthAt(s, p) + lengthAt(s, v);
+      this.packed = splice(s, p, elementEnd(s, v));
+      this.count--;
+      return true;
+    }
     const old = this.map.get(field);
     if (old === undefined) return false;
     this.map.delete(field);
@@ -77,25 +124,66 @@ export class HashValue implements Collection {
     return true;
   }
 
+  /** Fields in order. */
+  *keys(): Generator<string> {
+    if (this.map !== null) {
+      yield* this.map.keys();
+      return;
+    }
+    const s = this.packed as string;
+    for (let p = 0; p < s.length; p = elementEnd(s, elementEnd(s, p))) yield elementAt(s, p);
+  }
+
+  /** Values in field order. */
+  *values(): Generator<string> {
+    if (this.map !== null) {
+      yield* this.map.values();
+      return;
+    }
+    const s = this.packed as string;
+    for (let p = elementEnd(s, 0); p < s.length; p = elementEnd(s, elementEnd(s, p))) yield elementAt(s, p);
+  }
+
+  /** [field, value] pairs in order. */
+  *entries(): Generator<[string, string]> {
+    if (this.map !== null) {
+      yield* this.map.entries();
+      return;
+    }
+    const s = this.packed as string;
+    for (let p = 0; p < s.length; ) {
+      const v = elementEnd(s, p);
+      yield [elementAt(s, p), elementAt(s, v)];
+      p = elementEnd(s, v);
+    }
+  }
+
   /** A field chosen uniformly at random; the hash must not be empty. */
   randomField(): string {
-    if (this.map.size < POOL_MIN_ELEMENTS) return walkToRandom(this.map.keys(), this.map.size);
+    const n = this.size();
+    if (this.map === null || n < POOL_MIN_ELEMENTS) return walkToRandom(this.keys(), n);
     this.pool ??= new RandomPool(this.map.keys());
     return this.pool.pick();
   }
 
   clone(): HashValue {
     const h = new HashValue();
-    for (const [f, v] of this.map) h.set(f, v);
+    if (this.map === null) {
+      h.packed = this.packed;
+      h.count = this.count;
+      h.bytes = this.bytes;
+    } else for (const [f, v] of this.map) h.set(f, v);
     h.big = this.big;
+    if (h.big) h.unpack();
     h.pendingMaxLength = 0;
     return h;
   }
 
   serialize(): Buffer {
-    const w = new SerialWriter(this.bytes + this.map.size * 8 + 8);
-    w.u8(this.big ? 1 : 0).u32(this.map.size);
-    for (const [f, v] of this.map) w.str(f).str(v);
+    const n = this.size();
+    const w = new SerialWriter(this.bytes + n * 8 + 8);
+    w.u8(this.big ? 1 : 0).u32(n);
+    for (const [f, v] of this.entries()) w.str(f).str(v);
     return w.done();
   }
 
@@ -105,8 +193,28 @@ export class HashValue implements Collection {
     // The encoding follows the content and the limits in force (fitEncoding on store), as
     // Redis picks it again when it loads a value.
     r.u8();
-    for (let n = r.u32(); n > 0; n--) h.set(r.str(), r.str());
+    const n = r.u32();
+    if (n > PACKED_MAX_FIELDS) h.unpack();
+    for (let i = n; i > 0; i--) h.set(r.str(), r.str());
     r.end();
     return h;
   }
+
+  /** From packed to a Map (one way). */
+  private unpack(): void {
+    if (this.map !== null) return;
+    const m = new Map<string, string>();
+    for (const [f, v] of this.entries()) m.set(f, v);
+    this.map = m;
+    this.packed = null;
+    this.count = 0;
+  }
+}
+
+/** Where the field `field` starts in a packed hash, or -1. */
+function find(s: string, field: string): number {
+  for (let p = 0; p < s.length; p = elementEnd(s, elementEnd(s, p))) {
+    if (elementEquals(s, p, field)) return p;
+  }
+  return -1;
 }
