@@ -45,7 +45,8 @@ const HELP_LINES = [
 const peaks = new WeakMap<ServerApi, number>();
 
 function usage(ctx: CommandContext, argv: Buffer[]): Reply {
-  // SAMPLES only matters for aggregate types; Cairn's values are strings, but the syntax holds.
+  // Redis samples up to SAMPLES elements of a collection and extrapolates; Cairn accounts each
+  // collection's bytes as it changes, so the answer is exact in O(1) and SAMPLES is only checked.
   for (let j = 3; j < argv.length; j++) {
     if (argv[j].toString('latin1').toLowerCase() !== 'samples' || j + 1 >= argv.length) return Errors.syntax;
     const n = parseInt64(argv[++j]);
