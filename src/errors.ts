@@ -64,6 +64,14 @@ export const ERROR_KINDS = {
   REQUEST_TIMEOUT: { http: 408, code: 'request_timeout', grpc: GrpcStatus.DEADLINE_EXCEEDED },
   /** HTTP only: request line and headers past `http-max-header-bytes`. */
   HEADERS_TOO_LARGE: { http: 431, code: 'too_large', grpc: GrpcStatus.RESOURCE_EXHAUSTED },
+  /** A script or function has run past busy-reply-threshold (only allow-busy commands run). */
+  BUSY: { http: 503, code: 'busy', grpc: GrpcStatus.UNAVAILABLE },
+  /** EVALSHA of a script that is not in the script cache. */
+  NOSCRIPT: { http: 404, code: 'no_script', grpc: GrpcStatus.NOT_FOUND },
+  /** SCRIPT KILL / FUNCTION KILL of a script that already wrote. */
+  UNKILLABLE: { http: 409, code: 'unkillable', grpc: GrpcStatus.FAILED_PRECONDITION },
+  /** SCRIPT KILL / FUNCTION KILL with nothing running. */
+  NOTBUSY: { http: 409, code: 'not_busy', grpc: GrpcStatus.FAILED_PRECONDITION },
   /** Invariant broken inside Cairn (a bug). */
   INTERNAL: { http: 500, code: 'internal', grpc: GrpcStatus.INTERNAL },
 } as const;

@@ -1,8 +1,8 @@
 /**
- * The command table's metadata for the string, key, expiry, hash, set and sorted-set families
- * against what a real redis-server declares (COMMAND INFO and COMMAND DOCS): arity, flags, key
- * positions, group, summary, since, complexity, and the argument synopsis rendered from Redis's
- * argument tree.
+ * The command table's metadata for the string, key, expiry, hash, set, sorted-set and pub/sub
+ * families against what a real redis-server declares (COMMAND INFO and COMMAND DOCS): arity,
+ * flags, key positions, group, summary, since, complexity, and the argument synopsis rendered
+ * from Redis's argument tree.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCommandTable } from '../src/commands/index.js';
@@ -22,8 +22,23 @@ const COMMANDS =
   'get set setnx setex psetex getset getdel getex mget mset msetnx append strlen getrange setrange substr incr decr incrby decrby incrbyfloat lcs del unlink exists type keys scan randomkey rename renamenx copy move touch dbsize flushdb flushall swapdb object expire pexpire expireat pexpireat ttl pttl expiretime pexpiretime persist'.split(
     ' ',
   );
+const PUBSUB_COMMANDS =
+  'subscribe unsubscribe psubscribe punsubscribe publish pubsub ssubscribe sunsubscribe spublish'.split(' ');
+const STREAM_COMMANDS =
+  'xadd xrange xrevrange xlen xdel xtrim xsetid xread xreadgroup xgroup xack xpending xclaim xautoclaim xinfo'.split(
+    ' ',
+  );
 /** Flags COMMAND INFO reports that the Cairn table also carries. */
-const COMPARED_FLAGS = new Set(['write', 'readonly', 'denyoom', 'fast', 'loading', 'stale', 'admin']);
+const COMPARED_FLAGS = new Set([
+  'write',
+  'readonly',
+  'denyoom',
+  'fast',
+  'loading',
+  'stale',
+  'admin',
+  'pubsub',
+]);
 
 interface Declared {
   arity: number;
@@ -115,18 +130,21 @@ describe('command metadata matches redis-server', () => {
     await redis?.stop();
   });
 
-  it.each([...COMMANDS, ...HASH_SET_COMMANDS, ...ZSET_COMMANDS])('%s', async (name) => {
-    const spec = table.specs.get(name);
-    expect(spec, `${name} is in the table`).toBeDefined();
-    const [info] = items(parseReply(await client.call(['COMMAND', 'INFO', name])));
-    const docs = fields(items(parseReply(await client.call(['COMMAND', 'DOCS', name])))[1]);
-    expect(ours(spec!)).toEqual(declared(info, docs));
-    const subDocs = fields(docs.get('subcommands'));
-    for (const sub of items(items(info)[9])) {
-      const full = str(items(sub)[0]);
-      const mine = spec!.subcommands?.find((s) => `${name}|${s.name}` === full);
-      expect(mine, `${full} is in the table`).toBeDefined();
-      expect(ours(mine!)).toEqual(declared(sub, fields(subDocs.get(full))));
-    }
-  });
+  it.each([...COMMANDS, ...HASH_SET_COMMANDS, ...ZSET_COMMANDS, ...PUBSUB_COMMANDS, ...STREAM_COMMANDS])(
+    '%s',
+    async (name) => {
+      const spec = table.specs.get(name);
+      expect(spec, `${name} is in the table`).toBeDefined();
+      const [info] = items(parseReply(await client.call(['COMMAND', 'INFO', name])));
+      const docs = fields(items(parseReply(await client.call(['COMMAND', 'DOCS', name])))[1]);
+      expect(ours(spec!)).toEqual(declared(info, docs));
+      const subDocs = fields(docs.get('subcommands'));
+      for (const sub of items(items(info)[9])) {
+        const full = str(items(sub)[0]);
+        const mine = spec!.subcommands?.find((s) => `${name}|${s.name}` === full);
+        expect(mine, `${full} is in the table`).toBeDefined();
+        expect(ours(mine!)).toEqual(declared(sub, fields(subDocs.get(full))));
+      }
+    },
+  );
 });

@@ -1,7 +1,8 @@
 /**
  * A real browser on `/docs`: Debian's chromium driven by playwright-core opens the interactive
  * documentation, writes a key through "Try it out" / "Execute" on PUT, reads it back the same
- * way on GET, and sees the value in the page. The UI is served by Cairn itself (no CDN).
+ * way on GET, and sees the value in the page. The UI is served by Cairn itself (no CDN). In the
+ * same page, the browser's own EventSource receives a message published over RESP.
  */
 import { existsSync, rmSync } from 'node:fs';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
@@ -89,3 +90,83 @@ it('writes and reads a key through the interactive docs', async () => {
   // The page never left this server: no CDN, works offline.
   expect(outside).toEqual([]);
 }, 120_000);
+
+it("receives over the browser's EventSource a message published over RESP", async () => {
+  const page = browser.pages()[0] ?? (await browser.newPage());
+  await page.goto(`${c.base}/docs`);
+  const received = page.evaluate(
+    () =>
+      new Promise<{ type: string; data: string }>((resolve, reject) => {
+        const es = new EventSource('/v1/subscribe?channel=browser&pattern=browser.*');
+        const w = globalThis as unknown as { subscribed?: number };
+        es.addEventListener('subscribe', () => {
+          w.subscribed = (w.subscribed ?? 0) + 1;
+        });
+        es.addEventListener('psubscribe', () => {
+          w.subscribed = (w.subscribed ?? 0) + 1;
+        });
+        es.addEventListener('pmessage', (e) => {
+          es.close();
+          resolve({ type: e.type, data: (e as MessageEvent).data });
+        });
+        es.onerror = () => reject(new Error('EventSource failed'));
+      }),
+  );
+  await page.waitForFunction(
+    () => (globalThis as unknown as { subscribed?: number }).subscribed === 2,
+    undefined,
+    {
+      timeout: UI_TIMEOUT_MS,
+    },
+  );
+  expect(await c.redis.publish('browser.news', 'hello from RESP ✓')).toBe(1);
+  const got = await received;
+  expect(got.type).toBe('pmessage');
+  expect(JSON.parse(got.data)).toEqual({
+    pattern: 'browser.*',
+    channel: 'browser.news',
+    message: 'hello from RESP ✓',
+    encoding: 'utf8',
+  });
+}, 60_000);
+
+it('sends the credentials the browser holds for the origin with EventSource requests', async () => {
+  // A password from now on: a request without credentials gets 401 and the Basic challenge.
+  await c.redis.config('SET', 'requirepass', 'browser-secret');
+  try {
+    const refused = await fetch(`${c.base}/v1/subscribe?channel=guarded`);
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get('www-authenticate')).toMatch(/Basic/);
+    // What a user types at the browser's prompt.
+    await browser.setHTTPCredentials({ username: 'default', password: 'browser-secret' });
+    const page = await browser.newPage();
+    await page.goto(`${c.base}/docs`);
+    const received = page.evaluate(
+      () =>
+        new Promise<string>((resolve, reject) => {
+          const es = new EventSource('/v1/subscribe?channel=guarded');
+          es.addEventListener('subscribe', () => {
+            (globalThis as unknown as { ready?: boolean }).ready = true;
+          });
+          es.addEventListener('message', (e) => {
+            es.close();
+            resolve(JSON.parse(e.data).message);
+          });
+          es.onerror = () => reject(new Error('EventSource failed'));
+        }),
+    );
+    await page.waitForFunction(
+      () => (globalThis as unknown as { ready?: boolean }).ready === true,
+      undefined,
+      {
+        timeout: UI_TIMEOUT_MS,
+      },
+    );
+    expect(await c.redis.publish('guarded', 'for the logged-in browser')).toBe(1);
+    expect(await received).toBe('for the logged-in browser');
+    await page.close();
+  } finally {
+    await browser.setHTTPCredentials(null);
+    await c.redis.config('SET', 'requirepass', '');
+  }
+}, 60_000);

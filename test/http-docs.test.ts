@@ -38,6 +38,11 @@ const ROUTES: Record<string, string[]> = {
   '/multi-exec': ['post'],
   '/{command}': ['get', 'post'],
   '/{command}/{*}': ['get', 'post'],
+  '/v1/subscribe': ['get'],
+  '/v1/streams/{key}/events': ['get'],
+  '/subscribe/{*}': ['post'],
+  '/psubscribe/{*}': ['post'],
+  '/ssubscribe/{*}': ['post'],
   '/healthz': ['get'],
   '/readyz': ['get'],
   '/metrics': ['get'],
@@ -76,6 +81,7 @@ describe('the document', () => {
       'list',
       'set',
       'zset',
+      'stream',
     ]);
     // The command API's RESP3 opt-in is documented as a header and a query parameter.
     const params = (doc.paths['/'].post.parameters as Json[]).map((p) => `${p.in}:${p.name}`);
@@ -83,6 +89,18 @@ describe('the document', () => {
     // The command list is generated from the command table.
     expect(doc.paths['/'].post.description).toMatch(/\bincrby\b/);
     expect(doc.paths['/'].post.description).not.toMatch(/\bmulti\b/);
+    // Server-Sent Events are documented as such.
+    const sse = doc.paths['/v1/subscribe'].get;
+    expect(Object.keys(sse.responses['200'].content)).toEqual(['text/event-stream']);
+    expect((sse.parameters as Json[]).map((p) => p.name).sort()).toEqual([
+      'channel',
+      'db',
+      'encoding',
+      'keyevent',
+      'keyspace',
+      'pattern',
+      'shard',
+    ]);
   });
 
   it('is served as YAML too, with the same content', async () => {

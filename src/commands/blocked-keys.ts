@@ -1,7 +1,8 @@
 /**
  * Clients blocked on keys (BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP, BZPOPMIN, BZPOPMAX,
- * BZMPOP): Redis's blocking_keys, ready_keys and handleClientsBlockedOnKeys, one registry per
- * server.
+ * BZMPOP, XREAD, XREADGROUP): Redis's blocking_keys, ready_keys and handleClientsBlockedOnKeys,
+ * one registry per server. A stream waiter is served only once its stream has entries past
+ * its ID (`ready`), and an XREADGROUP waiter ends with an error when its key goes (`gone`).
  *
  * - A waiter waits on one or more keys of one database, in FIFO order per key.
  * - The keyspace change listener only marks a waited-on key ready (a list or sorted set was
@@ -53,6 +54,16 @@ export interface BlockRequest {
   timeoutReply: Reply;
   /** Pop from `key`, which holds a non-empty value of `type`, and build the reply. */
   serve(key: Buffer): Reply;
+  /**
+   * Whether `value` (of `type`) at `key` can serve the waiter now; absent: any value of `type`
+   * can (a non-empty list or sorted set). Streams wait for entries past an ID.
+   */
+  ready?(key: Buffer, value: Collection): boolean;
+  /**
+   * The reply that ends the wait when `key` is deleted or comes to hold another type (XREADGROUP
+   * answers an error then); absent: the waiter keeps waiting.
+   */
+  gone?(key: Buffer): Reply;
 }
 
 interface Waiter {
@@ -102,6 +113,8 @@ export class BlockedKeys {
   private readonly onKeys = new WeakSet<Unblockable>();
   private serving = false;
   private scheduled = false;
+  /** Changes made now wake nobody (quietly). */
+  private quiet = false;
   /** Blocked clients with a timeout (INFO clients `clients_in_timeout_table`). */
   timed = 0;
 
@@ -116,11 +129,26 @@ export class BlockedKeys {
       for (const [id, kw] of this.byKey) if (kw.db === db) this.markReady(id, kw);
       return;
     }
-    if (kind !== 'set') return;
+    // A deletion wakes waiters that end when their key goes (XREADGROUP).
+    if (this.quiet && kind === 'set') return;
     const id = keyId(db, key);
     const kw = this.byKey.get(id);
     if (kw !== undefined) this.markReady(id, kw);
   };
+
+  /**
+   * Run `fn`, whose changes to keys wake no waiter: the stream commands Redis does not signal
+   * (XSETID, XGROUP SETID, XACK, XCLAIM, ...) change a key without making its waiters ready.
+   */
+  quietly<T>(fn: () => T): T {
+    const was = this.quiet;
+    this.quiet = true;
+    try {
+      return fn();
+    } finally {
+      this.quiet = was;
+    }
+  }
 
   private markReady(id: string, kw: KeyWaiters): void {
     if (!this.ready.has(id)) this.ready.set(id, kw);
@@ -159,9 +187,13 @@ export class BlockedKeys {
     for (const w of [...kw.waiters]) {
       if (w.done) continue;
       const v = this.keyspace.get(kw.db, kw.key);
-      if (v === null) return;
-      // A waiter for another type stays blocked (Redis 7.0 skips it the same way).
-      if (!(v instanceof w.req.type)) continue;
+      // A waiter for another type stays blocked (Redis 7.0 skips it the same way), unless it
+      // ends when its key goes.
+      if (v === null || !(v instanceof w.req.type)) {
+        if (w.req.gone !== undefined) w.finish(w.req.gone(kw.key));
+        continue;
+      }
+      if (w.req.ready !== undefined && !w.req.ready(kw.key, v)) continue;
       let reply: Reply;
       try {
         reply = w.req.serve(kw.key);

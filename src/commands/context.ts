@@ -7,18 +7,25 @@ import type { ConfigStore } from '../config/store.js';
 import type { Clock } from '../engine/clock.js';
 import type { ChangeListener, Keyspace } from '../engine/types.js';
 import type { SlowLog } from '../observability/slowlog.js';
+import type { ScriptEngine } from '../scripting/engine.js';
 import type { Acl } from '../security/acl.js';
 import type { AclUser } from '../security/acl-user.js';
 import type { BlockedKeys } from './blocked-keys.js';
 import type { CollectionScans } from './families/collection-scan.js';
+import type { CommandObservers } from './observers.js';
+import type { PubSubApi, PubSubSubscriber } from './pubsub/types.js';
 import type { CommandStats, CommandTable } from './registry.js';
 import type { Reply } from './reply.js';
 import type { CommandSpec } from './spec.js';
+import type { TrackingState } from './tracking.js';
 
 export type Door = 'resp' | 'http' | 'grpc';
 
-/** Per-client session state. One per RESP connection; one per HTTP request or gRPC call. */
-export interface ClientState {
+/**
+ * Per-client session state. One per RESP connection; one per HTTP request or gRPC call. A client
+ * is a pub/sub subscriber (`pubsub` non-null while it holds a subscription; `deliver` pushes).
+ */
+export interface ClientState extends PubSubSubscriber {
   readonly id: number;
   readonly door: Door;
   /** Remote and local address as `ip:port`. */
@@ -52,8 +59,24 @@ export interface ClientState {
   noEvict: boolean;
   /** Inside a blocking command (BLPOP, WAIT, ...): CLIENT LIST flag `b`. */
   blocked: boolean;
+  /**
+   * Set by EXEC while it runs a queued command: pub/sub messages delivered to this client meanwhile
+   * are kept here, and EXEC writes them inside its reply, before that command's reply, where
+   * Redis 7.0 writes them. Null otherwise (messages are pushed at once).
+   */
+  execPushes: Reply[] | null;
   lastInteraction: number;
   lastCommand: string;
+  /** CLIENT TRACKING state; null while tracking is off (see tracking.ts). */
+  tracking: TrackingState | null;
+  /** In MONITOR mode (CLIENT LIST flag `O`). */
+  monitor: boolean;
+  /**
+   * Out-of-band replies this client's own command caused (an invalidation of a key it changed,
+   * its own MONITOR line): the door writes them right after that command's reply, as Redis
+   * orders them. Null when none (see observers.ts).
+   */
+  deferredPushes: Reply[] | null;
   /** Close the client's connection after pending replies are written (QUIT, CLIENT KILL). */
   close(): void;
   /** Figures for CLIENT LIST / CLIENT INFO (query buffer, output buffer). */
@@ -116,11 +139,20 @@ export interface KeyspaceEvents {
  */
 export type NotifyClass = 'g' | '$' | 'l' | 's' | 'h' | 'z' | 'x' | 'e' | 't' | 'm' | 'n';
 
-/** Pub/sub delivery shared by every door. */
-export interface PubSubApi {
-  /** Deliver to the channel's subscribers and to every matching pattern; returns receivers. */
-  publish(channel: Buffer, message: Buffer): number;
-}
+/**
+ * Hears a keyspace notification as a command reports it (`hset`, `del`, `rename_from`, ...),
+ * whatever `notify-keyspace-events` publishes. Runs on the writer's path: keep it cheap.
+ */
+export type NotifyListener = (event: string, key: Buffer, db: number) => void;
+
+/** Pub/sub shared by every door: the hub's API and its subscribers (see pubsub/types.ts). */
+export type {
+  PubSubApi,
+  PubSubMessage,
+  PubSubSubscriber,
+  SubKind,
+  Subscriptions,
+} from './pubsub/types.js';
 
 /** Extra INFO sections contributed by other layers (persistence, doors). */
 export type InfoSection = () => Array<[string, string | number]>;
@@ -134,6 +166,8 @@ export interface ServerApi {
   readonly events: KeyspaceEvents;
   /** Clients blocked on keys (BLPOP, BZPOPMIN, ...) and every blocked client for CLIENT UNBLOCK. */
   readonly blockedKeys: BlockedKeys;
+  /** Client tracking (CLIENT TRACKING) and MONITOR, fed by the dispatcher while active. */
+  readonly observers: CommandObservers;
   readonly stats: ServerStats;
   /** The command table (for COMMAND and docs). */
   readonly commands: ReadonlyMap<string, CommandSpec>;
@@ -149,6 +183,18 @@ export interface ServerApi {
    * and `__keyevent@<db>__:<event>` when `notify-keyspace-events` enables `type`. Cheap when off.
    */
   notify(type: NotifyClass, event: string, key: Buffer, db: number): void;
+  /**
+   * True when `notify` would publish an event of class `type`: lets a handler skip work only a
+   * notification needs (the existence check behind `new`).
+   */
+  notifies(type: NotifyClass): boolean;
+  /**
+   * Hear every notification `notify` is given, published or not (gRPC Watch names its events
+   * with them). Returns the function that stops listening.
+   */
+  onNotify(listener: NotifyListener): () => void;
+  /** Lua scripts and functions (EVAL, FCALL, SCRIPT, FUNCTION) and the BUSY state. */
+  readonly scripting: ScriptEngine;
   /** Live HSCAN/SSCAN/ZSCAN iterations of large collections, by cursor. */
   readonly collectionScans: CollectionScans;
   readonly startedAt: number;
@@ -184,4 +230,6 @@ export interface CommandContext {
   signal: AbortSignal | null;
   /** Unix ms after which the command should give up; 0 = none. */
   deadline: number;
+  /** A command run by a script (redis.call): not refused as BUSY, memory checked at the start. */
+  readonly fromScript?: boolean;
 }

@@ -5,13 +5,14 @@
  */
 import { ErrorReply, Errors } from '../errors.js';
 import { LatencyHistogram } from '../observability/latency-histogram.js';
-import type { Denial } from '../security/acl.js';
+import { type Denial, deniedChannel } from '../security/acl.js';
 import { KEY_READ, KEY_WRITE } from '../security/acl-user.js';
 import { blockingDenied } from './blocking.js';
 import type { CommandContext, Door } from './context.js';
 import { clientInfoLine } from './families/client-info.js';
 import {
   type CommandTable,
+  F_ALLOW_BUSY,
   F_ALWAYS_TIME,
   F_DANGEROUS,
   F_DENYOOM,
@@ -19,6 +20,7 @@ import {
   F_NO_MULTI,
   F_NO_QUEUE,
   F_NOAUTH,
+  F_PUBSUB_CONTEXT,
   F_SKIP_SLOWLOG,
   type TableEntry,
 } from './registry.js';
@@ -109,6 +111,14 @@ export class Dispatcher {
     }
     if ((flags & F_DANGEROUS) !== 0 && !client.credentialed && client.door !== 'resp')
       return this.reject(ctx, entry, adminNeedsCredentials(entry));
+    // RESP2 subscribed mode: only the (un)subscribe commands, PING, QUIT and RESET (RESP3 has no
+    // limit). A top-level check, as in Redis: commands EXEC or a script runs are not refused.
+    if (client.pubsub !== null && client.resp === 2 && (flags & F_PUBSUB_CONTEXT) === 0 && !blockingDenied())
+      return this.reject(ctx, entry, subscribedMode(entry));
+    // A script past busy-reply-threshold: only allow-busy commands run (the script's own go on).
+    const busy = server.scripting.busy;
+    if (busy !== null && (flags & F_ALLOW_BUSY) === 0 && ctx.fromScript !== true)
+      return this.reject(ctx, entry, busy);
     if (client.multi !== null && (flags & F_NO_QUEUE) === 0) {
       if ((flags & F_NO_MULTI) !== 0) {
         client.multiError = true;
@@ -119,9 +129,17 @@ export class Dispatcher {
       return QUEUED;
     }
     if (server.loading && (flags & F_LOADING) === 0) return this.reject(ctx, entry, Errors.loading);
-    if ((flags & F_DENYOOM) !== 0) {
+    // Scripts check memory once, when they start (see scripting/script-call.ts).
+    if ((flags & F_DENYOOM) !== 0 && ctx.fromScript !== true) {
       const max = server.config.int('maxmemory');
       if (max > 0 && !server.keyspace.makeRoom(max)) return this.reject(ctx, entry, Errors.oom);
+    }
+    // Client tracking and MONITOR (observers.ts): one property read unless a client uses them.
+    const observers = server.observers;
+    const observed = observers.active;
+    if (observed) {
+      const refused = observers.before(ctx, entry, argv);
+      if (refused !== null) return this.reject(ctx, entry, refused);
     }
     server.stats.totalCommands++;
     server.stats.commandsByDoor[client.door]++;
@@ -171,6 +189,7 @@ export class Dispatcher {
       this.countError(ctx, reply);
     }
     if (this.observer !== null) this.observer(entry, client.door, ms, failed, weight);
+    if (observed) observers.after(ctx, entry, argv);
     // Serve clients blocked on keys this command made ready, before anything else runs (inside
     // EXEC, once the whole transaction is done).
     if (server.blockedKeys.pending && !blockingDenied()) server.blockedKeys.serveReady();
@@ -192,6 +211,9 @@ export class Dispatcher {
           break;
         }
       }
+    } else if (denied === 'channel') {
+      const i = deniedChannel(client.acl, entry.spec, argv);
+      if (i >= 0) object = argv[i].toString('utf8');
     }
     const now = server.clock.now();
     server.acl.record(
@@ -212,7 +234,9 @@ export class Dispatcher {
             'NOPERM',
             `NOPERM this user has no permissions to run the '${entry.fullName}' command`,
           )
-        : noPermKeys,
+        : denied === 'key'
+          ? noPermKeys
+          : noPermChannels,
     );
   }
 
@@ -235,9 +259,20 @@ export class Dispatcher {
   }
 }
 
+function subscribedMode(entry: TableEntry): ErrorReply {
+  return new ErrorReply(
+    'ERR',
+    `ERR Can't execute '${entry.fullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
+  );
+}
+
 const noPermKeys = new ErrorReply(
   'NOPERM',
   'NOPERM this user has no permissions to access one of the keys used as arguments',
+);
+const noPermChannels = new ErrorReply(
+  'NOPERM',
+  'NOPERM this user has no permissions to access one of the channels used as arguments',
 );
 
 /**

@@ -7,8 +7,13 @@ import { hashCommands } from './families/hash.js';
 import { keyCommands } from './families/keys.js';
 import { listCommands } from './families/list.js';
 import { memoryCommands } from './families/memory.js';
+import { monitorCommands } from './families/monitor.js';
+import { pubsubCommands } from './families/pubsub.js';
+import { scriptingCommands } from './families/scripting.js';
+import { functionCommands } from './families/scripting-functions.js';
 import { serverCommands } from './families/server.js';
 import { setCommands } from './families/set.js';
+import { streamCommands } from './families/stream.js';
 import { stringCommands } from './families/strings.js';
 import { transactionCommands } from './families/transactions.js';
 import { zsetCommands } from './families/zset.js';
@@ -22,12 +27,17 @@ export const COMMAND_FAMILIES = [
   serverCommands,
   transactionCommands,
   memoryCommands,
+  monitorCommands,
   debugCommands,
   hashCommands,
   setCommands,
   listCommands,
   zsetBlockingCommands,
   zsetCommands,
+  streamCommands,
+  pubsubCommands,
+  scriptingCommands,
+  functionCommands,
 ] as const;
 
 export function createCommandTable(): CommandTable {

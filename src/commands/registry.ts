@@ -18,6 +18,10 @@ export const F_ALWAYS_TIME = 128;
 export const F_SKIP_SLOWLOG = 256;
 /** @admin or @dangerous (FLUSHALL, KEYS, CONFIG, SHUTDOWN, ...): needs credentials over HTTP/gRPC. */
 export const F_DANGEROUS = 512;
+/** Allowed while a RESP2 client is subscribed (Redis's pub/sub context). */
+export const F_PUBSUB_CONTEXT = 1024;
+/** Runs while a script is past busy-reply-threshold (SCRIPT KILL, FUNCTION KILL, SHUTDOWN, AUTH...). */
+export const F_ALLOW_BUSY = 2048;
 
 const FLAG_BITS: Partial<Record<CommandFlag, number>> = {
   noauth: F_NOAUTH,
@@ -28,6 +32,8 @@ const FLAG_BITS: Partial<Record<CommandFlag, number>> = {
   write: F_WRITE,
   admin: F_ADMIN,
   'skip-slowlog': F_SKIP_SLOWLOG,
+  'pubsub-context': F_PUBSUB_CONTEXT,
+  'allow-busy': F_ALLOW_BUSY,
 };
 
 export interface CommandStats {

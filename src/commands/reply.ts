@@ -23,6 +23,11 @@ export class DoubleReply {
   constructor(readonly value: number) {}
 }
 
+/** RESP3 big number (`(12345...`); RESP2 renders it as a bulk string. Only scripts return one. */
+export class BigNumberReply {
+  constructor(readonly value: string) {}
+}
+
 /** RESP3 boolean (`#t`); RESP2 renders it as integer 1/0. */
 export class BooleanReply {
   constructor(readonly value: boolean) {}
@@ -77,6 +82,7 @@ export type Reply =
   | ErrorReply
   | DoubleReply
   | BooleanReply
+  | BigNumberReply
   | MapReply
   | SetReply
   | VerbatimReply

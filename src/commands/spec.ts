@@ -15,6 +15,8 @@ import type { Reply } from './reply.js';
  * - noauth:    allowed before AUTH (AUTH, HELLO, QUIT, ...)
  * - loading:   allowed while the dataset is loading
  * - stale, fast, pubsub: informational, reported by COMMAND INFO as Redis does
+ * - pubsub-context: allowed while a RESP2 client is subscribed (PING, QUIT, RESET, the
+ *              (P|S)(UN)SUBSCRIBE commands); everything else is refused in that mode
  * - no-multi:  refused inside MULTI (WATCH inside MULTI, ...)
  * - no-queue:  executes immediately even inside MULTI (EXEC, DISCARD, MULTI, WATCH, QUIT, RESET)
  * - dangerous: KEYS, FLUSHALL, ... (ACL category @dangerous)
@@ -38,7 +40,9 @@ export type CommandFlag =
   | 'nogrpc'
   | 'no-script'
   | 'allow-busy'
-  | 'skip-slowlog';
+  | 'skip-slowlog'
+  | 'pubsub'
+  | 'pubsub-context';
 
 export type CommandGroup =
   | 'string'
@@ -49,7 +53,10 @@ export type CommandGroup =
   | 'hash'
   | 'list'
   | 'set'
-  | 'sorted-set';
+  | 'sorted-set'
+  | 'stream'
+  | 'pubsub'
+  | 'scripting';
 
 /**
  * A handler gets the context and the full argv (argv[0] is the command name, as in Redis;
@@ -93,6 +100,12 @@ export interface CommandSpec {
   readonly step: number;
   /** Key positions beyond one range (see KeySpec); when present they replace first/last/step. */
   readonly keySpecs?: readonly KeySpec[];
+  /**
+   * Pub/sub channel arguments, checked against the user's ACL channel rules (`&pattern`):
+   * argv[first..] (to the end, or just argv[first] when `one`); `pattern` arguments are
+   * patterns themselves (PSUBSCRIBE), allowed only when one of the user's rules is the same text.
+   */
+  readonly channels?: { readonly first: number; readonly one: boolean; readonly pattern: boolean };
   readonly group: CommandGroup;
   readonly summary: string;
   readonly since: string;
@@ -122,7 +135,8 @@ export function keyIndexes(spec: CommandSpec, argv: readonly Buffer[]): number[]
   const argc = argv.length;
   if (spec.keySpecs !== undefined) {
     const out: number[] = [];
-    for (const ks of spec.keySpecs) keySpecIndexes(ks, argv, out);
+    // `not_key` specs (shard channels: SSUBSCRIBE, SPUBLISH) name no keys.
+    for (const ks of spec.keySpecs) if (ks.flags?.includes('not_key') !== true) keySpecIndexes(ks, argv, out);
     return out;
   }
   if (spec.firstKey <= 0) return [];

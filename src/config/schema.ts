@@ -5,11 +5,16 @@
  * from this table.
  */
 
-import { ENCODING_ALIASES, ENCODING_OPTIONS } from './options/encodings.js';
+import { ENCODING_ALIASES as ENCODING_ALIASES_OWN, ENCODING_OPTIONS } from './options/encodings.js';
 import { LOAD_OPTIONS } from './options/load.js';
+import { NOTIFY_OPTIONS } from './options/notify.js';
 import { PERSISTENCE_OPTIONS } from './options/persistence.js';
+import { SCRIPTING_ALIASES, SCRIPTING_OPTIONS } from './options/scripting.js';
 import { SECURITY_OPTIONS } from './options/security.js';
+import { SSE_OPTIONS } from './options/sse.js';
+import { STREAM_OPTIONS } from './options/streams.js';
 import { TLS_OPTIONS } from './options/tls.js';
+import { TRACKING_OPTIONS } from './options/tracking.js';
 
 export type OptionType = 'int' | 'bytes' | 'bool' | 'string' | 'enum';
 
@@ -27,6 +32,11 @@ export interface OptionSpec {
   readonly multi?: boolean;
   /** Not listed by CONFIG GET (may hold secrets). */
   readonly hidden?: boolean;
+  /**
+   * A parser of its own for a `string` option: the canonical value, and optionally the number
+   * `ConfigStore.int` answers for it (a parsed form read on hot paths).
+   */
+  readonly normalise?: (raw: string) => { value: string; number?: number } | { error: string };
 }
 
 const GB = 1024 * 1024 * 1024;
@@ -128,7 +138,7 @@ const CORE_OPTIONS = [
     min: 1,
     max: 10_000_000,
     mutable: true,
-    doc: 'Events a gRPC Watch stream may fall behind before it is ended with RESOURCE_EXHAUSTED',
+    doc: 'Events a gRPC Watch or Subscribe stream may fall behind before it is ended with RESOURCE_EXHAUSTED',
   },
   {
     name: 'databases',
@@ -220,9 +230,9 @@ const CORE_OPTIONS = [
   {
     name: 'client-output-buffer-limit',
     type: 'string',
-    default: 'normal 0 0 0',
+    default: 'normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60',
     mutable: true,
-    doc: 'normal <hard bytes> <soft bytes> <soft seconds> (0 = no limit)',
+    doc: '<class> <hard bytes> <soft bytes> <soft seconds> per class: normal, pubsub (subscribed clients), slave/replica (0 = no limit)',
   },
   {
     name: 'maxmemory',
@@ -356,19 +366,28 @@ export const OPTIONS = [
   ...LOAD_OPTIONS,
   ...SECURITY_OPTIONS,
   ...ENCODING_OPTIONS,
+  ...STREAM_OPTIONS,
   ...PERSISTENCE_OPTIONS,
+  ...NOTIFY_OPTIONS,
+  ...TRACKING_OPTIONS,
+  ...SCRIPTING_OPTIONS,
+  ...SSE_OPTIONS,
 ] as const;
 
 export type OptionName = (typeof OPTIONS)[number]['name'];
 
+/** Older option names Redis still accepts (encodings, lua-time-limit), to the current ones. */
+const OPTION_ALIASES: Readonly<Record<string, string>> = { ...ENCODING_ALIASES_OWN, ...SCRIPTING_ALIASES };
+
 /** Options by name, older alias names included (they lead to the current option). */
 export const OPTION_BY_NAME: ReadonlyMap<string, OptionSpec> = new Map<string, OptionSpec>([
   ...OPTIONS.map((o): [string, OptionSpec] => [o.name, o]),
-  ...Object.entries(ENCODING_ALIASES).map(([alias, name]): [string, OptionSpec] => [
+  ...Object.entries(OPTION_ALIASES).map(([alias, name]): [string, OptionSpec] => [
     alias,
     OPTIONS.find((o) => o.name === name) as OptionSpec,
   ]),
 ]);
 
 export { normalise, parseBytes } from './values.js';
-export { ENCODING_ALIASES };
+/** Every alias (the name is historical: the encodings' older names came first). */
+export const ENCODING_ALIASES = OPTION_ALIASES;

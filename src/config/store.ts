@@ -31,9 +31,9 @@ export class ConfigStore {
     return this.numbers.get(name)!;
   }
 
-  private store(name: string, value: string): void {
+  private store(name: string, value: string, number = Number(value)): void {
     this.values.set(name, value);
-    this.numbers.set(name, Number(value));
+    this.numbers.set(name, number);
   }
 
   bool(name: OptionName): boolean {
@@ -66,7 +66,7 @@ export class ConfigStore {
     if (runtime && !spec.mutable) return `can't set immutable config`;
     const r = normalise(spec, raw);
     if ('error' in r) return r.error;
-    this.store(spec.name, r.value);
+    this.store(spec.name, r.value, r.number);
     if (runtime) for (const l of this.listeners) l(spec.name as OptionName, r.value);
     return null;
   }

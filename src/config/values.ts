@@ -23,7 +23,11 @@ export function parseBytes(s: string): number | null {
  * Check and normalise a value for an option. Returns the canonical string form (what CONFIG GET
  * shows) or an error message.
  */
-export function normalise(spec: OptionSpec, raw: string): { value: string } | { error: string } {
+export function normalise(
+  spec: OptionSpec,
+  raw: string,
+): { value: string; number?: number } | { error: string } {
+  if (spec.normalise !== undefined) return spec.normalise(raw);
   switch (spec.type) {
     case 'int':
     case 'bytes': {

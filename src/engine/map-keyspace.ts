@@ -154,7 +154,7 @@ export class MapKeyspace implements Keyspace {
     const k = key.toString('latin1');
     const e = d.map.get(k);
     if (e === undefined || !isCollection(e.value)) return false;
-    if (e.value.size() === 0) {
+    if (e.value.size() === 0 && e.value.keepsWhenEmpty !== true) {
       this.remove(d, k, e);
       this.emit(db, key, 'del');
       return false;

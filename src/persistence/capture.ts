@@ -64,13 +64,16 @@ export class SnapshotCapture {
   private trailer: SnapshotTrailer | null = null;
   private walked = false;
   private active = true;
+  /** The function libraries at the snapshot instant (a FUNCTION DUMP payload), if any. */
+  readonly functions: Buffer | null;
   /** False when the engine has no before-change hook (see the constructor). */
   readonly exact: boolean;
 
   constructor(
     private readonly keyspace: Keyspace,
-    meta: { cairnVersion: string },
+    meta: { cairnVersion: string; functions?: Buffer | null },
   ) {
+    this.functions = meta.functions ?? null;
     this.startedAt = keyspace.clock.now();
     const n = keyspace.databases;
     let keys = 0;
@@ -248,6 +251,7 @@ export async function* captureStream(
   const queue: Array<Promise<Framed>> = [];
   try {
     yield framer.start(capture.header);
+    if (capture.functions !== null) yield framer.block(BlockType.FUNCTIONS, capture.functions, 0);
     for (;;) {
       signal?.throwIfAborted();
       const complete = capture.step(stepBudgetMs);

@@ -8,8 +8,8 @@
 import { crc32 } from 'node:zlib';
 import { uncompressSync } from 'lz4-napi';
 
-/** Highest value type code (values/collection.ts TYPE_CODES). */
-const MAX_TYPE_CODE = 4;
+/** Highest value type code (values/collection.ts TYPE_CODES: 0-4, and 15 for streams). */
+const MAX_TYPE_CODE = 15;
 const LZ4_MAX_EXPANSION = 255;
 
 import {
@@ -19,6 +19,7 @@ import {
   BlockType,
   FORMAT_VERSION,
   MAGIC,
+  MAX_FUNCTIONS_BLOCK_BYTES,
   MAX_META_BLOCK_BYTES,
   PREAMBLE_BYTES,
   RECORD_HAS_EXPIRY,
@@ -33,6 +34,8 @@ export interface DecodeHandlers {
   /** `type`: the value's type code (0: a string; else `value` is the type's serialized form). */
   record?(db: number, key: Buffer, value: Buffer, expireAt: number, type: number): void;
   end?(t: SnapshotTrailer): void;
+  /** The FUNCTIONS block's payload (function libraries as a FUNCTION DUMP payload). */
+  functions?(payload: Buffer): void;
 }
 
 type Stage = 'preamble' | 'block-header' | 'block-body' | 'done';
@@ -164,11 +167,13 @@ export class SnapshotDecoder {
   private checkOrder(): void {
     const t = this.blockType;
     const at = `block at byte ${this.blockStart}`;
-    if (t !== BlockType.HEADER && t !== BlockType.KEYS && t !== BlockType.END)
+    if (t !== BlockType.HEADER && t !== BlockType.KEYS && t !== BlockType.END && t !== BlockType.FUNCTIONS)
       this.fail('corrupt', `${at} has unknown type ${t}`);
+    if (t === BlockType.FUNCTIONS && (this.keyBlocks > 0 || this.blockLen > MAX_FUNCTIONS_BLOCK_BYTES))
+      this.fail('corrupt', `${at}: a FUNCTIONS block out of place or implausibly long`);
     if ((t === BlockType.HEADER) !== (this.header === null))
       this.fail('corrupt', `${at}: the HEADER block must come first, once`);
-    if (t !== BlockType.KEYS && this.blockLen > MAX_META_BLOCK_BYTES)
+    if (t !== BlockType.KEYS && t !== BlockType.FUNCTIONS && this.blockLen > MAX_META_BLOCK_BYTES)
       this.fail('corrupt', `${at}: implausible length ${this.blockLen}`);
   }
 
@@ -186,6 +191,10 @@ export class SnapshotDecoder {
         this.fail('corrupt', 'the HEADER block lacks createdAt or databases');
       this.header = h;
       this.handlers.header?.(h);
+      return;
+    }
+    if (t === BlockType.FUNCTIONS) {
+      this.handlers.functions?.(Buffer.from(payload));
       return;
     }
     this.keyBlocks++;
@@ -262,7 +271,8 @@ export class SnapshotDecoder {
       if (flags & RECORD_TYPED) {
         if (i >= n) bad('cut short');
         type = p[i++];
-        if (type === 0 || type > MAX_TYPE_CODE) bad(`unknown value type ${type}`);
+        if (type === 0 || type > MAX_TYPE_CODE || (type > 4 && type < MAX_TYPE_CODE))
+          bad(`unknown value type ${type}`);
       }
       let expireAt = 0;
       if (flags & RECORD_HAS_EXPIRY) {

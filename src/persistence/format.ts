@@ -35,7 +35,13 @@ export const BLOCK_TARGET_BYTES = 64 * 1024;
 /** HEADER and END payloads are small JSON documents; anything bigger is corruption. */
 export const MAX_META_BLOCK_BYTES = 64 * 1024;
 
-export const BlockType = { HEADER: 1, KEYS: 2, END: 3 } as const;
+export const BlockType = { HEADER: 1, KEYS: 2, END: 3, FUNCTIONS: 4 } as const;
+/**
+ * FUNCTIONS (at most once, right after HEADER, only when libraries exist): the function
+ * libraries as a FUNCTION DUMP payload (src/scripting/dump.ts). Bounded separately from the
+ * JSON blocks.
+ */
+export const MAX_FUNCTIONS_BLOCK_BYTES = 64 * 1024 * 1024;
 export type BlockTypeCode = (typeof BlockType)[keyof typeof BlockType];
 
 export const RECORD_HAS_EXPIRY = 1;

@@ -34,7 +34,10 @@ export async function loadSnapshot(opts: {
   chunks: AsyncIterable<Buffer>;
   size?: number | null;
   onProgress?: (p: LoadProgress) => void;
+  /** Function libraries found in the snapshot (applied once the whole file has loaded). */
+  functions?: (payload: Buffer) => void;
 }): Promise<LoadResult> {
+  let functions: Buffer | null = null;
   const { keyspace: ks, source } = opts;
   const started = performance.now();
   const now = ks.clock.now();
@@ -65,9 +68,13 @@ export async function loadSnapshot(opts: {
           }
           ks.set(db, key, v, expireAt);
         },
+        functions(payload) {
+          functions = payload;
+        },
       },
       opts.onProgress && ((bytes) => opts.onProgress?.({ bytes, total: opts.size ?? null, records })),
     );
+    if (functions !== null) opts.functions?.(functions);
     let keys = 0;
     for (let db = 0; db < ks.databases; db++) keys += ks.dbSize(db);
     return { header, trailer, keys, expired, durationMs: performance.now() - started };

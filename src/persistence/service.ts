@@ -32,6 +32,14 @@ export interface PersistenceSettings {
 }
 
 /** The server's change counter (Redis's `dirty`), shared with INFO and the dispatcher. */
+/** What a snapshot keeps beside the keys: the function libraries (FUNCTION DUMP / RESTORE). */
+export interface SnapshotFunctions {
+  /** The libraries now, or null when there are none. */
+  dump(): Buffer | null;
+  /** Replace the libraries with a snapshot's; throws when the payload does not load. */
+  restore(payload: Buffer): void;
+}
+
 export interface DirtyCounter {
   dirty: number;
 }
@@ -83,6 +91,8 @@ export class PersistenceService {
       cairnVersion: string;
       /** Extra INFO fields from the store (circuit breaker state). */
       storeInfo?: () => Array<[string, string | number]>;
+      /** Function libraries: saved in snapshots, restored with them. */
+      functions?: SnapshotFunctions;
     },
   ) {
     this.lastSaveAt = opts.keyspace.clock.now();
@@ -109,6 +119,7 @@ export class PersistenceService {
         chunks: reader.chunks,
         size: reader.info.size,
         onProgress: progress.update,
+        functions: this.opts.functions?.restore,
       });
       this.loaded = r;
       this.lastSaveAt = r.header.createdAt;
@@ -181,7 +192,10 @@ export class PersistenceService {
     this.lastAttemptAt = this.runningStartedAt;
     const dirtyAtStart = counter.dirty;
     const t0 = performance.now();
-    const capture = new SnapshotCapture(keyspace, { cairnVersion: this.opts.cairnVersion });
+    const capture = new SnapshotCapture(keyspace, {
+      cairnVersion: this.opts.cairnVersion,
+      functions: this.opts.functions?.dump() ?? null,
+    });
     logger.info({ reason, store: store.kind }, `snapshot started (${reason})`);
     if (!capture.exact && !this.warnedInexact) {
       this.warnedInexact = true;

@@ -11,6 +11,7 @@ import {
   PersistenceService,
   type PersistenceSettings,
   parseSavePoints,
+  type SnapshotFunctions,
 } from './service.js';
 import type { SnapshotStore } from './store.js';
 
@@ -67,6 +68,7 @@ export async function createPersistence(opts: {
   logger: Logger;
   counter: DirtyCounter;
   cairnVersion: string;
+  functions?: SnapshotFunctions;
 }): Promise<PersistenceService | null> {
   const opened = await openConfiguredStore(opts.config, opts.logger);
   if (opened === null) return null;
@@ -78,5 +80,6 @@ export async function createPersistence(opts: {
     counter: opts.counter,
     cairnVersion: opts.cairnVersion,
     storeInfo: opened.info,
+    functions: opts.functions,
   });
 }

@@ -5,7 +5,7 @@
  * them in a fixed order at shutdown: stop accepting, drain, force.
  */
 import type { Logger } from 'pino';
-import type { ClientState, CommandContext, Door, ServerApi } from '../commands/context.js';
+import type { ClientState, CommandContext, Door, PubSubMessage, ServerApi } from '../commands/context.js';
 import type { CommandTable } from '../commands/registry.js';
 import type { Reply } from '../commands/reply.js';
 
@@ -18,6 +18,11 @@ export interface ClientInit {
   bufferStats?: () => { qbuf: number; obl: number; omem: number };
   /** Out-of-band delivery (see ClientState.push); absent: the client cannot receive pushes. */
   push?: (reply: Reply) => boolean;
+  /**
+   * Pub/sub messages for a client that renders them itself (an HTTP Server-Sent-Events stream,
+   * a gRPC Subscribe stream); absent: messages go to `push` as Redis's push replies.
+   */
+  deliver?: (msg: PubSubMessage) => void;
 }
 
 export interface DoorHost {

@@ -31,7 +31,30 @@ describe('readWhole', () => {
     expect(missing.ran).toEqual(['TYPE k']);
     const noperm = new ErrorReply('NOPERM', 'NOPERM nope');
     expect(readWhole(script({ TYPE: noperm }).run, b('k'))).toBe(noperm);
-    expect(readWhole(script({ TYPE: new SimpleReply('stream') }).run, b('k'))).toBe(Errors.wrongType);
+    // A type this module cannot read (a module's type in Redis) is WRONGTYPE.
+    expect(readWhole(script({ TYPE: new SimpleReply('ReJSON-RL') }).run, b('k'))).toBe(Errors.wrongType);
+  });
+
+  it('reads a stream with XRANGE, an empty one as no entries', () => {
+    const s = script({
+      TYPE: new SimpleReply('stream'),
+      XRANGE: [[b('1-0'), [b('f'), b('v'), b('f'), b('w')]]],
+    });
+    expect(readWhole(s.run, b('k'))).toEqual({
+      type: 'stream',
+      entries: [
+        {
+          id: '1-0',
+          fields: [
+            [b('f'), b('v')],
+            [b('f'), b('w')],
+          ],
+        },
+      ],
+    });
+    expect(s.ran).toEqual(['TYPE k', 'XRANGE k - +']);
+    const empty = script({ TYPE: new SimpleReply('stream'), XRANGE: [] });
+    expect(readWhole(empty.run, b('k'))).toEqual({ type: 'stream', entries: [] });
   });
 
   it('reads a collection with its read command', () => {

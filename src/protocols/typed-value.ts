@@ -11,8 +11,9 @@ import { DoubleReply, MapReply, type Reply, SetReply, SimpleReply } from '../com
 import type { Keyspace } from '../engine/types.js';
 import { typeName } from '../engine/values/codec.js';
 import { ErrorReply, Errors } from '../errors.js';
+import { type StreamEntryValue, streamEntriesOf, streamReadArgv } from './typed-stream.js';
 
-export type CollectionKind = 'hash' | 'list' | 'set' | 'zset';
+export type CollectionKind = 'hash' | 'list' | 'set' | 'zset' | 'stream';
 export type ValueKind = 'string' | CollectionKind;
 
 export type WholeValue =
@@ -20,7 +21,8 @@ export type WholeValue =
   | { type: 'hash'; fields: Array<[Buffer, Buffer]> }
   | { type: 'list'; items: Buffer[] }
   | { type: 'set'; members: Buffer[] }
-  | { type: 'zset'; members: Array<[Buffer, number]> };
+  | { type: 'zset'; members: Array<[Buffer, number]> }
+  | { type: 'stream'; entries: StreamEntryValue[] };
 
 /** Run one command for the caller's session. */
 export type RunCommand = (argv: Buffer[]) => Reply | Promise<Reply>;
@@ -59,11 +61,13 @@ export function readArgv(type: CollectionKind, key: Buffer): Buffer[] {
       return [SMEMBERS, key];
     case 'zset':
       return [ZRANGE, key, ZERO, MINUS_ONE, WITHSCORES];
+    case 'stream':
+      return streamReadArgv(key);
   }
 }
 
 export function isCollectionKind(s: string): s is CollectionKind {
-  return s === 'hash' || s === 'list' || s === 'set' || s === 'zset';
+  return s === 'hash' || s === 'list' || s === 'set' || s === 'zset' || s === 'stream';
 }
 
 /** TYPE's reply as a kind: `none` for a missing key; a type this module cannot read is WRONGTYPE. */
@@ -146,6 +150,10 @@ export function collectionOf(type: CollectionKind, r: Reply): ReadResult {
         },
         (members) => (members.length === 0 ? null : { type, members }),
       );
+    case 'stream': {
+      const entries = streamEntriesOf(r);
+      return entries instanceof ErrorReply ? entries : { type, entries };
+    }
   }
 }
 

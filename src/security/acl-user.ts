@@ -26,6 +26,22 @@ export interface KeyPattern {
 /** A rule that cannot be applied; the message is Redis's wording after the modifier. */
 export class AclRuleError extends Error {}
 
+/**
+ * Server-wide defaults for new users, shared by reference so a change (CONFIG SET
+ * acl-pubsub-default) applies to users created or `reset` afterwards, as in Redis 7.0.
+ */
+export interface AclDefaults {
+  /** acl-pubsub-default allchannels (Redis 7.0's default is resetchannels). */
+  allChannels: boolean;
+}
+
+const ALL_KEYS_ADDED = new AclRuleError(
+  "Adding a pattern after the * pattern (or the 'allkeys' flag) is not valid and does not have any effect. Try 'resetkeys' to start with an empty list of patterns",
+);
+const ALL_CHANNELS_ADDED = new AclRuleError(
+  "Adding a pattern after the * pattern (or the 'allchannels' flag) is not valid and does not have any effect. Try 'resetchannels' to start with an empty list of channels",
+);
+
 export function hashPassword(pass: Uint8Array): string {
   return createHash('sha256').update(pass).digest('hex');
 }
@@ -49,24 +65,28 @@ export class AclUser {
   readonly passwords = new Set<string>();
   keys: KeyPattern[] = [];
   allKeys = false;
+  /** Channel patterns (`&pattern` rules without the `&`), and their bytes for matching. */
   channels: string[] = [];
+  channelBytes: Buffer[] = [];
   allChannels = false;
   /** Allowed entries by id (1 = allowed). */
   allowed: Uint8Array;
   /** The command rules as applied, for ACL LIST / GETUSER (`-@all` or `+@all` first). */
   commandRules: string[] = ['-@all'];
-  /** Every command and every key, read and write: the dispatcher skips the checks. */
+  /** Every command, every key (read and write) and every channel: the dispatcher skips the checks. */
   unrestricted = false;
 
   constructor(
     readonly name: string,
     private readonly index: CommandIndex,
+    private readonly defaults: AclDefaults = { allChannels: false },
   ) {
     this.allowed = new Uint8Array(index.size);
+    this.allChannels = defaults.allChannels;
   }
 
   clone(): AclUser {
-    const u = new AclUser(this.name, this.index);
+    const u = new AclUser(this.name, this.index, this.defaults);
     u.copyFrom(this);
     return u;
   }
@@ -81,6 +101,7 @@ export class AclUser {
     this.keys = [...other.keys];
     this.allKeys = other.allKeys;
     this.channels = [...other.channels];
+    this.channelBytes = [...other.channelBytes];
     this.allChannels = other.allChannels;
     this.allowed = other.allowed.slice();
     this.commandRules = [...other.commandRules];
@@ -132,12 +153,10 @@ export class AclUser {
         this.recompute();
         return;
       case 'allchannels':
-        this.allChannels = true;
-        this.channels = [];
+        this.setAllChannels(true);
         return;
       case 'resetchannels':
-        this.allChannels = false;
-        this.channels = [];
+        this.setAllChannels(false);
         return;
       case 'allcommands':
         this.setAll(true);
@@ -147,6 +166,7 @@ export class AclUser {
         return;
       case 'reset':
         for (const r of ['resetpass', 'resetkeys', 'resetchannels', 'off', 'nocommands']) this.apply(r);
+        if (this.defaults.allChannels) this.setAllChannels(true);
         this.sanitizePayload = true;
         return;
       case 'sanitize-payload':
@@ -188,7 +208,7 @@ export class AclUser {
       return;
     }
     if (c === '&') {
-      if (!this.allChannels) this.channels.push(rule);
+      this.addChannelPattern(rule.slice(1));
       return;
     }
     if (c === '+' || c === '-') {
@@ -213,17 +233,36 @@ export class AclUser {
       }
       pattern = rule.slice(tilde + 1);
     }
-    if (this.allKeys && perm === (KEY_READ | KEY_WRITE)) return;
     if (perm === (KEY_READ | KEY_WRITE) && pattern === '*') {
       this.allKeys = true;
       this.keys = [];
       this.recompute();
       return;
     }
+    if (this.allKeys) throw ALL_KEYS_ADDED;
     const text =
       perm === (KEY_READ | KEY_WRITE) ? `~${pattern}` : `%${perm === KEY_READ ? 'R' : 'W'}~${pattern}`;
     this.keys.push({ pattern: Buffer.from(pattern, 'utf8'), perm, text });
     this.recompute();
+  }
+
+  private setAllChannels(on: boolean): void {
+    this.allChannels = on;
+    this.channels = [];
+    this.channelBytes = [];
+    this.recompute();
+  }
+
+  private addChannelPattern(pattern: string): void {
+    if (pattern === '*') {
+      this.setAllChannels(true);
+      return;
+    }
+    if (this.allChannels) throw ALL_CHANNELS_ADDED;
+    if (/[ \t\n\v\f\r]/.test(pattern)) throw new AclRuleError('Syntax error');
+    if (this.channels.includes(pattern)) return;
+    this.channels.push(pattern);
+    this.channelBytes.push(Buffer.from(pattern, 'utf8'));
   }
 
   private setAll(on: boolean): void {
@@ -264,7 +303,7 @@ export class AclUser {
   }
 
   private recompute(): void {
-    this.unrestricted = this.allKeys && this.allowed.every((b) => b === 1);
+    this.unrestricted = this.allKeys && this.allChannels && this.allowed.every((b) => b === 1);
   }
 
   /** May this user run `entry` (a command or a subcommand)? */
@@ -277,6 +316,19 @@ export class AclUser {
     if (this.allKeys) return true;
     for (const k of this.keys) {
       if ((k.perm & perm) === perm && globMatch(k.pattern, key)) return true;
+    }
+    return false;
+  }
+
+  /**
+   * May this user use `channel` (Redis's ACLCheckChannelAgainstList)? A channel matches the
+   * rules as globs; a pattern (PSUBSCRIBE, `isPattern`) only when a rule is the same text, so a
+   * user allowed `news.*` may subscribe to the pattern `news.*` but not to `*`.
+   */
+  canAccessChannel(channel: Uint8Array, isPattern: boolean): boolean {
+    if (this.allChannels) return true;
+    for (const p of this.channelBytes) {
+      if (isPattern ? Buffer.compare(p, channel) === 0 : globMatch(p, channel)) return true;
     }
     return false;
   }
@@ -302,7 +354,13 @@ export class AclUser {
     return this.allKeys ? '~*' : this.keys.map((k) => k.text).join(' ');
   }
 
+  /** ACL LIST's form: `&*`, or `resetchannels` followed by each `&pattern`. */
   describeChannels(): string {
-    return this.allChannels ? '&*' : this.channels.length === 0 ? 'resetchannels' : this.channels.join(' ');
+    return this.allChannels ? '&*' : ['resetchannels', ...this.channels.map((c) => `&${c}`)].join(' ');
+  }
+
+  /** ACL GETUSER's `channels` field: `&*`, or the `&pattern` rules ('' for none). */
+  channelRules(): string {
+    return this.allChannels ? '&*' : this.channels.map((c) => `&${c}`).join(' ');
   }
 }

@@ -10,21 +10,29 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { aclCategories } from '../commands/families/command-docs.js';
 import type { CommandTable, TableEntry } from '../commands/registry.js';
-import { keyIndexes } from '../commands/spec.js';
+import { type CommandSpec, keyIndexes } from '../commands/spec.js';
 import { splitConfigLine } from '../config/load.js';
-import { ACL_CATEGORIES, AclRuleError, AclUser, type CommandIndex, KEY_READ, KEY_WRITE } from './acl-user.js';
+import {
+  ACL_CATEGORIES,
+  type AclDefaults,
+  AclRuleError,
+  AclUser,
+  type CommandIndex,
+  KEY_READ,
+  KEY_WRITE,
+} from './acl-user.js';
 
 export const DEFAULT_USER = 'default';
 const LOG_MAX_DEFAULT = 128;
 /** Redis groups a repeated refusal into one ACL LOG entry within this window. */
 const LOG_GROUP_MS = 60_000;
 
-export type Denial = 'command' | 'key';
+export type Denial = 'command' | 'key' | 'channel';
 
 export interface AclLogEntry {
   count: number;
   reason: 'auth' | Denial;
-  context: 'toplevel' | 'multi';
+  context: 'toplevel' | 'multi' | 'lua';
   object: string;
   username: string;
   createdAt: number;
@@ -72,6 +80,8 @@ export class Acl {
   readonly users = new Map<string, AclUser>();
   readonly log: AclLogEntry[] = [];
   logMax = LOG_MAX_DEFAULT;
+  /** Defaults for new users (acl-pubsub-default), shared with every user object. */
+  readonly defaults: AclDefaults = { allChannels: false };
 
   constructor(table: CommandTable) {
     this.index = new TableIndex(table);
@@ -88,7 +98,7 @@ export class Acl {
   }
 
   private newDefaultUser(requirepass: string): AclUser {
-    const u = new AclUser(DEFAULT_USER, this.index);
+    const u = new AclUser(DEFAULT_USER, this.index, this.defaults);
     for (const r of ['on', 'allkeys', 'allchannels', 'allcommands']) u.apply(r);
     this.applyRequirepass(u, requirepass);
     return u;
@@ -110,7 +120,7 @@ export class Acl {
    */
   setUser(name: string, rules: readonly string[]): AclUser {
     const existing = this.users.get(name);
-    const draft = existing?.clone() ?? new AclUser(name, this.index);
+    const draft = existing?.clone() ?? new AclUser(name, this.index, this.defaults);
     for (const r of rules) {
       try {
         draft.apply(r);
@@ -145,17 +155,20 @@ export class Acl {
 
   /**
    * The permission check (Redis's ACLCheckAllPerm): null when allowed, else what was refused.
-   * Write commands need write access to their keys, other commands read access.
+   * Write commands need write access to their keys, other commands read access; PUBLISH and the
+   * subscribe commands need their channels (see `deniedChannel`).
    */
   check(user: AclUser, entry: TableEntry, argv: readonly Buffer[]): Denial | null {
     if (!user.canRun(entry)) return 'command';
-    if (user.allKeys) return null;
     const spec = entry.spec;
-    if (spec.firstKey <= 0 && spec.keySpecs === undefined) return null;
-    const perm = spec.flags.includes('write') ? KEY_WRITE : KEY_READ;
-    for (const i of keyIndexes(spec, argv)) {
-      if (!user.canAccessKey(argv[i], perm)) return 'key';
+    if (!user.allKeys && (spec.firstKey > 0 || spec.keySpecs !== undefined)) {
+      const perm = spec.flags.includes('write') ? KEY_WRITE : KEY_READ;
+      for (const i of keyIndexes(spec, argv)) {
+        if (!user.canAccessKey(argv[i], perm)) return 'key';
+      }
     }
+    if (!user.allChannels && spec.channels !== undefined && deniedChannel(user, spec, argv) >= 0)
+      return 'channel';
     return null;
   }
 
@@ -198,7 +211,7 @@ export class Acl {
       if (line === '' || line.startsWith('#')) return;
       try {
         const { name, rules } = parseUserLine(line, true);
-        const u = fresh.get(name) ?? new AclUser(name, this.index);
+        const u = fresh.get(name) ?? new AclUser(name, this.index, this.defaults);
         for (const r of rules) u.apply(r);
         fresh.set(name, u);
       } catch (err) {
@@ -223,6 +236,17 @@ export class Acl {
     writeFileSync(tmp, `${this.list().join('\n')}\n`, { mode: 0o600 });
     renameSync(tmp, path);
   }
+}
+
+/** The argv index of the first channel `user` may not use, or -1 (none, or no channel arguments). */
+export function deniedChannel(user: AclUser, spec: CommandSpec, argv: readonly Buffer[]): number {
+  const ch = spec.channels;
+  if (ch === undefined || user.allChannels) return -1;
+  const last = ch.one ? ch.first : argv.length - 1;
+  for (let i = ch.first; i <= last && i < argv.length; i++) {
+    if (!user.canAccessChannel(argv[i], ch.pattern)) return i;
+  }
+  return -1;
 }
 
 function oneLine(s: string): string {

@@ -22,6 +22,7 @@ function lines(value: string): string[] {
 export function createAcl(table: CommandTable, config: ConfigStore): Acl {
   // The ACL indexes commands by their original names: build it before any rename.
   const acl = new Acl(table);
+  acl.defaults.allChannels = config.get('acl-pubsub-default') === 'allchannels';
   acl.setRequirepass(config.get('requirepass'));
   acl.logMax = config.int('acllog-max-len');
   const userLines = lines(config.get('user'));
@@ -55,6 +56,7 @@ export function createAcl(table: CommandTable, config: ConfigStore): Acl {
   }
   config.onChange((name, value) => {
     if (name === 'requirepass') acl.setRequirepass(value);
+    else if (name === 'acl-pubsub-default') acl.defaults.allChannels = value === 'allchannels';
     else if (name === 'acllog-max-len') {
       acl.logMax = Number(value);
       if (acl.log.length > acl.logMax) acl.log.length = acl.logMax;

@@ -1,6 +1,7 @@
 /** Client sessions and the registry behind CLIENT LIST / KILL and INFO clients. */
-import type { ClientRegistry, ClientState, Door } from '../commands/context.js';
+import type { ClientRegistry, ClientState, Door, PubSubMessage, Subscriptions } from '../commands/context.js';
 import type { Reply } from '../commands/reply.js';
+import type { TrackingState } from '../commands/tracking.js';
 import type { ClientInit } from '../protocols/door.js';
 import type { AclUser } from '../security/acl-user.js';
 
@@ -27,11 +28,17 @@ class Client implements ClientState {
   replyMode: 'on' | 'off' | 'skip' = 'on';
   noEvict = false;
   blocked = false;
+  pubsub: Subscriptions | null = null;
+  execPushes: Reply[] | null = null;
   lastInteraction: number;
   lastCommand = 'NULL';
+  tracking: TrackingState | null = null;
+  monitor = false;
+  deferredPushes: Reply[] | null = null;
   private readonly closeFn: () => void;
   private readonly statsFn: () => { qbuf: number; obl: number; omem: number };
   private readonly pushFn: (reply: Reply) => boolean;
+  private readonly deliverFn: ((msg: PubSubMessage) => void) | null;
 
   constructor(init: ClientInit, now: number, user: AclUser) {
     this.acl = user;
@@ -44,6 +51,7 @@ class Client implements ClientState {
     this.closeFn = init.close;
     this.statsFn = init.bufferStats ?? (() => ({ qbuf: 0, obl: 0, omem: 0 }));
     this.pushFn = init.push ?? cannotPush;
+    this.deliverFn = init.deliver ?? null;
   }
 
   get user(): string {
@@ -60,6 +68,12 @@ class Client implements ClientState {
 
   push(reply: Reply): boolean {
     return this.pushFn(reply);
+  }
+
+  deliver(msg: PubSubMessage): void {
+    if (this.deliverFn !== null) this.deliverFn(msg);
+    else if (this.execPushes !== null) this.execPushes.push(msg.reply);
+    else this.pushFn(msg.reply);
   }
 }
 

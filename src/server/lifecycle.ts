@@ -54,6 +54,8 @@ export async function startServer(opts: {
 }): Promise<RunningServer> {
   const { config, logger, keyspace } = opts;
   const state = new ServerState(keyspace, config, createCommandTable(), logger);
+  // The Lua VM (scripts and functions) is ready before any client can send EVAL.
+  await state.scripting.init();
   // Latency histograms per command and door, served by the HTTP door's /metrics.
   state.dispatcher.observer = metricsFor(state).observer;
   const stopTuning = applyEngineTuning(config, keyspace);
@@ -66,6 +68,7 @@ export async function startServer(opts: {
     logger,
     counter: state,
     cairnVersion: state.version,
+    functions: state.scripting.snapshotFunctions,
   });
   state.loading = persistence !== null;
 

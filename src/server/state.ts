@@ -11,12 +11,15 @@ import type {
   CommandContext,
   InfoSection,
   NotifyClass,
+  NotifyListener,
   PubSubApi,
   ServerApi,
   ServerStats,
 } from '../commands/context.js';
 import { Dispatcher } from '../commands/dispatch.js';
 import { CollectionScans } from '../commands/families/collection-scan.js';
+import { CommandObservers } from '../commands/observers.js';
+import { PubSubHub } from '../commands/pubsub/hub.js';
 import type { CommandTable } from '../commands/registry.js';
 import { ErrorReply, type Reply } from '../commands/reply.js';
 import type { CommandSpec } from '../commands/spec.js';
@@ -25,10 +28,12 @@ import type { Clock } from '../engine/clock.js';
 import type { Keyspace } from '../engine/types.js';
 import { SlowLog } from '../observability/slowlog.js';
 import type { ClientInit, DoorHost } from '../protocols/door.js';
+import { ScriptEngine } from '../scripting/engine.js';
 import type { Acl } from '../security/acl.js';
 import { createAcl } from '../security/setup.js';
 import { Clients } from './clients.js';
 import { EventHub } from './events.js';
+import { KeyspaceNotifier } from './notify.js';
 import { createStats } from './stats.js';
 import { Watches } from './watch.js';
 
@@ -45,6 +50,7 @@ export class ServerState implements ServerApi, DoorHost {
   readonly watches = new Watches();
   readonly events: EventHub;
   readonly blockedKeys: BlockedKeys;
+  readonly observers: CommandObservers;
   readonly stats: ServerStats;
   readonly dispatcher: Dispatcher;
   readonly commands: ReadonlyMap<string, CommandSpec>;
@@ -56,15 +62,30 @@ export class ServerState implements ServerApi, DoorHost {
   readonly ports = { resp: 0, http: 0, grpc: 0, tlsResp: 0 };
   readonly infoSections = new Map<string, InfoSection>();
   readonly collectionScans = new CollectionScans();
-  /** Replaced by the pub/sub hub. */
-  readonly pubsub: PubSubApi = { publish: () => 0 };
+  readonly scripting: ScriptEngine;
+  /** Channels, patterns and shard channels of every subscriber, on every door. */
+  readonly pubsub: PubSubApi = new PubSubHub((err, sub) =>
+    this.logger.error({ err, client: sub.id }, 'pub/sub delivery failed'),
+  );
   loading = false;
   closing = false;
   dirty = 0;
   activeExpire = true;
 
-  /** Keyspace notifications: none until notify-keyspace-events is implemented. */
-  notify(_type: NotifyClass, _event: string, _key: Buffer, _db: number): void {}
+  readonly notifier: KeyspaceNotifier;
+
+  /** Keyspace notifications (notify.ts): a no-op unless notify-keyspace-events enables `type`. */
+  notify(type: NotifyClass, event: string, key: Buffer, db: number): void {
+    this.notifier.notify(type, event, key, db);
+  }
+
+  notifies(type: NotifyClass): boolean {
+    return this.notifier.enabled(type);
+  }
+
+  onNotify(listener: NotifyListener): () => void {
+    return this.notifier.listen(listener);
+  }
   hooks: ServerHooks;
 
   constructor(
@@ -83,10 +104,17 @@ export class ServerState implements ServerApi, DoorHost {
     });
     this.dispatcher = new Dispatcher(table);
     this.commands = table.specs;
+    this.scripting = new ScriptEngine(this, (level, msg) => {
+      if (level === 'warning') logger.warn(msg);
+      else if (level === 'notice') logger.info(msg);
+      else logger.debug(msg);
+    });
     this.events = new EventHub(keyspace);
     this.events.subscribe(this.watches.onChange);
     this.blockedKeys = new BlockedKeys(keyspace);
+    this.observers = new CommandObservers(this, this.events);
     this.events.subscribe(this.blockedKeys.onChange);
+    this.notifier = new KeyspaceNotifier(this, config, this.events);
     this.events.subscribe((_db, _key, kind) => {
       // Like Redis's server.dirty: real changes only, not writes that changed nothing.
       if (kind === 'expire') this.stats.expiredKeys++;
@@ -146,6 +174,8 @@ export class ServerState implements ServerApi, DoorHost {
 
   closeClient(client: ClientState): void {
     this.watches.unwatchAll(client);
+    this.pubsub.unsubscribeAll(client);
+    this.observers.clientReset(client);
     client.multi = null;
     this.clients.remove(client);
   }

@@ -1,6 +1,7 @@
 /** A real redis-server on a free loopback port: the oracle for behaviour and benchmarks. */
 import { spawn } from 'node:child_process';
 import { freePort } from './ports.js';
+import { tempDir } from './tmp.js';
 
 export interface RedisProcess {
   port: number;
@@ -11,7 +12,20 @@ export async function startRedis(args: string[] = []): Promise<RedisProcess> {
   const port = await freePort();
   const proc = spawn(
     'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...args],
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      // SAVE, DEBUG RELOAD and SHUTDOWN write dump.rdb into the working folder otherwise.
+      '--dir',
+      tempDir('cairn-redis-'),
+      ...args,
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let out = '';

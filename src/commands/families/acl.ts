@@ -4,12 +4,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import { ErrorReply } from '../../errors.js';
-import { DEFAULT_USER } from '../../security/acl.js';
+import { DEFAULT_USER, deniedChannel } from '../../security/acl.js';
 import { ACL_CATEGORIES, AclRuleError } from '../../security/acl-user.js';
 import { argIs, parseInt64 } from '../args.js';
 import type { CommandContext } from '../context.js';
+import { dropSubscribersWithoutPermission } from '../pubsub/permissions.js';
 import type { TableEntry } from '../registry.js';
-import { bulk, DoubleReply, MapReply, OK, type Reply } from '../reply.js';
+import { bulk, DoubleReply, MapReply, OK, type Reply, SetReply } from '../reply.js';
 import { type CommandFlag, type CommandSpec, command } from '../spec.js';
 import { helpReply, oneLine } from './redis-compat.js';
 
@@ -29,7 +30,9 @@ function str(b: Buffer): string {
 function setUser(ctx: CommandContext, argv: Buffer[]): Reply {
   const name = str(argv[2]);
   try {
-    ctx.server.acl.setUser(name, argv.slice(3).map(str));
+    const user = ctx.server.acl.setUser(name, argv.slice(3).map(str));
+    // Redis 7.0: subscribers of this user that lost a channel they hold are disconnected.
+    dropSubscribersWithoutPermission(ctx.server.pubsub, user);
   } catch (err) {
     if (err instanceof AclRuleError) return new ErrorReply('ERR', `ERR ${err.message}`);
     throw err;
@@ -61,11 +64,11 @@ function getUser(ctx: CommandContext, argv: Buffer[]): Reply {
   if (u.sanitizePayload !== null)
     flags.push(bulk(u.sanitizePayload ? 'sanitize-payload' : 'skip-sanitize-payload'));
   return new MapReply([
-    [bulk('flags'), flags],
+    [bulk('flags'), new SetReply(flags)],
     [bulk('passwords'), [...u.passwords].map(bulk)],
     [bulk('commands'), bulk(u.commandRules.join(' '))],
     [bulk('keys'), bulk(u.describeKeys())],
-    [bulk('channels'), bulk(u.allChannels ? '&*' : u.channels.join(' '))],
+    [bulk('channels'), bulk(u.channelRules())],
     [bulk('selectors'), []],
   ]);
 }
@@ -112,6 +115,10 @@ function dryRun(ctx: CommandContext, argv: Buffer[]): Reply {
     return new ErrorReply('ERR', `ERR wrong number of arguments for '${entry.fullName}' command`);
   const denied = acl.check(user, entry, target);
   if (denied === null) return OK;
+  if (denied === 'channel') {
+    const i = deniedChannel(user, entry.spec, target);
+    return bulk(`This user has no permissions to access the '${oneLine(str(target[i]))}' channel`);
+  }
   return bulk(
     denied === 'command'
       ? `This user has no permissions to run the '${entry.fullName}' command`

@@ -14,6 +14,7 @@ import type { CommandContext } from '../context.js';
 import { DoubleReply, NULL_ARRAY, type Reply } from '../reply.js';
 import { type CommandSpec, command } from '../spec.js';
 import { parseBlockTimeout } from './block-timeout.js';
+import { notifyChanged } from './keyspace-events.js';
 import { countLikeRedis, parseMpopArgs } from './list-ops.js';
 import { optIs } from './lookup.js';
 import { beginChange, endChange, lookupWriteTyped } from './typed.js';
@@ -27,7 +28,7 @@ function pop(
 ): Array<[string, number]> {
   beginChange(ctx, key);
   const out = min ? z.popMin(count) : z.popMax(count);
-  endChange(ctx, key);
+  notifyChanged(ctx, 'z', min ? 'zpopmin' : 'zpopmax', key, endChange(ctx, key));
   countLikeRedis(ctx, out.length, 1);
   return out;
 }

@@ -1,15 +1,22 @@
 /**
  * One CLIENT LIST / CLIENT INFO line, field for field as Redis 7.2 prints it, so existing
  * parsers (redis-cli, client libraries, dashboards) read Cairn's output unchanged. Fields with
- * no Cairn equivalent keep Redis's neutral value (sub=0, redir=-1, fd=-1 for "no descriptor").
+ * no Cairn equivalent keep Redis's neutral value (fd=-1 for "no descriptor").
  */
 import type { ClientState } from '../context.js';
 
 /** Redis's flag letters that Cairn has a state for; `N` when none applies. */
 function flagLetters(c: ClientState): string {
-  let f = '';
+  let f = c.monitor ? 'O' : '';
+  if (c.pubsub !== null) f += 'P';
   if (c.multi !== null) f += 'x';
   if (c.blocked) f += 'b';
+  const t = c.tracking;
+  if (t !== null) {
+    f += 't';
+    if (t.brokenRedirect) f += 'R';
+    if (t.bcast) f += 'B';
+  }
   if (c.watchDirty) f += 'd';
   if (c.noEvict) f += 'e';
   return f === '' ? 'N' : f;
@@ -30,10 +37,10 @@ export function clientInfoLine(c: ClientState, nowMs: number): string {
   const idle = Math.max(0, Math.floor((nowMs - c.lastInteraction) / 1000));
   return (
     `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=-1 name=${c.name} age=${age} idle=${idle} ` +
-    `flags=${flagLetters(c)} db=${c.db} sub=0 psub=0 ssub=0 multi=${c.multi === null ? -1 : c.multi.length} ` +
+    `flags=${flagLetters(c)} db=${c.db} sub=${c.pubsub?.channel.size ?? 0} psub=${c.pubsub?.pattern.size ?? 0} ssub=${c.pubsub?.shard.size ?? 0} multi=${c.multi === null ? -1 : c.multi.length} ` +
     `qbuf=${qbuf} qbuf-free=0 argv-mem=0 multi-mem=${mmem} rbs=0 rbp=0 obl=${obl} oll=0 omem=${omem} ` +
     `tot-mem=${qbuf + omem + mmem} events=${obl > 0 ? 'rw' : 'r'} cmd=${c.lastCommand} user=${c.user} ` +
-    `redir=-1 resp=${c.resp} lib-name=${c.libName} lib-ver=${c.libVer}`
+    `redir=${c.tracking === null ? -1 : c.tracking.redirect} resp=${c.resp} lib-name=${c.libName} lib-ver=${c.libVer}`
   );
 }
 

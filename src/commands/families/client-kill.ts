@@ -15,32 +15,36 @@ const INT64_MAX = 9223372036854775807n;
 const noSuchClient = new ErrorReply('ERR', 'ERR No such client');
 const badClientId = new ErrorReply('ERR', 'ERR client-id should be greater than 0');
 
-/** Client types Redis knows; every Cairn client is `normal`. */
+/** Client types Redis knows; a Cairn client is `pubsub` while it holds a subscription, else `normal`. */
 const CLIENT_TYPES = new Set(['normal', 'master', 'replica', 'slave', 'pubsub']);
+type ClientTest = (c: ClientState) => boolean;
+const isNormal: ClientTest = (c) => c.pubsub === null;
+const isPubsub: ClientTest = (c) => c.pubsub !== null;
+const isNone: ClientTest = () => false;
 
 export function unknownClientType(arg: Buffer): ErrorReply {
   return new ErrorReply('ERR', `ERR Unknown client type '${oneLine(arg.toString('utf8'))}'`);
 }
 
-/** Parse a TYPE value: true when it matches Cairn's clients, false when it matches none. */
-export function parseClientType(arg: Buffer): boolean | ErrorReply {
+/** Parse a TYPE value into a test of a client's type (Redis's getClientType). */
+export function parseClientType(arg: Buffer): ClientTest | ErrorReply {
   const t = argLower(arg);
   if (!CLIENT_TYPES.has(t)) return unknownClientType(arg);
-  return t === 'normal';
+  return t === 'normal' ? isNormal : t === 'pubsub' ? isPubsub : isNone;
 }
 
 interface KillFilter {
   id: number;
   addr: string | null;
   laddr: string | null;
-  /** False when a TYPE filter excludes every Cairn client. */
-  typeMatches: boolean;
+  /** The TYPE filter, null when none. */
+  type: ClientTest | null;
   user: string | null;
   skipMe: boolean;
 }
 
 function parseFilter(argv: Buffer[]): KillFilter | ErrorReply {
-  const f: KillFilter = { id: 0, addr: null, laddr: null, typeMatches: true, user: null, skipMe: true };
+  const f: KillFilter = { id: 0, addr: null, laddr: null, type: null, user: null, skipMe: true };
   for (let i = 2; i < argv.length; i += 2) {
     const hasValue = i + 1 < argv.length;
     const opt = argv[i];
@@ -53,7 +57,7 @@ function parseFilter(argv: Buffer[]): KillFilter | ErrorReply {
     } else if (argIs(opt, 'type')) {
       const t = parseClientType(value);
       if (t instanceof ErrorReply) return t;
-      f.typeMatches = t;
+      f.type = t;
     } else if (argIs(opt, 'addr')) {
       f.addr = value.toString('utf8');
     } else if (argIs(opt, 'laddr')) {
@@ -76,7 +80,7 @@ function parseFilter(argv: Buffer[]): KillFilter | ErrorReply {
 function matches(c: ClientState, self: ClientState, f: KillFilter): boolean {
   if (f.addr !== null && c.addr !== f.addr) return false;
   if (f.laddr !== null && c.laddr !== f.laddr) return false;
-  if (!f.typeMatches) return false;
+  if (f.type !== null && !f.type(c)) return false;
   if (f.id !== 0 && c.id !== f.id) return false;
   if (f.user !== null && c.user !== f.user) return false;
   return !(c === self && f.skipMe);
@@ -90,7 +94,7 @@ export function clientKill(ctx: CommandContext, argv: Buffer[]): Reply {
       id: 0,
       addr: argv[2].toString('utf8'),
       laddr: null,
-      typeMatches: true,
+      type: null,
       user: null,
       skipMe: false,
     };

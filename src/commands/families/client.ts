@@ -9,6 +9,7 @@ import { NO_REPLY, OK, type Reply, VerbatimReply } from '../reply.js';
 import { type CommandFlag, type CommandSpec, command } from '../spec.js';
 import { clientInfoLine, clientListText } from './client-info.js';
 import { clientKill, parseClientType } from './client-kill.js';
+import { clientTrackingSubcommands, TRACKING_HELP_HEAD, TRACKING_HELP_TAIL } from './client-tracking.js';
 import { clientUnblock } from './client-unblock.js';
 import { helpReply, invalidClientName, isValidClientAttr, oneLine } from './redis-compat.js';
 
@@ -41,7 +42,7 @@ function clientList(ctx: CommandContext, argv: Buffer[]): Reply {
   if (argv.length === 4 && argIs(argv[2], 'type')) {
     const t = parseClientType(argv[3]);
     if (t instanceof ErrorReply) return t;
-    return new VerbatimReply('txt', t ? clientListText(clients.list(), now) : '');
+    return new VerbatimReply('txt', clientListText([...clients.list()].filter(t), now));
   }
   if (argv.length > 3 && argIs(argv[2], 'id')) {
     const picked: ClientState[] = [];
@@ -102,6 +103,7 @@ function clientSetInfo(ctx: CommandContext, argv: Buffer[]): Reply {
 }
 
 const HELP_LINES = [
+  ...TRACKING_HELP_HEAD,
   'GETNAME',
   '    Return the name of the current connection.',
   'ID',
@@ -140,6 +142,7 @@ const HELP_LINES = [
   '    * LIB-VER: the client lib version.',
   'UNBLOCK <clientid> [TIMEOUT|ERROR]',
   '    Unblock the specified blocked client.',
+  ...TRACKING_HELP_TAIL,
   'NO-EVICT (ON|OFF)',
   '    Protect current client connection from eviction.',
 ];
@@ -287,5 +290,6 @@ export const clientCommand: CommandSpec = command({
       syntax: '',
       handler: clientHelp,
     }),
+    ...clientTrackingSubcommands,
   ],
 });

@@ -16,6 +16,7 @@ const REDIS_FLAG_ORDER: ReadonlyArray<readonly [CommandFlag, string]> = [
   ['readonly', 'readonly'],
   ['denyoom', 'denyoom'],
   ['admin', 'admin'],
+  ['pubsub', 'pubsub'],
   ['no-script', 'noscript'],
   ['blocking', 'blocking'],
   ['loading', 'loading'],
@@ -59,8 +60,10 @@ const GROUP_CATEGORY: Partial<Record<CommandGroup, Category>> = {
   list: 'list',
   set: 'set',
   'sorted-set': 'sortedset',
+  stream: 'stream',
   connection: 'connection',
   transactions: 'transaction',
+  scripting: 'scripting',
 };
 
 export function redisFlags(spec: CommandSpec): string[] {
@@ -82,7 +85,8 @@ export function aclCategories(spec: CommandSpec): string[] {
   const has = (f: CommandFlag) => spec.flags.includes(f);
   const cats = new Set<Category>();
   if (has('write')) cats.add('write');
-  if (has('readonly')) cats.add('read');
+  // Redis keeps scripting commands (EVAL_RO, FCALL_RO) out of @read.
+  if (has('readonly') && spec.group !== 'scripting') cats.add('read');
   if (has('admin')) {
     cats.add('admin');
     cats.add('dangerous');

@@ -97,6 +97,8 @@ function commandGetKeys(ctx: CommandContext, argv: Buffer[]): Reply {
     spec = sub;
   }
   if (spec.firstKey <= 0 && spec.keySpecs === undefined) return noKeyArguments;
+  // Shard channels sit in key positions but are `not_key` (SSUBSCRIBE, SPUBLISH).
+  if (spec.keySpecs?.every((k) => k.flags?.includes('not_key'))) return noKeyArguments;
   if ((spec.arity > 0 && spec.arity !== target.length) || target.length < -spec.arity) return invalidArgCount;
   const idx = keyIndexes(spec, target);
   if (idx.length === 0) return invalidArgs;

@@ -86,7 +86,8 @@ function xorInto(acc: Buffer, d: Buffer): void {
  */
 function valueDigest(v: StoredValue, expireAt: number): Buffer {
   const head = Buffer.from(`${typeCode(v)}:${expireAt > 0 ? expireAt : -1}:`);
-  if (!isCollection(v) || v.type === 'list' || v.type === 'zset') return sha1(head, encodeValue(v));
+  if (!isCollection(v) || v.type === 'list' || v.type === 'zset' || v.type === 'stream')
+    return sha1(head, encodeValue(v));
   const acc = Buffer.alloc(20);
   const ser = encodeValue(v);
   // The serialized form is flag, count, then length-prefixed elements (values/serial.ts).

@@ -9,6 +9,7 @@ import type { CommandContext } from '../context.js';
 import type { Reply } from '../reply.js';
 import { type CommandSpec, command } from '../spec.js';
 import { INT64_MAX, INT64_MAX_SECONDS, INT64_MIN_SECONDS, invalidExpire, toEngineMs } from './expire-time.js';
+import { notifyGeneric } from './keyspace-events.js';
 import { countLookup, cString, optIs } from './lookup.js';
 
 /** Condition bits, as Redis's EXPIRE_* flags. */
@@ -74,8 +75,13 @@ function expireGeneric(
     if (flags & GT && (current === -1 || when <= BigInt(current))) return 0;
     if (flags & LT && current !== -1 && when >= BigInt(current)) return 0;
   }
-  if (when <= BigInt(now)) ks.delete(db, key);
-  else ks.setExpireTime(db, key, toEngineMs(when));
+  if (when <= BigInt(now)) {
+    ks.delete(db, key);
+    notifyGeneric(ctx, 'del', key);
+  } else {
+    ks.setExpireTime(db, key, toEngineMs(when));
+    notifyGeneric(ctx, 'expire', key);
+  }
   return 1;
 }
 
@@ -87,14 +93,16 @@ const MS_PER_S = 1000;
  */
 function ttlGeneric(ctx: CommandContext, argv: Buffer[], inMs: boolean, absolute: boolean): Reply {
   const at = ctx.server.keyspace.expireTime(ctx.client.db, argv[1]);
-  countLookup(ctx, at !== -2);
+  countLookup(ctx, at !== -2, argv[1]);
   if (at < 0) return at;
   const ms = absolute ? at : Math.max(0, at - ctx.server.clock.now());
   return inMs ? ms : Math.floor((ms + MS_PER_S / 2) / MS_PER_S);
 }
 
 function persist(ctx: CommandContext, argv: Buffer[]): Reply {
-  return ctx.server.keyspace.persist(ctx.client.db, argv[1]) ? 1 : 0;
+  if (!ctx.server.keyspace.persist(ctx.client.db, argv[1])) return 0;
+  notifyGeneric(ctx, 'persist', argv[1]);
+  return 1;
 }
 
 const EXPIRY = { group: 'generic', firstKey: 1, lastKey: 1, step: 1 } as const;

@@ -9,8 +9,9 @@ import { intReply, parseInt64 } from '../args.js';
 import type { CommandContext } from '../context.js';
 import type { Reply } from '../reply.js';
 import { type CommandSpec, command } from '../spec.js';
+import { notify } from './keyspace-events.js';
 import { addLongDouble, formatLongDouble, parseLongDouble } from './long-double.js';
-import { beginChange, endChange, lookupWriteTyped, storeNew } from './typed.js';
+import { beginChange, endChange, lookupWriteTyped, storeCreated } from './typed.js';
 
 const INT64_MAX = 9223372036854775807n;
 const INT64_MIN = -9223372036854775808n;
@@ -20,23 +21,28 @@ const notIntegerValue = new ErrorReply('ERR', 'ERR hash value is not an integer'
 const notFloatValue = new ErrorReply('ERR', 'ERR hash value is not a float');
 const nanOrInfinity = new ErrorReply('ERR', 'ERR value is NaN or Infinity');
 
-/** Write `value` to `field` of the hash at `key` (`h`, or a new hash when null). */
+/**
+ * Write `value` to `field` of the hash at `key` (`h`, or a new hash when null), then notify
+ * `event`.
+ */
 function writeField(
   ctx: CommandContext,
   key: Buffer,
   h: HashValue | null,
   field: string,
   value: string,
+  event: string,
 ): void {
   if (h === null) {
     const n = new HashValue();
     n.set(field, value);
-    storeNew(ctx, key, n);
-    return;
+    storeCreated(ctx, key, n);
+  } else {
+    beginChange(ctx, key);
+    h.set(field, value);
+    endChange(ctx, key);
   }
-  beginChange(ctx, key);
-  h.set(field, value);
-  endChange(ctx, key);
+  notify(ctx, 'h', event, key);
 }
 
 function hincrby(ctx: CommandContext, argv: Buffer[]): Reply {
@@ -55,7 +61,7 @@ function hincrby(ctx: CommandContext, argv: Buffer[]): Reply {
   }
   const sum = value + incr;
   if (sum > INT64_MAX || sum < INT64_MIN) return Errors.overflow;
-  writeField(ctx, key, h, field, sum.toString());
+  writeField(ctx, key, h, field, sum.toString(), 'hincrby');
   return intReply(sum);
 }
 
@@ -73,7 +79,7 @@ function hincrbyfloat(ctx: CommandContext, argv: Buffer[]): Reply {
   const sum = addLongDouble(value, incr);
   if (sum.kind !== 'finite') return Errors.incrFloatNaN;
   const out = formatLongDouble(sum);
-  writeField(ctx, key, h, field, out);
+  writeField(ctx, key, h, field, out, 'hincrbyfloat');
   return bytes(out);
 }
 

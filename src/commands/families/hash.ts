@@ -13,7 +13,8 @@ import { type CommandSpec, command } from '../spec.js';
 import { hashIncrCommands } from './hash-incr.js';
 import { hashRandCommands } from './hash-rand.js';
 import { hashScanCommands } from './hash-scan.js';
-import { beginChange, endChange, lookupReadTyped, lookupWriteTyped, storeNew } from './typed.js';
+import { notify, notifyChanged } from './keyspace-events.js';
+import { beginChange, endChange, lookupReadTyped, lookupWriteTyped, storeCreated } from './typed.js';
 
 /**
  * Redis's hsetCommand for HSET and HMSET: pairs are checked before the key is looked up, and
@@ -28,8 +29,9 @@ function hsetGeneric(ctx: CommandContext, argv: Buffer[], name: string): number 
   if (h !== null) beginChange(ctx, key);
   let created = 0;
   for (let i = 2; i < argv.length; i += 2) if (target.set(str(argv[i]), str(argv[i + 1]))) created++;
-  if (h === null) storeNew(ctx, key, target);
+  if (h === null) storeCreated(ctx, key, target);
   else endChange(ctx, key);
+  notify(ctx, 'h', 'hset', key);
   return created;
 }
 
@@ -50,13 +52,15 @@ function hsetnx(ctx: CommandContext, argv: Buffer[]): Reply {
   if (h === null) {
     const n = new HashValue();
     n.set(field, str(argv[3]));
-    storeNew(ctx, key, n);
+    storeCreated(ctx, key, n);
+    notify(ctx, 'h', 'hset', key);
     return 1;
   }
   if (h.has(field)) return 0;
   beginChange(ctx, key);
   h.set(field, str(argv[3]));
   endChange(ctx, key);
+  notify(ctx, 'h', 'hset', key);
   return 1;
 }
 
@@ -115,7 +119,7 @@ function hdel(ctx: CommandContext, argv: Buffer[]): Reply {
     h.delete(f);
     deleted++;
   }
-  if (deleted > 0) endChange(ctx, key);
+  if (deleted > 0) notifyChanged(ctx, 'h', 'hdel', key, endChange(ctx, key));
   return deleted;
 }
 

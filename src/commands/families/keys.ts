@@ -14,6 +14,7 @@ import { ErrorReply, Errors } from '../../errors.js';
 import type { CommandContext } from '../context.js';
 import { OK, type Reply, SimpleReply } from '../reply.js';
 import { type CommandSpec, command } from '../spec.js';
+import { notifyGeneric, notifyNew } from './keyspace-events.js';
 import {
   countLookup,
   existsRead,
@@ -33,6 +34,7 @@ const TYPE_NAMES: Record<ValueType, SimpleReply> = {
   list: new SimpleReply('list'),
   set: new SimpleReply('set'),
   zset: new SimpleReply('zset'),
+  stream: new SimpleReply('stream'),
 };
 
 /** DEL and UNLINK: the engine frees memory at once, so both are the same operation. */
@@ -40,7 +42,11 @@ function del(ctx: CommandContext, argv: Buffer[]): Reply {
   const ks = ctx.server.keyspace;
   const db = ctx.client.db;
   let n = 0;
-  for (let i = 1; i < argv.length; i++) if (ks.delete(db, argv[i])) n++;
+  for (let i = 1; i < argv.length; i++) {
+    if (!ks.delete(db, argv[i])) continue;
+    n++;
+    notifyGeneric(ctx, 'del', argv[i]);
+  }
   return n;
 }
 
@@ -53,7 +59,7 @@ function exists(ctx: CommandContext, argv: Buffer[]): Reply {
 
 /** Redis's typeCommand: a no-touch lookup, counted as a hit or miss. */
 function type(ctx: CommandContext, argv: Buffer[]): Reply {
-  const v = peekRead(ctx, argv[1]);
+  const v = peekRead(ctx, argv[1], true);
   return v === null ? TYPE_NONE : TYPE_NAMES[typeOfValue(v)];
 }
 
@@ -63,7 +69,7 @@ function touch(ctx: CommandContext, argv: Buffer[]): Reply {
   let n = 0;
   for (let i = 1; i < argv.length; i++) {
     const hit = ks.touch(db, argv[i]);
-    countLookup(ctx, hit);
+    countLookup(ctx, hit, argv[i]);
     if (hit) n++;
   }
   return n;
@@ -84,7 +90,8 @@ function place(ctx: CommandContext, db: number, key: Buffer, value: StoredValue,
 
 /**
  * Redis's renameGenericCommand: a missing source is an error even when both names are equal;
- * renaming a key onto itself changes nothing.
+ * renaming a key onto itself changes nothing. The destination is always added anew (`new`),
+ * then `rename_from` and `rename_to`.
  */
 function renameGeneric(ctx: CommandContext, argv: Buffer[], nx: boolean): Reply {
   const ks = ctx.server.keyspace;
@@ -96,6 +103,9 @@ function renameGeneric(ctx: CommandContext, argv: Buffer[], nx: boolean): Reply 
   if (nx && ks.exists(db, dst)) return 0;
   place(ctx, db, dst, value, ks.expireTime(db, src));
   ks.delete(db, src);
+  notifyNew(ctx, dst);
+  notifyGeneric(ctx, 'rename_from', src);
+  notifyGeneric(ctx, 'rename_to', dst);
   return nx ? 1 : OK;
 }
 
@@ -116,11 +126,13 @@ function copy(ctx: CommandContext, argv: Buffer[]): Reply {
   const [, src, dst] = argv;
   if (srcDb === dstDb && src.equals(dst)) return sameObject;
   const value = ks.get(srcDb, src);
-  countLookup(ctx, value !== null);
+  countLookup(ctx, value !== null, src);
   if (value === null) return 0;
   if (!replace && ks.exists(dstDb, dst)) return 0;
   // COPY duplicates a collection; RENAME and MOVE hand the object over.
   place(ctx, dstDb, dst, isCollection(value) ? value.clone() : value, ks.expireTime(srcDb, src));
+  ctx.server.notify('n', 'new', dst, dstDb);
+  ctx.server.notify('g', 'copy_to', dst, dstDb);
   return 1;
 }
 
@@ -135,6 +147,10 @@ function move(ctx: CommandContext, argv: Buffer[]): Reply {
   if (value === null || ks.exists(dst, key)) return 0;
   place(ctx, dst, key, value, ks.expireTime(src, key));
   ks.delete(src, key);
+  const server = ctx.server;
+  server.notify('n', 'new', key, dst);
+  server.notify('g', 'move_from', key, src);
+  server.notify('g', 'move_to', key, dst);
   return 1;
 }
 

@@ -9,8 +9,9 @@ import { ErrorReply, Errors } from '../../errors.js';
 import { parseInt64 } from '../args.js';
 import type { CommandContext } from '../context.js';
 import type { Reply } from '../reply.js';
+import { notify, notifyChanged } from './keyspace-events.js';
 import { optIs } from './lookup.js';
-import { beginChange, endChange, storeNew } from './typed.js';
+import { beginChange, endChange, storeCreated } from './typed.js';
 
 /**
  * Redis counts list changes in `dirty` (INFO rdb_changes_since_last_save) per element pushed,
@@ -21,11 +22,16 @@ export function countLikeRedis(ctx: CommandContext, redis: number, events: numbe
   ctx.server.dirty += redis - events;
 }
 
+/** The pop event (`lpop` / `rpop`), then `del` when the list was emptied and deleted. */
+function notifyPopped(ctx: CommandContext, key: Buffer, head: boolean, kept: boolean): void {
+  notifyChanged(ctx, 'l', head ? 'lpop' : 'rpop', key, kept);
+}
+
 /** Remove and return one item from an existing (non-empty) list. */
 export function popOne(ctx: CommandContext, key: Buffer, l: ListValue, head: boolean): Buffer {
   beginChange(ctx, key);
   const v = (head ? l.popHead() : l.popTail()) as string;
-  endChange(ctx, key);
+  notifyPopped(ctx, key, head, endChange(ctx, key));
   return bytes(v);
 }
 
@@ -41,12 +47,15 @@ export function popMany(
   const out: Buffer[] = new Array(n);
   beginChange(ctx, key);
   for (let i = 0; i < n; i++) out[i] = bytes((head ? l.popHead() : l.popTail()) as string);
-  endChange(ctx, key);
+  notifyPopped(ctx, key, head, endChange(ctx, key));
   countLikeRedis(ctx, n, 1);
   return out;
 }
 
-/** Push items one by one at the head or tail, creating the list when `l` is null. */
+/**
+ * Push items one by one at the head or tail, creating the list when `l` is null (`new`), then
+ * the `lpush` / `rpush` event.
+ */
 export function pushItems(
   ctx: CommandContext,
   key: Buffer,
@@ -61,7 +70,8 @@ export function pushItems(
     else target.pushTail(str(item));
   }
   if (l !== null) endChange(ctx, key);
-  else storeNew(ctx, key, target);
+  else storeCreated(ctx, key, target);
+  notify(ctx, 'l', head ? 'lpush' : 'rpush', key);
   countLikeRedis(ctx, items.length, 1);
   return target.size();
 }
@@ -69,6 +79,7 @@ export function pushItems(
 /**
  * LMOVE's work once both keys are checked: pop from `src`, push to `dst` (created when `d` is
  * null), reply the item. Same key: pop and push on one object, so a one-item list survives.
+ * Notified as Redis does: the push to `dst` first, then the pop from `src` (and its `del`).
  */
 export function moveOne(
   ctx: CommandContext,
@@ -85,11 +96,13 @@ export function moveOne(
     if (toHead) s.pushHead(v);
     else s.pushTail(v);
     endChange(ctx, src);
+    notify(ctx, 'l', toHead ? 'lpush' : 'rpush', dst);
+    notifyPopped(ctx, src, fromHead, true);
     return bytes(v);
   }
   const item = bytes(v);
   pushItems(ctx, dst, d, [item], toHead);
-  endChange(ctx, src);
+  notifyPopped(ctx, src, fromHead, endChange(ctx, src));
   countLikeRedis(ctx, 1, 2);
   return item;
 }

@@ -11,6 +11,7 @@ import { parseInt64 } from '../args.js';
 import type { CommandContext } from '../context.js';
 import { NULL_ARRAY, OK, type Reply } from '../reply.js';
 import { type CommandSpec, command } from '../spec.js';
+import { notify, notifyChanged } from './keyspace-events.js';
 import { listBlockingCommands } from './list-blocking.js';
 import { listMoveCommands } from './list-move.js';
 import { countLikeRedis, popMany, popOne, pushItems } from './list-ops.js';
@@ -116,6 +117,7 @@ function lset(ctx: CommandContext, argv: Buffer[]): Reply {
   beginChange(ctx, key);
   l.setAt(i, str(argv[3]));
   endChange(ctx, key);
+  notify(ctx, 'l', 'lset', key);
   return OK;
 }
 
@@ -135,6 +137,7 @@ function linsert(ctx: CommandContext, argv: Buffer[]): Reply {
     beginChange(ctx, key);
     l.insertAt(after ? i + 1 : i, str(argv[4]));
     endChange(ctx, key);
+    notify(ctx, 'l', 'linsert', key);
     return l.size();
   }
   return -1;
@@ -153,7 +156,7 @@ function lrem(ctx: CommandContext, argv: Buffer[]): Reply {
   if (!any) return 0;
   beginChange(ctx, key);
   const removed = l.removeMatching(v, Number(count < 0n ? -count : count), count < 0n);
-  endChange(ctx, key);
+  notifyChanged(ctx, 'l', 'lrem', key, endChange(ctx, key));
   countLikeRedis(ctx, removed, 1);
   return removed;
 }
@@ -173,7 +176,7 @@ function ltrim(ctx: CommandContext, argv: Buffer[]): Reply {
   beginChange(ctx, key);
   if (r === null) l.clear();
   else if (r[0] > 0 || r[1] < before - 1) l.trim(r[0], r[1]);
-  endChange(ctx, key);
+  notifyChanged(ctx, 'l', 'ltrim', key, endChange(ctx, key));
   countLikeRedis(ctx, before - l.size(), 1);
   return OK;
 }

@@ -14,14 +14,14 @@ import type { CommandContext } from '../context.js';
 /** Redis's lookupKeyRead: the value of any type (LRU/LFU touched), counted as a hit or miss. */
 export function lookupValue(ctx: CommandContext, key: Buffer): StoredValue | null {
   const v = ctx.server.keyspace.get(ctx.client.db, key);
-  countLookup(ctx, v !== null);
+  countLookup(ctx, v !== null, key);
   return v;
 }
 
 /** A string read (lookupKeyRead + checkType): the bytes, null when missing, else WRONGTYPE. */
 export function lookupRead(ctx: CommandContext, key: Buffer): Buffer | null | ErrorReply {
   const v = ctx.server.keyspace.get(ctx.client.db, key);
-  countLookup(ctx, v !== null);
+  countLookup(ctx, v !== null, key);
   return v === null || v instanceof Uint8Array ? (v as Buffer | null) : Errors.wrongType;
 }
 
@@ -31,28 +31,40 @@ export function lookupWriteString(ctx: CommandContext, key: Buffer): Buffer | nu
   return v === null || v instanceof Uint8Array ? (v as Buffer | null) : Errors.wrongType;
 }
 
-/** Redis's lookupKeyReadWithFlags(LOOKUP_NOTOUCH): existence only, counted, access time kept. */
-export function existsRead(ctx: CommandContext, key: Buffer): boolean {
+/**
+ * Redis's lookupKeyReadWithFlags(LOOKUP_NOTOUCH): existence only, counted, access time kept;
+ * a miss notifies `keymiss` unless `notifyMiss` is false (OBJECT's LOOKUP_NONOTIFY).
+ */
+export function existsRead(ctx: CommandContext, key: Buffer, notifyMiss = true): boolean {
   const found = ctx.server.keyspace.exists(ctx.client.db, key);
-  countLookup(ctx, found);
+  countLookup(ctx, found, notifyMiss ? key : undefined);
   return found;
 }
 
 /**
  * The value without updating its access time, for introspection (OBJECT): Redis's
- * LOOKUP_NOTOUCH. `exists` applies lazy expiry first, since `peekEntry` does not.
+ * LOOKUP_NOTOUCH | LOOKUP_NONOTIFY (a miss is counted, not notified; TYPE passes
+ * `notifyMiss`, as its lookup is LOOKUP_NOTOUCH only). `exists` applies lazy expiry first,
+ * since `peekEntry` does not.
  */
-export function peekRead(ctx: CommandContext, key: Buffer): StoredValue | null {
+export function peekRead(ctx: CommandContext, key: Buffer, notifyMiss = false): StoredValue | null {
   const ks = ctx.server.keyspace;
   const db = ctx.client.db;
   const v = ks.exists(db, key) ? (ks.peekEntry(db, key)?.value ?? null) : null;
-  countLookup(ctx, v !== null);
+  countLookup(ctx, v !== null, notifyMiss ? key : undefined);
   return v;
 }
 
-export function countLookup(ctx: CommandContext, hit: boolean): void {
+/**
+ * Count a read lookup as a hit or a miss; a miss of `key` is also a `keymiss` notification
+ * (Redis's lookupKey without LOOKUP_NONOTIFY: pass no key for the lookups that have it).
+ */
+export function countLookup(ctx: CommandContext, hit: boolean, key?: Buffer): void {
   if (hit) ctx.server.stats.keyspaceHits++;
-  else ctx.server.stats.keyspaceMisses++;
+  else {
+    ctx.server.stats.keyspaceMisses++;
+    if (key !== undefined) ctx.server.notify('m', 'keymiss', key, ctx.client.db);
+  }
 }
 
 /**

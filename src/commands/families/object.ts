@@ -82,14 +82,14 @@ function refcount(ctx: CommandContext, argv: Buffer[]): Reply {
 }
 
 function idletime(ctx: CommandContext, argv: Buffer[]): Reply {
-  if (!existsRead(ctx, argv[2])) return null;
+  if (!existsRead(ctx, argv[2], false)) return null;
   if (isLfu(ctx)) return lfuSelected;
   const meta = ctx.server.keyspace.meta(ctx.client.db, argv[2]);
   return meta === null ? null : Math.floor(meta.idleMs / MS_PER_S);
 }
 
 function freq(ctx: CommandContext, argv: Buffer[]): Reply {
-  if (!existsRead(ctx, argv[2])) return null;
+  if (!existsRead(ctx, argv[2], false)) return null;
   if (!isLfu(ctx)) return lfuNotSelected;
   const meta = ctx.server.keyspace.meta(ctx.client.db, argv[2]);
   return meta === null ? null : meta.freq;

@@ -10,10 +10,15 @@ import { runAs } from './auth.js';
 import { parseDbIndexOrReply } from './lookup.js';
 
 const RESET_REPLY = new SimpleReply('RESET');
+const PONG_LOWER = Buffer.from('pong');
+const EMPTY = Buffer.alloc(0);
 
-function ping(_ctx: CommandContext, argv: Buffer[]): Reply {
+function ping(ctx: CommandContext, argv: Buffer[]): Reply {
   // Arity is -1 so the bare form passes the dispatcher; Redis still refuses a second argument.
   if (argv.length > 2) return Errors.wrongArity('ping');
+  // A subscribed RESP2 client reads every reply as a message: ["pong", message or ""].
+  if (ctx.client.pubsub !== null && ctx.client.resp === 2)
+    return [PONG_LOWER, argv.length === 1 ? EMPTY : Buffer.from(argv[1])];
   // Copied: the door may reuse the buffer the argument was parsed from before it writes.
   return argv.length === 1 ? PONG : Buffer.from(argv[1]);
 }
@@ -30,14 +35,17 @@ function quit(ctx: CommandContext): Reply {
 
 /**
  * Back to a fresh connection's state (Redis's clearClientConnectionState): no transaction, no
- * watched keys, db 0, RESP2, replies on, no-evict off, no name, and authenticated only when the
- * default user has no password.
+ * watched keys, no subscriptions (left silently), db 0, RESP2, replies on, no-evict off, no
+ * name, and authenticated only when the default user has no password.
  */
 function reset(ctx: CommandContext): Reply {
   const c = ctx.client;
   c.multi = null;
   c.multiError = false;
   ctx.server.watches.unwatchAll(c);
+  ctx.server.pubsub.unsubscribeAll(c);
+  // Tracking off, out of monitor mode.
+  ctx.server.observers.clientReset(c);
   c.db = 0;
   c.resp = 2;
   c.replyMode = 'on';
@@ -63,7 +71,7 @@ export const sessionCommands: readonly CommandSpec[] = [
     ...CONN,
     name: 'ping',
     arity: -1,
-    flags: ['fast'],
+    flags: ['fast', 'pubsub-context'],
     summary: "Returns the server's liveliness response.",
     since: '1.0.0',
     complexity: 'O(1)',
@@ -85,7 +93,17 @@ export const sessionCommands: readonly CommandSpec[] = [
     ...CONN,
     name: 'quit',
     arity: -1,
-    flags: ['allow-busy', 'no-script', 'loading', 'stale', 'fast', 'noauth', 'no-queue', ...CONNECTION_ONLY],
+    flags: [
+      'allow-busy',
+      'no-script',
+      'loading',
+      'stale',
+      'fast',
+      'noauth',
+      'no-queue',
+      'pubsub-context',
+      ...CONNECTION_ONLY,
+    ],
     summary: 'Closes the connection.',
     since: '1.0.0',
     complexity: 'O(1)',
@@ -96,7 +114,17 @@ export const sessionCommands: readonly CommandSpec[] = [
     ...CONN,
     name: 'reset',
     arity: 1,
-    flags: ['no-script', 'loading', 'stale', 'noauth', 'fast', 'allow-busy', 'no-queue', ...CONNECTION_ONLY],
+    flags: [
+      'no-script',
+      'loading',
+      'stale',
+      'noauth',
+      'fast',
+      'allow-busy',
+      'no-queue',
+      'pubsub-context',
+      ...CONNECTION_ONLY,
+    ],
     summary: 'Resets the connection.',
     since: '6.2.0',
     complexity: 'O(1)',

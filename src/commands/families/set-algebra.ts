@@ -13,7 +13,7 @@ import type { CommandContext } from '../context.js';
 import { type Reply, SetReply } from '../reply.js';
 import { type CommandSpec, command, type KeySpec } from '../spec.js';
 import { interrupted, optIs } from './lookup.js';
-import { lookupReadTyped, lookupWriteTyped, storeResult } from './typed.js';
+import { lookupReadTyped, storeResult } from './typed.js';
 
 /** Members visited between two cancellation/deadline checks. */
 const STEPS_PER_CHECK = 4096;
@@ -23,17 +23,13 @@ const tooManyKeys = new ErrorReply('ERR', "ERR Number of keys can't be greater t
 const limitNegative = new ErrorReply('ERR', "ERR LIMIT can't be negative");
 
 /**
- * The sets at `keys` (null for a missing key), or WRONGTYPE. *STORE commands look their
- * sources up as writes (not counted as hits or misses), as Redis 7.0 does.
+ * The sets at `keys` (null for a missing key), or WRONGTYPE. *STORE commands read their
+ * sources as the others do: Redis 7.0.15 counts them as hits or misses and notifies `keymiss`.
  */
-function lookupSets(
-  ctx: CommandContext,
-  keys: Buffer[],
-  forStore: boolean,
-): Array<SetValue | null> | ErrorReply {
+function lookupSets(ctx: CommandContext, keys: Buffer[]): Array<SetValue | null> | ErrorReply {
   const out: Array<SetValue | null> = [];
   for (const k of keys) {
-    const s = forStore ? lookupWriteTyped(ctx, k, SetValue) : lookupReadTyped(ctx, k, SetValue);
+    const s = lookupReadTyped(ctx, k, SetValue);
     if (s instanceof ErrorReply) return s;
     out.push(s);
   }
@@ -74,7 +70,7 @@ function firstDiffAlgorithm(first: SetValue, others: SetValue[]): boolean {
 }
 
 function sinterGeneric(ctx: CommandContext, keys: Buffer[], dst: Buffer | null): Reply {
-  const found = lookupSets(ctx, keys, dst !== null);
+  const found = lookupSets(ctx, keys);
   if (found instanceof ErrorReply) return found;
   const sets = found.filter((s): s is SetValue => s !== null);
   const members = sets.length < found.length ? [] : intersect(ctx, sets, 0);
@@ -82,11 +78,11 @@ function sinterGeneric(ctx: CommandContext, keys: Buffer[], dst: Buffer | null):
   if (dst === null) return new SetReply(members.map(bytes));
   const result = new SetValue();
   for (const m of members) result.add(m);
-  return storeResult(ctx, dst, result);
+  return storeResult(ctx, dst, result, 's', 'sinterstore');
 }
 
 function sunionDiffGeneric(ctx: CommandContext, keys: Buffer[], dst: Buffer | null, diff: boolean): Reply {
-  const sets = lookupSets(ctx, keys, dst !== null);
+  const sets = lookupSets(ctx, keys);
   if (sets instanceof ErrorReply) return sets;
   const result = new SetValue();
   let steps = 0;
@@ -128,7 +124,7 @@ function sunionDiffGeneric(ctx: CommandContext, keys: Buffer[], dst: Buffer | nu
       }
     }
   }
-  if (dst !== null) return storeResult(ctx, dst, result);
+  if (dst !== null) return storeResult(ctx, dst, result, 's', diff ? 'sdiffstore' : 'sunionstore');
   result.fitEncoding(ctx.server.keyspace.limits);
   return new SetReply(result.members().map(bytes));
 }
@@ -171,7 +167,7 @@ function sintercard(ctx: CommandContext, argv: Buffer[]): Reply {
       limit = l > BigInt(Number.MAX_SAFE_INTEGER) ? 0 : Number(l);
     } else return Errors.syntax;
   }
-  const found = lookupSets(ctx, argv.slice(2, 2 + n), false);
+  const found = lookupSets(ctx, argv.slice(2, 2 + n));
   if (found instanceof ErrorReply) return found;
   const sets = found.filter((s): s is SetValue => s !== null);
   if (sets.length < found.length) return 0;

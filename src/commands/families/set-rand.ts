@@ -19,6 +19,7 @@ import {
   RANDOM_REPEATS_MAX,
   toBuffers,
 } from './collection-random.js';
+import { notify, notifyChanged, notifyGeneric } from './keyspace-events.js';
 import { beginChange, endChange, lookupReadTyped, lookupWriteTyped } from './typed.js';
 
 /** Redis's SPOP_MOVE_STRATEGY_MUL: when count is this many times what remains, rebuild the rest. */
@@ -62,6 +63,8 @@ function spopWithCount(ctx: CommandContext, argv: Buffer[]): Reply {
   if (s instanceof ErrorReply) return s;
   if (l === 0n) return new SetReply([]);
   const size = s.size();
+  // Redis notifies `spop` before taking anything, then `del` when the whole set goes.
+  notify(ctx, 's', 'spop', key);
   if (l >= BigInt(size)) {
     // Redis answers with SUNION of the one key: a new set, so an all-integer hashtable set
     // small enough to be an intset comes out in numeric order.
@@ -69,6 +72,7 @@ function spopWithCount(ctx: CommandContext, argv: Buffer[]): Reply {
     for (const m of s.set) all.add(m);
     all.fitEncoding(ctx.server.keyspace.limits);
     ctx.server.keyspace.delete(ctx.client.db, key);
+    notifyGeneric(ctx, 'del', key);
     return new SetReply(all.members().map(bytes));
   }
   const count = Number(l);
@@ -100,7 +104,7 @@ function spop(ctx: CommandContext, argv: Buffer[]): Reply {
   const m = s.randomMember();
   beginChange(ctx, key);
   s.delete(m);
-  endChange(ctx, key);
+  notifyChanged(ctx, 's', 'spop', key, endChange(ctx, key));
   return bytes(m);
 }
 

@@ -10,10 +10,11 @@ import { ErrorReply } from '../../errors.js';
 import type { CommandContext } from '../context.js';
 import { type Reply, SetReply } from '../reply.js';
 import { type CommandSpec, command } from '../spec.js';
+import { notify, notifyChanged } from './keyspace-events.js';
 import { setAlgebraCommands } from './set-algebra.js';
 import { setRandCommands } from './set-rand.js';
 import { setScanCommands } from './set-scan.js';
-import { beginChange, endChange, lookupReadTyped, lookupWriteTyped, storeNew } from './typed.js';
+import { beginChange, endChange, lookupReadTyped, lookupWriteTyped, storeCreated } from './typed.js';
 
 /** SADD signals a change only when a member was really added, as Redis. */
 function sadd(ctx: CommandContext, argv: Buffer[]): Reply {
@@ -23,7 +24,8 @@ function sadd(ctx: CommandContext, argv: Buffer[]): Reply {
   if (s === null) {
     const n = new SetValue();
     for (let i = 2; i < argv.length; i++) n.add(str(argv[i]));
-    storeNew(ctx, key, n);
+    storeCreated(ctx, key, n);
+    notify(ctx, 's', 'sadd', key);
     return n.size();
   }
   let added = 0;
@@ -34,7 +36,10 @@ function sadd(ctx: CommandContext, argv: Buffer[]): Reply {
     s.add(m);
     added++;
   }
-  if (added > 0) endChange(ctx, key);
+  if (added > 0) {
+    endChange(ctx, key);
+    notify(ctx, 's', 'sadd', key);
+  }
   return added;
 }
 
@@ -50,7 +55,7 @@ function srem(ctx: CommandContext, argv: Buffer[]): Reply {
     s.delete(m);
     deleted++;
   }
-  if (deleted > 0) endChange(ctx, key);
+  if (deleted > 0) notifyChanged(ctx, 's', 'srem', key, endChange(ctx, key));
   return deleted;
 }
 
@@ -98,15 +103,17 @@ function smove(ctx: CommandContext, argv: Buffer[]): Reply {
   if (!src.has(m)) return 0;
   beginChange(ctx, srcKey);
   src.delete(m);
-  endChange(ctx, srcKey);
+  notifyChanged(ctx, 's', 'srem', srcKey, endChange(ctx, srcKey));
   if (dst === null) {
     const n = new SetValue();
     n.add(m);
-    storeNew(ctx, dstKey, n);
+    storeCreated(ctx, dstKey, n);
+    notify(ctx, 's', 'sadd', dstKey);
   } else if (!dst.has(m)) {
     beginChange(ctx, dstKey);
     dst.add(m);
     endChange(ctx, dstKey);
+    notify(ctx, 's', 'sadd', dstKey);
   }
   return 1;
 }

@@ -9,6 +9,7 @@ import type { CommandContext } from '../context.js';
 import type { Reply } from '../reply.js';
 import { type CommandSpec, command } from '../spec.js';
 import { INT64_MAX, INT64_MIN } from './expire-time.js';
+import { notify, notifyNew } from './keyspace-events.js';
 import { addLongDouble, formatLongDouble, parseLongDouble } from './long-double.js';
 import { lookupWriteString } from './lookup.js';
 
@@ -26,6 +27,8 @@ function incrDecr(ctx: CommandContext, key: Buffer, incr: bigint): Reply {
   const sum = value + incr;
   if (sum > INT64_MAX || sum < INT64_MIN) return Errors.overflow;
   ks.set(db, key, Buffer.from(sum.toString(), 'latin1'), 0, true);
+  if (old === null) notifyNew(ctx, key);
+  notify(ctx, '$', 'incrby', key);
   return intReply(sum);
 }
 
@@ -60,6 +63,8 @@ function incrbyfloat(ctx: CommandContext, argv: Buffer[]): Reply {
   if (sum.kind !== 'finite') return Errors.incrFloatNaN;
   const out = Buffer.from(formatLongDouble(sum), 'latin1');
   ks.set(db, argv[1], out, 0, true);
+  if (old === null) notifyNew(ctx, argv[1]);
+  notify(ctx, '$', 'incrbyfloat', argv[1]);
   return out;
 }
 

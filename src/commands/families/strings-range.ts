@@ -9,6 +9,7 @@ import { parseInt64 } from '../args.js';
 import type { CommandContext } from '../context.js';
 import type { Reply } from '../reply.js';
 import { type CommandSpec, command } from '../spec.js';
+import { notify, notifyNew } from './keyspace-events.js';
 import { lookupRead, lookupWriteString } from './lookup.js';
 
 const EMPTY = Buffer.alloc(0);
@@ -27,11 +28,14 @@ function append(ctx: CommandContext, argv: Buffer[]): Reply {
   if (old instanceof ErrorReply) return old;
   if (old === null) {
     ks.set(db, key, tail);
+    notifyNew(ctx, key);
+    notify(ctx, '$', 'append', key);
     return tail.length;
   }
   const total = old.length + tail.length;
   if (BigInt(total) > maxBulkLen(ctx)) return Errors.stringTooLong;
   ks.set(db, key, Buffer.concat([old, tail], total), 0, true);
+  notify(ctx, '$', 'append', key);
   return total;
 }
 
@@ -86,6 +90,8 @@ function setrange(ctx: CommandContext, argv: Buffer[]): Reply {
   if (old !== null) old.copy(out);
   value.copy(out, at);
   ks.set(db, key, out, 0, old !== null);
+  if (old === null) notifyNew(ctx, key);
+  notify(ctx, '$', 'setrange', key);
   return size;
 }
 

@@ -9,6 +9,7 @@ import type { CommandContext } from '../context.js';
 import { OK, type Reply } from '../reply.js';
 import { type CommandSpec, command } from '../spec.js';
 import { expireAtOrReply, toEngineMs } from './expire-time.js';
+import { notify, notifyGeneric, notifyNew, willCreate } from './keyspace-events.js';
 import { lcsCommands } from './lcs.js';
 import { lookupRead, optIs, own } from './lookup.js';
 import { stringNumericCommands } from './strings-numeric.js';
@@ -74,7 +75,8 @@ function optionExpireAt(ctx: CommandContext, cmd: string, o: StringOptions): big
 /**
  * Redis's setGenericCommand. `ok` / `abort` are the replies for "written" / "NX or XX said no"
  * (OK / null for SET, 1 / 0 for SETNX); with GET the old value is the reply either way. An
- * expiry already in the past stores and at once deletes the key, so it never shows.
+ * expiry already in the past stores the key and at once expires it (an `expired` notification
+ * after `set` and `expire`, as Redis's next lookup or expiry cycle gives).
  */
 function setGeneric(
   ctx: CommandContext,
@@ -102,15 +104,26 @@ function setGeneric(
   }
   if ((flags & NX && found) || (flags & XX && !found)) return flags & GET ? old : abort;
   const at = toEngineMs(when);
+  const created = willCreate(ctx, key);
   ks.set(db, key, value, at, (flags & KEEPTTL) !== 0);
-  if (at !== 0 && at <= ctx.server.clock.now()) ks.delete(db, key);
+  if (created) notifyNew(ctx, key);
+  notify(ctx, '$', 'set', key);
+  if (at !== 0) {
+    notifyGeneric(ctx, 'expire', key);
+    // An EXAT/PXAT already past: the engine removes the key as expired (lazy expiry). A relative
+    // time is in the future when computed, even if the clock has moved on since.
+    if (flags & (EXAT | PXAT) && at <= ctx.server.clock.now()) ks.exists(db, key);
+  }
   return flags & GET ? old : ok;
 }
 
 function set(ctx: CommandContext, argv: Buffer[]): Reply {
   if (argv.length === 3) {
     // The common case: no options, nothing to parse.
+    const created = willCreate(ctx, argv[1]);
     ctx.server.keyspace.set(ctx.client.db, argv[1], argv[2]);
+    if (created) notifyNew(ctx, argv[1]);
+    notify(ctx, '$', 'set', argv[1]);
     return OK;
   }
   const o = parseStringOptions(argv, 3, true);
@@ -144,6 +157,7 @@ function getdel(ctx: CommandContext, argv: Buffer[]): Reply {
   if (v === null || v instanceof ErrorReply) return v;
   const out = own(v);
   ctx.server.keyspace.delete(ctx.client.db, argv[1]);
+  notifyGeneric(ctx, 'del', argv[1]);
   return out;
 }
 
@@ -164,10 +178,13 @@ function getex(ctx: CommandContext, argv: Buffer[]): Reply {
   if (o.flags & (EXAT | PXAT) && when <= BigInt(ctx.server.clock.now())) {
     const out = own(v);
     ks.delete(db, argv[1]);
+    notifyGeneric(ctx, 'del', argv[1]);
     return out;
   }
-  if (o.expire !== null) ks.setExpireTime(db, argv[1], toEngineMs(when));
-  else if (o.flags & PERSIST) ks.persist(db, argv[1]);
+  if (o.expire !== null) {
+    ks.setExpireTime(db, argv[1], toEngineMs(when));
+    notifyGeneric(ctx, 'expire', argv[1]);
+  } else if (o.flags & PERSIST && ks.persist(db, argv[1])) notifyGeneric(ctx, 'persist', argv[1]);
   return v;
 }
 
@@ -189,7 +206,12 @@ function msetGeneric(ctx: CommandContext, argv: Buffer[], nx: boolean): Reply {
   if (nx) {
     for (let j = 1; j < argv.length; j += 2) if (ks.exists(db, argv[j])) return 0;
   }
-  for (let j = 1; j < argv.length; j += 2) ks.set(db, argv[j], argv[j + 1]);
+  for (let j = 1; j < argv.length; j += 2) {
+    const created = willCreate(ctx, argv[j]);
+    ks.set(db, argv[j], argv[j + 1]);
+    if (created) notifyNew(ctx, argv[j]);
+    notify(ctx, '$', 'set', argv[j]);
+  }
   return nx ? 1 : OK;
 }
 

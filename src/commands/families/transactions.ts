@@ -7,7 +7,7 @@
 import { ErrorReply, Errors } from '../../errors.js';
 import { withBlockingDenied } from '../blocking.js';
 import type { CommandContext } from '../context.js';
-import { NULL_ARRAY, OK, type Reply } from '../reply.js';
+import { NULL_ARRAY, OK, type Reply, SequenceReply } from '../reply.js';
 import { type CommandSpec, command } from '../spec.js';
 
 function multi(ctx: CommandContext): Reply {
@@ -57,10 +57,24 @@ function exec(ctx: CommandContext): Reply {
   const replies: Reply[] = [];
   // Commands that may wait answer at once here (WAIT) or are flagged no-multi (SAVE), so a
   // promise here is a table bug.
+  // Messages this client receives while a queued command runs (it publishes to its own
+  // channel, a keyspace notification) go inside the array, before that command's reply.
+  const pushed: Reply[] = [];
   withBlockingDenied(() => {
     for (const argv of queue) {
-      const r = ctx.server.execute(ctx, argv);
-      replies.push(r instanceof Promise ? new ErrorReply('ERR', 'ERR command cannot run inside MULTI') : r);
+      c.execPushes = pushed;
+      let r: Reply | Promise<Reply>;
+      try {
+        r = ctx.server.execute(ctx, argv);
+      } finally {
+        c.execPushes = null;
+      }
+      if (r instanceof Promise) r = new ErrorReply('ERR', 'ERR command cannot run inside MULTI');
+      if (pushed.length === 0) replies.push(r);
+      else {
+        replies.push(new SequenceReply([...pushed, r]));
+        pushed.length = 0;
+      }
     }
   });
   return replies;

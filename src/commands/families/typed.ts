@@ -10,11 +10,13 @@
  *   h.set(field, value);
  *   endChange(ctx, key);            // encoding, memory, change event; deletes it when empty
  *
- * or, for a key that does not exist yet, fills a new object and hands it to `storeNew`.
+ * or, for a key that does not exist yet, fills a new object and hands it to `storeCreated` (which
+ * also notifies `new`) or `storeNew`.
  */
 import type { Collection } from '../../engine/values/collection.js';
 import { ErrorReply, Errors } from '../../errors.js';
-import type { CommandContext } from '../context.js';
+import type { CommandContext, NotifyClass } from '../context.js';
+import { notify, notifyGeneric, notifyNew, willCreate } from './keyspace-events.js';
 import { countLookup } from './lookup.js';
 
 type CollectionClass<T extends Collection> = abstract new (...args: never[]) => T;
@@ -26,7 +28,7 @@ export function lookupReadTyped<T extends Collection>(
   cls: CollectionClass<T>,
 ): T | null | ErrorReply {
   const v = ctx.server.keyspace.get(ctx.client.db, key);
-  countLookup(ctx, v !== null);
+  countLookup(ctx, v !== null, key);
   if (v === null) return null;
   return v instanceof cls ? v : Errors.wrongType;
 }
@@ -58,13 +60,35 @@ export function storeNew(ctx: CommandContext, key: Buffer, obj: Collection): voi
 }
 
 /**
- * Store the result of a *STORE command (SINTERSTORE, ZUNIONSTORE, ...): an empty result
- * deletes the destination, as Redis does. Returns the result's size.
+ * `storeNew` where a write lookup found nothing, reported as Redis's dbAdd reports it: a `new`
+ * notification.
  */
-export function storeResult(ctx: CommandContext, key: Buffer, obj: Collection): number {
+export function storeCreated(ctx: CommandContext, key: Buffer, obj: Collection): void {
+  ctx.server.keyspace.set(ctx.client.db, key, obj);
+  notifyNew(ctx, key);
+}
+
+/**
+ * Store the result of a *STORE command (SINTERSTORE, ZUNIONSTORE, ...) and notify as Redis
+ * does: a non-empty result is stored (`new` when the key was missing, then `event`); an empty
+ * one deletes the destination (`del` when there was one). Returns the result's size.
+ */
+export function storeResult(
+  ctx: CommandContext,
+  key: Buffer,
+  obj: Collection,
+  type: NotifyClass,
+  event: string,
+): number {
   const n = obj.size();
-  if (n === 0) ctx.server.keyspace.delete(ctx.client.db, key);
-  else ctx.server.keyspace.set(ctx.client.db, key, obj);
+  if (n === 0) {
+    if (ctx.server.keyspace.delete(ctx.client.db, key)) notifyGeneric(ctx, 'del', key);
+    return 0;
+  }
+  const created = willCreate(ctx, key);
+  ctx.server.keyspace.set(ctx.client.db, key, obj);
+  if (created) notifyNew(ctx, key);
+  notify(ctx, type, event, key);
   return n;
 }
 

@@ -8,6 +8,7 @@ import { parseInt64 } from '../args.js';
 import type { CommandContext } from '../context.js';
 import { NULL_ARRAY, type Reply } from '../reply.js';
 import { type CommandSpec, command } from '../spec.js';
+import { notifyChanged } from './keyspace-events.js';
 import { interrupted, optIs } from './lookup.js';
 import { beginChange, endChange, lookupReadTyped, lookupWriteTyped } from './typed.js';
 import { parseLongInRange, ScoredReply, scoreReply } from './zset-args.js';
@@ -58,7 +59,7 @@ function zpopGeneric(
   if (count === 0) return [];
   beginChange(ctx, key);
   const popped = max ? z.popMax(count < 0 ? 1 : count) : z.popMin(count < 0 ? 1 : count);
-  endChange(ctx, key);
+  notifyChanged(ctx, 'z', max ? 'zpopmax' : 'zpopmin', key, endChange(ctx, key));
   const items: Reply[] = [];
   for (const [m, s] of popped) {
     const member = Buffer.from(m, 'latin1');

@@ -198,7 +198,7 @@ function zrangeGeneric(
         : byInterval(ctx, z, range, type === 'lex', offset, limit, rev, sink);
     if (stop !== null) return stop;
   }
-  if (sink instanceof StoreSink) return storeResult(ctx, argv[1], sink.z);
+  if (sink instanceof StoreSink) return storeResult(ctx, argv[1], sink.z, 'z', 'zrangestore');
   return (sink as ClientSink).reply.out;
 }
 

@@ -8,6 +8,7 @@ import { ErrorReply } from '../../errors.js';
 import type { CommandContext } from '../context.js';
 import type { Reply } from '../reply.js';
 import { type CommandSpec, command } from '../spec.js';
+import { notifyChanged } from './keyspace-events.js';
 import { beginChange, endChange, lookupWriteTyped } from './typed.js';
 import {
   notFloatRange,
@@ -51,7 +52,7 @@ function zremrangeGeneric(ctx: CommandContext, argv: Buffer[], type: RangeType):
     beginChange(ctx, key);
     deleted = z.deleteRange(range, lex);
   }
-  endChange(ctx, key);
+  notifyChanged(ctx, 'z', `zremrangeby${type}`, key, endChange(ctx, key));
   return deleted;
 }
 

@@ -220,7 +220,7 @@ function zsetOp(
   else stop = subtract(ctx, src, out);
   if (stop !== null) return stop;
 
-  if (dst !== null) return storeResult(ctx, dst, out);
+  if (dst !== null) return storeResult(ctx, dst, out, 'z', name);
   if (cardOnly) return cardinality;
   const reply = new ScoredReply(ctx, o.withScores);
   for (const [m, s] of out.entries()) reply.push(m, s);

@@ -9,8 +9,9 @@ import { ErrorReply, Errors } from '../../errors.js';
 import type { CommandContext } from '../context.js';
 import type { Reply } from '../reply.js';
 import { type CommandSpec, command } from '../spec.js';
+import { notify, notifyChanged } from './keyspace-events.js';
 import { optIs } from './lookup.js';
-import { beginChange, endChange, lookupReadTyped, lookupWriteTyped, storeNew } from './typed.js';
+import { beginChange, endChange, lookupReadTyped, lookupWriteTyped, storeCreated } from './typed.js';
 import {
   nanScore,
   notFloatRange,
@@ -117,8 +118,9 @@ function zaddGeneric(ctx: CommandContext, argv: Buffer[], incrCommand: boolean):
     }
   }
   if (changing) {
-    if (found === null) storeNew(ctx, key, z);
+    if (found === null) storeCreated(ctx, key, z);
     else endChange(ctx, key);
+    notify(ctx, 'z', incr ? 'zincr' : 'zadd', key);
   }
   if (error !== null) return error;
   if (incr) return processed > 0 ? scoreReply(reply) : null;
@@ -146,7 +148,7 @@ function zrem(ctx: CommandContext, argv: Buffer[]): Reply {
     deleted++;
     if (z.size() === 0) break;
   }
-  if (deleted > 0) endChange(ctx, key);
+  if (deleted > 0) notifyChanged(ctx, 'z', 'zrem', key, endChange(ctx, key));
   return deleted;
 }
 

@@ -28,6 +28,14 @@ export const SECURITY_OPTIONS = [
     doc: 'Entries kept by ACL LOG',
   },
   {
+    name: 'acl-pubsub-default',
+    type: 'enum',
+    default: 'resetchannels',
+    values: ['allchannels', 'resetchannels'],
+    mutable: true,
+    doc: 'Channel permissions of a new ACL user (and of one `reset`): none (resetchannels, Redis 7.0) or all (allchannels)',
+  },
+  {
     name: 'rename-command',
     type: 'string',
     default: '',

@@ -13,7 +13,7 @@ export function collectionModified(ks: OffHeapKeyspace, db: number, key: Buffer)
   if (ref === NIL) return false;
   const obj = e.objectAt(ref);
   if (obj === null) return false;
-  if (obj.size() === 0) {
+  if (obj.size() === 0 && obj.keepsWhenEmpty !== true) {
     ks.removeFound(db, ref);
     ks.emitKey(db, key, 'del');
     return false;

@@ -3,6 +3,7 @@ import { type Collection, type StoredValue, TYPE_CODES, type ValueType } from '.
 import { HashValue } from './hash.js';
 import { ListValue } from './list.js';
 import { SetValue } from './set.js';
+import { StreamValue } from './stream.js';
 import { ZSetValue } from './zset.js';
 
 export function typeCode(v: StoredValue): number {
@@ -22,6 +23,8 @@ export function decodeValue(code: number, bytes: Buffer): StoredValue {
       return SetValue.deserialize(bytes);
     case TYPE_CODES.zset:
       return ZSetValue.deserialize(bytes);
+    case TYPE_CODES.stream:
+      return StreamValue.deserialize(bytes);
     default:
       throw new RangeError(`unknown value type code ${code}`);
   }
@@ -32,7 +35,14 @@ export function encodeValue(v: StoredValue): Buffer {
   return v instanceof Uint8Array ? (v as Buffer) : v.serialize();
 }
 
-const NAMES: Record<number, ValueType> = { 0: 'string', 1: 'list', 2: 'set', 3: 'zset', 4: 'hash' };
+const NAMES: Record<number, ValueType> = {
+  0: 'string',
+  1: 'list',
+  2: 'set',
+  3: 'zset',
+  4: 'hash',
+  15: 'stream',
+};
 
 export function typeName(code: number): ValueType {
   return NAMES[code] ?? 'string';

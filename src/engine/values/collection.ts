@@ -11,11 +11,14 @@
  * back. Lists are always `quicklist` in 7.0.
  */
 
-export type CollectionType = 'hash' | 'list' | 'set' | 'zset';
+export type CollectionType = 'hash' | 'list' | 'set' | 'zset' | 'stream';
 export type ValueType = 'string' | CollectionType;
 
-/** Type codes in snapshots (Redis's RDB object type numbers for the plain encodings). */
-export const TYPE_CODES = { string: 0, list: 1, set: 2, zset: 3, hash: 4 } as const;
+/**
+ * Type codes in snapshots (Redis's RDB object type numbers for the plain encodings; a stream
+ * takes RDB_TYPE_STREAM_LISTPACKS's 15).
+ */
+export const TYPE_CODES = { string: 0, list: 1, set: 2, zset: 3, hash: 4, stream: 15 } as const;
 
 /** Thresholds between the compact and the large encodings (CONFIG SET-able, as in Redis). */
 export interface EncodingLimits {
@@ -52,6 +55,8 @@ export interface Collection {
   clone(): Collection;
   /** The value in the snapshot format of its type (codec.ts reads it back). */
   serialize(): Buffer;
+  /** Stays a key when it has no elements (a stream); other collections are deleted then. */
+  readonly keepsWhenEmpty?: boolean;
 }
 
 /** What a key holds: a string's bytes or a collection. */

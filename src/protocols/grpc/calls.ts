@@ -9,7 +9,7 @@
  * UNAUTHENTICATED (NOAUTH); with wrong ones UNAUTHENTICATED (WRONGPASS).
  */
 import type { Metadata, ServerUnaryCall } from '@grpc/grpc-js';
-import type { ClientState, CommandContext, ServerApi } from '../../commands/context.js';
+import type { ClientState, CommandContext, PubSubMessage, ServerApi } from '../../commands/context.js';
 import { ErrorReply, Errors } from '../../errors.js';
 import { badAuthHeader, metadataAttempts, tryAuth } from '../credentials.js';
 import type { DoorHost } from '../door.js';
@@ -75,9 +75,16 @@ export class CallGate {
 
   /**
    * The context a call's commands run in, or the error to answer with. `listed` registers the
-   * client (CLIENT LIST, maxclients) for long-lived streams; `close` ends such a stream.
+   * client (CLIENT LIST, maxclients) for long-lived streams; `close` ends such a stream;
+   * `deliver` takes the client's pub/sub messages (Subscribe).
    */
-  open(call: SurfaceCall, db: number, listed = false, close: () => void = noop): CommandContext | ErrorReply {
+  open(
+    call: SurfaceCall,
+    db: number,
+    listed = false,
+    close: () => void = noop,
+    deliver?: (msg: PubSubMessage) => void,
+  ): CommandContext | ErrorReply {
     const host = this.host;
     if (this.closing || host.server.closing) return Errors.shuttingDown;
     const refused = this.load.refuse();
@@ -85,7 +92,7 @@ export class CallGate {
     const deadline = deadlineOf(call);
     if (deadline !== 0 && deadline <= Date.now()) return Errors.timeout;
     if (db >= host.server.keyspace.databases) return Errors.dbIndexOutOfRange;
-    const init = { door: 'grpc' as const, addr: call.getPeer(), laddr: this.laddr, close };
+    const init = { door: 'grpc' as const, addr: call.getPeer(), laddr: this.laddr, close, deliver };
     let client: ClientState | null;
     if (listed) {
       client = host.openClient(init);

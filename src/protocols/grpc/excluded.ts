@@ -24,6 +24,12 @@ export const GRPC_EXCLUDED: Readonly<Record<string, string>> = {
   'client|setname': 'it names a session that ends with the call',
   'client|setinfo': 'it describes a session that ends with the call',
   'client|no-evict': 'it flags a session that ends with the call',
+  subscribe: 'use the Subscribe RPC (a server stream of messages)',
+  psubscribe: 'use the Subscribe RPC with `patterns`',
+  ssubscribe: 'use the Subscribe RPC with `shard_channels`',
+  unsubscribe: 'cancel the Subscribe call',
+  punsubscribe: 'cancel the Subscribe call',
+  sunsubscribe: 'cancel the Subscribe call',
 };
 
 /** Why a command is refused over gRPC, computed once per table. */

@@ -19,6 +19,7 @@ export const VALUE_TYPE = {
   list: ValueType.LIST,
   set: ValueType.SET,
   zset: ValueType.ZSET,
+  stream: ValueType.STREAM,
 } as const;
 
 /** A whole value as the Get response message. */
@@ -66,6 +67,23 @@ export function getResponse(v: WholeValue): GetResponse {
               $typeName: 'cairn.v1.SortedSetMember',
               member,
               score,
+            })),
+          },
+        },
+      };
+    case 'stream':
+      return {
+        $typeName: T,
+        value: EMPTY,
+        type: ValueType.STREAM,
+        collection: {
+          case: 'stream',
+          value: {
+            $typeName: 'cairn.v1.StreamValue',
+            entries: v.entries.map((e) => ({
+              $typeName: 'cairn.v1.StreamEntry',
+              id: e.id,
+              fields: e.fields.map(([field, value]) => ({ $typeName: 'cairn.v1.HashField', field, value })),
             })),
           },
         },

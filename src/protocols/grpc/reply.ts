@@ -3,6 +3,7 @@
  * The null array and "no reply" both become `null`: a single gRPC call always answers.
  */
 import {
+  BigNumberReply,
   BooleanReply,
   DoubleReply,
   ErrorReply,
@@ -56,6 +57,8 @@ export function toPbReply(r: Reply): PbReply {
   if (r instanceof SetReply) return { $typeName: T, kind: { case: 'set', value: list(r.items) } };
   if (r instanceof PushReply) return { $typeName: T, kind: { case: 'array', value: list(r.items) } };
   if (r instanceof SequenceReply) return { $typeName: T, kind: { case: 'array', value: list(r.replies) } };
+  if (r instanceof BigNumberReply)
+    return { $typeName: T, kind: { case: 'bulk', value: Buffer.from(r.value, 'latin1') } };
   if (r instanceof VerbatimReply) {
     return {
       $typeName: T,

@@ -1,7 +1,8 @@
 /**
  * The gRPC door: a grpc-js server for `cairn.v1.CairnService` (proto/cairn/v1/cairn.proto),
  * plus health and reflection. Every RPC runs through the shared command table (rpcs.ts,
- * scan.ts); Watch follows the keyspace change events (watch.ts).
+ * scan.ts); Watch follows the keyspace change events (watch.ts); Subscribe and Publish are
+ * pub/sub (subscribe.ts).
  *
  * Bounds: `grpc-max-message-bytes` caps a request message (grpc-js answers RESOURCE_EXHAUSTED
  * and the connection carries on), `grpc-max-concurrent-streams` caps calls per connection,
@@ -9,7 +10,7 @@
  * all calls: load.ts.
  *
  * Shutdown: stopAccepting() answers new calls UNAVAILABLE, turns health NOT_SERVING, ends the
- * endless streams (Watch, health Watch) and starts grpc-js's tryShutdown (GOAWAY: running
+ * endless streams (Watch, Subscribe, health Watch) and starts grpc-js's tryShutdown (GOAWAY: running
  * calls finish, no new ones); close(graceMs) waits for that up to the grace period, then
  * forceShutdown() cancels whatever is left.
  */
@@ -25,6 +26,7 @@ import { protectedModeInterceptor } from './protected.js';
 import { cairnRpcs } from './rpcs.js';
 import { scanHandler } from './scan.js';
 import { grpcServiceDefinition } from './service-def.js';
+import { publishHandler, SubscribeHub } from './subscribe.js';
 import { type GrpcTlsListeners, listenGrpcTls } from './tls.js';
 import { WatchHub } from './watch.js';
 
@@ -75,17 +77,22 @@ export async function startGrpcDoor(host: DoorHost, opts: DoorOptions): Promise<
   const gate = new CallGate(host, address(hosts[0], port), new CallLoad(host, pressure));
   const deps = { host, gate };
   const watches = new WatchHub(host, gate);
+  const subscriptions = new SubscribeHub(host, gate);
   const health = new HealthState(host.server);
   server.addService(grpcServiceDefinition(CairnService), {
     ...cairnRpcs(deps),
     Scan: scanHandler(deps),
     Watch: watches.handler,
+    Subscribe: subscriptions.handler,
+    Publish: publishHandler(deps),
   });
   health.addTo(server);
   addReflection(server);
   host.server.infoSections.set('grpc', () => [
     ['grpc_port', port],
     ['grpc_watch_streams', watches.size],
+    ['grpc_subscribe_streams', subscriptions.size],
+    ['grpc_subscribe_slow_disconnects', subscriptions.slowDisconnects],
   ]);
 
   let drained: Promise<void> | null = null;
@@ -94,6 +101,7 @@ export async function startGrpcDoor(host: DoorHost, opts: DoorOptions): Promise<
     gate.closing = true;
     health.stop();
     watches.endAll();
+    subscriptions.endAll();
     tlsListeners?.close();
     drained = new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
   };
@@ -115,6 +123,7 @@ export async function startGrpcDoor(host: DoorHost, opts: DoorOptions): Promise<
       // Cancels calls still running after the grace period (and is harmless when none are).
       server.forceShutdown();
       host.server.infoSections.delete('grpc');
+      subscriptions.close();
       pressure.release();
     },
   };

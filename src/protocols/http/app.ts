@@ -28,6 +28,8 @@ import { commandRoutes } from './routes/commands.js';
 import { registerDocs } from './routes/docs.js';
 import { keyRoutes } from './routes/keys.js';
 import { opsRoutes } from './routes/ops.js';
+import { streamEventRoutes } from './routes/stream-events.js';
+import { subscribeRoutes } from './routes/subscribe.js';
 import { SHARED_SCHEMAS } from './schemas.js';
 import { registerShedding } from './shed.js';
 import { httpsServerFactory } from './tls.js';
@@ -216,6 +218,8 @@ export async function buildHttpApp(
   keyRoutes(app, bridge);
   collectionRoutes(app, bridge);
   commandRoutes(app, bridge, settings.bodyLimitBytes);
+  subscribeRoutes(app, bridge);
+  streamEventRoutes(app, bridge);
   app.get('/', { schema: { hide: true } }, (_req, reply: FastifyReply) => {
     reply.send({ name: 'cairn', version: host.server.version, docs: '/docs', openapi: '/openapi.json' });
   });
@@ -223,7 +227,16 @@ export async function buildHttpApp(
   return { app, bridge };
 }
 
-const COMMAND_ROUTES = new Set(['/', '/pipeline', '/multi-exec', '/:command', '/:command/*']);
+const COMMAND_ROUTES = new Set([
+  '/',
+  '/pipeline',
+  '/multi-exec',
+  '/:command',
+  '/:command/*',
+  '/subscribe/*',
+  '/psubscribe/*',
+  '/ssubscribe/*',
+]);
 
 /** The command API answers errors as Upstash does; everything else in the resource shape. */
 function shapeOf(req: FastifyRequest): 'command' | 'resource' {

@@ -7,13 +7,15 @@
  */
 import type { Socket } from 'node:net';
 import type { FastifyRequest } from 'fastify';
-import type { ClientState, CommandContext } from '../../commands/context.js';
+import type { ClientState, CommandContext, PubSubMessage } from '../../commands/context.js';
 import type { Reply } from '../../commands/reply.js';
 import { ErrorReply, Errors } from '../../errors.js';
 import { authAttempts, badAuthHeader, tryAuth } from '../credentials.js';
 import type { ClientInit, DoorHost } from '../door.js';
+import { adoptSession } from '../subscriptions.js';
 import type { HttpExclusions } from './excluded.js';
 import { RequestContext } from './request-context.js';
+import { SseStreams } from './sse.js';
 
 /** Per-connection state, kept on the socket. */
 interface Conn {
@@ -23,6 +25,8 @@ interface Conn {
   readonly init: ClientInit;
   /** Aborted when the connection goes away: cancels whatever its request is waiting for. */
   readonly abort: AbortController;
+  /** Where the registered client's pub/sub messages go while the connection carries a stream. */
+  sink: ((msg: PubSubMessage) => void) | null;
 }
 
 const kConn = Symbol('cairn.http.conn');
@@ -37,6 +41,8 @@ function unattached(req: FastifyRequest): ClientInit {
 export class HttpBridge {
   /** False once the door stops accepting: new requests get 503. */
   accepting = true;
+  /** Open Server-Sent-Events streams (pub/sub, stream tails), ended at shutdown. */
+  readonly sse: SseStreams;
   private maxBulkBytes: number;
   private maxArgs: number;
   private requestTimeoutMs: number;
@@ -47,6 +53,7 @@ export class HttpBridge {
     readonly exclusions: HttpExclusions,
   ) {
     const config = host.server.config;
+    this.sse = new SseStreams(config, host.server.clock, host.logger);
     this.maxBulkBytes = config.int('proto-max-bulk-len');
     this.maxArgs = config.int('proto-max-multibulk-len');
     this.requestTimeoutMs = config.int('http-request-timeout-ms');
@@ -67,8 +74,10 @@ export class HttpBridge {
       // CLIENT LIST figures: what is buffered on this connection either way.
       bufferStats: () => ({ qbuf: socket.readableLength, obl: 0, omem: socket.writableLength }),
     };
+    // The registered client subscribes for a Server-Sent-Events stream (streamClient).
+    init.deliver = (msg) => conn.sink?.(msg);
     const client = this.host.openClient(init);
-    const conn: Conn = { client, init, abort: new AbortController() };
+    const conn: Conn = { client, init, abort: new AbortController(), sink: null };
     socket[kConn] = conn;
     socket.once('close', () => {
       conn.abort.abort();
@@ -95,6 +104,36 @@ export class HttpBridge {
     return tryAuth(this.host, ctx, attempts) ?? ctx;
   }
 
+  /**
+   * The client a long-lived stream (Server-Sent Events) runs as: the connection's registered
+   * client, so CLIENT LIST shows it and CLIENT KILL ends it, with the identity of the request's
+   * authenticated session; its pub/sub messages go to `deliver` until `release`. A request
+   * without a tracked connection (injected in tests) gets an unlisted client.
+   */
+  streamClient(
+    req: FastifyRequest,
+    session: ClientState,
+    deliver: ((msg: PubSubMessage) => void) | null,
+  ): { client: ClientState; signal: AbortSignal | null; release: () => void } {
+    const conn = (req.raw.socket as TrackedSocket)[kConn];
+    let client: ClientState;
+    if (conn?.client != null) {
+      client = conn.client;
+      conn.sink = deliver;
+    } else {
+      client = this.host.ephemeralClient({ ...unattached(req), deliver: (m) => deliver?.(m) });
+    }
+    adoptSession(client, session);
+    const release = () => {
+      this.host.server.pubsub.unsubscribeAll(client);
+      if (conn?.client === client) {
+        conn.sink = null;
+        client.acl = this.host.server.acl.defaultUser;
+      }
+    };
+    return { client, signal: conn?.abort.signal ?? null, release };
+  }
+
   /** Run one command after the door's own bounds (the RESP parser's limits, for HTTP). */
   run(ctx: CommandContext, argv: Buffer[]): Reply | Promise<Reply> {
     if (argv.length > this.maxArgs)
@@ -108,5 +147,6 @@ export class HttpBridge {
 
   close(): void {
     this.stopWatching();
+    this.sse.close();
   }
 }

@@ -39,6 +39,20 @@ export const HTTP_EXCLUDED: Readonly<Record<string, Exclusion>> = {
   'client|setname': { reason: 'it names a session that ends with the request' },
   'client|setinfo': { reason: 'it describes a session that ends with the request' },
   'client|no-evict': { reason: 'it flags a session that ends with the request' },
+  subscribe: {
+    reason: 'stream messages with GET /v1/subscribe or POST /subscribe/<channel> (Server-Sent Events)',
+  },
+  psubscribe: {
+    reason:
+      'stream messages with GET /v1/subscribe?pattern= or POST /psubscribe/<pattern> (Server-Sent Events)',
+  },
+  ssubscribe: {
+    reason:
+      'stream messages with GET /v1/subscribe?shard= or POST /ssubscribe/<channel> (Server-Sent Events)',
+  },
+  unsubscribe: { reason: 'close the Server-Sent-Events stream' },
+  punsubscribe: { reason: 'close the Server-Sent-Events stream' },
+  sunsubscribe: { reason: 'close the Server-Sent-Events stream' },
 };
 
 /** Why a command is refused over HTTP, computed once per table. */

@@ -7,6 +7,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import {
+  BigNumberReply,
   BooleanReply,
   DoubleReply,
   ErrorReply,
@@ -56,6 +57,7 @@ export function replyJson(r: Reply, base64: boolean): string {
   if (r instanceof SetReply || r instanceof PushReply) return list(r.items, base64);
   if (r instanceof SequenceReply) return list(r.replies, base64);
   if (r instanceof VerbatimReply) return str(r.text, base64);
+  if (r instanceof BigNumberReply) return str(r.value, base64);
   return 'null';
 }
 

@@ -8,6 +8,7 @@
  * `[["a",1],["b",2.5]]`).
  */
 import {
+  BigNumberReply,
   BooleanReply,
   DoubleReply,
   ErrorReply,
@@ -90,6 +91,7 @@ export function replyJson3(r: Reply, base64: boolean): string {
   if (r instanceof SetReply || r instanceof PushReply) return list(r.items, base64);
   if (r instanceof SequenceReply) return list(r.replies, base64);
   if (r instanceof VerbatimReply) return str(r.text, base64);
+  if (r instanceof BigNumberReply) return str(r.value, base64);
   return 'null';
 }
 

@@ -28,7 +28,9 @@ export function unexpected(r: Reply): ErrorReply {
 }
 
 function errorHeaders(reply: FastifyReply, err: ErrorReply): void {
-  if (err.http === 401) reply.header('www-authenticate', 'Bearer realm="cairn", Basic realm="cairn"');
+  // One challenge per header line: browsers read only the first challenge of a line, and they
+  // answer Basic (with the prompt) but not Bearer.
+  if (err.http === 401) reply.header('www-authenticate', ['Bearer realm="cairn"', 'Basic realm="cairn"']);
   if (err.kind === 'UNAVAILABLE' || err.kind === 'LOADING') reply.header('retry-after', '1');
   // Shutting down or over maxclients: this connection should go; the client retries elsewhere.
   if (err.kind === 'UNAVAILABLE') reply.header('connection', 'close');

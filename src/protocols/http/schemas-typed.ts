@@ -98,8 +98,26 @@ export const ZSetGetResponse = Type.Object(
   { title: 'ZSetGet' },
 );
 
+const StreamValue = Type.Array(
+  Type.Object(
+    {
+      id: Type.String({ description: '`<ms>-<seq>`' }),
+      fields: Type.Array(Type.Tuple([Type.String(), Type.String()]), {
+        description: 'Field/value pairs in the order they were added (a field may repeat).',
+      }),
+    },
+    { additionalProperties: false },
+  ),
+  { description: 'Entries, oldest first (XRANGE key - +). Read-only: a stream cannot be PUT.' },
+);
+
+export const StreamGetResponse = Type.Object(
+  { ...getCommon, type: Type.Literal('stream'), value: StreamValue },
+  { title: 'StreamGet' },
+);
+
 /** The answer of `GET /v1/keys/{key}` for any type. */
 export const AnyGetResponse = Type.Union(
-  [GetResponse, HashGetResponse, ListGetResponse, SetGetResponse, ZSetGetResponse],
+  [GetResponse, HashGetResponse, ListGetResponse, SetGetResponse, ZSetGetResponse, StreamGetResponse],
   { description: 'The value with its type; `encoding` says whether its strings are UTF-8 or base64.' },
 );

@@ -88,10 +88,19 @@ export async function startHttpDoor(host: DoorHost, opts: HttpDoorOptions): Prom
     throw err;
   }
 
+  host.server.infoSections.set('http', () => [
+    ['http_port', port],
+    ['http_sse_streams', bridge.sse.size],
+    ['http_sse_slow_disconnects', bridge.sse.slowDisconnects],
+  ]);
+
   let drained: Promise<unknown> | null = null;
   const stopAccepting = async (): Promise<void> => {
     if (drained !== null) return;
     bridge.accepting = false;
+    // Endless responses would hold the drain up to the grace period: end them now (an
+    // EventSource reconnects, and finds another server or a 503).
+    bridge.sse.endAll();
     // app.close stops listening, closes idle keep-alive connections and marks every later
     // response `Connection: close`; it resolves once every connection has ended.
     drained = Promise.all([
@@ -123,6 +132,7 @@ export async function startHttpDoor(host: DoorHost, opts: HttpDoorOptions): Prom
       clearTimeout(timer);
       stopWatching();
       bridge.close();
+      host.server.infoSections.delete('http');
     },
   };
 }

@@ -8,11 +8,12 @@
  */
 import type { Socket } from 'node:net';
 import type { ClientState, CommandContext } from '../../commands/context.js';
-import { ErrorReply, NO_REPLY, type Reply } from '../../commands/reply.js';
+import { ErrorReply, NO_REPLY, PushReply, type Reply, SequenceReply } from '../../commands/reply.js';
 import type { DoorHost } from '../door.js';
 import { OutputBuffer, writeError, writeReply } from './encoder.js';
-import type { DoorLimits } from './limits.js';
+import type { DoorLimits, OutputLimits } from './limits.js';
 import { type ProtocolError, RespParser } from './parser.js';
+import { pushWire } from './push-wire.js';
 
 /** Render this much output before handing it to the socket mid-chunk. */
 const FLUSH_BYTES = 64 * 1024;
@@ -130,21 +131,34 @@ export class RespConnection {
    * rendered so far. Inside run() it leaves with that batch; otherwise it is flushed now.
    */
   push(reply: Reply): boolean {
-    if (this.closed || this.ending) return false;
+    if (this.closed || this.ending || this.socket.destroyed) return false;
     const out = this.out;
     const mark = out.len;
     try {
-      writeReply(out, reply, this.client.resp);
+      if (reply instanceof PushReply) out.bytes(pushWire(reply, this.client.resp));
+      else writeReply(out, reply, this.client.resp);
     } catch (err) {
       out.truncate(mark);
       this.host.logger.error({ err, client: this.client.id }, 'could not render a push');
       return false;
     }
-    const lim = this.limits.output;
+    const lim = this.outputLimits();
     if (lim.hardBytes > 0 || lim.softBytes > 0) this.checkOutputLimits();
-    if (!this.running && !this.closed) this.flush();
+    // Pushes of one turn of the event loop (a pipeline of PUBLISH) leave in one write, as Redis
+    // writes each client's output once per event-loop iteration.
+    if (!this.running && !this.flushQueued && !this.closed) {
+      this.flushQueued = true;
+      queueMicrotask(this.flushPushes);
+    }
     return true;
   }
+
+  private flushQueued = false;
+
+  private readonly flushPushes = (): void => {
+    this.flushQueued = false;
+    if (!this.running && !this.closed) this.flush();
+  };
 
   /** Close after the replies rendered so far are written (client.close(): QUIT, CLIENT KILL). */
   requestClose(): void {
@@ -238,6 +252,7 @@ export class RespConnection {
       return;
     }
     this.render(reply, wasSkip);
+    if (this.client.deferredPushes !== null) this.writeDeferred();
   }
 
   private settle(reply: Reply, wasSkip: boolean): void {
@@ -245,6 +260,7 @@ export class RespConnection {
     if (this.closed) return;
     try {
       this.render(reply, wasSkip);
+      if (this.client.deferredPushes !== null) this.writeDeferred();
       this.run();
     } catch (err) {
       this.host.logger.error({ err, client: this.client.id }, 'RESP connection failed');
@@ -260,7 +276,8 @@ export class RespConnection {
     if (mode !== 'on') {
       // OFF: nothing. SKIP: neither the command that asked for it nor the next one answer.
       if (mode === 'skip' && wasSkip) client.replyMode = 'on';
-      return;
+      // Except pushes ((un)subscribe confirmations): Redis sends those whatever the reply mode.
+      if (!(reply instanceof SequenceReply || reply instanceof PushReply)) return;
     }
     if (reply === NO_REPLY) return;
     const out = this.out;
@@ -272,8 +289,20 @@ export class RespConnection {
       this.host.logger.error({ err, client: client.id }, 'could not render a reply');
       writeError(out, INTERNAL_ERROR.message);
     }
-    const lim = this.limits.output;
+    const lim = this.outputLimits();
     if (lim.hardBytes > 0 || lim.softBytes > 0) this.checkOutputLimits();
+  }
+
+  /**
+   * What the command caused for this client itself (its own tracking invalidations, its own
+   * MONITOR line) follows the command's reply, whatever the reply mode (see observers.ts).
+   */
+  private writeDeferred(): void {
+    const pushes = this.client.deferredPushes!;
+    this.client.deferredPushes = null;
+    // After QUIT (or CLIENT KILL of itself) nothing follows the last reply, as in Redis.
+    if (this.closing) return;
+    for (const r of pushes) this.push(r);
   }
 
   /** Hand rendered output to the socket; pause on backpressure. */
@@ -290,7 +319,7 @@ export class RespConnection {
     // With a hard limit above the mark, a client that does not read reaches the limit and is
     // dropped, as in Redis; without one, it is held back here instead.
     else if (
-      queued > Math.max(HIGH_WATER_BYTES, this.limits.output.hardBytes) &&
+      queued > Math.max(HIGH_WATER_BYTES, this.outputLimits().hardBytes) &&
       !this.paused &&
       !this.ending
     ) {
@@ -318,9 +347,20 @@ export class RespConnection {
     }
   };
 
+  /**
+   * The client's output class (Redis's getClientType): `pubsub` while it holds a subscription.
+   * A monitor gets the `pubsub` bounds too (Redis leaves it in `normal`, unbounded by default):
+   * one that does not read must not grow the server's memory.
+   */
+  private outputLimits(): OutputLimits {
+    return this.client.pubsub === null && !this.client.monitor
+      ? this.limits.output
+      : this.limits.pubsubOutput;
+  }
+
   /** Redis's checkClientOutputBufferLimits: over hard at once, or over soft for too long. */
   private checkOutputLimits(now = 0): void {
-    const lim = this.limits.output;
+    const lim = this.outputLimits();
     const used = this.out.pending + this.socket.writableLength;
     let reason = '';
     if (lim.hardBytes > 0 && used > lim.hardBytes) {

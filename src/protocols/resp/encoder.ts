@@ -4,6 +4,7 @@
  * cost no allocation. Renderings follow Redis 7.0 (networking.c addReply*).
  */
 import {
+  BigNumberReply,
   BooleanReply,
   DoubleReply,
   ErrorReply,
@@ -221,7 +222,14 @@ export function writeReply(out: OutputBuffer, r: Reply, resp: 2 | 3): void {
   } else if (r instanceof SequenceReply) {
     for (const item of r.replies) writeItem(out, item, resp);
   } else if (r === NULL_ARRAY) out.bytes(resp === 2 ? NULL_ARRAY2 : NULL3);
-  else if (r !== NO_REPLY) throw new TypeError(`cannot render reply of type ${typeof r}`);
+  else if (r instanceof BigNumberReply) {
+    if (resp === 2) writeBulk(out, Buffer.from(r.value, 'latin1'));
+    else {
+      out.byte(40); // '('
+      out.text(r.value);
+      out.crlf();
+    }
+  } else if (r !== NO_REPLY) throw new TypeError(`cannot render reply of type ${typeof r}`);
 }
 
 /** Inside an aggregate there is always an element to write: NO_REPLY stands for null there. */

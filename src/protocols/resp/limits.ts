@@ -17,7 +17,10 @@ export interface OutputLimits {
 
 export interface DoorLimits {
   parser: ParserLimits;
+  /** Output limits of the `normal` class. */
   output: OutputLimits;
+  /** Output limits of the `pubsub` class: clients holding a subscription (on RESP2 or RESP3). */
+  pubsubOutput: OutputLimits;
   /** Close clients idle this long (0 = never). */
   idleMs: number;
   /** TCP keepalive probe delay (0 = off). */
@@ -34,32 +37,54 @@ const RELEVANT = new Set([
   'tcp-keepalive',
 ]);
 
+/** Redis's default for the pubsub class: `pubsub 32mb 8mb 60`. */
+export const PUBSUB_OUTPUT_DEFAULT: Readonly<OutputLimits> = {
+  hardBytes: 32 * 1024 * 1024,
+  softBytes: 8 * 1024 * 1024,
+  softMs: 60_000,
+};
+
+const CLASSES = new Set(['normal', 'pubsub', 'replica', 'slave']);
+
 /**
  * Parse `client-output-buffer-limit` as Redis writes it: groups of `<class> <hard> <soft>
- * <soft-seconds>`; Cairn's clients are all of class `normal`. Null when malformed.
+ * <soft-seconds>`, for the classes normal, pubsub and replica (alias slave; Cairn has no
+ * replicas). Only the classes named are returned; null when malformed.
  */
-export function parseOutputLimits(value: string): OutputLimits | null {
+export function parseOutputLimitClasses(
+  value: string,
+): { normal?: OutputLimits; pubsub?: OutputLimits } | null {
   const words = value
     .trim()
     .split(/\s+/)
     .filter((w) => w !== '');
   if (words.length % 4 !== 0) return null;
-  let found: OutputLimits = { hardBytes: 0, softBytes: 0, softMs: 0 };
+  const found: { normal?: OutputLimits; pubsub?: OutputLimits } = {};
   for (let i = 0; i < words.length; i += 4) {
+    const cls = words[i].toLowerCase();
     const hard = parseBytes(words[i + 1]);
     const soft = parseBytes(words[i + 2]);
     const secs = /^\d+$/.test(words[i + 3]) ? Number(words[i + 3]) : null;
-    if (hard === null || soft === null || secs === null || hard < 0 || soft < 0) return null;
-    if (words[i].toLowerCase() === 'normal')
-      found = { hardBytes: hard, softBytes: soft, softMs: secs * 1000 };
+    if (!CLASSES.has(cls) || hard === null || soft === null || secs === null || hard < 0 || soft < 0)
+      return null;
+    if (cls === 'normal' || cls === 'pubsub')
+      found[cls] = { hardBytes: hard, softBytes: soft, softMs: secs * 1000 };
   }
   return found;
+}
+
+/** The `normal` class of `client-output-buffer-limit` (no limit when not named); null when malformed. */
+export function parseOutputLimits(value: string): OutputLimits | null {
+  const classes = parseOutputLimitClasses(value);
+  if (classes === null) return null;
+  return classes.normal ?? { hardBytes: 0, softBytes: 0, softMs: 0 };
 }
 
 export function readLimits(config: ConfigStore, into?: DoorLimits): DoorLimits {
   const limits: DoorLimits = into ?? {
     parser: { maxBulkLen: 0, maxMultibulkLen: 0, maxInlineSize: 0, maxQueryBuffer: 0 },
     output: { hardBytes: 0, softBytes: 0, softMs: 0 },
+    pubsubOutput: { ...PUBSUB_OUTPUT_DEFAULT },
     idleMs: 0,
     keepAliveMs: 0,
   };
@@ -67,8 +92,10 @@ export function readLimits(config: ConfigStore, into?: DoorLimits): DoorLimits {
   limits.parser.maxMultibulkLen = config.int('proto-max-multibulk-len');
   limits.parser.maxInlineSize = config.int('proto-inline-max-size');
   limits.parser.maxQueryBuffer = config.int('client-query-buffer-limit');
-  const out = parseOutputLimits(config.get('client-output-buffer-limit'));
-  if (out !== null) Object.assign(limits.output, out);
+  // As CONFIG SET in Redis, a class the value does not name keeps its limits.
+  const classes = parseOutputLimitClasses(config.get('client-output-buffer-limit'));
+  if (classes?.normal !== undefined) Object.assign(limits.output, classes.normal);
+  if (classes?.pubsub !== undefined) Object.assign(limits.pubsubOutput, classes.pubsub);
   limits.idleMs = config.int('timeout') * 1000;
   limits.keepAliveMs = config.int('tcp-keepalive') * 1000;
   return limits;

@@ -127,7 +127,8 @@ export interface RunOptions {
   seed: number;
 }
 
-const HISTORY_SHOWN = 12;
+/** Commands shown before a failure (CAIRN_DIFF_HISTORY to see more of a run). */
+const HISTORY_SHOWN = Number(process.env.CAIRN_DIFF_HISTORY ?? 12);
 
 async function both(redis: RawRespClient, cairn: RawRespClient, argv: ReadonlyArray<Buffer | string>) {
   return Promise.all([redis.call(argv), cairn.call(argv)]);

@@ -25,7 +25,17 @@ export const DEFAULT_LIMITS = {
   'set-max-intset-entries': 512,
 } as const;
 
-export function collectionSuite(family: Family, defaultSteps: number): void {
+/** The two sets of thresholds a family runs under (the hash and set ones by default). */
+export interface SuiteLimits {
+  small: Record<string, number>;
+  defaults: Record<string, number>;
+}
+
+export function collectionSuite(
+  family: Family,
+  defaultSteps: number,
+  limitSets: SuiteLimits = { small: SMALL_LIMITS, defaults: DEFAULT_LIMITS },
+): void {
   const seed = process.env.CAIRN_DIFF_SEED
     ? Number(process.env.CAIRN_DIFF_SEED)
     : (Date.now() ^ (process.pid << 16)) >>> 0;
@@ -51,8 +61,8 @@ export function collectionSuite(family: Family, defaultSteps: number): void {
     for (const engine of ENGINES)
       for (const resp of [2, 3] as const)
         for (const [name, limits] of [
-          ['small thresholds', SMALL_LIMITS],
-          ['default thresholds', DEFAULT_LIMITS],
+          ['small thresholds', limitSets.small],
+          ['default thresholds', limitSets.defaults],
         ] as const) {
           const label = `${engine} engine, RESP${resp}, ${name}`;
           it(label, { timeout: 120_000 }, async () => {

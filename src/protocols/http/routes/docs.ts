@@ -50,6 +50,10 @@ export async function registerDocs(app: FastifyInstance, version: string): Promi
         { name: 'keys', description: 'One key as a resource, and listings.' },
         { name: 'kv', description: 'The original service’s bodies.' },
         { name: 'commands', description: 'Any command, Upstash REST compatible.' },
+        {
+          name: 'events',
+          description: 'Server-Sent Events: pub/sub messages and keyspace notifications, stream entries.',
+        },
         { name: 'operations', description: 'Health, readiness and metrics.' },
       ],
       components: {

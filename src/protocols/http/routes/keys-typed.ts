@@ -18,6 +18,7 @@ import {
   HashGetResponse,
   ListGetResponse,
   SetGetResponse,
+  StreamGetResponse,
   ZSetGetResponse,
 } from '../schemas-typed.js';
 import { JSON_UTF8, keyText, ttlOf, wantsRaw } from './key-path.js';
@@ -47,6 +48,7 @@ const SCHEMA = {
   list: ListGetResponse,
   set: SetGetResponse,
   zset: ZSetGetResponse,
+  stream: StreamGetResponse,
 } as const;
 
 function settle(r: ReadResult | Promise<ReadResult>, fn: (r: ReadResult) => Done): Done {

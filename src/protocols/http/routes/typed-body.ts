@@ -1,14 +1,21 @@
 /**
  * A whole value as the JSON of `GET /v1/keys/{key}`: a string as text, a hash as an object, a
- * list or a set as an array, a sorted set as `[{member, score}]`. Strings that are all valid
+ * list or a set as an array, a sorted set as `[{member, score}]`, a stream as
+ * `[{id, fields: [[field, value], ...]}]`. Strings that are all valid
  * UTF-8 are text; otherwise every one of them is base64 and `encoding` says so, as MGET does.
  */
 import { isUtf8 } from 'node:buffer';
+import type { StreamEntryValue } from '../../typed-stream.js';
 import type { WholeValue } from '../../typed-value.js';
 import type { Encoding } from '../bytes.js';
 
 export type Score = number | 'inf' | '-inf';
-export type BodyValue = string | Record<string, string> | string[] | Array<{ member: string; score: Score }>;
+export type BodyValue =
+  | string
+  | Record<string, string>
+  | string[]
+  | Array<{ member: string; score: Score }>
+  | Array<{ id: string; fields: Array<[string, string]> }>;
 
 /** JSON has no infinity: Redis's spellings stand in. */
 export function scoreJson(n: number): Score {
@@ -33,6 +40,10 @@ function* zsetStrings(members: Array<[Buffer, number]>): Iterable<Buffer> {
   for (const [m] of members) yield m;
 }
 
+function* streamStrings(entries: StreamEntryValue[]): Iterable<Buffer> {
+  for (const e of entries) yield* hashStrings(e.fields);
+}
+
 export function collectionBody(v: WholeValue): { value: BodyValue; encoding: Encoding } {
   let utf8: boolean;
   switch (v.type) {
@@ -50,6 +61,9 @@ export function collectionBody(v: WholeValue): { value: BodyValue; encoding: Enc
       break;
     case 'zset':
       utf8 = allUtf8(zsetStrings(v.members));
+      break;
+    case 'stream':
+      utf8 = allUtf8(streamStrings(v.entries));
       break;
   }
   const enc: BufferEncoding = utf8 ? 'utf8' : 'base64';
@@ -70,6 +84,14 @@ export function collectionBody(v: WholeValue): { value: BodyValue; encoding: Enc
     case 'zset':
       return {
         value: v.members.map(([m, s]) => ({ member: m.toString(enc), score: scoreJson(s) })),
+        encoding,
+      };
+    case 'stream':
+      return {
+        value: v.entries.map((e) => ({
+          id: e.id,
+          fields: e.fields.map(([f, x]): [string, string] => [f.toString(enc), x.toString(enc)]),
+        })),
         encoding,
       };
   }

@@ -1,0 +1,120 @@
+/**
+ * A stream's snapshot form (serial.ts conventions: little endian, strings as u32 length +
+ * latin1 bytes; 64-bit numbers as two u32 halves, low first):
+ *
+ *   u8 format (0)
+ *   id last, id recorded-first, id max-deleted, u64 entries-added
+ *   u32 nodes, each: u32 entries, each: u8 deleted, id, u32 strings, strings (field, value...)
+ *   u32 groups, each: str name, id last-delivered, i64 entries-read,
+ *       u32 consumers, each: str name, f64 seen-time
+ *       u32 pending, each: id, f64 delivery-time, i64 delivery-count, str consumer
+ *
+ * Nodes are kept as they are, tombstones included (as Redis's RDB keeps its listpacks), so a
+ * reloaded stream trims and reports exactly as before.
+ */
+import { SerialReader, SerialWriter } from './serial.js';
+import type { StreamValue } from './stream.js';
+import { Nack } from './stream-groups.js';
+import { idFromKey, idKey, type StreamID, streamId } from './stream-id.js';
+import { StreamNode } from './stream-node.js';
+
+const FORMAT = 0;
+const U32 = 0x1_0000_0000n;
+
+function u64(w: SerialWriter, v: bigint): void {
+  const u = BigInt.asUintN(64, v);
+  w.u32(Number(u % U32)).u32(Number(u / U32));
+}
+
+function readU64(r: SerialReader): bigint {
+  const lo = BigInt(r.u32());
+  return BigInt(r.u32()) * U32 + lo;
+}
+
+function id(w: SerialWriter, v: StreamID): void {
+  u64(w, v.ms);
+  u64(w, v.seq);
+}
+
+function readId(r: SerialReader): StreamID {
+  const ms = readU64(r);
+  return streamId(ms, readU64(r));
+}
+
+export function serializeStream(s: StreamValue): Buffer {
+  const w = new SerialWriter(256);
+  w.u8(FORMAT);
+  id(w, s.lastId);
+  id(w, s.firstId);
+  id(w, s.maxDeletedId);
+  u64(w, s.entriesAdded);
+  w.u32(s.nodes.length);
+  for (const n of s.nodes) {
+    w.u32(n.ids.length);
+    for (let i = 0; i < n.ids.length; i++) {
+      w.u8(n.dead[i]);
+      id(w, n.ids[i]);
+      const f = n.fields[i];
+      w.u32(f.length);
+      for (const x of f) w.str(x);
+    }
+  }
+  w.u32(s.groups.size);
+  for (const g of s.groups.values()) {
+    w.str(g.name);
+    id(w, g.lastId);
+    u64(w, g.entriesRead);
+    w.u32(g.consumers.size);
+    for (const c of g.consumers.values()) w.str(c.name).f64(c.seenTime);
+    w.u32(g.pel.size);
+    for (const [key, nack] of g.pel.entriesFrom()) {
+      id(w, idFromKey(key));
+      w.f64(nack.deliveryTime);
+      u64(w, nack.deliveryCount);
+      w.str(nack.consumer?.name ?? '');
+    }
+  }
+  return w.done();
+}
+
+export function deserializeStream(buf: Buffer, s: StreamValue): StreamValue {
+  const r = new SerialReader(buf);
+  if (r.u8() !== FORMAT) throw new RangeError('unknown stream format');
+  s.lastId = readId(r);
+  s.firstId = readId(r);
+  s.maxDeletedId = readId(r);
+  s.entriesAdded = readU64(r);
+  for (let n = r.u32(); n > 0; n--) {
+    let node: StreamNode | null = null;
+    const dead: number[] = [];
+    const entries = r.u32();
+    if (entries === 0) throw new RangeError('empty stream node');
+    for (let i = 0; i < entries; i++) {
+      if (r.u8() === 1) dead.push(i);
+      const eid = readId(r);
+      const count = r.u32();
+      if (count === 0 || count % 2 !== 0) throw new RangeError('bad stream entry');
+      const f: string[] = [];
+      for (let j = 0; j < count; j++) f.push(r.str());
+      if (node === null) node = new StreamNode(eid, f);
+      else node.push(eid, f);
+    }
+    for (const i of dead) node!.kill(i);
+    s.pushNode(node!);
+  }
+  for (let n = r.u32(); n > 0; n--) {
+    const g = s.createGroup(r.str(), readId(r), BigInt.asIntN(64, readU64(r)));
+    if (g === null) throw new RangeError('duplicate stream group');
+    for (let c = r.u32(); c > 0; c--) g.createConsumer(r.str(), r.f64());
+    for (let p = r.u32(); p > 0; p--) {
+      const key = idKey(readId(r));
+      const nack = new Nack(r.f64(), BigInt.asIntN(64, readU64(r)), null);
+      const owner = g.consumer(r.str());
+      if (owner === undefined) throw new RangeError('pending entry of an unknown consumer');
+      g.pel.set(key, nack);
+      g.assign(key, nack, owner);
+    }
+  }
+  r.end();
+  return s;
+}

@@ -1,0 +1,202 @@
+/**
+ * The stream value alone: node layout (by entries and by listpack bytes), ranges both ways,
+ * tombstones, trimming, the read counter, radix-tree figures, the ordered PEL map, copies and
+ * the snapshot form; and, in both engines, that an emptied stream stays a key.
+ */
+import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../clock.js';
+import { createKeyspace, ENGINE_NAMES } from '../create.js';
+import { decodeValue, encodeValue, typeCode } from './codec.js';
+import { SortedKeyMap } from './sorted-keys.js';
+import { type NodeLimits, StreamValue } from './stream.js';
+import { Nack } from './stream-groups.js';
+import {
+  compareIds,
+  decrId,
+  idKey,
+  incrId,
+  MAX_ID,
+  type StreamID,
+  UINT64_MAX,
+  ZERO_ID,
+} from './stream-id.js';
+import { lpIntBytes, lpStringBytes } from './stream-listpack.js';
+import { raxNodeCount } from './stream-rax.js';
+
+const id = (ms: number | bigint, seq: number | bigint = 0): StreamID => ({
+  ms: BigInt(ms),
+  seq: BigInt(seq),
+});
+const BY_COUNT: NodeLimits = { maxEntries: 4n, maxBytes: 0 };
+
+function filled(n: number, limits: NodeLimits = BY_COUNT): StreamValue {
+  const s = new StreamValue();
+  for (let i = 1; i <= n; i++) expect(s.add(id(i), ['n', String(i)], limits)).toBe(true);
+  return s;
+}
+
+const ids = (s: StreamValue, rev = false) => s.range(ZERO_ID, MAX_ID, rev, 0).map((e) => Number(e.id.ms));
+
+describe('stream IDs', () => {
+  it('step over the edges of 64 bits', () => {
+    expect(incrId(id(5, UINT64_MAX))).toEqual(id(6, 0));
+    expect(incrId(MAX_ID)).toBeNull();
+    expect(decrId(id(6, 0))).toEqual(id(5, UINT64_MAX));
+    expect(decrId(ZERO_ID)).toBeNull();
+    expect(compareIds(id(1, 2), id(1, 10))).toBe(-1);
+    expect(idKey(id(1, 2)) < idKey(id(1, 10))).toBe(true);
+    expect(idKey(id(UINT64_MAX, 0)) > idKey(id(1, UINT64_MAX))).toBe(true);
+  });
+});
+
+describe('listpack sizes', () => {
+  it('count integers and integer-looking strings as Redis encodes them', () => {
+    expect([0, 127, 128, -4096, 4096, 40000, 9_000_000, 3_000_000_000].map(lpIntBytes)).toEqual([
+      2, 2, 3, 3, 4, 5, 6, 10,
+    ]);
+    expect(lpStringBytes('12')).toBe(2);
+    expect(lpStringBytes('012')).toBe(5);
+    expect(lpStringBytes('a'.repeat(63))).toBe(65);
+    expect(lpStringBytes('a'.repeat(64))).toBe(67);
+    expect(lpStringBytes('a'.repeat(4096))).toBe(4103);
+  });
+});
+
+describe('StreamValue', () => {
+  it('starts a node every stream-node-max-entries entries, deleted ones included', () => {
+    const s = filled(10);
+    expect(s.nodes.map((n) => n.ids.length)).toEqual([4, 4, 2]);
+    expect(s.deleteIds([id(9)])).toBe(1);
+    s.add(id(11), ['n', '11'], BY_COUNT);
+    s.add(id(12), ['n', '12'], BY_COUNT);
+    expect(s.nodes.map((n) => n.ids.length)).toEqual([4, 4, 4]);
+  });
+
+  it('starts a node when the listpack would reach stream-node-max-bytes', () => {
+    const s = new StreamValue();
+    const limits: NodeLimits = { maxEntries: 0n, maxBytes: 100 };
+    for (let i = 1; i <= 6; i++) s.add(id(i), ['f', 'x'.repeat(30)], limits);
+    for (const n of s.nodes) expect(n.lpBytes()).toBeLessThan(100 + 30);
+    expect(s.nodes.length).toBeGreaterThan(1);
+  });
+
+  it('reads ranges both ways, skipping tombstones', () => {
+    const s = filled(10);
+    s.deleteIds([id(2), id(5), id(10)]);
+    expect(ids(s)).toEqual([1, 3, 4, 6, 7, 8, 9]);
+    expect(ids(s, true)).toEqual([9, 8, 7, 6, 4, 3, 1]);
+    expect(s.range(id(3), id(7), false, 2).map((e) => Number(e.id.ms))).toEqual([3, 4]);
+    expect(s.range(id(3), id(7), true, 2).map((e) => Number(e.id.ms))).toEqual([7, 6]);
+    expect(s.range(id(8), id(3), false, 0)).toEqual([]);
+    expect(s.lastLiveId()).toEqual(id(9));
+    expect(s.lastId).toEqual(id(10));
+    expect(s.maxDeletedId).toEqual(id(10));
+  });
+
+  it('drops a node whose last live entry is deleted, and records the first entry', () => {
+    const s = filled(8);
+    expect(s.deleteIds([id(1), id(2), id(3), id(4)])).toBe(4);
+    expect(s.nodes.length).toBe(1);
+    expect(s.firstId).toEqual(id(5));
+    expect(s.deleteIds([id(5), id(6), id(7), id(8)])).toBe(4);
+    expect(s.length).toBe(0);
+    expect(s.firstId).toEqual(ZERO_ID);
+    expect(s.raxNodes()).toBe(1);
+  });
+
+  it('trims whole nodes when approximate, then entries when exact', () => {
+    const s = filled(10);
+    expect(s.trim({ strategy: 'maxlen', maxlen: 5, minid: ZERO_ID, approx: true, limit: 0 })).toBe(4);
+    expect(s.trim({ strategy: 'maxlen', maxlen: 5, minid: ZERO_ID, approx: false, limit: 0 })).toBe(1);
+    expect(ids(s)).toEqual([6, 7, 8, 9, 10]);
+    expect(s.trim({ strategy: 'minid', maxlen: 0, minid: id(10), approx: false, limit: 0 })).toBe(4);
+    expect(s.firstId).toEqual(id(10));
+    // LIMIT: a node that would pass the limit stays.
+    const t = filled(10);
+    expect(t.trim({ strategy: 'maxlen', maxlen: 0, minid: ZERO_ID, approx: true, limit: 7 })).toBe(4);
+    // The memory kept up to date as nodes come and go equals a fresh count.
+    for (const x of [s, t]) expect(StreamValue.deserialize(x.serialize()).memory()).toBe(x.memory());
+  });
+
+  it('knows the read counter while no tombstone is ahead', () => {
+    const s = filled(5);
+    const g = s.createGroup('g', ZERO_ID, -1n)!;
+    expect(s.lag(g)).toBe(5n);
+    s.advanceGroup(g, id(1));
+    s.advanceGroup(g, id(2));
+    expect([g.entriesRead, s.lag(g)]).toEqual([2n, 3n]);
+    s.deleteIds([id(4)]);
+    expect(s.lag(g)).toBeNull();
+    // Reading past a tombstone: the counter is lost, then found again at the last entry.
+    s.advanceGroup(g, id(3));
+    expect([g.entriesRead, s.lag(g)]).toEqual([-1n, null]);
+    s.advanceGroup(g, id(5));
+    expect([g.entriesRead, s.lag(g)]).toEqual([5n, 0n]);
+  });
+
+  it('counts radix-tree nodes as rax does', () => {
+    expect(raxNodeCount([])).toBe(1);
+    expect(raxNodeCount([id(1)])).toBe(2);
+    // Keys differ in their last byte: one chain, one branch, two leaves.
+    expect(raxNodeCount([id(1, 1), id(1, 2)])).toBe(4);
+    // In the ms half: a chain, a branch, then a chain and a leaf under each child.
+    expect(raxNodeCount([id(1), id(2)])).toBe(6);
+    expect(raxNodeCount([id(1), id(2), id(3)])).toBe(8);
+    expect(raxNodeCount([id(1), id(256), id(257)])).toBe(9);
+  });
+
+  it('copies deeply and round-trips its snapshot form, groups and PELs included', () => {
+    const s = filled(9);
+    s.deleteIds([id(3), id(9)]);
+    const g = s.createGroup('g', id(2), 2n)!;
+    const c = g.createConsumer('alice', 1234)!;
+    for (const x of [id(1), id(2)]) {
+      const nack = new Nack(5678, 3n, null);
+      g.pel.set(idKey(x), nack);
+      g.assign(idKey(x), nack, c);
+    }
+    s.entriesAdded = (1n << 64n) - 1n;
+    const copy = s.clone();
+    copy.deleteIds([id(1)]);
+    copy.groups.get('g')!.ack(idKey(id(1)));
+    expect(s.length).toBe(7);
+    expect(g.pel.size).toBe(2);
+    const back = decodeValue(typeCode(s), encodeValue(s)) as StreamValue;
+    expect(back.serialize().equals(s.serialize())).toBe(true);
+    expect(ids(back)).toEqual(ids(s));
+    expect(back.nodes.map((n) => [n.live, n.deleted, n.lpBytes()])).toEqual(
+      s.nodes.map((n) => [n.live, n.deleted, n.lpBytes()]),
+    );
+    const bg = back.groups.get('g')!;
+    expect(bg.consumer('alice')?.pel.keys()).toEqual([idKey(id(1)), idKey(id(2))]);
+    expect(bg.pel.get(idKey(id(2)))?.consumer).toBe(bg.consumer('alice'));
+  });
+});
+
+describe('SortedKeyMap', () => {
+  it('keeps keys in order through inserts and deletes anywhere', () => {
+    const m = new SortedKeyMap<number>();
+    const keys = Array.from({ length: 1000 }, (_, i) => `k${String((i * 7919) % 1000).padStart(4, '0')}`);
+    for (const k of keys) m.set(k, 1);
+    for (let i = 0; i < 1000; i += 3) m.delete(keys[i]);
+    const want = keys.filter((_, i) => i % 3 !== 0).sort();
+    expect(m.keys()).toEqual(want);
+    expect(m.ceiling('k0500')).toBe(want.find((k) => k >= 'k0500'));
+    expect(m.higher(want[10])).toBe(want[11]);
+    expect([...m.entriesFrom(want[want.length - 2])].map(([k]) => k)).toEqual(want.slice(-2));
+  });
+});
+
+describe.each(ENGINE_NAMES)('an emptied stream in the %s engine', (engine) => {
+  it('stays a key, unlike other collections', () => {
+    const ks = createKeyspace(engine, 16, new ManualClock(1));
+    const s = filled(2);
+    const key = Buffer.from('s');
+    ks.set(0, key, s);
+    ks.willModify(0, key);
+    s.deleteIds([id(1), id(2)]);
+    expect(ks.modified(0, key)).toBe(true);
+    expect(ks.exists(0, key)).toBe(true);
+    expect((ks.get(0, key) as StreamValue).length).toBe(0);
+  });
+});

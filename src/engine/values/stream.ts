@@ -1,0 +1,369 @@
+/**
+ * A stream (Redis 7.0's t_stream.c): entries with IDs in increasing order, kept in nodes the
+ * way Redis keeps listpacks in a radix tree (stream-node.ts), plus consumer groups
+ * (stream-groups.ts).
+ *
+ * The node structure is reproduced because it is observable: approximate trimming (`~`)
+ * removes only whole nodes, XDEL leaves tombstones until a node empties, and XINFO reports the
+ * tree's size. A new node starts when the tail node holds `stream-node-max-entries` entries
+ * (live or deleted) or its listpack would reach `stream-node-max-bytes`.
+ *
+ * Unlike other collections an empty stream stays a key (XDEL and XTRIM can empty it, XGROUP
+ * CREATE MKSTREAM makes one): `keepsWhenEmpty`.
+ */
+import {
+  COLLECTION_OVERHEAD_BYTES,
+  type Collection,
+  ELEMENT_OVERHEAD_BYTES,
+  type EncodingLimits,
+} from './collection.js';
+import { ConsumerGroup } from './stream-groups.js';
+import { compareIds, incrId, isZeroId, MAX_ID, type StreamID, UINT64_MAX, ZERO_ID } from './stream-id.js';
+import { StreamNode } from './stream-node.js';
+import { raxNodeCount } from './stream-rax.js';
+import { deserializeStream, serializeStream } from './stream-serial.js';
+
+/** Redis refuses entries whose fields and values add up past this (STREAM_LISTPACK_MAX_SIZE). */
+export const STREAM_LISTPACK_MAX_SIZE = 1 << 30;
+
+export interface StreamEntry {
+  readonly id: StreamID;
+  /** Field, value, field, value... (latin1 strings). */
+  readonly fields: readonly string[];
+}
+
+/** When a node is full (stream-node-max-entries, stream-node-max-bytes; 0 = no limit). */
+export interface NodeLimits {
+  maxEntries: bigint;
+  maxBytes: number;
+}
+
+export interface TrimArgs {
+  strategy: 'maxlen' | 'minid';
+  maxlen: number;
+  minid: StreamID;
+  /** `~`: remove whole nodes only. */
+  approx: boolean;
+  /** At most this many entries removed; 0 = no limit (negative: nothing, as in Redis). */
+  limit: number;
+}
+
+export class StreamValue implements Collection {
+  readonly type = 'stream';
+  readonly keepsWhenEmpty = true;
+  nodes: StreamNode[] = [];
+  /** Live entries. */
+  length = 0;
+  lastId: StreamID = ZERO_ID;
+  /** First live entry when the stream was last trimmed or emptied (recorded-first-entry-id). */
+  firstId: StreamID = ZERO_ID;
+  maxDeletedId: StreamID = ZERO_ID;
+  /** Entries ever added (a uint64). */
+  entriesAdded = 0n;
+  groups = new Map<string, ConsumerGroup>();
+  /** Sum of the nodes' heapBytes, kept as nodes change (memory() runs after every change). */
+  private nodeBytes = 0;
+
+  size(): number {
+    return this.length;
+  }
+
+  memory(): number {
+    let m = COLLECTION_OVERHEAD_BYTES + this.nodeBytes;
+    for (const g of this.groups.values()) m += g.memory();
+    return m + this.groups.size * ELEMENT_OVERHEAD_BYTES;
+  }
+
+  /** Take in a node built elsewhere (a snapshot being read). */
+  pushNode(node: StreamNode): void {
+    this.nodes.push(node);
+    this.nodeBytes += node.heapBytes;
+    this.length += node.live;
+  }
+
+  encoding(): string {
+    return 'stream';
+  }
+
+  fitEncoding(_limits: EncodingLimits): void {}
+
+  // ---- adding ----------------------------------------------------------------------------
+
+  /** The ID `*` gives at `nowMs` (streamNextID); null once the last possible ID is used. */
+  autoId(nowMs: number): StreamID | null {
+    const ms = BigInt(nowMs);
+    if (ms > this.lastId.ms) return { ms, seq: 0n };
+    return incrId(this.lastId);
+  }
+
+  /**
+   * The ID `<ms>-*` gives: the next sequence after the top item's in the same ms, else seq 0;
+   * null when that ms has no sequence left.
+   */
+  autoSeqId(ms: bigint): StreamID | null {
+    if (ms !== this.lastId.ms) return { ms, seq: 0n };
+    return this.lastId.seq === UINT64_MAX ? null : { ms, seq: this.lastId.seq + 1n };
+  }
+
+  /** Append an entry; false when `id` is not above the top item. */
+  add(id: StreamID, fieldValues: string[], limits: NodeLimits): boolean {
+    if (compareIds(id, this.lastId) <= 0) return false;
+    const tail = this.nodes[this.nodes.length - 1];
+    if (tail !== undefined && !this.tailFull(tail, fieldValues, limits)) {
+      const before = tail.heapBytes;
+      tail.push(id, fieldValues);
+      this.nodeBytes += tail.heapBytes - before;
+    } else {
+      const node = new StreamNode(id, fieldValues);
+      this.nodes.push(node);
+      this.nodeBytes += node.heapBytes;
+    }
+    this.length++;
+    this.entriesAdded = BigInt.asUintN(64, this.entriesAdded + 1n);
+    this.lastId = id;
+    if (this.length === 1) this.firstId = id;
+    return true;
+  }
+
+  private tailFull(tail: StreamNode, fieldValues: string[], limits: NodeLimits): boolean {
+    let maxBytes = limits.maxBytes;
+    if (maxBytes === 0 || maxBytes > STREAM_LISTPACK_MAX_SIZE) maxBytes = STREAM_LISTPACK_MAX_SIZE;
+    let elementBytes = 0;
+    for (const s of fieldValues) elementBytes += s.length;
+    if (tail.lpBytes() + elementBytes >= maxBytes) return true;
+    return limits.maxEntries > 0n && BigInt(tail.live + tail.deleted) >= limits.maxEntries;
+  }
+
+  // ---- reading ---------------------------------------------------------------------------
+
+  /** Index of the last node whose master ID is <= `id` (-1 when none). */
+  private nodeAtOrBefore(id: StreamID): number {
+    const ns = this.nodes;
+    let lo = 0;
+    let hi = ns.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (compareIds(ns[mid].master, id) <= 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo - 1;
+  }
+
+  /**
+   * Live entries with start <= ID <= end, ascending (or descending with `rev`), at most
+   * `count` of them (0: all).
+   */
+  range(start: StreamID, end: StreamID, rev: boolean, count: number): StreamEntry[] {
+    const out: StreamEntry[] = [];
+    if (compareIds(start, end) > 0) return out;
+    if (!rev) {
+      let n = Math.max(0, this.nodeAtOrBefore(start));
+      let i = n < this.nodes.length ? this.nodes[n].lowerBound(start) : 0;
+      for (; n < this.nodes.length; n++, i = 0) {
+        const node = this.nodes[n];
+        for (; i < node.ids.length; i++) {
+          if (node.dead[i] === 1) continue;
+          if (compareIds(node.ids[i], end) > 0) return out;
+          out.push({ id: node.ids[i], fields: node.fields[i] });
+          if (out.length === count) return out;
+        }
+      }
+      return out;
+    }
+    let n = this.nodeAtOrBefore(end);
+    if (n < 0) return out;
+    let i = this.nodes[n].lowerBound(end);
+    if (i < this.nodes[n].ids.length && compareIds(this.nodes[n].ids[i], end) === 0) i++;
+    for (i--; n >= 0; n--, i = n >= 0 ? this.nodes[n].ids.length - 1 : 0) {
+      const node = this.nodes[n];
+      for (; i >= 0; i--) {
+        if (node.dead[i] === 1) continue;
+        if (compareIds(node.ids[i], start) < 0) return out;
+        out.push({ id: node.ids[i], fields: node.fields[i] });
+        if (out.length === count) return out;
+      }
+    }
+    return out;
+  }
+
+  /** The live entry with this ID, or null. */
+  entry(id: StreamID): StreamEntry | null {
+    const n = this.nodeAtOrBefore(id);
+    if (n < 0) return null;
+    const node = this.nodes[n];
+    const i = node.indexOf(id);
+    return i < 0 || node.dead[i] === 1 ? null : { id, fields: node.fields[i] };
+  }
+
+  /** The first live ID (streamGetEdgeID skipping tombstones), or null when empty. */
+  firstLiveId(): StreamID | null {
+    return this.range(ZERO_ID, MAX_ID, false, 1)[0]?.id ?? null;
+  }
+
+  /** The last live ID (streamLastValidID), or null when empty. */
+  lastLiveId(): StreamID | null {
+    return this.range(ZERO_ID, MAX_ID, true, 1)[0]?.id ?? null;
+  }
+
+  /** XINFO's radix-tree-nodes. */
+  raxNodes(): number {
+    return raxNodeCount(this.nodes.map((n) => n.master));
+  }
+
+  // ---- deleting --------------------------------------------------------------------------
+
+  /** Delete one live entry (streamDeleteItem); a node left with no live entry goes whole. */
+  private deleteOne(id: StreamID): boolean {
+    const n = this.nodeAtOrBefore(id);
+    if (n < 0) return false;
+    const node = this.nodes[n];
+    const i = node.indexOf(id);
+    if (i < 0 || node.dead[i] === 1) return false;
+    if (node.live === 1) {
+      this.nodes.splice(n, 1);
+      this.nodeBytes -= node.heapBytes;
+    } else node.kill(i);
+    this.length--;
+    return true;
+  }
+
+  /** XDEL: delete these IDs; the number deleted. */
+  deleteIds(ids: readonly StreamID[]): number {
+    let deleted = 0;
+    let first = false;
+    for (const id of ids) {
+      if (!this.deleteOne(id)) continue;
+      if (compareIds(id, this.firstId) === 0) first = true;
+      if (compareIds(id, this.maxDeletedId) > 0) this.maxDeletedId = id;
+      deleted++;
+    }
+    if (deleted > 0) {
+      if (this.length === 0) this.firstId = ZERO_ID;
+      else if (first) this.firstId = this.firstLiveId() ?? MAX_ID;
+    }
+    return deleted;
+  }
+
+  /**
+   * Trim from the head (streamTrim): whole nodes while they can go, then, unless approximate,
+   * entries of the next node marked deleted. The number of entries removed.
+   */
+  trim(t: TrimArgs): number {
+    const maxlen = t.strategy === 'maxlen';
+    let deleted = 0;
+    let gone = 0;
+    for (; gone < this.nodes.length; gone++) {
+      if (maxlen && this.length <= t.maxlen) break;
+      const node = this.nodes[gone];
+      const entries = node.live;
+      if (t.limit !== 0 && deleted + entries > t.limit) break;
+      const whole = maxlen ? this.length - entries >= t.maxlen : compareIds(node.lastId, t.minid) < 0;
+      if (whole) {
+        this.length -= entries;
+        this.nodeBytes -= node.heapBytes;
+        deleted += entries;
+        continue;
+      }
+      if (t.approx) break;
+      for (let i = 0; i < node.ids.length; i++) {
+        if (maxlen ? this.length <= t.maxlen : compareIds(node.ids[i], t.minid) >= 0) break;
+        if (node.kill(i)) {
+          this.length--;
+          deleted++;
+        }
+      }
+      break;
+    }
+    if (gone > 0) this.nodes.splice(0, gone);
+    if (this.length === 0) this.firstId = ZERO_ID;
+    else if (deleted > 0) this.firstId = this.firstLiveId() ?? MAX_ID;
+    return deleted;
+  }
+
+  // ---- the read counter ------------------------------------------------------------------
+
+  /** Whether a tombstone may lie in [start, end] (streamRangeHasTombstones). */
+  hasTombstonesIn(start: StreamID | null, end: StreamID | null): boolean {
+    const md = this.maxDeletedId;
+    if (this.length === 0 || isZeroId(md)) return false;
+    if (compareIds(this.firstId, md) > 0) return false;
+    return compareIds(start ?? ZERO_ID, md) <= 0 && compareIds(md, end ?? MAX_ID) <= 0;
+  }
+
+  /**
+   * How many entries were added up to and including `id`, when that can be known
+   * (streamEstimateDistanceFromFirstEverEntry); -1 otherwise.
+   */
+  entriesReadAt(id: StreamID): bigint {
+    if (this.entriesAdded === 0n) return 0n;
+    const cmpLast = compareIds(id, this.lastId);
+    if (this.length === 0 && cmpLast < 1) return this.entriesAdded;
+    if (cmpLast === 0) return this.entriesAdded;
+    if (cmpLast > 0) return -1n;
+    const cmpFirst = compareIds(id, this.firstId);
+    if (isZeroId(this.maxDeletedId) || compareIds(this.maxDeletedId, this.firstId) < 0) {
+      if (cmpFirst < 0) return this.entriesAdded - BigInt(this.length);
+      if (cmpFirst === 0) return this.entriesAdded - BigInt(this.length) + 1n;
+    }
+    return -1n;
+  }
+
+  /** The group's lag, or null when it cannot be known (streamReplyWithCGLag). */
+  lag(g: ConsumerGroup): bigint | null {
+    if (this.entriesAdded === 0n) return 0n;
+    if (g.entriesRead !== -1n && !this.hasTombstonesIn(g.lastId, null))
+      return BigInt.asIntN(64, this.entriesAdded - g.entriesRead);
+    const read = this.entriesReadAt(g.lastId);
+    return read === -1n ? null : BigInt.asIntN(64, this.entriesAdded - read);
+  }
+
+  // ---- groups ----------------------------------------------------------------------------
+
+  /** A new group; null when the name is taken. */
+  createGroup(name: string, lastId: StreamID, entriesRead: bigint): ConsumerGroup | null {
+    if (this.groups.has(name)) return null;
+    const g = new ConsumerGroup(name, lastId, entriesRead);
+    this.groups.set(name, g);
+    return g;
+  }
+
+  /**
+   * An entry with `id` was delivered to group `g`: move its last-delivered ID forward and keep
+   * its read counter when it can be known (streamReplyWithRange's bookkeeping).
+   */
+  advanceGroup(g: ConsumerGroup, id: StreamID): void {
+    if (compareIds(id, g.lastId) <= 0) return;
+    if (g.entriesRead !== -1n && !this.hasTombstonesIn(id, null))
+      g.entriesRead = BigInt.asIntN(64, g.entriesRead + 1n);
+    else if (this.entriesAdded !== 0n) g.entriesRead = this.entriesReadAt(id);
+    g.lastId = id;
+  }
+
+  /** Groups in name (byte) order. */
+  sortedGroups(): ConsumerGroup[] {
+    return [...this.groups.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  // ---- copies ----------------------------------------------------------------------------
+
+  clone(): StreamValue {
+    const s = new StreamValue();
+    s.nodes = this.nodes.map((n) => n.clone());
+    s.nodeBytes = this.nodeBytes;
+    s.length = this.length;
+    s.lastId = this.lastId;
+    s.firstId = this.firstId;
+    s.maxDeletedId = this.maxDeletedId;
+    s.entriesAdded = this.entriesAdded;
+    for (const [name, g] of this.groups) s.groups.set(name, g.clone());
+    return s;
+  }
+
+  serialize(): Buffer {
+    return serializeStream(this);
+  }
+
+  static deserialize(buf: Buffer): StreamValue {
+    return deserializeStream(buf, new StreamValue());
+  }
+}

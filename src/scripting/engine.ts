@@ -1,0 +1,340 @@
+/**
+ * Scripting for one server: the Lua VM (created on first use, or at start by the lifecycle),
+ * the EVAL script cache and its Lua state, the function libraries and theirs, the run in
+ * progress and the BUSY state the dispatcher reads. Commands (families/scripting*.ts) call in
+ * here; every command a script runs goes back through the server's dispatcher.
+ */
+import { createHash } from 'node:crypto';
+import { blockingDenied } from '../commands/blocking.js';
+import type { CommandContext, ServerApi } from '../commands/context.js';
+import { Dispatcher } from '../commands/dispatch.js';
+import { REDIS_COMPAT_VERSION } from '../commands/families/redis-compat.js';
+import { ErrorReply, OK, type Reply } from '../commands/reply.js';
+import { Errors } from '../errors.js';
+import { decodeDump, encodeDump } from './dump.js';
+import { FunctionStore, SCRIPT_FLAGS, type ScriptFlag } from './functions.js';
+import { libraries } from './libs/index.js';
+import type { LuaVm } from './lua/vm.js';
+import { WasmLuaVm } from './lua/wasm-vm.js';
+import { LuaContext } from './lua-context.js';
+import { lua51Message } from './messages.js';
+import { Rand48 } from './rand48.js';
+import { type LogLevel, redisApi } from './redis-api.js';
+import { BUSY_EVAL, BUSY_FUNCTION, Runner, type RunOptions, ScriptRun } from './run.js';
+
+export interface CachedScript {
+  readonly ref: number;
+  readonly body: Buffer;
+  /** Null: no shebang (Redis's eval compatibility mode); else the flags the shebang set. */
+  readonly flags: ReadonlySet<ScriptFlag> | null;
+}
+
+const NOTBUSY = new ErrorReply('NOTBUSY', 'NOTBUSY No scripts in execution right now.');
+const UNKILLABLE = new ErrorReply(
+  'UNKILLABLE',
+  'UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.',
+);
+export const NOSCRIPT = new ErrorReply('NOSCRIPT', 'NOSCRIPT No matching script. Please use EVAL.');
+
+export class ScriptEngine {
+  /** The BUSY error for other clients while a run is past busy-reply-threshold. */
+  busy: ErrorReply | null = null;
+  readonly rand = new Rand48();
+  readonly resolver: Dispatcher;
+  private vmInstance: LuaVm | null = null;
+  private starting: Promise<void> | null = null;
+  private evalCtx: LuaContext | null = null;
+  private fnCtx: LuaContext | null = null;
+  readonly scripts = new Map<string, CachedScript>();
+  private scriptBytes = 0;
+  private runner: Runner | null = null;
+  private store: FunctionStore | null = null;
+
+  constructor(
+    private readonly server: ServerApi,
+    private readonly log: (level: LogLevel, message: string) => void,
+  ) {
+    this.resolver = new Dispatcher(server.table);
+  }
+
+  get ready(): boolean {
+    return this.vmInstance !== null;
+  }
+
+  /** Create the VM and both Lua states (about 50 ms); idempotent. */
+  init(): Promise<void> {
+    if (this.starting === null) {
+      this.starting = WasmLuaVm.create().then((vm) => {
+        vm.setMemoryLimit(this.server.config.int('lua-max-memory'));
+        this.server.config.onChange((name, value) => {
+          if (name === 'lua-max-memory') vm.setMemoryLimit(Number(value));
+        });
+        this.vmInstance = vm;
+        this.runner = new Runner({
+          vm,
+          thresholdMs: () => this.server.config.int('busy-reply-threshold'),
+          onTimedOut: (run, ms) => {
+            this.busy = run.busyError();
+            this.log(
+              'warning',
+              `Slow script detected: still in execution after ${Math.round(ms)} milliseconds. You can try killing the script using the ${run.eval ? 'SCRIPT KILL' : 'FUNCTION KILL'} command.`,
+            );
+          },
+          onEnd: () => {
+            this.busy = null;
+            const bk = this.server.blockedKeys;
+            if (bk.pending && !blockingDenied()) bk.serveReady();
+          },
+          closing: () => this.server.closing,
+        });
+        this.evalCtx = this.newContext(false);
+        this.store = new FunctionStore(vm, () => this.fnCtx!);
+        this.fnCtx = this.newContext(true);
+      });
+    }
+    return this.starting;
+  }
+
+  private newContext(functionMode: boolean): LuaContext {
+    const vm = this.vmInstance!;
+    const host = redisApi({
+      vm,
+      resolver: this.resolver,
+      rand: this.rand,
+      current: () => this.runner?.current ?? null,
+      log: this.log,
+      version: REDIS_COMPAT_VERSION,
+    });
+    Object.assign(host, libraries(vm));
+    if (functionMode) host.register_function = this.store!.registerFunction;
+    return new LuaContext(vm, host, functionMode);
+  }
+
+  /** Run `fn` once the VM is up: synchronously when it is, else after init. */
+  whenReady(fn: () => Reply | Promise<Reply>): Reply | Promise<Reply> {
+    if (this.vmInstance !== null) return fn();
+    if (blockingDenied()) return new ErrorReply('ERR', 'ERR the scripting engine is starting, try again');
+    return this.init().then(
+      fn,
+      (err: Error) => new ErrorReply('ERR', `ERR scripting unavailable: ${err.message}`),
+    );
+  }
+
+  get functions(): FunctionStore {
+    return this.store!;
+  }
+
+  get running(): ScriptRun | null {
+    return this.runner?.current ?? null;
+  }
+
+  // ---- EVAL scripts --------------------------------------------------------------------------
+
+  /** SCRIPT LOAD / EVAL's compile: the cached script for `body`, or the error reply. */
+  loadScript(body: Buffer): { sha: string; script: CachedScript } | ErrorReply {
+    const sha = createHash('sha1').update(body).digest('hex');
+    const have = this.scripts.get(sha);
+    if (have !== undefined) return { sha, script: have };
+    let flags: Set<ScriptFlag> | null = null;
+    let code = body;
+    if (body.length >= 2 && body[0] === 0x23 && body[1] === 0x21) {
+      let end = body.indexOf(0x0a);
+      if (end < 0) end = body.length;
+      const parts = body.subarray(0, end).toString('utf8').split(' ');
+      if (parts[0] !== '#!lua')
+        return new ErrorReply('ERR', `ERR Unexpected engine in script shebang: ${parts[0]}`);
+      flags = new Set();
+      for (const p of parts.slice(1)) {
+        if (!p.startsWith('flags=')) return new ErrorReply('ERR', `ERR Unknown lua shebang option: ${p}`);
+        for (const f of p.slice(6).split(',')) {
+          if (f === '') continue;
+          if (!(SCRIPT_FLAGS as readonly string[]).includes(f))
+            return new ErrorReply('ERR', `ERR Unexpected flag in script shebang: ${f}`);
+          flags.add(f as ScriptFlag);
+        }
+      }
+      // Blank the shebang line (a comment) so that line numbers stay the script's own.
+      code = Buffer.from(body);
+      code.fill(0x20, 0, end);
+      code[0] = 0x2d;
+      code[1] = 0x2d;
+    }
+    const ref = this.evalCtx!.compile(code, '@user_script');
+    if (typeof ref === 'string')
+      return new ErrorReply(
+        'ERR',
+        `ERR Error compiling script (new function): ${lua51Message(ref)}`.replace(/\r?\n/g, ' '),
+      );
+    const script = { ref, body: Buffer.from(body), flags };
+    this.scripts.set(sha, script);
+    this.scriptBytes += body.length + 40 + 96;
+    return { sha, script };
+  }
+
+  /** EVAL / EVALSHA / EVAL_RO / EVALSHA_RO after argument checks. */
+  evalScript(
+    ctx: CommandContext,
+    shaOrBody: Buffer,
+    bySha: boolean,
+    ro: boolean,
+    keys: Buffer[],
+    args: Buffer[],
+  ) {
+    let sha: string;
+    let script: CachedScript | undefined;
+    if (bySha) {
+      if (shaOrBody.length !== 40) return NOSCRIPT;
+      sha = shaOrBody.toString('latin1').toLowerCase();
+      script = this.scripts.get(sha);
+      if (script === undefined) return NOSCRIPT;
+    } else {
+      const r = this.loadScript(shaOrBody);
+      if (r instanceof ErrorReply) return r;
+      sha = r.sha;
+      script = r.script;
+    }
+    const opts = this.prepare(ctx, script.flags, ro, true, sha);
+    if (opts instanceof ErrorReply) return opts;
+    return this.start(ctx, this.evalCtx!, opts, script.ref, keys, args);
+  }
+
+  /** FCALL / FCALL_RO after argument checks. */
+  fcall(
+    ctx: CommandContext,
+    name: string,
+    ro: boolean,
+    keys: Buffer[],
+    args: Buffer[],
+  ): Reply | Promise<Reply> {
+    const f = this.store!.functions.get(name);
+    if (f === undefined) return new ErrorReply('ERR', 'ERR Function not found');
+    const opts = this.prepare(ctx, f.flags, ro, false, name);
+    if (opts instanceof ErrorReply) return opts;
+    return this.start(ctx, this.fnCtx!, opts, f.ref, keys, args);
+  }
+
+  /** Redis's scriptPrepareForRun checks, then the run's options. */
+  private prepare(
+    ctx: CommandContext,
+    flags: ReadonlySet<ScriptFlag> | null,
+    ro: boolean,
+    isEval: boolean,
+    name: string,
+  ): RunOptions | ErrorReply {
+    const max = this.server.config.int('maxmemory');
+    const oom = max > 0 && !this.server.keyspace.makeRoom(max);
+    if (flags !== null) {
+      // Redis turns the flags into command flags: without allow-oom (or no-writes, which implies
+      // it) the script is a denyoom command, refused as any other.
+      if (!flags.has('allow-oom') && !flags.has('no-writes') && oom) return Errors.oom;
+      if (!flags.has('no-writes') && ro)
+        return new ErrorReply('ERR', 'ERR Can not execute a script with write flag using *_ro command.');
+    }
+    void ctx;
+    return {
+      eval: isEval,
+      name,
+      readOnly: ro || flags?.has('no-writes') === true,
+      allowOom: flags !== null && (flags.has('allow-oom') || flags.has('no-writes')),
+      oomAtStart: oom,
+    };
+  }
+
+  private start(
+    ctx: CommandContext,
+    lua: LuaContext,
+    opts: RunOptions,
+    ref: number,
+    keys: Buffer[],
+    args: Buffer[],
+  ): Reply | Promise<Reply> {
+    const run = new ScriptRun(ctx, lua, opts, !blockingDenied());
+    return this.runner!.start(run, ref, keys, args);
+  }
+
+  scriptExists(sha: Buffer): boolean {
+    return this.scripts.has(sha.toString('latin1').toLowerCase());
+  }
+
+  /** SCRIPT FLUSH: a new Lua state for EVAL scripts (the PRNG sequence goes on). */
+  flushScripts(): void {
+    if (this.vmInstance === null) return;
+    this.evalCtx!.close();
+    this.scripts.clear();
+    this.scriptBytes = 0;
+    this.evalCtx = this.newContext(false);
+  }
+
+  /** FUNCTION FLUSH (and RESTORE FLUSH): a new Lua state for functions. */
+  flushFunctions(): void {
+    if (this.vmInstance === null) return;
+    this.fnCtx!.close();
+    this.store!.clear();
+    this.fnCtx = this.newContext(true);
+  }
+
+  /** SCRIPT KILL (isEval) / FUNCTION KILL. */
+  kill(isEval: boolean): Reply {
+    const run = this.running;
+    if (run === null || !run.timedOut || run.settle === null) return NOTBUSY;
+    if (run.wrote) return UNKILLABLE;
+    if (isEval && !run.eval) return BUSY_FUNCTION;
+    if (!isEval && run.eval) return BUSY_EVAL;
+    this.runner!.kill(run);
+    return OK;
+  }
+
+  /** Function libraries in snapshots: what is saved, and how a loaded snapshot's come back. */
+  readonly snapshotFunctions = {
+    dump: (): Buffer | null => {
+      if (this.store === null || this.store.libraries.size === 0) return null;
+      return encodeDump([...this.store.libraries.values()].map((l) => l.code));
+    },
+    restore: (payload: Buffer): void => {
+      const codes = decodeDump(payload);
+      if (codes === null) throw new Error('the function libraries in the snapshot are damaged');
+      this.flushFunctions();
+      for (const code of codes) {
+        const r = this.store!.load(code, true);
+        if (r instanceof ErrorReply)
+          throw new Error(`a function library in the snapshot does not load: ${r.message}`);
+      }
+    },
+  };
+
+  /** INFO memory's scripting fields, named and ordered as Redis 7.0 prints them. */
+  memoryInfo(): Array<[string, string | number]> {
+    const vmEval = this.evalCtx?.memory ?? 0;
+    const vmFn = this.fnCtx?.memory ?? 0;
+    const fnMem = this.store?.memory ?? 200;
+    const scriptsEval = this.scriptBytes;
+    const human = (n: number) => humanBytes(n);
+    return [
+      ['used_memory_lua', vmEval],
+      ['used_memory_vm_eval', vmEval],
+      ['used_memory_lua_human', human(vmEval)],
+      ['used_memory_scripts_eval', scriptsEval],
+      ['number_of_cached_scripts', this.scripts.size],
+      ['number_of_functions', this.store?.functions.size ?? 0],
+      ['used_memory_vm_functions', vmFn],
+      ['used_memory_vm_total', vmEval + vmFn],
+      ['used_memory_vm_total_human', human(vmEval + vmFn)],
+      ['used_memory_functions', fnMem],
+      ['used_memory_scripts', scriptsEval + fnMem],
+      ['used_memory_scripts_human', human(scriptsEval + fnMem)],
+    ];
+  }
+}
+
+/** Redis's bytesToHuman. */
+function humanBytes(n: number): string {
+  const units = ['K', 'M', 'G', 'T', 'P'];
+  if (n < 1024) return `${n}B`;
+  let d = n / 1024;
+  let i = 0;
+  while (d >= 1024 && i < units.length - 1) {
+    d /= 1024;
+    i++;
+  }
+  return `${d.toFixed(2)}${units[i]}`;
+}

@@ -1,0 +1,373 @@
+/**
+ * `LuaVm` on wasmoon: Lua 5.4 compiled to WebAssembly, driven through its exported C API. One
+ * WebAssembly instance (its own linear memory) per `WasmLuaVm`; each state created on it
+ * allocates through a JS allocator that accounts bytes per state and refuses allocations past
+ * the limit, so a script cannot grow the instance's memory (which never shrinks) without bound.
+ *
+ * Strings cross as bytes: pushed from a reusable scratch area in linear memory, read by copying
+ * the bytes `lua_tolstring` points at. A Lua error raised from JS (`lua_error`) unwinds as the
+ * JS exception emscripten uses for longjmp (a number); host functions let those pass and turn
+ * any other exception (a bug) into a Lua error so the VM's C stack stays consistent.
+ */
+import { LuaWasm } from 'wasmoon';
+import { type CountHook, type HostFunction, LUA_ERRRUN, type LuaThread, type LuaVm } from './vm.js';
+
+/** LUA_REGISTRYINDEX for Lua 5.4 with a 32-bit int: -LUAI_MAXSTACK - 1000. */
+const REGISTRY = -1_001_000;
+const LUA_MASKCOUNT = 8;
+const LUA_MULTRET = -1;
+
+// The exported C functions used here (wasm32: pointers are numbers, lua_Integer a bigint).
+interface LuaModule {
+  HEAPU8: Uint8Array;
+  HEAPU32: Uint32Array;
+  addFunction(fn: (...args: number[]) => number | undefined, sig: string): number;
+  _malloc(n: number): number;
+  _free(p: number): void;
+  _realloc(p: number, n: number): number;
+  _lua_newstate(alloc: number, ud: number): number;
+  _luaL_openlibs(L: number): void;
+  _lua_close(L: number): void;
+  _lua_gettop(L: number): number;
+  _lua_settop(L: number, i: number): void;
+  _lua_pushvalue(L: number, i: number): void;
+  _lua_rotate(L: number, i: number, n: number): void;
+  _lua_checkstack(L: number, n: number): number;
+  _lua_type(L: number, i: number): number;
+  _lua_toboolean(L: number, i: number): number;
+  _lua_tonumberx(L: number, i: number, isnum: number): number;
+  _lua_isinteger(L: number, i: number): number;
+  _lua_tointegerx(L: number, i: number, isnum: number): bigint;
+  _lua_tolstring(L: number, i: number, len: number): number;
+  _lua_rawlen(L: number, i: number): number;
+  _lua_pushnil(L: number): void;
+  _lua_pushboolean(L: number, b: number): void;
+  _lua_pushnumber(L: number, n: number): void;
+  _lua_pushinteger(L: number, n: bigint): void;
+  _lua_pushlstring(L: number, p: number, n: number): number;
+  _lua_pushcclosure(L: number, fn: number, n: number): void;
+  _lua_createtable(L: number, a: number, r: number): void;
+  _lua_pushlightuserdata(L: number, p: number): void;
+  _lua_touserdata(L: number, i: number): number;
+  _lua_rawget(L: number, i: number): number;
+  _lua_rawgeti(L: number, i: number, n: bigint): number;
+  _lua_rawset(L: number, i: number): void;
+  _lua_rawseti(L: number, i: number, n: bigint): void;
+  _lua_getfield(L: number, i: number, k: number): number;
+  _lua_setfield(L: number, i: number, k: number): void;
+  _lua_next(L: number, i: number): number;
+  _lua_setmetatable(L: number, i: number): number;
+  _lua_getglobal(L: number, k: number): number;
+  _lua_setglobal(L: number, k: number): void;
+  _luaL_ref(L: number, t: number): number;
+  _luaL_unref(L: number, t: number, r: number): void;
+  _luaL_loadbufferx(L: number, p: number, n: number, name: number, mode: number): number;
+  _lua_pcallk(L: number, na: number, nr: number, eh: number, ctx: number, k: number): number;
+  _lua_callk(L: number, na: number, nr: number, ctx: number, k: number): void;
+  _lua_newthread(L: number): number;
+  _lua_resume(L: number, from: number, na: number, nres: number): number;
+  _lua_yieldk(L: number, nr: number, ctx: number, k: number): number;
+  _lua_isyieldable(L: number): number;
+  _lua_sethook(L: number, fn: number, mask: number, count: number): void;
+  _lua_error(L: number): number;
+  _luaL_where(L: number, lvl: number): void;
+}
+
+/** Emscripten's longjmp travels as a thrown number; anything else is a JS exception. */
+function isLongjmp(e: unknown): boolean {
+  return typeof e === 'number';
+}
+
+export class WasmLuaVm implements LuaVm {
+  private readonly m: LuaModule;
+  private limit = 0;
+  private total = 0;
+  /** Bytes per state, by the allocator's user-data id. */
+  private readonly used = new Map<number, number>();
+  private readonly stateIds = new Map<number, number>();
+  private nextId = 1;
+  private readonly allocFn: number;
+  private readonly hookFn: number;
+  /**
+   * The count hook. One per VM: coroutines a script creates inherit the hook from the thread
+   * that made them, and must reach the same callback (which tells the threads apart).
+   */
+  private hook: CountHook | null = null;
+  private readonly hostFns = new Map<HostFunction, number>();
+  private readonly cstrings = new Map<string, number>();
+  private scratch = 0;
+  private scratchSize = 0;
+  /** Out-parameters (size_t / int) for the C calls that take one. */
+  private readonly outp: number;
+
+  private constructor(m: LuaModule) {
+    this.m = m;
+    this.outp = m._malloc(16);
+    this.allocFn = m.addFunction((ud: number, ptr: number, osize: number, nsize: number): number => {
+      const have = ptr === 0 ? 0 : osize;
+      if (nsize === 0) {
+        if (ptr !== 0) {
+          m._free(ptr);
+          this.account(ud, -have);
+        }
+        return 0;
+      }
+      const grow = nsize - have;
+      if (grow > 0 && this.limit > 0 && this.total + grow > this.limit) return 0;
+      const p = m._realloc(ptr, nsize);
+      if (p !== 0) this.account(ud, grow);
+      return p;
+    }, 'iiiii');
+    this.hookFn = m.addFunction((L: number): undefined => {
+      this.hook?.(L as LuaThread);
+      return undefined;
+    }, 'vii');
+  }
+
+  /** Instantiate the WebAssembly module (about 50 ms, 16 MB of linear memory to begin with). */
+  static async create(): Promise<WasmLuaVm> {
+    const lua = await LuaWasm.initialize();
+    return new WasmLuaVm(lua.module as unknown as LuaModule);
+  }
+
+  private account(ud: number, delta: number): void {
+    this.total += delta;
+    this.used.set(ud, (this.used.get(ud) ?? 0) + delta);
+  }
+
+  newState(): LuaThread | null {
+    const id = this.nextId++;
+    this.used.set(id, 0);
+    const L = this.m._lua_newstate(this.allocFn, id);
+    if (L === 0) {
+      this.used.delete(id);
+      return null;
+    }
+    this.stateIds.set(L, id);
+    this.m._luaL_openlibs(L);
+    return L as LuaThread;
+  }
+
+  closeState(L: LuaThread): void {
+    const id = this.stateIds.get(L);
+    this.m._lua_close(L);
+    if (id !== undefined) {
+      this.total -= this.used.get(id) ?? 0;
+      this.used.delete(id);
+      this.stateIds.delete(L);
+    }
+  }
+
+  memoryUsed(L: LuaThread): number {
+    const id = this.stateIds.get(L);
+    return id === undefined ? 0 : (this.used.get(id) ?? 0);
+  }
+
+  setMemoryLimit(bytes: number): void {
+    this.limit = bytes;
+  }
+
+  // ---- strings in linear memory ------------------------------------------------------------
+
+  private scratchFor(n: number): number {
+    if (n > this.scratchSize) {
+      if (this.scratch !== 0) this.m._free(this.scratch);
+      this.scratchSize = Math.max(n, 256, this.scratchSize * 2);
+      this.scratch = this.m._malloc(this.scratchSize);
+      if (this.scratch === 0) throw new Error('out of linear memory for a string');
+    }
+    return this.scratch;
+  }
+
+  /** A NUL-terminated copy of a field or global name, kept for the VM's life (names are few). */
+  private cstr(s: string): number {
+    let p = this.cstrings.get(s);
+    if (p === undefined) {
+      const b = Buffer.from(`${s}\0`, 'utf8');
+      p = this.m._malloc(b.length);
+      this.m.HEAPU8.set(b, p);
+      this.cstrings.set(s, p);
+    }
+    return p;
+  }
+
+  // ---- stack -------------------------------------------------------------------------------
+
+  gettop(L: LuaThread): number {
+    return this.m._lua_gettop(L);
+  }
+  settop(L: LuaThread, idx: number): void {
+    this.m._lua_settop(L, idx);
+  }
+  pushvalue(L: LuaThread, idx: number): void {
+    this.m._lua_pushvalue(L, idx);
+  }
+  insert(L: LuaThread, idx: number): void {
+    this.m._lua_rotate(L, idx, 1);
+  }
+  checkstack(L: LuaThread, n: number): boolean {
+    return this.m._lua_checkstack(L, n) !== 0;
+  }
+  type(L: LuaThread, idx: number): number {
+    return this.m._lua_type(L, idx);
+  }
+
+  toboolean(L: LuaThread, idx: number): boolean {
+    return this.m._lua_toboolean(L, idx) !== 0;
+  }
+  tonumber(L: LuaThread, idx: number): number | null {
+    const m = this.m;
+    const n = m._lua_tonumberx(L, idx, this.outp);
+    return m.HEAPU32[this.outp >> 2] === 0 ? null : n;
+  }
+  isinteger(L: LuaThread, idx: number): boolean {
+    return this.m._lua_isinteger(L, idx) !== 0;
+  }
+  tointeger(L: LuaThread, idx: number): bigint {
+    return this.m._lua_tointegerx(L, idx, 0);
+  }
+  tobytes(L: LuaThread, idx: number): Buffer | null {
+    const m = this.m;
+    const p = m._lua_tolstring(L, idx, this.outp);
+    if (p === 0) return null;
+    const n = m.HEAPU32[this.outp >> 2];
+    return Buffer.from(m.HEAPU8.subarray(p, p + n));
+  }
+  rawlen(L: LuaThread, idx: number): number {
+    return this.m._lua_rawlen(L, idx);
+  }
+
+  pushnil(L: LuaThread): void {
+    this.m._lua_pushnil(L);
+  }
+  pushboolean(L: LuaThread, b: boolean): void {
+    this.m._lua_pushboolean(L, b ? 1 : 0);
+  }
+  pushnumber(L: LuaThread, n: number): void {
+    this.m._lua_pushnumber(L, n);
+  }
+  pushinteger(L: LuaThread, n: number | bigint): void {
+    this.m._lua_pushinteger(L, typeof n === 'bigint' ? n : BigInt(n));
+  }
+  pushbytes(L: LuaThread, b: Uint8Array): void {
+    const p = this.scratchFor(b.length);
+    this.m.HEAPU8.set(b, p);
+    this.m._lua_pushlstring(L, p, b.length);
+  }
+  pushstring(L: LuaThread, s: string): void {
+    this.pushbytes(L, Buffer.from(s, 'utf8'));
+  }
+  pushfunction(L: LuaThread, fn: HostFunction): void {
+    let ptr = this.hostFns.get(fn);
+    if (ptr === undefined) {
+      ptr = this.m.addFunction((l: number): number => {
+        try {
+          return fn(l as LuaThread);
+        } catch (e) {
+          if (isLongjmp(e)) throw e;
+          this.pushstring(l as LuaThread, `internal error: ${(e as Error).message}`);
+          return this.error(l as LuaThread);
+        }
+      }, 'ii');
+      this.hostFns.set(fn, ptr);
+    }
+    this.m._lua_pushcclosure(L, ptr, 0);
+  }
+
+  pushnull(L: LuaThread): void {
+    this.m._lua_pushlightuserdata(L, 0);
+  }
+  isnull(L: LuaThread, idx: number): boolean {
+    return this.m._lua_type(L, idx) === 2 && this.m._lua_touserdata(L, idx) === 0;
+  }
+
+  createtable(L: LuaThread, narr: number, nrec: number): void {
+    this.m._lua_createtable(L, narr, nrec);
+  }
+  rawget(L: LuaThread, idx: number): number {
+    return this.m._lua_rawget(L, idx);
+  }
+  rawgeti(L: LuaThread, idx: number, i: number): number {
+    return this.m._lua_rawgeti(L, idx, BigInt(i));
+  }
+  rawset(L: LuaThread, idx: number): void {
+    this.m._lua_rawset(L, idx);
+  }
+  rawseti(L: LuaThread, idx: number, i: number): void {
+    this.m._lua_rawseti(L, idx, BigInt(i));
+  }
+  getfield(L: LuaThread, idx: number, name: string): number {
+    return this.m._lua_getfield(L, idx, this.cstr(name));
+  }
+  setfield(L: LuaThread, idx: number, name: string): void {
+    this.m._lua_setfield(L, idx, this.cstr(name));
+  }
+  next(L: LuaThread, idx: number): boolean {
+    return this.m._lua_next(L, idx) !== 0;
+  }
+  setmetatable(L: LuaThread, idx: number): void {
+    this.m._lua_setmetatable(L, idx);
+  }
+  getglobal(L: LuaThread, name: string): number {
+    return this.m._lua_getglobal(L, this.cstr(name));
+  }
+  setglobal(L: LuaThread, name: string): void {
+    this.m._lua_setglobal(L, this.cstr(name));
+  }
+  ref(L: LuaThread): number {
+    return this.m._luaL_ref(L, REGISTRY);
+  }
+  unref(L: LuaThread, ref: number): void {
+    this.m._luaL_unref(L, REGISTRY, ref);
+  }
+  getref(L: LuaThread, ref: number): number {
+    return this.m._lua_rawgeti(L, REGISTRY, BigInt(ref));
+  }
+
+  load(L: LuaThread, code: Uint8Array, chunkName: string): number {
+    const p = this.scratchFor(code.length);
+    this.m.HEAPU8.set(code, p);
+    // Text chunks only: precompiled bytecode can break the VM's invariants.
+    return this.m._luaL_loadbufferx(L, p, code.length, this.cstr(chunkName), this.cstr('t'));
+  }
+  call(L: LuaThread, nargs: number, nresults: number): void {
+    this.m._lua_callk(L, nargs, nresults, 0, 0);
+  }
+  pcall(L: LuaThread, nargs: number, nresults: number): number {
+    return this.m._lua_pcallk(L, nargs, nresults === LUA_MULTRET ? LUA_MULTRET : nresults, 0, 0, 0);
+  }
+  newthread(L: LuaThread): LuaThread {
+    return this.m._lua_newthread(L) as LuaThread;
+  }
+  resume(co: LuaThread, from: LuaThread, nargs: number): number {
+    return this.m._lua_resume(co, from, nargs, this.outp);
+  }
+  yieldFromHook(L: LuaThread): void {
+    this.m._lua_yieldk(L, 0, 0, 0);
+  }
+  isyieldable(L: LuaThread): boolean {
+    return this.m._lua_isyieldable(L) !== 0;
+  }
+  setCountHook(L: LuaThread, count: number, hook: CountHook | null): void {
+    if (hook === null) this.m._lua_sethook(L, 0, 0, 0);
+    else {
+      this.hook = hook;
+      this.m._lua_sethook(L, this.hookFn, LUA_MASKCOUNT, count);
+    }
+  }
+  errorAt(L: LuaThread, message: string): never {
+    this.m._lua_settop(L, 0);
+    this.m._luaL_where(L, 1);
+    const where = this.tobytes(L, -1)?.toString('utf8') ?? '';
+    this.m._lua_settop(L, 0);
+    this.pushstring(L, `${where}${message}`);
+    return this.error(L);
+  }
+  error(L: LuaThread): never {
+    this.m._lua_error(L);
+    // lua_error never returns (it unwinds with a longjmp); this keeps the type honest.
+    throw new Error('lua_error returned');
+  }
+}
+
+export { LUA_ERRRUN };

@@ -1,0 +1,111 @@
+/**
+ * redis.call / redis.pcall: a command from a script goes through the same dispatcher as any
+ * other, as the caller's ACL user, after the checks Redis makes for scripts (script.c's
+ * scriptCall): known command and arity, no `noscript` commands, ACL (with Redis's in-script
+ * wording and an ACL LOG entry of context `lua`), no writes from a read-only run, and no
+ * memory-growing command under OOM before the script's first write.
+ */
+
+import type { ClientState, CommandContext } from '../commands/context.js';
+import type { Dispatcher } from '../commands/dispatch.js';
+import { clientInfoLine } from '../commands/families/client-info.js';
+import { F_DENYOOM, F_WRITE } from '../commands/registry.js';
+import type { Reply } from '../commands/reply.js';
+import { ErrorReply } from '../errors.js';
+
+/** Everything about one running script or function that redis.call needs. */
+export interface RunState {
+  /** The caller's context (its client, its server). */
+  readonly caller: CommandContext;
+  /** The context commands run with: a copy of the caller's client (own db, RESP version). */
+  readonly ctx: CommandContext & { readonly fromScript: true };
+  /** EVAL_RO, FCALL_RO, or a script / function flagged no-writes. */
+  readonly readOnly: boolean;
+  /** The script may run memory-growing commands under OOM (allow-oom). */
+  readonly allowOom: boolean;
+  /** maxmemory was exceeded when the script started (Redis's script_oom). */
+  readonly oomAtStart: boolean;
+  /** A write command ran: SCRIPT KILL answers UNKILLABLE. */
+  wrote: boolean;
+  /** The RESP version the script reads replies in (redis.setresp). */
+  resp: 2 | 3;
+}
+
+const NOT_ALLOWED = 'This Redis command is not allowed from script';
+
+/** A command a script check refused: the error text (the error table adds `ERR `). */
+export class Refused {
+  constructor(readonly text: string) {}
+}
+
+/** The copy of the caller's client that a script's commands run as. */
+export function scriptClient(caller: ClientState): ClientState {
+  const c = Object.assign(Object.create(Object.getPrototypeOf(caller)) as ClientState, caller);
+  c.resp = 2;
+  c.multi = null;
+  c.multiError = false;
+  c.replyMode = 'on';
+  // A RESP3 caller may hold subscriptions; the script's own RESP2 session holds none.
+  c.pubsub = null;
+  return c;
+}
+
+/**
+ * Run one command for a script. Returns the reply, or the error text (without the `ERR `
+ * code, which the error table gets) when a script check refused it.
+ */
+export function scriptCall(resolver: Dispatcher, run: RunState, argv: Buffer[]): Reply | Refused {
+  const ctx = run.ctx;
+  const server = ctx.server;
+  // Resolution only (the table lookup, subcommand and arity): every check runs again below.
+  const entry = resolver.resolve(argv);
+  if (entry instanceof ErrorReply) {
+    return new Refused(
+      entry.message.startsWith('ERR wrong number of arguments')
+        ? 'Wrong number of args calling Redis command from script'
+        : 'Unknown Redis command called from script',
+    );
+  }
+  if (entry.spec.flags.includes('no-script')) return new Refused(NOT_ALLOWED);
+  const client = ctx.client;
+  if (!client.acl.unrestricted) {
+    const denied = server.acl.check(client.acl, entry, argv);
+    if (denied !== null) {
+      const now = server.clock.now();
+      server.acl.record(
+        {
+          reason: denied,
+          context: 'lua',
+          object: denied === 'command' ? entry.fullName : firstKey(entry.spec.name, argv),
+          username: client.user,
+          clientInfo: clientInfoLine(run.caller.client, now),
+        },
+        now,
+      );
+      return new Refused(
+        denied === 'command'
+          ? "The user executing the script can't run this command or subcommand"
+          : denied === 'key'
+            ? "The user executing the script can't access at least one of the keys mentioned in the command arguments"
+            : "The user executing the script can't publish to the channel mentioned in the command",
+      );
+    }
+  }
+  const flags = entry.flagBits;
+  if ((flags & F_WRITE) !== 0 && run.readOnly)
+    return new Refused('Write commands are not allowed from read-only scripts.');
+  if ((flags & F_DENYOOM) !== 0 && run.oomAtStart && !run.allowOom && !run.wrote)
+    return new ErrorReply('OOM', "OOM command not allowed when used memory > 'maxmemory'.");
+  if ((flags & F_WRITE) !== 0) run.wrote = true;
+  const reply = server.execute(ctx, argv);
+  if (reply instanceof Promise) {
+    // Commands that wait are refused in scripts (noscript); a promise here is a table bug.
+    void reply.catch(() => undefined);
+    return new ErrorReply('ERR', 'ERR This Redis command is not allowed from script');
+  }
+  return reply;
+}
+
+function firstKey(_name: string, argv: Buffer[]): string {
+  return argv.length > 1 ? argv[1].toString('utf8') : '';
+}
