@@ -38,15 +38,22 @@ export class Refused {
   constructor(readonly text: string) {}
 }
 
-/** The copy of the caller's client that a script's commands run as. */
+/**
+ * The client a script's commands run as: a view whose prototype is the caller's client, so it
+ * reads the caller's session (db, user, name, ...) and keeps what the script changes (SELECT,
+ * the RESP version, ...) to itself. Cheaper than copying every field at each script start.
+ */
 export function scriptClient(caller: ClientState): ClientState {
-  const c = Object.assign(Object.create(Object.getPrototypeOf(caller)) as ClientState, caller);
+  const c = Object.create(caller) as ClientState;
+  c.db = caller.db;
   c.resp = 2;
   c.multi = null;
   c.multiError = false;
   c.replyMode = 'on';
   // A RESP3 caller may hold subscriptions; the script's own RESP2 session holds none.
   c.pubsub = null;
+  c.deferredPushes = caller.deferredPushes;
+  c.lastCommand = caller.lastCommand;
   return c;
 }
 
