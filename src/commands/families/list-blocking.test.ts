@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { ZSetValue } from '../../engine/values/zset.js';
 import { Errors } from '../../errors.js';
 import { blockedClients } from '../blocking.js';
-import { createCommandTable } from '../index.js';
 import { DoubleReply, type ErrorReply, NULL_ARRAY, type Reply, type VerbatimReply } from '../reply.js';
 import { plain, type Session, session } from './test-helpers.js';
 
@@ -304,7 +303,7 @@ describe('a sorted set stored outside the dispatcher', () => {
 });
 
 // The sorted-set family (ZADD) is written in parallel: these run once it is in the table.
-describe.skipIf(!createCommandTable().specs.has('zadd'))('BZPOPMIN / BZPOPMAX / BZMPOP', () => {
+describe('BZPOPMIN / BZPOPMAX / BZMPOP', () => {
   it('pop at once or when a sorted set is created, scores as doubles', async () => {
     const s = session();
     await s.run('ZADD', 'z', '1', 'a', '2.5', 'b');
