@@ -102,7 +102,11 @@ export function lightArgs({ keepDoors = [] } = {}) {
  * `nodeArgs` go to node (e.g. ['--import', gcObserver]), `args` to cairn after the base ones
  * (a later flag wins), and show in `commandLine`.
  */
+/** The node flags `npm start` passes (package.json). */
+export const START_NODE_ARGS = ['--max-semi-space-size=4'];
+
 export async function startCairn({ args = [], nodeArgs = [], light = null } = {}) {
+  nodeArgs = [...START_NODE_ARGS, ...nodeArgs];
   const dir = mkdtempSync(join(tmpdir(), 'cairn-bench-'));
   const base = light ? lightArgs(light === true ? {} : light) : defaultArgs(dir);
   const proc = spawn(process.execPath, [...nodeArgs, CAIRN_MAIN, ...base, ...args], {
