@@ -105,6 +105,11 @@ export class Generator implements GenContext {
       : this.rng.pick(['16', '-1', 'abc', '2147483648', '']);
   }
 
+  /** A queued follow-up, or null: the caller runs it now, outside any transaction. */
+  nextQueued(): Step | null {
+    return this.queue.shift() ?? null;
+  }
+
   enqueue(step: Step): void {
     this.queue.push(step);
   }
