@@ -70,7 +70,12 @@ export class HttpBridge {
       door: 'http',
       addr: `${socket.remoteAddress}:${socket.remotePort}`,
       laddr: `${socket.localAddress}:${socket.localPort}`,
-      close: () => socket.end(),
+      // CLIENT KILL: a subscribed stream leaves its channels at once (as Redis frees a killed
+      // client), not when the socket's close arrives after the FIN.
+      close: () => {
+        if (conn.client?.pubsub) this.host.server.pubsub.unsubscribeAll(conn.client);
+        socket.end();
+      },
       // CLIENT LIST figures: what is buffered on this connection either way.
       bufferStats: () => ({ qbuf: socket.readableLength, obl: 0, omem: socket.writableLength }),
     };
