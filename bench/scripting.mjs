@@ -12,11 +12,11 @@
  * Flags: --requests N (200000 per test), --runs K (3), --clients C (50), --pipelines 1,16,
  *        --keyspace N (100000: redis-benchmark -r), --cairn-args "..." (appended to the start).
  */
-import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
+import { customBenchmark, customCommand } from './lib/custom-benchmark.mjs';
 import { command } from './lib/loader.mjs';
 import { machineInfo, markdownTable, median, writeResults } from './lib/report.mjs';
-import { cpuSeconds, cpuUsPer, rotate, startCairn, startRedis } from './lib/servers.mjs';
+import { rotate, startCairn, startRedis } from './lib/servers.mjs';
 
 const { values: flags } = parseArgs({
   options: {
@@ -41,53 +41,11 @@ const SCRIPTS = {
     "local v for i = 1, 5 do redis.call('set', KEYS[1], ARGV[1]) v = redis.call('get', KEYS[1]) end return v",
 };
 
-/** One redis-benchmark run of a custom command; resolves to { rps, p50Ms, p99Ms, cpuUsPerRequest }. */
-function runBenchmark(port, pid, argv, pipeline) {
-  const args = [
-    '-h',
-    '127.0.0.1',
-    '-p',
-    String(port),
-    '-c',
-    flags.clients,
-    '-n',
-    String(requests),
-    '-r',
-    flags.keyspace,
-    '-P',
-    String(pipeline),
-    '--csv',
-    ...argv,
-  ];
-  return new Promise((resolve, reject) => {
-    const cpu0 = cpuSeconds(pid);
-    const proc = spawn('redis-benchmark', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    proc.stdout.on('data', (c) => {
-      out += c.toString();
-    });
-    proc.stderr.on('data', (c) => {
-      err += c.toString();
-    });
-    proc.once('error', reject);
-    proc.once('close', (code) => {
-      const cpu1 = cpuSeconds(pid);
-      const lines = out.split('\n').filter((l) => l.startsWith('"'));
-      const header = (lines[0] ?? '').split(',').map((c) => c.replace(/"/g, ''));
-      const row = (lines[1] ?? '').split(',').map((c) => c.replace(/"/g, ''));
-      const col = (n) => Number(row[header.indexOf(n)]);
-      if (code !== 0 || lines.length < 2)
-        return reject(new Error(`redis-benchmark failed (${code}): ${err}${out}`));
-      resolve({
-        rps: col('rps'),
-        p50Ms: col('p50_latency_ms'),
-        p99Ms: col('p99_latency_ms'),
-        cpuUsPerRequest: cpuUsPer(cpu0, cpu1, requests),
-        command: `redis-benchmark ${args.map((a) => (a === String(port) ? '<port>' : a)).join(' ')}`,
-      });
-    });
-  });
+/** One redis-benchmark run of a custom command; resolves to { rps, p50Ms, p99Ms, cpuUsPerRequest, command }. */
+async function runBenchmark(port, pid, argv, pipeline) {
+  const opts = { clients: Number(flags.clients), requests, pipeline, keyspace: Number(flags.keyspace), argv };
+  const r = await customBenchmark({ port, pid, ...opts });
+  return { ...r, command: customCommand(opts) };
 }
 
 const targets = { cairn: await startCairn({ args: flags['cairn-args'].split(' ').filter(Boolean) }) };
