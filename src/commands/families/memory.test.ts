@@ -72,7 +72,15 @@ describe('MEMORY', () => {
     for (let i = 0; i < 30_000; i++) ks.set(0, Buffer.from(`k${i}`), Buffer.from(v));
     const reservedFull = ks.arena.reservedBytes;
     for (let i = 0; i < 30_000; i++) if (i % 10 !== 0) ks.delete(0, Buffer.from(`k${i}`));
-    expect(await s.run('MEMORY', 'PURGE')).toBe('+OK');
+    // PURGE works for a bounded time (100 ms) per call, so on a loaded machine one call may
+    // leave work for the next: repeat it, as a user would, until it has nothing left to move.
+    let calls = 0;
+    let before = Number.POSITIVE_INFINITY;
+    while (ks.arena.reservedBytes < before && calls < 50) {
+      before = ks.arena.reservedBytes;
+      expect(await s.run('MEMORY', 'PURGE')).toBe('+OK');
+      calls++;
+    }
     expect(ks.arena.reservedBytes).toBeLessThan(reservedFull / 2);
     for (let i = 0; i < 30_000; i += 10) expect(ks.get(0, Buffer.from(`k${i}`))?.toString()).toBe(v);
   });
