@@ -83,6 +83,12 @@ export type ErrorKind = keyof typeof ERROR_KINDS;
  * (`ERR syntax error`, `WRONGTYPE Operation against ...`), exactly as Redis words it.
  */
 export class ErrorReply {
+  /**
+   * INFO errorstats already counted this error where it arose (a script's command): the
+   * script's own error reply does not count it again (Redis's ERR_REPLY_FLAG_NO_STATS_UPDATE).
+   * Set only on a fresh instance, never on a shared constant.
+   */
+  statsCounted = false;
   constructor(
     readonly kind: ErrorKind,
     readonly message: string,

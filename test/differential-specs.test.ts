@@ -1,5 +1,5 @@
 /**
- * The command table's metadata for the string, key, expiry, hash, set, sorted-set and pub/sub
+ * The command table's metadata for the string, key, expiry, hash, set, sorted-set (and GEO) and pub/sub
  * families against what a real redis-server declares (COMMAND INFO and COMMAND DOCS): arity,
  * flags, key positions, group, summary, since, complexity, and the argument synopsis rendered
  * from Redis's argument tree.
@@ -15,11 +15,11 @@ const HASH_SET_COMMANDS =
     ' ',
   );
 const ZSET_COMMANDS =
-  'zadd zincrby zrem zcard zscore zmscore zrank zrevrank zcount zlexcount zrange zrangestore zrangebyscore zrevrangebyscore zrangebylex zrevrangebylex zrevrange zpopmin zpopmax zmpop zrandmember zunion zinter zdiff zunionstore zinterstore zdiffstore zintercard zremrangebyrank zremrangebyscore zremrangebylex zscan'.split(
+  'zadd zincrby zrem zcard zscore zmscore zrank zrevrank zcount zlexcount zrange zrangestore zrangebyscore zrevrangebyscore zrangebylex zrevrangebylex zrevrange zpopmin zpopmax zmpop zrandmember zunion zinter zdiff zunionstore zinterstore zdiffstore zintercard zremrangebyrank zremrangebyscore zremrangebylex zscan geoadd geodist geohash geopos georadius georadius_ro georadiusbymember georadiusbymember_ro geosearch geosearchstore'.split(
     ' ',
   );
 const COMMANDS =
-  'get set setnx setex psetex getset getdel getex mget mset msetnx append strlen getrange setrange substr incr decr incrby decrby incrbyfloat lcs del unlink exists type keys scan randomkey rename renamenx copy move touch dbsize flushdb flushall swapdb object expire pexpire expireat pexpireat ttl pttl expiretime pexpiretime persist'.split(
+  'get set setnx setex psetex getset getdel getex mget mset msetnx append strlen getrange setrange substr incr decr incrby decrby incrbyfloat lcs del unlink exists type keys scan randomkey rename renamenx copy move touch dbsize flushdb flushall swapdb object expire pexpire expireat pexpireat ttl pttl expiretime pexpiretime persist dump restore setbit getbit bitcount bitpos bitop bitfield bitfield_ro'.split(
     ' ',
   );
 const PUBSUB_COMMANDS =
@@ -28,6 +28,8 @@ const STREAM_COMMANDS =
   'xadd xrange xrevrange xlen xdel xtrim xsetid xread xreadgroup xgroup xack xpending xclaim xautoclaim xinfo'.split(
     ' ',
   );
+// HyperLogLog, checked along with the stream family.
+STREAM_COMMANDS.push(...'pfadd pfcount pfmerge pfdebug pfselftest'.split(' '));
 /** Flags COMMAND INFO reports that the Cairn table also carries. */
 const COMPARED_FLAGS = new Set([
   'write',
@@ -69,7 +71,11 @@ function render(arg: Node): string {
   const type = str(f.get('type')!);
   const token = f.has('token') ? str(f.get('token')!) : '';
   let s: string;
-  if (type === 'oneof') s = items(f.get('arguments')).map(render).join(' | ');
+  if (type === 'oneof') {
+    s = items(f.get('arguments')).map(render).join(' | ');
+    // A token introducing a choice: BITFIELD's `OVERFLOW <WRAP | SAT | FAIL>`.
+    if (token) s = `${token} <${s}>`;
+  }
   // A block's token introduces it: ZRANGE's `LIMIT offset count`.
   else if (type === 'block')
     s = `${token ? `${token} ` : ''}${items(f.get('arguments')).map(render).join(' ')}`;

@@ -71,6 +71,8 @@ interface Waiter {
   readonly ids: readonly string[];
   done: boolean;
   finish(reply: Reply): void;
+  /** Run the serving pop as the waiting client's own command (what it causes follows its reply). */
+  run<T>(fn: () => T): T;
 }
 
 interface KeyWaiters {
@@ -196,7 +198,7 @@ export class BlockedKeys {
       if (w.req.ready !== undefined && !w.req.ready(kw.key, v)) continue;
       let reply: Reply;
       try {
-        reply = w.req.serve(kw.key);
+        reply = w.run(() => w.req.serve(kw.key));
       } catch (err) {
         reply = new ErrorReply(
           'INTERNAL',
@@ -250,6 +252,11 @@ export class BlockedKeys {
           countBlocked(server, -1);
           if (reply instanceof ErrorReply && reply !== Errors.cancelled) countFailure(server, command, reply);
           resolve(reply);
+        },
+        run: (fn) => {
+          const go = server.observers.active ? () => server.observers.asClient(client, fn) : fn;
+          // The serving pop reaches replicas on its own, as Redis propagates each served client.
+          return server.propagation.active ? server.propagation.unit(go) : go();
         },
       };
       const handle: Unblockable = {

@@ -6,6 +6,7 @@
 import type { ConfigStore } from '../config/store.js';
 import type { Clock } from '../engine/clock.js';
 import type { ChangeListener, Keyspace } from '../engine/types.js';
+import type { LatencyMonitor } from '../observability/latency-monitor.js';
 import type { SlowLog } from '../observability/slowlog.js';
 import type { ScriptEngine } from '../scripting/engine.js';
 import type { Acl } from '../security/acl.js';
@@ -13,8 +14,11 @@ import type { AclUser } from '../security/acl-user.js';
 import type { BlockedKeys } from './blocked-keys.js';
 import type { CollectionScans } from './families/collection-scan.js';
 import type { CommandObservers } from './observers.js';
+import type { ClientPause } from './pause.js';
 import type { PubSubApi, PubSubSubscriber } from './pubsub/types.js';
 import type { CommandStats, CommandTable } from './registry.js';
+import type { ReplicaFeeds } from './replication/feed.js';
+import type { Propagation } from './replication/propagate.js';
 import type { Reply } from './reply.js';
 import type { CommandSpec } from './spec.js';
 import type { TrackingState } from './tracking.js';
@@ -71,6 +75,8 @@ export interface ClientState extends PubSubSubscriber {
   tracking: TrackingState | null;
   /** In MONITOR mode (CLIENT LIST flag `O`). */
   monitor: boolean;
+  /** A replica: it sent SYNC/PSYNC and is fed the replication stream (CLIENT LIST flag `S`). */
+  replica: boolean;
   /**
    * Out-of-band replies this client's own command caused (an invalidation of a key it changed,
    * its own MONITOR line): the door writes them right after that command's reply, as Redis
@@ -98,7 +104,8 @@ export interface ClientRegistry {
 
 /** WATCH bookkeeping: a change to a watched key marks every watcher dirty. */
 export interface WatchRegistry {
-  watch(client: ClientState, db: number, key: Buffer): void;
+  /** `stale`: the key is logically expired but not yet deleted (Redis's watchedKey.expired). */
+  watch(client: ClientState, db: number, key: Buffer, stale?: boolean): void;
   unwatchAll(client: ClientState): void;
   /** Before FLUSHDB/FLUSHALL/SWAPDB: fail the watches of keys that exist in `db` (or `other`). */
   touchDb(keyspace: Keyspace, db: number, other?: number | null): void;
@@ -116,6 +123,8 @@ export interface ServerStats {
   netInputBytes: number;
   netOutputBytes: number;
   errorReplies: number;
+  /** Values UNLINK and asynchronous flushes dropped that Redis frees in the background (INFO). */
+  lazyfreedObjects: number;
   /** Per command (`get`, `client|list`): calls, microseconds, failed calls. */
   commands: Map<string, CommandStats>;
   /** Commands executed per door. */
@@ -168,12 +177,20 @@ export interface ServerApi {
   readonly blockedKeys: BlockedKeys;
   /** Client tracking (CLIENT TRACKING) and MONITOR, fed by the dispatcher while active. */
   readonly observers: CommandObservers;
+  /** What writes propagate to replicas (recorded only while one is attached). */
+  readonly propagation: Propagation;
+  /** The connections fed the replication stream (SYNC/PSYNC). */
+  readonly replicas: ReplicaFeeds;
   readonly stats: ServerStats;
   /** The command table (for COMMAND and docs). */
   readonly commands: ReadonlyMap<string, CommandSpec>;
   readonly table: CommandTable;
   /** Commands slower than `slowlog-log-slower-than` (SLOWLOG). */
   readonly slowlog: SlowLog;
+  /** CLIENT PAUSE: commands wait while it is in force (see pause.ts). */
+  readonly pause: ClientPause;
+  /** Latency spikes over latency-monitor-threshold, by event (LATENCY). */
+  readonly latency: LatencyMonitor;
   /** Users and permissions, shared by every door. */
   readonly acl: Acl;
   /** Channels, patterns and shard channels of every client on every door. */
@@ -212,6 +229,8 @@ export interface ServerApi {
   dirty: number;
   /** The background expiry cycle runs (DEBUG SET-ACTIVE-EXPIRE 0 turns it off, as in Redis). */
   activeExpire: boolean;
+  /** DEBUG PAUSE-CRON 1: the periodic work (active expiry, tracking table limit) is skipped. */
+  pauseCron: boolean;
   /** Named INFO sections beyond the built-in ones. */
   readonly infoSections: Map<string, InfoSection>;
   /** Ask the server to shut down (SHUTDOWN); resolves when the request is accepted. */

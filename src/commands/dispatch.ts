@@ -10,6 +10,7 @@ import { KEY_READ, KEY_WRITE } from '../security/acl-user.js';
 import { blockingDenied } from './blocking.js';
 import type { CommandContext, Door } from './context.js';
 import { clientInfoLine } from './families/client-info.js';
+import { makeRoom } from './memory-limit.js';
 import {
   type CommandTable,
   F_ALLOW_BUSY,
@@ -22,6 +23,7 @@ import {
   F_NOAUTH,
   F_PUBSUB_CONTEXT,
   F_SKIP_SLOWLOG,
+  F_WRITE,
   type TableEntry,
 } from './registry.js';
 import { QUEUED, type Reply } from './reply.js';
@@ -119,6 +121,34 @@ export class Dispatcher {
     const busy = server.scripting.busy;
     if (busy !== null && (flags & F_ALLOW_BUSY) === 0 && ctx.fromScript !== true)
       return this.reject(ctx, entry, busy);
+    // Out of memory, checked before queuing as Redis does: inside MULTI every command but
+    // EXEC/DISCARD/QUIT/RESET is refused (a queue must not grow without bound) and the
+    // transaction fails. Scripts check once when they start; EXEC checks its queue (transactions.ts).
+    if (ctx.fromScript !== true && !blockingDenied()) {
+      const max = server.config.int('maxmemory');
+      const queuing = client.multi !== null && (flags & F_NO_QUEUE) === 0;
+      // Every command evicts down to maxmemory first (Redis's performEvictions in processCommand);
+      // only those that may grow memory are refused when that fails.
+      if (max > 0 && !makeRoom(server, max) && ((flags & F_DENYOOM) !== 0 || queuing)) {
+        if (queuing) client.multiError = true;
+        return this.reject(ctx, entry, Errors.oom);
+      }
+      // min-replicas-to-write: Cairn never has a replica, so a positive value refuses writes.
+      if (server.config.int('min-replicas-to-write') > 0 && this.writes(entry, client.multi))
+        return this.reject(ctx, entry, noReplicas);
+    }
+    // CLIENT PAUSE: the command waits for the pause to end, then goes through here again.
+    // Commands of EXEC or a script run (the pause starts after them).
+    if (server.pause.type !== 'off' && ctx.fromScript !== true && !blockingDenied()) {
+      if (server.pause.holds(client, entry, argv)) {
+        const copy = argv.map((a) => Buffer.from(a));
+        return server.pause.hold(ctx, () => this.execute(ctx, copy));
+      }
+    }
+    // Redis's processCommand keeps the tracking table within tracking-table-max-keys before
+    // each command, queued ones included.
+    if (server.observers.active && ctx.fromScript !== true && server.observers.tracking.clients > 0)
+      server.observers.tracking.limit();
     if (client.multi !== null && (flags & F_NO_QUEUE) === 0) {
       if ((flags & F_NO_MULTI) !== 0) {
         client.multiError = true;
@@ -129,11 +159,6 @@ export class Dispatcher {
       return QUEUED;
     }
     if (server.loading && (flags & F_LOADING) === 0) return this.reject(ctx, entry, Errors.loading);
-    // Scripts check memory once, when they start (see scripting/script-call.ts).
-    if ((flags & F_DENYOOM) !== 0 && ctx.fromScript !== true) {
-      const max = server.config.int('maxmemory');
-      if (max > 0 && !server.keyspace.makeRoom(max)) return this.reject(ctx, entry, Errors.oom);
-    }
     // Client tracking and MONITOR (observers.ts): one property read unless a client uses them.
     const observers = server.observers;
     const observed = observers.active;
@@ -154,6 +179,10 @@ export class Dispatcher {
           : 0;
     const t0 = weight === 0 ? 0 : performance.now();
     let reply: Reply | Promise<Reply>;
+    // Replication (replication/propagate.ts): one property read unless a replica is attached.
+    const propagation = server.propagation;
+    const feeding = propagation.active;
+    if (feeding) propagation.begin(server.dirty, entry);
     try {
       reply = entry.spec.handler!(ctx, argv);
     } catch (err) {
@@ -171,29 +200,55 @@ export class Dispatcher {
       stats.usec += us * weight;
       if (stats.hist === null) stats.hist = new LatencyHistogram();
       stats.hist.record(us, weight);
-      const slower = server.config.int('slowlog-log-slower-than');
-      if (slower >= 0 && us >= slower && (flags & F_SKIP_SLOWLOG) === 0)
-        server.slowlog.add(
-          entry.fullName,
-          argv,
-          Math.round(us),
+      // The latency monitor's command events (Redis's call(): fast-command for fast commands).
+      const spike = server.config.int('latency-monitor-threshold');
+      if (spike > 0 && ms >= spike)
+        server.latency.addIfNeeded(
+          entry.spec.flags.includes('fast') ? 'fast-command' : 'command',
+          ms,
+          spike,
           server.clock.now(),
-          client.addr,
-          client.name,
         );
+      const slower = server.config.int('slowlog-log-slower-than');
+      if (slower >= 0 && us >= slower && (flags & F_SKIP_SLOWLOG) === 0) {
+        const log = () =>
+          server.slowlog.add(
+            entry.fullName,
+            argv,
+            Math.round(us),
+            server.clock.now(),
+            client.addr,
+            client.name,
+          );
+        // A command that waits (a blocked BLPOP) is logged when it is answered, as Redis logs
+        // a blocked command when it is unblocked.
+        if (reply instanceof Promise) reply.then(log, () => undefined);
+        else log();
+      }
     }
     let failed = false;
     if (reply instanceof ErrorReply) {
       failed = true;
       stats.failed++;
-      this.countError(ctx, reply);
+      if (!reply.statsCounted) this.countError(ctx, reply);
     }
     if (this.observer !== null) this.observer(entry, client.door, ms, failed, weight);
     if (observed) observers.after(ctx, entry, argv);
+    if (feeding) propagation.end(client.db, entry, argv, reply, server.dirty);
     // Serve clients blocked on keys this command made ready, before anything else runs (inside
     // EXEC, once the whole transaction is done).
     if (server.blockedKeys.pending && !blockingDenied()) server.blockedKeys.serveReady();
     return reply;
+  }
+
+  /** A write command, or an EXEC whose queue holds one (Redis's is_write_command). */
+  private writes(entry: TableEntry, queue: Buffer[][] | null): boolean {
+    if ((entry.flagBits & F_WRITE) !== 0) return true;
+    if (entry.fullName !== 'exec' || queue === null) return false;
+    return queue.some((argv) => {
+      const e = this.resolve(argv);
+      return !(e instanceof ErrorReply) && (e.flagBits & F_WRITE) !== 0;
+    });
   }
 
   /** An ACL refusal: NOPERM, an ACL LOG entry, and a transaction that will not run. */
@@ -240,8 +295,25 @@ export class Dispatcher {
     );
   }
 
+  /**
+   * Redis's rejectCommand: a refused command fails the client's transaction; a refused EXEC
+   * discards it and answers EXECABORT with the reason.
+   */
   private reject(ctx: CommandContext, entry: TableEntry, err: ErrorReply): ErrorReply {
     entry.stats.rejected++;
+    const client = ctx.client;
+    if (client.multi !== null) {
+      if (entry.fullName === 'exec') {
+        client.multi = null;
+        client.multiError = false;
+        ctx.server.watches.unwatchAll(client);
+        return this.fail(
+          ctx,
+          new ErrorReply('EXECABORT', `EXECABORT Transaction discarded because of: ${err.message}`),
+        );
+      }
+      client.multiError = true;
+    }
     return this.fail(ctx, err);
   }
 
@@ -265,6 +337,8 @@ function subscribedMode(entry: TableEntry): ErrorReply {
     `ERR Can't execute '${entry.fullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
   );
 }
+
+const noReplicas = new ErrorReply('UNAVAILABLE', 'NOREPLICAS Not enough good replicas to write.');
 
 const noPermKeys = new ErrorReply(
   'NOPERM',

@@ -39,6 +39,7 @@ interface Frame {
   /** The client running the command (for a script's command, the copy of its caller's). */
   readonly client: ClientState;
   readonly entry: TableEntry;
+  readonly argv: readonly Buffer[];
   /** A flush already told the tracking clients during this command. */
   flushed: boolean;
 }
@@ -49,6 +50,8 @@ export class CommandObservers implements TrackingHost {
   readonly tracking: Tracking;
   readonly monitors = new Monitors();
   private readonly frames: Frame[] = [];
+  /** A blocked client being served (its BLMOVE runs now): it is the one "running". */
+  private served: ClientState | null = null;
 
   constructor(
     private readonly server: ServerApi,
@@ -93,7 +96,7 @@ export class CommandObservers implements TrackingHost {
     const client = ctx.client;
     // A monitor is a replica to Redis, and replicas do not touch the keyspace.
     if (client.monitor && touchesKeyspace(entry)) return replicaKeyspace;
-    this.frames.push({ client, entry, flushed: false });
+    this.frames.push({ client, entry, argv, flushed: false });
     // Shown before it runs, so that the commands of the script follow it.
     if (this.monitors.count > 0 && SCRIPT_COMMANDS.has(entry.fullName)) this.feed(ctx, entry, argv);
     return null;
@@ -109,15 +112,41 @@ export class CommandObservers implements TrackingHost {
       const st = tracker.tracking;
       const outermost = this.frames.length === 1 && !fromScript(ctx);
       if (st !== null) {
-        if (!script && entry.spec.flags.includes('readonly'))
-          this.tracking.remember(tracker, entry.spec, argv);
+        if (!script && entry.spec.flags.includes('readonly')) {
+          // A script that reads anything tracks the keys it declares (Redis's call(): the
+          // caller's command), not the keys its commands happen to read.
+          const caller = fromScript(ctx) ? this.scriptFrame() : null;
+          if (caller !== null) this.tracking.remember(tracker, caller.entry.spec, caller.argv);
+          else this.tracking.remember(tracker, entry.spec, argv);
+        }
         // CLIENT CACHING lasts for the next command, or a whole transaction (Redis's resetClient).
         if (st.caching && outermost && tracker.multi === null && !entry.fullName.startsWith('client|'))
           st.caching = false;
       }
-      if (outermost) this.tracking.limit();
     }
     this.frames.pop();
+  }
+
+  /** The innermost running script command (EVAL, FCALL, ...), or null. */
+  private scriptFrame(): Frame | null {
+    for (let i = this.frames.length - 1; i >= 0; i--)
+      if (SCRIPT_COMMANDS.has(this.frames[i].entry.fullName)) return this.frames[i];
+    return null;
+  }
+
+  /**
+   * Run `fn` as `client`'s own command: serving a blocked client's pop, whose invalidations
+   * for that client follow its reply (Redis makes the receiver the current client) and which
+   * NOLOOP counts as the client's own change.
+   */
+  asClient<T>(client: ClientState, fn: () => T): T {
+    const was = this.served;
+    this.served = client;
+    try {
+      return fn();
+    } finally {
+      this.served = was;
+    }
   }
 
   private feed(ctx: CommandContext, entry: TableEntry, argv: readonly Buffer[]): void {
@@ -133,7 +162,7 @@ export class CommandObservers implements TrackingHost {
   /** The client running the innermost command now; null outside commands. */
   private current(): ClientState | null {
     const f = this.frames;
-    return f.length === 0 ? null : f[f.length - 1].client;
+    return f.length === 0 ? this.served : f[f.length - 1].client;
   }
 
   /**
@@ -156,7 +185,10 @@ export class CommandObservers implements TrackingHost {
   private readonly onChange = (_db: number, key: Buffer | null, kind: string): void => {
     const t = this.tracking;
     if (t.clients === 0 && t.idle) return;
-    if (key !== null) t.invalidateKey(key.toString('latin1'), this.current()?.id ?? 0);
+    // Expiry and eviction are nobody's doing (Redis signals them with no client): NOLOOP
+    // clients hear of them even when their own command's lookup expired the key.
+    const by = kind === 'expire' || kind === 'evict' ? 0 : (this.current()?.id ?? 0);
+    if (key !== null) t.invalidateKey(key.toString('latin1'), by);
     else if (kind === 'flush') this.onFlush();
   };
 

@@ -18,9 +18,15 @@ export class SimpleReply {
   constructor(readonly value: string) {}
 }
 
-/** RESP3 double (`,3.14`); RESP2 renders it as a bulk string. */
+/**
+ * RESP3 double (`,3.14`); RESP2 renders it as a bulk string. `text`, when given, is the
+ * printed form instead of `%.17g` (GEOPOS coordinates: Redis's addReplyHumanLongDouble).
+ */
 export class DoubleReply {
-  constructor(readonly value: number) {}
+  constructor(
+    readonly value: number,
+    readonly text?: string,
+  ) {}
 }
 
 /** RESP3 big number (`(12345...`); RESP2 renders it as a bulk string. Only scripts return one. */
@@ -67,6 +73,26 @@ export class SequenceReply {
   constructor(readonly replies: readonly Reply[]) {}
 }
 
+/**
+ * Bytes written to a RESP connection as they are, outside any reply framing: SYNC's RDB
+ * payload (`$<len>\r\n<bytes>` with no CRLF after it, as Redis sends it). Other doors render
+ * nothing for it (commands that answer one are RESP-only).
+ */
+export class RawReply {
+  constructor(readonly bytes: Buffer) {}
+}
+
+/**
+ * A reply preceded by RESP3 attributes (`|N` and N key/value pairs: DEBUG PROTOCOL ATTRIB).
+ * RESP2 clients and scripts see only the reply, as with Redis.
+ */
+export class AttributeReply {
+  constructor(
+    readonly attributes: ReadonlyArray<readonly [Reply, Reply]>,
+    readonly reply: Reply,
+  ) {}
+}
+
 /** The null array: RESP2 `*-1` (EXEC after a failed WATCH), RESP3 `_`. */
 export const NULL_ARRAY: unique symbol = Symbol('null-array');
 /** No reply at all (CLIENT REPLY OFF/SKIP, or a command that already closed the client). */
@@ -88,6 +114,8 @@ export type Reply =
   | VerbatimReply
   | PushReply
   | SequenceReply
+  | RawReply
+  | AttributeReply
   | typeof NULL_ARRAY
   | typeof NO_REPLY;
 

@@ -49,12 +49,16 @@ export type CommandGroup =
   | 'generic'
   | 'connection'
   | 'server'
+  | 'cluster'
   | 'transactions'
   | 'hash'
   | 'list'
   | 'set'
   | 'sorted-set'
+  | 'geo'
   | 'stream'
+  | 'bitmap'
+  | 'hyperloglog'
   | 'pubsub'
   | 'scripting';
 
@@ -117,6 +121,14 @@ export interface CommandSpec {
    * top of those implied by the flags (see aclCategories in families/command-docs.ts).
    */
   readonly categories?: readonly string[];
+  /** Categories the flags or group imply that Redis does not give this command (SORT: keyspace). */
+  readonly notCategories?: readonly string[];
+  /**
+   * Key positions found by a function of the arguments, when no key-spec describes them
+   * (Redis's getkeys_proc: SORT's STORE may come anywhere). Replaces first/last/step and
+   * keySpecs for keyIndexes; COMMAND INFO reports the command as `movablekeys`.
+   */
+  readonly getKeys?: (argv: readonly Buffer[]) => number[];
   /** Present on container commands (CLIENT, CONFIG, OBJECT, COMMAND). */
   readonly subcommands?: readonly CommandSpec[];
   readonly handler?: Handler;
@@ -133,6 +145,7 @@ export function command(
 /** Key positions of `argv` for a spec (COMMAND GETKEYS, ACL key patterns, WATCH, ...). */
 export function keyIndexes(spec: CommandSpec, argv: readonly Buffer[]): number[] {
   const argc = argv.length;
+  if (spec.getKeys !== undefined) return spec.getKeys(argv);
   if (spec.keySpecs !== undefined) {
     const out: number[] = [];
     // `not_key` specs (shard channels: SSUBSCRIBE, SPUBLISH) name no keys.

@@ -20,7 +20,10 @@ const GROUPS: readonly CommandGroup[] = [
   'list',
   'set',
   'sorted-set',
+  'geo',
   'stream',
+  'bitmap',
+  'hyperloglog',
   'pubsub',
   'scripting',
 ];

@@ -373,6 +373,9 @@ describe('CLIENT TRACKING options and errors (Redis 7.0 texts)', () => {
     await run(d, 'CONFIG', 'SET', 'tracking-table-max-keys', '2');
     await run(d, 'CLIENT', 'TRACKING', 'on');
     expect(await run(d, 'MGET', 'k1', 'k2', 'k3', 'k4', 'k5')).toEqual([null, null, null, null, null]);
+    // As in Redis's processCommand, the table is brought within the limit before the next command.
+    expect(d.take()).toEqual([]);
+    await run(d, 'PING');
     expect(d.take()).toEqual([inv(['k1']), inv(['k2']), inv(['k3'])]);
     expect(t.server.observers.tracking.figures().keys).toBe(2);
     await run(d, 'CONFIG', 'SET', 'tracking-table-max-keys', '0');

@@ -127,10 +127,21 @@ export function helpText(): string {
     '',
     'Options:',
   ];
+  const inert: string[] = [];
   for (const o of OPTIONS) {
-    const extra = 'values' in o ? ` (${o.values.join('|')})` : '';
+    if ('inert' in o && o.inert) {
+      inert.push(o.name);
+      continue;
+    }
+    const values = 'values' in o ? o.values : undefined;
+    const extra = values !== undefined ? ` (${values.join('|')})` : '';
     lines.push(`  --${o.name.padEnd(28)} ${o.doc}${extra} [default: ${o.default === '' ? '""' : o.default}]`);
   }
+  lines.push(
+    '',
+    'Accepted for Redis compatibility, no effect in Cairn (docs/configuration.md):',
+    `  ${inert.join(' ')}`,
+  );
   lines.push('', 'Subcommands:', '  cairn --version');
   return lines.join('\n');
 }

@@ -5,10 +5,12 @@
  * from this table.
  */
 
+import { SERVER_COMPAT_OPTIONS } from './options/compat-server.js';
 import { ENCODING_ALIASES as ENCODING_ALIASES_OWN, ENCODING_OPTIONS } from './options/encodings.js';
 import { LOAD_OPTIONS } from './options/load.js';
 import { NOTIFY_OPTIONS } from './options/notify.js';
 import { PERSISTENCE_OPTIONS } from './options/persistence.js';
+import { INERT_ALIASES, INERT_OPTIONS } from './options/redis-inert.js';
 import { SCRIPTING_ALIASES, SCRIPTING_OPTIONS } from './options/scripting.js';
 import { SECURITY_OPTIONS } from './options/security.js';
 import { SSE_OPTIONS } from './options/sse.js';
@@ -37,6 +39,8 @@ export interface OptionSpec {
    * `ConfigStore.int` answers for it (a parsed form read on hot paths).
    */
   readonly normalise?: (raw: string) => { value: string; number?: number } | { error: string };
+  /** A Redis directive accepted and checked for compatibility that changes nothing in Cairn. */
+  readonly inert?: boolean;
 }
 
 const GB = 1024 * 1024 * 1024;
@@ -362,6 +366,7 @@ const CORE_OPTIONS = [
 /** Options of the security and load layers live in ./options/ beside their own code. */
 export const OPTIONS = [
   ...CORE_OPTIONS,
+  ...SERVER_COMPAT_OPTIONS,
   ...TLS_OPTIONS,
   ...LOAD_OPTIONS,
   ...SECURITY_OPTIONS,
@@ -372,12 +377,17 @@ export const OPTIONS = [
   ...TRACKING_OPTIONS,
   ...SCRIPTING_OPTIONS,
   ...SSE_OPTIONS,
+  ...INERT_OPTIONS,
 ] as const;
 
 export type OptionName = (typeof OPTIONS)[number]['name'];
 
 /** Older option names Redis still accepts (encodings, lua-time-limit), to the current ones. */
-const OPTION_ALIASES: Readonly<Record<string, string>> = { ...ENCODING_ALIASES_OWN, ...SCRIPTING_ALIASES };
+const OPTION_ALIASES: Readonly<Record<string, string>> = {
+  ...ENCODING_ALIASES_OWN,
+  ...SCRIPTING_ALIASES,
+  ...INERT_ALIASES,
+};
 
 /** Options by name, older alias names included (they lead to the current option). */
 export const OPTION_BY_NAME: ReadonlyMap<string, OptionSpec> = new Map<string, OptionSpec>([

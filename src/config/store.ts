@@ -13,6 +13,8 @@ export class ConfigStore {
   /** Numeric values parsed once per change: some are read on every command (maxmemory). */
   private readonly numbers = new Map<string, number>();
   private readonly listeners = new Set<ConfigListener>();
+  /** The config file the server started from (absolute), which CONFIG REWRITE writes back. */
+  file: string | null = null;
 
   constructor(initial: Record<string, string> = {}) {
     for (const o of OPTIONS) this.store(o.name, o.default);

@@ -1,5 +1,5 @@
 /** Build the keyspace the config names (`engine`): the Map reference or the off-heap engine. */
-import type { Clock } from './clock.js';
+import { type Clock, HoldableClock } from './clock.js';
 import { MapKeyspace } from './map-keyspace.js';
 import { OffHeapKeyspace } from './offheap/keyspace.js';
 import type { Keyspace } from './types.js';
@@ -8,7 +8,11 @@ import type { Keyspace } from './types.js';
 export const ENGINE_NAMES = ['map', 'offheap'] as const;
 export type EngineName = (typeof ENGINE_NAMES)[number];
 
-export function createKeyspace(name: EngineName, databases: number, clock?: Clock): Keyspace {
+export function createKeyspace(
+  name: EngineName,
+  databases: number,
+  clock: Clock = new HoldableClock(),
+): Keyspace {
   switch (name) {
     case 'map':
       return new MapKeyspace(databases, clock);

@@ -5,12 +5,15 @@
  */
 import { type Clock, systemClock } from './clock.js';
 import { createExpireCycle } from './expire-cycle.js';
+import { resumableScan } from './map-scan.js';
+import { editable, type StringEdit, storedBytes } from './string-patch.js';
 import type {
   BeforeChangeListener,
   ChangeKind,
   ChangeListener,
   EngineTuning,
   ExpireCycleStats,
+  KeyAccess,
   KeyMeta,
   Keyspace,
   PeekedEntry,
@@ -23,7 +26,7 @@ import {
   TYPE_CODES,
 } from './values/collection.js';
 
-interface Entry {
+export interface Entry {
   value: StoredValue;
   /** Bytes of the value as accounted in `bytes` (a collection's size changes in place). */
   mem: number;
@@ -34,12 +37,12 @@ interface Entry {
   /** Last access, Unix ms. */
   atime: number;
   freq: number;
+  /** A string's bytes were handed out by `get`: patchString edits a copy, never them. */
+  lent?: boolean;
 }
 
 /** Rough per-entry overhead of a Map entry + Entry object + Buffer, for `usedMemory`. */
 const ENTRY_OVERHEAD_BYTES = 160;
-/** Saved SCAN iterators kept for fast resume (beyond this, resume falls back to a linear skip). */
-const MAX_SAVED_SCANS = 256;
 const LFU_INIT_VAL = 5;
 
 class Db {
@@ -109,12 +112,26 @@ export class MapKeyspace implements Keyspace {
     this.bytes -= k.length + e.mem + ENTRY_OVERHEAD_BYTES;
   }
 
-  get(db: number, key: Buffer): StoredValue | null {
+  get(db: number, key: Buffer, transient = false): StoredValue | null {
     const e = this.lookup(db, key.toString('latin1'));
     if (e === undefined) return null;
     e.atime = this.clock.now();
     e.freq = lfuIncr(e.freq);
+    if (!transient) e.lent = true;
     return e.value;
+  }
+
+  patchString(db: number, key: Buffer, minLength: number, edit: StringEdit): boolean {
+    const e = this.lookup(db, key.toString('latin1'));
+    if (e === undefined || isCollection(e.value)) return false;
+    this.willChange(db, key);
+    const v = editable(e.value, minLength, e.lent === true);
+    const grew = v.length !== e.value.length;
+    const mem = storedBytes(v);
+    this.bytes += mem - e.mem;
+    Object.assign(e, { value: v, mem, lent: false, atime: this.clock.now(), freq: lfuIncr(e.freq) });
+    if (edit(v) || grew) this.emit(db, key, 'set');
+    return true;
   }
 
   set(db: number, key: Buffer, value: StoredValue, expireAtMs = 0, keepTtl = false): void {
@@ -228,6 +245,15 @@ export class MapKeyspace implements Keyspace {
     return true;
   }
 
+  setAccess(db: number, key: Buffer, access: KeyAccess): boolean {
+    const e = this.lookup(db, key.toString('latin1'));
+    if (e === undefined) return false;
+    const lfu = this.tuning.maxmemoryPolicy.endsWith('-lfu');
+    if (lfu && access.freq !== undefined) e.freq = access.freq;
+    if (!lfu && access.idleMs !== undefined) e.atime = this.clock.now() - access.idleMs;
+    return true;
+  }
+
   meta(db: number, key: Buffer): KeyMeta | null {
     const e = this.lookup(db, key.toString('latin1'));
     if (e === undefined) return null;
@@ -297,34 +323,11 @@ export class MapKeyspace implements Keyspace {
     includeExpired: boolean,
     visit: (k: string, e: Entry) => void,
   ): number {
-    const d = this.dbs[db];
-    const id = `${db}:${cursor}`;
-    let it = cursor === 0 ? undefined : this.scans.get(id);
-    this.scans.delete(id);
-    let skipTo = 0;
-    if (it === undefined) {
-      it = d.map.entries();
-      skipTo = cursor;
-    }
-    const now = this.clock.now();
-    let last = 0;
-    let n = 0;
-    for (;;) {
-      const r = it.next();
-      if (r.done) return 0;
-      const [k, e] = r.value;
-      if (e.seq <= skipTo) continue;
-      last = e.seq;
-      if (!includeExpired && e.expireAt !== 0 && e.expireAt <= now) continue;
-      visit(k, e);
-      if (++n >= count) break;
-    }
-    if (this.scans.size >= MAX_SAVED_SCANS) {
-      const oldest = this.scans.keys().next().value;
-      if (oldest !== undefined) this.scans.delete(oldest);
-    }
-    this.scans.set(`${db}:${last}`, it);
-    return last;
+    return resumableScan(this.dbs[db].map, this.scans, db, cursor, count, {
+      includeExpired,
+      now: this.clock.now(),
+      visit,
+    });
   }
 
   randomKey(db: number): Buffer | null {

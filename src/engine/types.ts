@@ -9,6 +9,7 @@
  * `activeExpireCycle` removes expired keys nobody reads.
  */
 import type { Clock } from './clock.js';
+import type { StringEdit } from './string-patch.js';
 import type { EncodingLimits, StoredValue } from './values/collection.js';
 
 export type { EncodingLimits, StoredValue };
@@ -55,6 +56,16 @@ export interface KeyMeta {
   idleMs: number;
   /** LFU counter (logarithmic), 0..255. */
   freq: number;
+}
+
+/**
+ * Access metadata to set (RESTORE's IDLETIME / FREQ): `idleMs` backdates the last access under
+ * LRU policies, `freq` sets the LFU counter under LFU policies; the one the policy does not
+ * track is ignored, as Redis's objectSetLRUOrLFU does.
+ */
+export interface KeyAccess {
+  idleMs?: number;
+  freq?: number;
 }
 
 /** Eviction and LFU tuning, changeable at run time (CONFIG SET). */
@@ -107,8 +118,19 @@ export interface Keyspace {
   /**
    * The value at `key` (lazy expiry, access time touched): a string's bytes, or the collection
    * object itself, which a command may change in place between `willModify` and `modified`.
+   * With `transient` the caller reads a string at once and keeps nothing (the bitmap commands):
+   * the engine may then hand out a view of its stored bytes instead of a copy.
    */
-  get(db: number, key: Buffer): StoredValue | null;
+  get(db: number, key: Buffer, transient?: boolean): StoredValue | null;
+  /**
+   * Edit the string at `key` in place (SETBIT, BITFIELD): zero-pad it to at least `minLength`
+   * bytes, then `edit` changes its bytes during the call and says whether it changed any. As
+   * `set` with keepTtl: before-change listener, access time, memory accounting, and one `set`
+   * change event when the value grew or `edit` changed it. Bytes `get` handed out are never
+   * changed under their holder. False, doing nothing, when `key` holds no string. Optional:
+   * callers fall back to `get` + `set`.
+   */
+  patchString?(db: number, key: Buffer, minLength: number, edit: StringEdit): boolean;
   /**
    * Store `value` under `key`, replacing whatever it held. A string's bytes are copied; a
    * collection is kept by reference (the caller hands it over). `expireAtMs` 0 means no
@@ -142,8 +164,15 @@ export interface Keyspace {
   touch(db: number, key: Buffer): boolean;
   /** Access metadata without updating it; null when the key does not exist. */
   meta(db: number, key: Buffer): KeyMeta | null;
+  /** Set access metadata (see KeyAccess); false when the key does not exist. Optional. */
+  setAccess?(db: number, key: Buffer, access: KeyAccess): boolean;
 
   dbSize(db: number): number;
+  /**
+   * Size `db`'s index for `keys` keys at once while it is empty (Redis's dictExpand on an RDB's
+   * RESIZEDB), so a bulk load does not rehash as it grows. Optional; a hint only.
+   */
+  reserve?(db: number, keys: number): void;
   /** Keys with an expiry in `db` (INFO keyspace `expires=`). */
   expiresCount(db: number): number;
   flushDb(db: number): void;

@@ -30,6 +30,23 @@ export class LatencyHistogram {
     return upperEdge(this.counts.length - 1);
   }
 
+  /**
+   * Cumulative counts at each power of two microseconds (LATENCY HISTOGRAM's histogram_usec):
+   * [bound, calls that took less], only where the count grows, as Redis lists them.
+   */
+  cumulativeLog2(): Array<[number, number]> {
+    const out: Array<[number, number]> = [];
+    let seen = this.counts[0];
+    let prev = 0;
+    for (let e = 0; e < POWERS; e++) {
+      if (seen > prev) out.push([2 ** e, Math.round(seen)]);
+      prev = seen;
+      for (let s = 0; s < SUB; s++) seen += this.counts[1 + e * SUB + s];
+    }
+    if (seen > prev) out.push([2 ** POWERS, Math.round(seen)]);
+    return out;
+  }
+
   reset(): void {
     this.counts.fill(0);
     this.total = 0;

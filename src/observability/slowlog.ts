@@ -30,10 +30,33 @@ function secret(fullName: string, argv: readonly Buffer[], i: number): boolean {
     case 'acl|setuser':
       return i >= 2;
     case 'config|set':
-      return i >= 3 && i % 2 === 1 && /^requirepass$/i.test(argv[i - 1].toString('latin1'));
+      // Redis's SENSITIVE_CONFIG options.
+      return (
+        i >= 3 && i % 2 === 1 && /^(requirepass|masterauth|masteruser)$/i.test(argv[i - 1].toString('latin1'))
+      );
+    case 'migrate':
+      return migrateSecret(argv, i);
     default:
       return false;
   }
+}
+
+/** MIGRATE's AUTH password and AUTH2 username and password (the options after argv[5]). */
+function migrateSecret(argv: readonly Buffer[], i: number): boolean {
+  for (let j = 6; j < argv.length; j++) {
+    const opt = argv[j].toString('latin1').toLowerCase();
+    const more = argv.length - 1 - j;
+    if (opt === 'auth' && more >= 1) {
+      if (i === j + 1) return true;
+      j++;
+    } else if (opt === 'auth2' && more >= 2) {
+      if (i === j + 1 || i === j + 2) return true;
+      j += 2;
+    } else if (opt !== 'copy' && opt !== 'replace') {
+      return false;
+    }
+  }
+  return false;
 }
 
 export class SlowLog {

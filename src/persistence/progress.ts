@@ -12,6 +12,7 @@ const BAR_WIDTH = 30;
 export function loadProgressReporter(
   logger: Logger,
   source: string,
+  what = 'snapshot',
 ): {
   update(p: LoadProgress): void;
   done(): void;
@@ -28,7 +29,7 @@ export function loadProgressReporter(
         lastLog = now;
         logger.info(
           { source, bytes: p.bytes, total: p.total, records: p.records },
-          `loading snapshot: ${pct === null ? `${p.bytes} bytes` : `${pct.toFixed(0)}%`}, ${p.records} keys read`,
+          `loading ${what}: ${pct === null ? `${p.bytes} bytes` : `${pct.toFixed(0)}%`}, ${p.records} keys read`,
         );
       }
       if (tty && pct !== null && now - lastBar >= BAR_EVERY_MS) {

@@ -3,6 +3,7 @@
  * door opens, and the final snapshot after the doors have drained.
  */
 import type { Logger } from 'pino';
+import type { Keyspace } from '../engine/types.js';
 import { SnapshotError } from './format.js';
 import type { PersistenceService } from './service.js';
 
@@ -67,4 +68,24 @@ export async function finalSnapshot(
   const r = await service.save('shutdown');
   if (!r.ok) logger.error({ error: r.error }, `final snapshot failed: ${r.error}`);
   return r.ok;
+}
+
+/**
+ * `--import-rdb FILE`: load a Redis RDB file into the (empty) keyspace, with its function
+ * libraries. A file that cannot be read stops the start with a message naming the first record
+ * that failed; the keyspace is left empty (the import is all or nothing).
+ */
+export async function importAtStart(
+  keyspace: Keyspace,
+  restoreFunctions: (payload: Buffer) => void,
+  path: string,
+  logger: Logger,
+): Promise<void> {
+  const { importRdb } = await import('./rdb/import.js');
+  try {
+    await importRdb({ keyspace, path, limits: keyspace.limits, logger, restoreFunctions });
+  } catch (err) {
+    logger.fatal({ err }, `${(err as Error).message}; refusing to start`);
+    throw new SnapshotLoadError((err as Error).message, { cause: err });
+  }
 }

@@ -15,6 +15,7 @@
  */
 
 import {
+  AttributeReply,
   BigNumberReply,
   BooleanReply,
   DoubleReply,
@@ -58,10 +59,12 @@ export function pushReply(vm: LuaVm, L: LuaThread, r: Reply, resp: 2 | 3, depth 
     else vm.pushnil(L);
   } else if (Array.isArray(r)) pushArray(vm, L, r, resp, depth);
   else if (r instanceof SimpleReply) pushField(vm, L, 'ok', Buffer.from(r.value, 'utf8'));
-  else if (r instanceof ErrorReply) pushField(vm, L, 'err', Buffer.from(errorTableText(r.message), 'utf8'));
-  else if (typeof r === 'bigint') vm.pushinteger(L, r);
+  else if (r instanceof ErrorReply) {
+    pushField(vm, L, 'err', Buffer.from(errorTableText(r.message), 'utf8'));
+    markCounted(vm, L);
+  } else if (typeof r === 'bigint') vm.pushinteger(L, r);
   else if (r instanceof DoubleReply) {
-    if (resp === 2) vm.pushstring(L, formatDouble(r.value));
+    if (resp === 2) vm.pushstring(L, r.text ?? formatDouble(r.value));
     else {
       vm.createtable(L, 0, 1);
       vm.pushnumber(L, r.value);
@@ -109,6 +112,8 @@ export function pushReply(vm: LuaVm, L: LuaThread, r: Reply, resp: 2 | 3, depth 
     if (resp === 2) vm.pushstring(L, r.value);
     else pushField(vm, L, 'big_number', Buffer.from(r.value, 'latin1'));
   } else if (r instanceof PushReply) pushArray(vm, L, r.items, resp, depth);
+  // Scripts do not see attributes (Redis 7.0 parses and drops them).
+  else if (r instanceof AttributeReply) pushReply(vm, L, r.reply, resp, depth);
   else if (r instanceof SequenceReply) {
     // A client reads the first of several replies as the command's answer.
     if (r.replies.length === 0) vm.pushboolean(L, false);
@@ -120,6 +125,15 @@ export function pushReply(vm: LuaVm, L: LuaThread, r: Reply, resp: 2 | 3, depth 
 function settable(vm: LuaVm, L: LuaThread): void {
   if (vm.type(L, -2) === T_NIL) vm.settop(L, -3);
   else vm.rawset(L, -3);
+}
+
+/**
+ * An error table made of a command's error: its stats are counted already (Redis's
+ * `ignore_error_stats_update` field), so a script returning or raising it does not count it again.
+ */
+export function markCounted(vm: LuaVm, L: LuaThread): void {
+  vm.pushboolean(L, true);
+  vm.setfield(L, -2, 'ignore_error_stats_update');
 }
 
 function pushField(vm: LuaVm, L: LuaThread, name: string, value: Buffer): void {
@@ -167,7 +181,11 @@ export function luaToReply(vm: LuaVm, L: LuaThread, resp: 2 | 3, depth = 0): Rep
   if (field(vm, L, 'err') === T_STRING) {
     const msg = vm.tobytes(L, -1)!.toString('utf8');
     vm.settop(L, -2);
-    return scriptError(msg);
+    const counted = field(vm, L, 'ignore_error_stats_update') === T_BOOLEAN && vm.toboolean(L, -1);
+    vm.settop(L, -2);
+    const e = scriptError(msg);
+    e.statsCounted = counted;
+    return e;
   }
   vm.settop(L, -2);
   if (field(vm, L, 'ok') === T_STRING) {

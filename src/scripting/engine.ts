@@ -9,6 +9,7 @@ import { blockingDenied } from '../commands/blocking.js';
 import type { CommandContext, ServerApi } from '../commands/context.js';
 import { Dispatcher } from '../commands/dispatch.js';
 import { REDIS_COMPAT_VERSION } from '../commands/families/redis-compat.js';
+import { makeRoom } from '../commands/memory-limit.js';
 import { ErrorReply, OK, type Reply } from '../commands/reply.js';
 import { Errors } from '../errors.js';
 import { decodeDump, encodeDump } from './dump.js';
@@ -36,9 +37,34 @@ const UNKILLABLE = new ErrorReply(
 );
 export const NOSCRIPT = new ErrorReply('NOSCRIPT', 'NOSCRIPT No matching script. Please use EVAL.');
 
+const NO_REPLICAS = new ErrorReply('UNAVAILABLE', 'NOREPLICAS Not enough good replicas to write.');
+
+/** A script's shebang flags: null without a shebang (eval compatibility mode). */
+function shebangFlags(body: Buffer): Set<ScriptFlag> | null | ErrorReply {
+  if (body.length < 2 || body[0] !== 0x23 || body[1] !== 0x21) return null;
+  let end = body.indexOf(0x0a);
+  if (end < 0) end = body.length;
+  const parts = body.subarray(0, end).toString('utf8').split(' ');
+  if (parts[0] !== '#!lua')
+    return new ErrorReply('ERR', `ERR Unexpected engine in script shebang: ${parts[0]}`);
+  const flags = new Set<ScriptFlag>();
+  for (const p of parts.slice(1)) {
+    if (!p.startsWith('flags=')) return new ErrorReply('ERR', `ERR Unknown lua shebang option: ${p}`);
+    for (const f of p.slice(6).split(',')) {
+      if (f === '') continue;
+      if (!(SCRIPT_FLAGS as readonly string[]).includes(f))
+        return new ErrorReply('ERR', `ERR Unexpected flag in script shebang: ${f}`);
+      flags.add(f as ScriptFlag);
+    }
+  }
+  return flags;
+}
+
 export class ScriptEngine {
   /** The BUSY error for other clients while a run is past busy-reply-threshold. */
   busy: ErrorReply | null = null;
+  /** DEBUG SET-DISABLE-DENY-SCRIPTS 1: scripts may run no-script commands (Redis's test hook). */
+  allowNoScript = false;
   readonly rand = new Rand48();
   readonly resolver: Dispatcher;
   private vmInstance: LuaVm | null = null;
@@ -80,10 +106,12 @@ export class ScriptEngine {
               `Slow script detected: still in execution after ${Math.round(ms)} milliseconds. You can try killing the script using the ${run.eval ? 'SCRIPT KILL' : 'FUNCTION KILL'} command.`,
             );
           },
-          onEnd: () => {
+          onEnd: (run) => {
             this.busy = null;
+            // A run that ended inside its command is followed by the dispatcher's own serving
+            // (after the command's writes reached replicas); one that outlived it serves here.
             const bk = this.server.blockedKeys;
-            if (bk.pending && !blockingDenied()) bk.serveReady();
+            if (run.settle !== null && bk.pending && !blockingDenied()) bk.serveReady();
           },
           closing: () => this.server.closing,
         });
@@ -135,24 +163,12 @@ export class ScriptEngine {
     const sha = createHash('sha1').update(body).digest('hex');
     const have = this.scripts.get(sha);
     if (have !== undefined) return { sha, script: have };
-    let flags: Set<ScriptFlag> | null = null;
+    const flags = shebangFlags(body);
+    if (flags instanceof ErrorReply) return flags;
     let code = body;
-    if (body.length >= 2 && body[0] === 0x23 && body[1] === 0x21) {
+    if (flags !== null) {
       let end = body.indexOf(0x0a);
       if (end < 0) end = body.length;
-      const parts = body.subarray(0, end).toString('utf8').split(' ');
-      if (parts[0] !== '#!lua')
-        return new ErrorReply('ERR', `ERR Unexpected engine in script shebang: ${parts[0]}`);
-      flags = new Set();
-      for (const p of parts.slice(1)) {
-        if (!p.startsWith('flags=')) return new ErrorReply('ERR', `ERR Unknown lua shebang option: ${p}`);
-        for (const f of p.slice(6).split(',')) {
-          if (f === '') continue;
-          if (!(SCRIPT_FLAGS as readonly string[]).includes(f))
-            return new ErrorReply('ERR', `ERR Unexpected flag in script shebang: ${f}`);
-          flags.add(f as ScriptFlag);
-        }
-      }
       // Blank the shebang line (a comment) so that line numbers stay the script's own.
       code = Buffer.from(body);
       code.fill(0x20, 0, end);
@@ -169,6 +185,24 @@ export class ScriptEngine {
     this.scripts.set(sha, script);
     this.scriptBytes += body.length + 40 + 96;
     return { sha, script };
+  }
+
+  /**
+   * Whether EVAL / EVALSHA / FCALL of `arg` (a script, a SHA, a function name) may write, as
+   * Redis's evalGetCommandFlags / fcallGetCommandFlags tell CLIENT PAUSE WRITE: a script that
+   * declares flags may write unless no-writes; one without (or unknown, or malformed) may.
+   */
+  mayWrite(command: 'eval' | 'evalsha' | 'fcall', arg: Buffer): boolean {
+    let flags: ReadonlySet<ScriptFlag> | null | ErrorReply = null;
+    if (command === 'fcall') {
+      flags = this.store?.functions.get(arg.toString('utf8').toLowerCase())?.flags ?? null;
+    } else if (command === 'evalsha') {
+      flags = this.scripts.get(arg.toString('latin1').toLowerCase())?.flags ?? null;
+    } else {
+      const sha = createHash('sha1').update(arg).digest('hex');
+      flags = this.scripts.get(sha)?.flags ?? shebangFlags(arg);
+    }
+    return flags === null || flags instanceof ErrorReply || !flags.has('no-writes');
   }
 
   /** EVAL / EVALSHA / EVAL_RO / EVALSHA_RO after argument checks. */
@@ -206,7 +240,7 @@ export class ScriptEngine {
     keys: Buffer[],
     args: Buffer[],
   ): Reply | Promise<Reply> {
-    const f = this.store!.functions.get(name);
+    const f = this.store!.functions.get(name.toLowerCase());
     if (f === undefined) return new ErrorReply('ERR', 'ERR Function not found');
     const opts = this.prepare(ctx, f.flags, ro, false, name);
     if (opts instanceof ErrorReply) return opts;
@@ -222,13 +256,16 @@ export class ScriptEngine {
     name: string,
   ): RunOptions | ErrorReply {
     const max = this.server.config.int('maxmemory');
-    const oom = max > 0 && !this.server.keyspace.makeRoom(max);
+    const oom = max > 0 && !makeRoom(this.server, max);
     if (flags !== null) {
       // Redis turns the flags into command flags: without allow-oom (or no-writes, which implies
       // it) the script is a denyoom command, refused as any other.
       if (!flags.has('allow-oom') && !flags.has('no-writes') && oom) return Errors.oom;
       if (!flags.has('no-writes') && ro)
         return new ErrorReply('ERR', 'ERR Can not execute a script with write flag using *_ro command.');
+      // A script that may write needs the good replicas min-replicas-to-write asks for (Cairn
+      // has none), as Redis's scriptPrepareForRun checks before it runs.
+      if (!flags.has('no-writes') && this.server.config.int('min-replicas-to-write') > 0) return NO_REPLICAS;
     }
     void ctx;
     return {
@@ -249,6 +286,13 @@ export class ScriptEngine {
     args: Buffer[],
   ): Reply | Promise<Reply> {
     const run = new ScriptRun(ctx, lua, opts, !blockingDenied());
+    run.command = [
+      Buffer.from(ctx.client.lastCommand),
+      Buffer.from(opts.name),
+      Buffer.from(String(keys.length)),
+      ...keys,
+      ...args,
+    ];
     return this.runner!.start(run, ref, keys, args);
   }
 
@@ -303,6 +347,11 @@ export class ScriptEngine {
   };
 
   /** INFO memory's scripting fields, named and ordered as Redis 7.0 prints them. */
+  /** Bytes held by the two Lua VMs (what maxmemory counts beside the dataset). */
+  get vmMemory(): number {
+    return (this.evalCtx?.memory ?? 0) + (this.fnCtx?.memory ?? 0);
+  }
+
   memoryInfo(): Array<[string, string | number]> {
     const vmEval = this.evalCtx?.memory ?? 0;
     const vmFn = this.fnCtx?.memory ?? 0;

@@ -5,6 +5,7 @@
  * fails, registers nothing, or clashes with another library's function leaves the old state.
  */
 import { ErrorReply } from '../errors.js';
+import { splitArgs } from '../util/split-args.js';
 import { LUA_OK, type LuaThread, type LuaVm, T_FUNCTION, T_NIL, T_STRING, T_TABLE } from './lua/vm.js';
 import type { LuaContext } from './lua-context.js';
 import { lua51Message } from './messages.js';
@@ -41,20 +42,22 @@ export function parseLibraryHeader(code: Buffer): { name: string; headerLen: num
     return new ErrorReply('ERR', 'ERR Missing library metadata');
   const end = code.indexOf(0x0a);
   if (end < 0) return new ErrorReply('ERR', 'ERR Invalid library metadata');
-  const parts = code
-    .subarray(0, end)
-    .toString('utf8')
-    .split(' ')
-    .filter((p) => p !== '');
+  // The shebang line is split as Redis's sdssplitargs does: name="foo" is the name foo.
+  const words = splitArgs(code, 0, end);
+  if (words === null || words.length === 0) return new ErrorReply('ERR', 'ERR Invalid library metadata');
+  const parts = words.map((w) => w.toString('utf8'));
   const engine = parts[0].slice(2);
-  if (engine.toLowerCase() !== 'lua') return new ErrorReply('ERR', `ERR Engine '${engine}' not found`);
   let name: string | null = null;
   for (const p of parts.slice(1)) {
-    if (p.startsWith('name=')) name = p.slice(5);
-    else return new ErrorReply('ERR', `ERR Invalid metadata value given: ${p}`);
+    if (p.slice(0, 5).toLowerCase() !== 'name=')
+      return new ErrorReply('ERR', `ERR Invalid metadata value given: ${p}`);
+    if (name !== null)
+      return new ErrorReply('ERR', 'ERR Invalid metadata value, name argument was given multiple times');
+    name = p.slice(5);
   }
   if (name === null) return new ErrorReply('ERR', 'ERR Library name was not given');
   if (!NAME.test(name)) return new ErrorReply('ERR', `ERR ${BAD_NAME}`);
+  if (engine.toLowerCase() !== 'lua') return new ErrorReply('ERR', `ERR Engine '${engine}' not found`);
   return { name, headerLen: end };
 }
 
@@ -93,7 +96,7 @@ export class FunctionStore {
       return err;
     }
     for (const f of lib.functions.keys()) {
-      const other = this.functions.get(f);
+      const other = this.functions.get(f.toLowerCase());
       if (other !== undefined && other.library !== old) {
         this.release(lib);
         return new ErrorReply('ERR', `ERR Function ${f} already exists`);
@@ -209,12 +212,13 @@ export class FunctionStore {
 
   private add(lib: Library): void {
     this.libraries.set(lib.name, lib);
-    for (const f of lib.functions.values()) this.functions.set(f.name, f);
+    // Function names are case-insensitive server-wide (Redis 7.0's functionDictType).
+    for (const f of lib.functions.values()) this.functions.set(f.name.toLowerCase(), f);
   }
 
   private remove(lib: Library): void {
     this.libraries.delete(lib.name);
-    for (const f of lib.functions.keys()) this.functions.delete(f);
+    for (const f of lib.functions.keys()) this.functions.delete(f.toLowerCase());
     this.release(lib);
   }
 

@@ -250,6 +250,8 @@ local function missing(_, k)
   r_error("Script attempted to access nonexistent global variable '" .. r_tostring(k) .. "'", 2)
 end
 r_setmetatable(base, {__index = missing})
+-- getmetatable(_G) shows Redis's error metatable, itself read-only.
+local envMetaView = protect({__index = missing})
 
 local function wrapPcall(f, ...)
   local r = pack(r_pcall(f, ...))
@@ -261,6 +263,7 @@ end
 
 local globals = {
   assert = assert, collectgarbage = collectgarbage, error = error, getmetatable = function(t)
+    if t == env then return envMetaView end
     if proxies[t] ~= nil then return nil end
     return r_getmetatable(t)
   end,

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { Dispatcher } from '../commands/dispatch.js';
 import { ErrorReply } from '../errors.js';
-import { luaArgs, pushReply } from './convert.js';
+import { luaArgs, markCounted, pushReply } from './convert.js';
 import { type LuaThread, type LuaVm, T_NUMBER, T_STRING } from './lua/vm.js';
 import type { HostTable } from './lua-context.js';
 import type { Rand48 } from './rand48.js';
@@ -67,6 +67,7 @@ export function redisApi(h: ApiHost): HostTable {
       const r = scriptCall(h.resolver, run, argv!);
       if (r instanceof Refused) {
         pushError(vm, L, `ERR ${r.text}`);
+        markCounted(vm, L);
         return raiseErrors ? vm.error(L) : 1;
       }
       pushReply(vm, L, r, run.resp);

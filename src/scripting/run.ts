@@ -40,6 +40,12 @@ export class ScriptRun implements RunState {
   readonly eval: boolean;
   readonly name: string;
   wrote = false;
+  /** The calling command line (FUNCTION STATS `command`). */
+  command: Buffer[] = [];
+  /** The server clock is held for this run (released when it ends). */
+  clockHeld = false;
+  /** The run is a propagation unit: its commands reach replicas together when it ends. */
+  propagating = false;
   resp: 2 | 3 = 2;
   readonly startedMs = performance.now();
   /** Past busy-reply-threshold: other clients get BUSY, the run goes on in slices. */
@@ -121,6 +127,16 @@ export class Runner {
       nargs = 3;
     }
     this.current = run;
+    // The script sees one time from start to end (Redis's script time snapshot).
+    run.ctx.server.clock.hold?.();
+    run.clockHeld = true;
+    // Its commands reach replicas as one unit (MULTI ... EXEC when several), even when the run
+    // outlives its EVAL / FCALL command.
+    const propagation = run.ctx.server.propagation;
+    if (propagation.active) {
+      propagation.openUnit();
+      run.propagating = true;
+    }
     const threshold = this.host.thresholdMs();
     if (threshold > 0) vm.setCountHook(co, HOOK_INSTRUCTIONS, this.hook);
     return this.step(run, nargs);
@@ -200,6 +216,14 @@ export class Runner {
 
   private end(run: ScriptRun): void {
     if (this.current === run) this.current = null;
+    if (run.clockHeld) {
+      run.clockHeld = false;
+      run.ctx.server.clock.release?.();
+    }
+    if (run.propagating) {
+      run.propagating = false;
+      run.ctx.server.propagation.closeUnit();
+    }
     // Out-of-band replies queued on the script's client copy belong to the caller (an array
     // both shared from the start already is the caller's).
     const caller = run.caller.client;
@@ -239,10 +263,16 @@ function errorReply(vm: LuaVm, co: LuaThread, run: ScriptRun, idx: number): Erro
     const err = text('err');
     const source = text('source');
     const line = text('line');
+    vm.pushstring(co, 'ignore_error_stats_update');
+    vm.rawget(co, idx < 0 ? idx - 1 : idx);
+    const counted = vm.toboolean(co, -1);
+    vm.settop(co, -2);
     if (err !== null) {
       let msg = lua51Message(err.replace(/^-/, ''));
       if (source !== null && line !== null) msg += ` script: ${run.name}, on ${source}:${line}.`;
-      return new ErrorReply(kindOf(msg), msg.replace(/\r?\n/g, ' '));
+      const e = new ErrorReply(kindOf(msg), msg.replace(/\r?\n/g, ' '));
+      e.statsCounted = counted;
+      return e;
     }
   }
   const raw = vm.type(co, idx) === T_STRING ? vm.tobytes(co, idx)!.toString('utf8') : 'execution failure';

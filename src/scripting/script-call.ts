@@ -9,7 +9,8 @@
 import type { ClientState, CommandContext } from '../commands/context.js';
 import type { Dispatcher } from '../commands/dispatch.js';
 import { clientInfoLine } from '../commands/families/client-info.js';
-import { F_DENYOOM, F_WRITE } from '../commands/registry.js';
+import { mayReplicate } from '../commands/pause.js';
+import { F_DENYOOM, F_WRITE, type TableEntry } from '../commands/registry.js';
 import type { Reply } from '../commands/reply.js';
 import { ErrorReply } from '../errors.js';
 
@@ -67,13 +68,18 @@ export function scriptCall(resolver: Dispatcher, run: RunState, argv: Buffer[]):
   // Resolution only (the table lookup, subcommand and arity): every check runs again below.
   const entry = resolver.resolve(argv);
   if (entry instanceof ErrorReply) {
-    return new Refused(
-      entry.message.startsWith('ERR wrong number of arguments')
-        ? 'Wrong number of args calling Redis command from script'
-        : 'Unknown Redis command called from script',
+    return refused(
+      ctx,
+      null,
+      new Refused(
+        entry.message.startsWith('ERR wrong number of arguments')
+          ? 'Wrong number of args calling Redis command from script'
+          : 'Unknown Redis command called from script',
+      ),
     );
   }
-  if (entry.spec.flags.includes('no-script')) return new Refused(NOT_ALLOWED);
+  if (entry.spec.flags.includes('no-script') && !server.scripting.allowNoScript)
+    return refused(ctx, entry, new Refused(NOT_ALLOWED));
   const client = ctx.client;
   if (!client.acl.unrestricted) {
     const denied = server.acl.check(client.acl, entry, argv);
@@ -89,20 +95,36 @@ export function scriptCall(resolver: Dispatcher, run: RunState, argv: Buffer[]):
         },
         now,
       );
-      return new Refused(
-        denied === 'command'
-          ? "The user executing the script can't run this command or subcommand"
-          : denied === 'key'
-            ? "The user executing the script can't access at least one of the keys mentioned in the command arguments"
-            : "The user executing the script can't publish to the channel mentioned in the command",
+      return refused(
+        ctx,
+        entry,
+        new Refused(
+          denied === 'command'
+            ? "The user executing the script can't run this command or subcommand"
+            : denied === 'key'
+              ? "The user executing the script can't access at least one of the keys mentioned in the command arguments"
+              : "The user executing the script can't publish to the channel mentioned in the command",
+        ),
       );
     }
   }
   const flags = entry.flagBits;
-  if ((flags & F_WRITE) !== 0 && run.readOnly)
-    return new Refused('Write commands are not allowed from read-only scripts.');
+  // A read-only script may not call may-replicate commands either (PUBLISH, PFCOUNT, ...).
+  if (((flags & F_WRITE) !== 0 || mayReplicate(entry.fullName)) && run.readOnly)
+    return refused(ctx, entry, new Refused('Write commands are not allowed from read-only scripts.'));
+  // min-replicas-to-write asks for replicas Cairn never has (Redis's scriptVerifyWriteCommandAllow).
+  if ((flags & F_WRITE) !== 0 && server.config.int('min-replicas-to-write') > 0)
+    return refused(
+      ctx,
+      entry,
+      new ErrorReply('UNAVAILABLE', 'NOREPLICAS Not enough good replicas to write.'),
+    );
   if ((flags & F_DENYOOM) !== 0 && run.oomAtStart && !run.allowOom && !run.wrote)
-    return new ErrorReply('OOM', "OOM command not allowed when used memory > 'maxmemory'.");
+    return refused(
+      ctx,
+      entry,
+      new ErrorReply('OOM', "OOM command not allowed when used memory > 'maxmemory'."),
+    );
   if ((flags & F_WRITE) !== 0) run.wrote = true;
   const reply = server.execute(ctx, argv);
   if (reply instanceof Promise) {
@@ -111,6 +133,21 @@ export function scriptCall(resolver: Dispatcher, run: RunState, argv: Buffer[]):
     return new ErrorReply('ERR', 'ERR This Redis command is not allowed from script');
   }
   return reply;
+}
+
+/**
+ * A command a script check refused counts as Redis's scriptCall error path counts it: the
+ * error in INFO errorstats and total_error_replies, a rejected call of the command.
+ */
+function refused<T extends Refused | ErrorReply>(ctx: CommandContext, entry: TableEntry | null, err: T): T {
+  if (entry !== null) entry.stats.rejected++;
+  const stats = ctx.server.stats;
+  stats.errorReplies++;
+  const message = err instanceof Refused ? 'ERR' : err.message;
+  const sp = message.indexOf(' ');
+  const prefix = sp < 0 ? message : message.slice(0, sp);
+  stats.errors.set(prefix, (stats.errors.get(prefix) ?? 0) + 1);
+  return err;
 }
 
 function firstKey(_name: string, argv: Buffer[]): string {

@@ -34,6 +34,7 @@ class Client implements ClientState {
   lastCommand = 'NULL';
   tracking: TrackingState | null = null;
   monitor = false;
+  replica = false;
   deferredPushes: Reply[] | null = null;
   private readonly closeFn: () => void;
   private readonly statsFn: () => { qbuf: number; obl: number; omem: number };

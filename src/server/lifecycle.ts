@@ -12,7 +12,7 @@ import type { Keyspace } from '../engine/types.js';
 import { Errors } from '../errors.js';
 import { metricsFor } from '../observability/metrics.js';
 import { createPersistence } from '../persistence/setup.js';
-import { finalSnapshot, restoreAtStart } from '../persistence/startup.js';
+import { finalSnapshot, importAtStart, restoreAtStart } from '../persistence/startup.js';
 import type { DoorHandle, DoorHost, DoorOptions } from '../protocols/door.js';
 import { ServerState } from './state.js';
 import { applyEngineTuning } from './tuning.js';
@@ -77,7 +77,17 @@ export async function startServer(opts: {
   const armCron = () => {
     if (cron !== null) clearInterval(cron);
     cron = setInterval(() => {
-      if (state.activeExpire) keyspace.activeExpireCycle(expireBudgetMs(config));
+      if (state.pauseCron) return;
+      // While clients are paused the dataset stands still: no key expires in the background.
+      if (state.activeExpire && !state.pause.active()) {
+        const t0 = performance.now();
+        keyspace.activeExpireCycle(expireBudgetMs(config));
+        const spike = config.int('latency-monitor-threshold');
+        if (spike > 0)
+          state.latency.addIfNeeded('expire-cycle', performance.now() - t0, spike, state.clock.now());
+      }
+      // Redis's serverCron: a tracking table over tracking-table-max-keys shrinks even when idle.
+      if (state.observers.tracking.clients > 0) state.observers.tracking.limit();
     }, 1000 / config.int('hz'));
     cron.unref();
   };
@@ -111,9 +121,26 @@ export async function startServer(opts: {
     throw err;
   }
 
+  const importPath = config.get('import-rdb');
+  if (importPath !== '') {
+    // A Redis RDB file replaces the latest snapshot: loaded all or nothing while the doors
+    // answer LOADING, then snapshotted at once (below) so the next start needs the file no more.
+    state.loading = true;
+    try {
+      await importAtStart(keyspace, state.scripting.snapshotFunctions.restore, importPath, logger);
+    } catch (err) {
+      for (const h of handles) await h.close(0);
+      if (cron !== null) clearInterval(cron);
+      await persistence?.close(true);
+      state.loading = false;
+      throw err;
+    }
+    if (persistence === null) state.loading = false;
+  }
+
   if (persistence !== null) {
     try {
-      await restoreAtStart(persistence, config.get('snapshot-on-error'), logger);
+      if (importPath === '') await restoreAtStart(persistence, config.get('snapshot-on-error'), logger);
     } catch (err) {
       for (const h of handles) await h.close(0);
       if (cron !== null) clearInterval(cron);
@@ -123,6 +150,7 @@ export async function startServer(opts: {
       state.loading = false;
     }
     state.dirty = 0;
+    if (importPath !== '') void persistence.save('import-rdb');
     state.hooks.lastSave = () => persistence.lastSave();
     state.hooks.save = async (background) => {
       if (background) {

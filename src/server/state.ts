@@ -19,13 +19,17 @@ import type {
 import { Dispatcher } from '../commands/dispatch.js';
 import { CollectionScans } from '../commands/families/collection-scan.js';
 import { CommandObservers } from '../commands/observers.js';
+import { ClientPause } from '../commands/pause.js';
 import { PubSubHub } from '../commands/pubsub/hub.js';
 import type { CommandTable } from '../commands/registry.js';
+import { ReplicaFeeds } from '../commands/replication/feed.js';
+import type { Propagation } from '../commands/replication/propagate.js';
 import { ErrorReply, type Reply } from '../commands/reply.js';
 import type { CommandSpec } from '../commands/spec.js';
 import type { ConfigStore } from '../config/store.js';
 import type { Clock } from '../engine/clock.js';
 import type { Keyspace } from '../engine/types.js';
+import { LatencyMonitor } from '../observability/latency-monitor.js';
 import { SlowLog } from '../observability/slowlog.js';
 import type { ClientInit, DoorHost } from '../protocols/door.js';
 import { ScriptEngine } from '../scripting/engine.js';
@@ -51,11 +55,15 @@ export class ServerState implements ServerApi, DoorHost {
   readonly events: EventHub;
   readonly blockedKeys: BlockedKeys;
   readonly observers: CommandObservers;
+  readonly replicas: ReplicaFeeds;
+  readonly propagation: Propagation;
   readonly stats: ServerStats;
   readonly dispatcher: Dispatcher;
   readonly commands: ReadonlyMap<string, CommandSpec>;
   readonly acl: Acl;
   readonly slowlog: SlowLog;
+  readonly latency = new LatencyMonitor();
+  readonly pause: ClientPause = new ClientPause(this);
   readonly startedAt: number;
   readonly runId = randomBytes(20).toString('hex');
   readonly version = CAIRN_VERSION;
@@ -71,6 +79,7 @@ export class ServerState implements ServerApi, DoorHost {
   closing = false;
   dirty = 0;
   activeExpire = true;
+  pauseCron = false;
 
   readonly notifier: KeyspaceNotifier;
 
@@ -113,6 +122,8 @@ export class ServerState implements ServerApi, DoorHost {
     this.events.subscribe(this.watches.onChange);
     this.blockedKeys = new BlockedKeys(keyspace);
     this.observers = new CommandObservers(this, this.events);
+    this.replicas = new ReplicaFeeds(this);
+    this.propagation = this.replicas.propagation;
     this.events.subscribe(this.blockedKeys.onChange);
     this.notifier = new KeyspaceNotifier(this, config, this.events);
     this.events.subscribe((_db, _key, kind) => {
@@ -176,6 +187,7 @@ export class ServerState implements ServerApi, DoorHost {
     this.watches.unwatchAll(client);
     this.pubsub.unsubscribeAll(client);
     this.observers.clientReset(client);
+    if (client.replica) this.replicas.detach(client);
     client.multi = null;
     this.clients.remove(client);
   }

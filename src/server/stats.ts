@@ -17,6 +17,7 @@ export function createStats(table: CommandTable): ServerStats {
     netInputBytes: 0,
     netOutputBytes: 0,
     errorReplies: 0,
+    lazyfreedObjects: 0,
     commands,
     commandsByDoor: { resp: 0, http: 0, grpc: 0 },
     errors: new Map(),
@@ -31,6 +32,7 @@ export function createStats(table: CommandTable): ServerStats {
       stats.netInputBytes = 0;
       stats.netOutputBytes = 0;
       stats.errorReplies = 0;
+      stats.lazyfreedObjects = 0;
       stats.commandsByDoor = { resp: 0, http: 0, grpc: 0 };
       stats.errors.clear();
       for (const c of commands.values()) {

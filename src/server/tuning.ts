@@ -31,5 +31,7 @@ export function applyEngineTuning(config: ConfigStore, keyspace: Keyspace): () =
       name === 'key-prefix-compression'
     )
       apply();
+    // A lower maxmemory evicts at once, as Redis's updateMaxmemory does (not at the next write).
+    if (name === 'maxmemory' && config.int('maxmemory') > 0) keyspace.makeRoom(config.int('maxmemory'));
   });
 }

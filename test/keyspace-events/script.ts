@@ -12,6 +12,7 @@
 
 import type { Step } from './step.js';
 import { blocking, hash, list, set, transactions, zset } from './steps-collections.js';
+import { geo } from './steps-geo.js';
 import { expiring, expiry, generic, lazy, strings } from './steps-keys.js';
 
 export { type Command, isCommand, type Step } from './step.js';
@@ -26,6 +27,7 @@ export const SCRIPT: readonly Step[] = [
   ...list,
   ...set,
   ...zset,
+  ...geo,
   ...blocking,
   ...transactions,
 ];

@@ -11,6 +11,8 @@ import { ZSetValue } from '../../engine/values/zset.js';
 import { ErrorReply, Errors } from '../../errors.js';
 import { blockingDenied } from '../blocking.js';
 import type { CommandContext } from '../context.js';
+import type { PropArg } from '../replication/propagate.js';
+import { alsoPropagate, propagateAs, propagating } from '../replication/rewrites.js';
 import { DoubleReply, NULL_ARRAY, type Reply } from '../reply.js';
 import { type CommandSpec, command } from '../spec.js';
 import { parseBlockTimeout } from './block-timeout.js';
@@ -33,15 +35,34 @@ function pop(
   return out;
 }
 
+/**
+ * Replicated as ZPOPMIN / ZPOPMAX key [count]: the command's rewritten form when it did not
+ * block, a command of its own when it was served later (Redis's alsoPropagate).
+ */
+function replicate(ctx: CommandContext, served: boolean, argv: PropArg[]): void {
+  if (served) alsoPropagate(ctx, argv);
+  else propagateAs(ctx, argv);
+}
+
 /** BZPOPMIN / BZPOPMAX's reply: [key, member, score]. */
-function popFlat(ctx: CommandContext, key: Buffer, z: ZSetValue, min: boolean): Reply {
+function popFlat(ctx: CommandContext, key: Buffer, z: ZSetValue, min: boolean, served: boolean): Reply {
   const [[member, score]] = pop(ctx, key, z, min, 1);
+  if (propagating(ctx)) replicate(ctx, served, [min ? 'ZPOPMIN' : 'ZPOPMAX', key]);
   return [Buffer.from(key), bytes(member), new DoubleReply(score)];
 }
 
 /** BZMPOP's reply: [key, [[member, score], ...]]. */
-function popNested(ctx: CommandContext, key: Buffer, z: ZSetValue, min: boolean, count: number): Reply {
+function popNested(
+  ctx: CommandContext,
+  key: Buffer,
+  z: ZSetValue,
+  min: boolean,
+  count: number,
+  served: boolean,
+): Reply {
+  const n = Math.min(count, z.size());
   const items = pop(ctx, key, z, min, count).map(([m, s]): Reply => [bytes(m), new DoubleReply(s)]);
+  if (propagating(ctx)) replicate(ctx, served, [min ? 'ZPOPMIN' : 'ZPOPMAX', key, String(n)]);
   return [Buffer.from(key), items];
 }
 
@@ -68,14 +89,14 @@ function bzpop(ctx: CommandContext, argv: Buffer[], min: boolean): Reply | Promi
   const keys = argv.slice(1, -1);
   const found = firstZSet(ctx, keys);
   if (found instanceof ErrorReply) return found;
-  if (found !== null) return popFlat(ctx, found[0], found[1], min);
+  if (found !== null) return popFlat(ctx, found[0], found[1], min, false);
   if (blockingDenied()) return NULL_ARRAY;
   return ctx.server.blockedKeys.block(ctx, {
     keys,
     type: ZSetValue,
     timeoutMs,
     timeoutReply: NULL_ARRAY,
-    serve: (key) => popFlat(ctx, key, servedZSet(ctx, key), min),
+    serve: (key) => popFlat(ctx, key, servedZSet(ctx, key), min, true),
   });
 }
 
@@ -94,14 +115,14 @@ function bzmpop(ctx: CommandContext, argv: Buffer[]): Reply | Promise<Reply> {
   if (timeoutMs instanceof ErrorReply) return timeoutMs;
   const found = firstZSet(ctx, a.keys);
   if (found instanceof ErrorReply) return found;
-  if (found !== null) return popNested(ctx, found[0], found[1], a.first, a.count);
+  if (found !== null) return popNested(ctx, found[0], found[1], a.first, a.count, false);
   if (blockingDenied()) return NULL_ARRAY;
   return ctx.server.blockedKeys.block(ctx, {
     keys: a.keys,
     type: ZSetValue,
     timeoutMs,
     timeoutReply: NULL_ARRAY,
-    serve: (key) => popNested(ctx, key, servedZSet(ctx, key), a.first, a.count),
+    serve: (key) => popNested(ctx, key, servedZSet(ctx, key), a.first, a.count, true),
   });
 }
 

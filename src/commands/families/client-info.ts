@@ -7,7 +7,7 @@ import type { ClientState } from '../context.js';
 
 /** Redis's flag letters that Cairn has a state for; `N` when none applies. */
 function flagLetters(c: ClientState): string {
-  let f = c.monitor ? 'O' : '';
+  let f = c.monitor ? 'O' : c.replica ? 'S' : '';
   if (c.pubsub !== null) f += 'P';
   if (c.multi !== null) f += 'x';
   if (c.blocked) f += 'b';

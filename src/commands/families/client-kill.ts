@@ -15,11 +15,12 @@ const INT64_MAX = 9223372036854775807n;
 const noSuchClient = new ErrorReply('ERR', 'ERR No such client');
 const badClientId = new ErrorReply('ERR', 'ERR client-id should be greater than 0');
 
-/** Client types Redis knows; a Cairn client is `pubsub` while it holds a subscription, else `normal`. */
+/** Client types Redis knows: `replica` once it sent SYNC/PSYNC, `pubsub` while it holds a subscription, else `normal`. */
 const CLIENT_TYPES = new Set(['normal', 'master', 'replica', 'slave', 'pubsub']);
 type ClientTest = (c: ClientState) => boolean;
-const isNormal: ClientTest = (c) => c.pubsub === null;
-const isPubsub: ClientTest = (c) => c.pubsub !== null;
+const isNormal: ClientTest = (c) => c.pubsub === null && !c.replica;
+const isPubsub: ClientTest = (c) => c.pubsub !== null && !c.replica;
+const isReplica: ClientTest = (c) => c.replica;
 const isNone: ClientTest = () => false;
 
 export function unknownClientType(arg: Buffer): ErrorReply {
@@ -30,6 +31,7 @@ export function unknownClientType(arg: Buffer): ErrorReply {
 export function parseClientType(arg: Buffer): ClientTest | ErrorReply {
   const t = argLower(arg);
   if (!CLIENT_TYPES.has(t)) return unknownClientType(arg);
+  if (t === 'replica' || t === 'slave') return isReplica;
   return t === 'normal' ? isNormal : t === 'pubsub' ? isPubsub : isNone;
 }
 

@@ -9,6 +9,7 @@ import { NO_REPLY, OK, type Reply, VerbatimReply } from '../reply.js';
 import { type CommandFlag, type CommandSpec, command } from '../spec.js';
 import { clientInfoLine, clientListText } from './client-info.js';
 import { clientKill, parseClientType } from './client-kill.js';
+import { clientPauseSubcommands, PAUSE_HELP } from './client-pause.js';
 import { clientTrackingSubcommands, TRACKING_HELP_HEAD, TRACKING_HELP_TAIL } from './client-tracking.js';
 import { clientUnblock } from './client-unblock.js';
 import { helpReply, invalidClientName, isValidClientAttr, oneLine } from './redis-compat.js';
@@ -132,6 +133,7 @@ const HELP_LINES = [
   '      Return clients of specified type.',
   '    * ID <client-id> [<client-id> ...]',
   '      Return clients with the given ids.',
+  ...PAUSE_HELP,
   'REPLY (ON|OFF|SKIP)',
   '    Control the replies sent to the current connection.',
   'SETNAME <name>',
@@ -291,5 +293,6 @@ export const clientCommand: CommandSpec = command({
       handler: clientHelp,
     }),
     ...clientTrackingSubcommands,
+    ...clientPauseSubcommands,
   ],
 });

@@ -8,6 +8,7 @@
  */
 import { bulk, MapReply, type Reply, SetReply, SimpleReply } from '../reply.js';
 import type { CommandFlag, CommandGroup, CommandSpec } from '../spec.js';
+import { keySpecsReply } from './command-keys.js';
 import { type DocArg, parseSyntax } from './syntax-args.js';
 
 /** Cairn flag -> Redis's name, in the order Redis prints them. Cairn-only flags are not shown. */
@@ -60,7 +61,10 @@ const GROUP_CATEGORY: Partial<Record<CommandGroup, Category>> = {
   list: 'list',
   set: 'set',
   'sorted-set': 'sortedset',
+  geo: 'geo',
   stream: 'stream',
+  bitmap: 'bitmap',
+  hyperloglog: 'hyperloglog',
   connection: 'connection',
   transactions: 'transaction',
   scripting: 'scripting',
@@ -70,7 +74,8 @@ export function redisFlags(spec: CommandSpec): string[] {
   const out: string[] = [];
   for (const [flag, name] of REDIS_FLAG_ORDER) if (spec.flags.includes(flag)) out.push(name);
   // Keys found through a numkeys argument or a keyword move with the arguments.
-  if (spec.keySpecs?.some((k) => 'keynum' in k.find || 'keyword' in k.begin)) out.push('movablekeys');
+  if (spec.getKeys !== undefined || spec.keySpecs?.some((k) => 'keynum' in k.find || 'keyword' in k.begin))
+    out.push('movablekeys');
   return out;
 }
 
@@ -101,6 +106,7 @@ export function aclCategories(spec: CommandSpec): string[] {
     if (spec.group === 'generic' && touchesData) cats.add('keyspace');
   }
   for (const c of spec.categories ?? []) cats.add(c as Category);
+  for (const c of spec.notCategories ?? []) cats.delete(c as Category);
   return ACL_CATEGORIES.filter((c) => cats.has(c)).map((c) => `@${c}`);
 }
 
@@ -120,7 +126,7 @@ export function commandInfoEntry(spec: CommandSpec, fullName: string): Reply {
     spec.step,
     statusSet(aclCategories(spec)),
     new SetReply([]),
-    new SetReply([]),
+    keySpecsReply(fullName),
     new SetReply(subs.map((s) => commandInfoEntry(s, `${fullName}|${s.name}`))),
   ];
 }

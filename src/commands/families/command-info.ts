@@ -2,12 +2,12 @@
  * COMMAND and its subcommands, answered from the command table itself (`server.commands`), so
  * what clients discover (redis-cli hints, cluster-aware key extraction) is what Cairn runs.
  */
-import { ErrorReply, Errors } from '../../errors.js';
+import { Errors } from '../../errors.js';
 import { globMatch } from '../../util/glob.js';
 import { argIs, argLower } from '../args.js';
 import type { CommandContext } from '../context.js';
 import { bulk, MapReply, type Reply } from '../reply.js';
-import { type CommandSpec, command, keyIndexes } from '../spec.js';
+import { type CommandSpec, command } from '../spec.js';
 import {
   aclCategories,
   allCommands,
@@ -15,12 +15,8 @@ import {
   commandInfoEntry,
   lookupByFullName,
 } from './command-docs.js';
+import { commandGetKeys, commandGetKeysAndFlags } from './command-keys.js';
 import { helpReply } from './redis-compat.js';
-
-const invalidCommand = new ErrorReply('ERR', 'ERR Invalid command specified');
-const noKeyArguments = new ErrorReply('ERR', 'ERR The command has no key arguments');
-const invalidArgCount = new ErrorReply('ERR', 'ERR Invalid number of arguments specified for command');
-const invalidArgs = new ErrorReply('ERR', 'ERR Invalid arguments specified for command');
 
 function allInfo(ctx: CommandContext): Reply {
   const out: Reply[] = [];
@@ -84,27 +80,6 @@ function commandList(ctx: CommandContext, argv: Buffer[]): Reply {
   return out;
 }
 
-/** COMMAND GETKEYS command [arg ...]: the key arguments, by the command's key positions. */
-function commandGetKeys(ctx: CommandContext, argv: Buffer[]): Reply {
-  const target = argv.slice(2);
-  const base = ctx.server.commands.get(argLower(target[0]));
-  if (base === undefined) return invalidCommand;
-  let spec = base;
-  if (base.subcommands !== undefined && target.length >= 2) {
-    const subName = argLower(target[1]);
-    const sub = base.subcommands.find((s) => s.name === subName);
-    if (sub === undefined) return invalidCommand;
-    spec = sub;
-  }
-  if (spec.firstKey <= 0 && spec.keySpecs === undefined) return noKeyArguments;
-  // Shard channels sit in key positions but are `not_key` (SSUBSCRIBE, SPUBLISH).
-  if (spec.keySpecs?.every((k) => k.flags?.includes('not_key'))) return noKeyArguments;
-  if ((spec.arity > 0 && spec.arity !== target.length) || target.length < -spec.arity) return invalidArgCount;
-  const idx = keyIndexes(spec, target);
-  if (idx.length === 0) return invalidArgs;
-  return idx.map((i) => Buffer.from(target[i]));
-}
-
 const HELP_LINES = [
   '(no subcommand)',
   '    Return details about all Cairn commands.',
@@ -122,6 +97,8 @@ const HELP_LINES = [
   '    commands are returned.',
   'GETKEYS <full-command>',
   '    Return the keys from a full Cairn command.',
+  'GETKEYSANDFLAGS <full-command>',
+  '    Return the keys and the access flags from a full Cairn command.',
 ];
 
 function commandHelp(_ctx: CommandContext, argv: Buffer[]): Reply {
@@ -198,6 +175,17 @@ export const commandCommand: CommandSpec = command({
       complexity: 'O(N) where N is the number of arguments to the command',
       syntax: 'command arg [arg ...]',
       handler: commandGetKeys,
+    }),
+    command({
+      ...SRV,
+      name: 'getkeysandflags',
+      arity: -4,
+      flags: [...FLAGS],
+      summary: 'Extracts the key names and access flags for an arbitrary command.',
+      since: '7.0.0',
+      complexity: 'O(N) where N is the number of arguments to the command',
+      syntax: 'command arg [arg ...]',
+      handler: commandGetKeysAndFlags,
     }),
     command({
       ...SRV,

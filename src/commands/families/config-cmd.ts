@@ -9,6 +9,8 @@ import { ErrorReply, Errors } from '../../errors.js';
 import type { CommandContext } from '../context.js';
 import { bulk, MapReply, OK, type Reply } from '../reply.js';
 import { type CommandFlag, type CommandSpec, command } from '../spec.js';
+import { isUnchangedImmutable } from './config-compat.js';
+import { configRewrite } from './config-rewrite.js';
 import { helpReply, oneLine } from './redis-compat.js';
 
 const GLOB_CHARS = /[*?[]/;
@@ -57,7 +59,7 @@ function checkValue(spec: OptionSpec, raw: string): string | null {
 
 function configSet(ctx: CommandContext, argv: Buffer[]): Reply {
   if ((argv.length - 2) % 2 !== 0) return Errors.syntax;
-  const pairs: Array<{ spec: OptionSpec; typed: string; value: string }> = [];
+  const pairs: Array<{ spec: OptionSpec; typed: string; value: string; noop: boolean }> = [];
   let unknown: string | null = null;
   let failure: ErrorReply | null = null;
   // First pass, in Redis's priority: an unknown name wins over everything else, then the first
@@ -70,9 +72,12 @@ function configSet(ctx: CommandContext, argv: Buffer[]): Reply {
       continue;
     }
     if (failure !== null || unknown !== null) continue;
-    if (!spec.mutable) failure = setFailed(typed, "can't set immutable config");
+    const value = argv[i + 1].toString('utf8');
+    const config = ctx.server.config;
+    const noop = isUnchangedImmutable(spec, value, config.get(spec.name as Parameters<typeof config.get>[0]));
+    if (!spec.mutable && !noop) failure = setFailed(typed, "can't set immutable config");
     else if (pairs.some((p) => p.spec === spec)) failure = setFailed(typed, 'duplicate parameter');
-    else pairs.push({ spec, typed, value: argv[i + 1].toString('utf8') });
+    else pairs.push({ spec, typed, value, noop });
   }
   if (unknown !== null) {
     return new ErrorReply(
@@ -89,9 +94,10 @@ function configSet(ctx: CommandContext, argv: Buffer[]): Reply {
   const config = ctx.server.config;
   const old = pairs.map((p) => config.get(p.spec.name as Parameters<typeof config.get>[0]));
   for (let i = 0; i < pairs.length; i++) {
+    if (pairs[i].noop) continue;
     const err = config.apply(pairs[i].spec.name, pairs[i].value);
     if (err !== null) {
-      for (let j = 0; j < i; j++) config.apply(pairs[j].spec.name, old[j]);
+      for (let j = 0; j < i; j++) if (!pairs[j].noop) config.apply(pairs[j].spec.name, old[j]);
       return setFailed(pairs[i].spec.name, err);
     }
   }
@@ -110,6 +116,8 @@ const HELP_LINES = [
   '    Set the configuration <directive> to <value>.',
   'RESETSTAT',
   '    Reset statistics reported by the INFO command.',
+  'REWRITE',
+  '    Rewrite the configuration file.',
 ];
 
 function configHelp(_ctx: CommandContext, argv: Buffer[]): Reply {
@@ -148,6 +156,17 @@ export const configCommand: CommandSpec = command({
       complexity: 'O(N) when N is the number of configuration parameters provided',
       syntax: 'parameter value [parameter value ...]',
       handler: configSet,
+    }),
+    command({
+      ...SRV,
+      name: 'rewrite',
+      arity: 2,
+      flags: ADMIN,
+      summary: 'Persists the effective configuration to file.',
+      since: '2.8.0',
+      complexity: 'O(1)',
+      syntax: '',
+      handler: configRewrite,
     }),
     command({
       ...SRV,

@@ -12,18 +12,23 @@ import { isLoopback } from '../../security/protected-mode.js';
 import { parseInt64 } from '../args.js';
 import type { CommandContext } from '../context.js';
 import {
+  AttributeReply,
+  BigNumberReply,
   BooleanReply,
+  bulk,
   DoubleReply,
   MapReply,
   OK,
+  PushReply,
   type Reply,
+  SequenceReply,
   SetReply,
   SimpleReply,
   VerbatimReply,
 } from '../reply.js';
 import { type CommandSpec, command } from '../spec.js';
 import { debugReload } from './debug-reload.js';
-import { cString, peekRead } from './lookup.js';
+import { cString } from './lookup.js';
 import { helpReply, oneLine } from './redis-compat.js';
 
 const notAllowed = new ErrorReply(
@@ -43,17 +48,24 @@ const HELP_LINES = [
   '    Output a hex signature of the values of all the specified keys.',
   'JMAP',
   '    Accepted (no heap map).',
+  'LOADAOF',
+  '    Cairn has no AOF: like RELOAD, save every key in the snapshot format and load it back.',
   'LOG <message>',
   '    Write <message> to the server log.',
+  'PAUSE-CRON <0|1>',
+  '    Stop periodic cron job processing.',
   'OBJECT <key>',
   '    Show low level info about the `key` and associated value.',
   'PROTOCOL <type>',
-  '    Reply with a test value of the specified type: string, integer, double, null, array, set, map,',
-  '    verbatim, true, false.',
+  '    Reply with a test value of the specified type. <type> can be: string,',
+  '    integer, double, bignum, null, array, set, map, attrib, push, verbatim,',
+  '    true, false.',
   'QUICKLIST-PACKED-THRESHOLD <size>',
   '    Accepted (lists are not packed in quicklist nodes).',
   'RELOAD [MERGE] [NOFLUSH] [NOSAVE]',
   '    Save every key in the snapshot format and load it back (encodings are chosen again).',
+  'SET-DISABLE-DENY-SCRIPTS <0|1>',
+  '    Disable or enable the no-script flag of commands, so that scripts may run them.',
   'SET-ACTIVE-EXPIRE <0|1>',
   '    Setting it to 0 disables expiring keys in background when they are not accessed.',
   'SLEEP <seconds>',
@@ -135,10 +147,13 @@ function digestValue(ctx: CommandContext, argv: Buffer[]): Reply {
 /** Redis's DEBUG OBJECT line (addresses are not Cairn's to show; a stable stand-in is given). */
 function object(ctx: CommandContext, argv: Buffer[]): Reply {
   const key = argv[2];
-  const v = peekRead(ctx, key);
-  if (v === null) return noSuchKey;
   const ks = ctx.server.keyspace;
-  const meta = ks.meta(ctx.client.db, key);
+  // The key as stored, expired or not (Redis looks it up in the dict itself: no expiry, no stats).
+  const e = ks.peekEntry(ctx.client.db, key);
+  if (e === null) return noSuchKey;
+  const v = e.value;
+  const expired = e.expireAt !== 0 && e.expireAt <= ctx.server.clock.now();
+  const meta = expired ? null : ks.meta(ctx.client.db, key);
   const idle = Math.floor((meta?.idleMs ?? 0) / MS_PER_S);
   const enc = isCollection(v)
     ? v.encoding()
@@ -166,8 +181,22 @@ function sleep(argv: Buffer[]): Reply {
   return OK;
 }
 
-function protocol(argv: Buffer[]): Reply {
+function protocol(ctx: CommandContext, argv: Buffer[]): Reply {
   switch (argv[2].toString('latin1').toLowerCase()) {
+    case 'bignum':
+      return new BigNumberReply('1234567999999999999999999999999999999');
+    case 'attrib':
+      return new AttributeReply(
+        [[bulk('key-popularity'), [bulk('key:123'), 90]]],
+        bulk('Some real reply following the attribute'),
+      );
+    case 'push':
+      if (ctx.client.resp < 3) return new ErrorReply('ERR', 'ERR RESP2 is not supported by this command');
+      // Not a synchronous reply: a plain one follows, for clients that skip pushes.
+      return new SequenceReply([
+        new PushReply([bulk('server-cpu-usage'), 42]),
+        bulk('Some real reply following the push reply'),
+      ]);
     case 'string':
       return Buffer.from('Hello World');
     case 'integer':
@@ -195,7 +224,7 @@ function protocol(argv: Buffer[]): Reply {
     default:
       return new ErrorReply(
         'ERR',
-        'ERR Wrong protocol type name. Please use one of the following: string|integer|double|null|array|set|map|verbatim|true|false',
+        'ERR Wrong protocol type name. Please use one of the following: string|integer|double|bignum|null|array|set|map|attrib|push|verbatim|true|false',
       );
   }
 }
@@ -206,13 +235,23 @@ function debug(ctx: CommandContext, argv: Buffer[]): Reply {
   const n = argv.length;
   if (sub === 'help' && n === 2) return helpReply(argv[0], HELP_LINES);
   if (sub === 'reload') return debugReload(ctx, argv);
+  // No append-only file: the dataset goes through the snapshot format and back, as RELOAD.
+  if (sub === 'loadaof' && n === 2) return debugReload(ctx, argv);
   if (sub === 'digest' && n === 2) return digest(ctx);
   if (sub === 'digest-value' && n >= 2) return digestValue(ctx, argv);
   if (sub === 'object' && n === 3) return object(ctx, argv);
   if (sub === 'sleep' && n === 3) return sleep(argv);
-  if (sub === 'protocol' && n === 3) return protocol(argv);
+  if (sub === 'protocol' && n === 3) return protocol(ctx, argv);
+  if (sub === 'set-disable-deny-scripts' && n === 3) {
+    ctx.server.scripting.allowNoScript = argv[2].toString('latin1') !== '0';
+    return OK;
+  }
   if (sub === 'set-active-expire' && n === 3) {
     ctx.server.activeExpire = argv[2].toString('latin1') !== '0';
+    return OK;
+  }
+  if (sub === 'pause-cron' && n === 3) {
+    ctx.server.pauseCron = argv[2].toString('latin1') !== '0';
     return OK;
   }
   if ((sub === 'jmap' || sub === 'change-repl-id') && n === 2) return OK;

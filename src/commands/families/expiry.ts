@@ -6,6 +6,7 @@
 import { ErrorReply, Errors } from '../../errors.js';
 import { parseInt64 } from '../args.js';
 import type { CommandContext } from '../context.js';
+import { deletionCommand, propagateAs, propagating } from '../replication/rewrites.js';
 import type { Reply } from '../reply.js';
 import { type CommandSpec, command } from '../spec.js';
 import { INT64_MAX, INT64_MAX_SECONDS, INT64_MIN_SECONDS, invalidExpire, toEngineMs } from './expire-time.js';
@@ -78,9 +79,13 @@ function expireGeneric(
   if (when <= BigInt(now)) {
     ks.delete(db, key);
     notifyGeneric(ctx, 'del', key);
+    if (propagating(ctx)) propagateAs(ctx, [deletionCommand(ctx, 'lazyfree-lazy-expire'), key]);
   } else {
     ks.setExpireTime(db, key, toEngineMs(when));
     notifyGeneric(ctx, 'expire', key);
+    // Replicas get an absolute time: PEXPIREAT key <ms> [NX|XX|GT|LT].
+    if (cmd !== 'pexpireat' && propagating(ctx))
+      propagateAs(ctx, ['PEXPIREAT', key, String(when), ...argv.slice(3)]);
   }
   return 1;
 }

@@ -7,6 +7,7 @@ import { HashValue } from '../../engine/values/hash.js';
 import { ErrorReply, Errors } from '../../errors.js';
 import { intReply, parseInt64 } from '../args.js';
 import type { CommandContext } from '../context.js';
+import { propagateAs, propagating } from '../replication/rewrites.js';
 import type { Reply } from '../reply.js';
 import { type CommandSpec, command } from '../spec.js';
 import { notify } from './keyspace-events.js';
@@ -80,6 +81,8 @@ function hincrbyfloat(ctx: CommandContext, argv: Buffer[]): Reply {
   if (sum.kind !== 'finite') return Errors.incrFloatNaN;
   const out = formatLongDouble(sum);
   writeField(ctx, key, h, field, out, 'hincrbyfloat');
+  // Replicated as the value it produced, so float formatting cannot differ on a replica.
+  if (propagating(ctx)) propagateAs(ctx, ['HSET', key, argv[2], out]);
   return bytes(out);
 }
 

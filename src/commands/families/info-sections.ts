@@ -7,6 +7,8 @@
 import os from 'node:os';
 import { blockedClients } from '../blocking.js';
 import type { InfoSection, ServerApi } from '../context.js';
+import { countedMemory } from '../memory-limit.js';
+import { migrateCachedSockets } from './migrate.js';
 import { REDIS_COMPAT_VERSION } from './redis-compat.js';
 
 type Fields = Array<[string, string | number]>;
@@ -149,7 +151,8 @@ function serverSection(server: ServerApi): Fields {
 
 function clientsSection(server: ServerApi): Fields {
   return [
-    ['connected_clients', server.clients.count()],
+    // Replicas are not counted, as in Redis (listLength(server.clients) - listLength(server.slaves)).
+    ['connected_clients', server.clients.count() - server.replicas.count],
     ['cluster_connections', 0],
     ['maxclients', server.config.int('maxclients')],
     ['client_recent_max_input_buffer', 0],
@@ -161,6 +164,16 @@ function clientsSection(server: ServerApi): Fields {
     ['connected_clients_http', server.clients.count('http')],
     ['connected_clients_grpc', server.clients.count('grpc')],
   ];
+}
+
+/** Bytes held in clients' query and output buffers (Redis's mem_clients_normal, roughly). */
+function clientBuffers(server: ServerApi): number {
+  let n = 0;
+  for (const c of server.clients.list()) {
+    const b = c.bufferStats();
+    n += b.qbuf + b.omem;
+  }
+  return n;
 }
 
 function memorySection(server: ServerApi): Fields {
@@ -188,8 +201,18 @@ function memorySection(server: ServerApi): Fields {
     ['maxmemory_human', bytesToHuman(maxmemory)],
     ['maxmemory_policy', server.config.get('maxmemory-policy')],
     ['mem_fragmentation_ratio', (used === 0 ? 0 : rss / used).toFixed(2)],
+    // What maxmemory does not bound (see commands/memory-limit.ts).
+    ['mem_not_counted_for_evict', Math.max(0, used - countedMemory(server))],
+    ['mem_replication_backlog', 0],
+    ['mem_total_replication_buffers', 0],
+    ['mem_clients_slaves', 0],
+    ['mem_clients_normal', clientBuffers(server)],
+    ['mem_cluster_links', 0],
+    ['mem_aof_buffer', 0],
     ['mem_allocator', 'v8'],
+    ['active_defrag_running', 0],
     ['lazyfree_pending_objects', 0],
+    ['lazyfreed_objects', server.stats.lazyfreedObjects],
     ['heap_used', heap.heapUsed],
     ['heap_total', heap.heapTotal],
     ['external_memory', heap.external],
@@ -240,6 +263,7 @@ function statsSection(server: ServerApi): Fields {
     ['pubsubshard_channels', server.pubsub.size('shard')],
     ['latest_fork_usec', 0],
     ['total_forks', 0],
+    ['migrate_cached_sockets', migrateCachedSockets(server)],
     ['tracking_total_keys', server.observers.tracking.figures().keys],
     ['tracking_total_items', server.observers.tracking.figures().items],
     ['tracking_total_prefixes', server.observers.tracking.figures().prefixes],
@@ -252,18 +276,22 @@ function statsSection(server: ServerApi): Fields {
 }
 
 function replicationSection(server: ServerApi): Fields {
+  const replicas = server.replicas;
+  const backlogSize = 1048576;
+  const backlog = replicas.backlog(backlogSize);
   return [
     ['role', 'master'],
-    ['connected_slaves', 0],
+    ['connected_slaves', replicas.count],
+    ...replicas.replicaLines(server.clock.now()),
     ['master_failover_state', 'no-failover'],
     ['master_replid', server.runId],
     ['master_replid2', '0'.repeat(40)],
-    ['master_repl_offset', 0],
+    ['master_repl_offset', replicas.offset],
     ['second_repl_offset', -1],
-    ['repl_backlog_active', 0],
-    ['repl_backlog_size', 1048576],
-    ['repl_backlog_first_byte_offset', 0],
-    ['repl_backlog_histlen', 0],
+    ['repl_backlog_active', backlog.active],
+    ['repl_backlog_size', backlogSize],
+    ['repl_backlog_first_byte_offset', backlog.firstByte],
+    ['repl_backlog_histlen', backlog.histlen],
   ];
 }
 

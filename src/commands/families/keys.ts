@@ -15,6 +15,7 @@ import type { CommandContext } from '../context.js';
 import { OK, type Reply, SimpleReply } from '../reply.js';
 import { type CommandSpec, command } from '../spec.js';
 import { notifyGeneric, notifyNew } from './keyspace-events.js';
+import { countFlushedAsync, countUnlinked } from './lazyfree.js';
 import {
   countLookup,
   existsRead,
@@ -48,6 +49,12 @@ function del(ctx: CommandContext, argv: Buffer[]): Reply {
     notifyGeneric(ctx, 'del', argv[i]);
   }
   return n;
+}
+
+/** DEL, counting what Redis would free in the background (lazyfree.ts). */
+function unlink(ctx: CommandContext, argv: Buffer[]): Reply {
+  countUnlinked(ctx, argv);
+  return del(ctx, argv);
 }
 
 /** A key named twice counts twice, as in Redis. */
@@ -171,6 +178,7 @@ function flushMode(argv: Buffer[]): ErrorReply | null {
 function flushdb(ctx: CommandContext, argv: Buffer[]): Reply {
   const err = flushMode(argv);
   if (err !== null) return err;
+  if (argv.length === 2 && optIs(argv[1], 'async')) countFlushedAsync(ctx, ctx.client.db);
   ctx.server.watches.touchDb(ctx.server.keyspace, ctx.client.db);
   ctx.server.keyspace.flushDb(ctx.client.db);
   return OK;
@@ -179,6 +187,7 @@ function flushdb(ctx: CommandContext, argv: Buffer[]): Reply {
 function flushall(ctx: CommandContext, argv: Buffer[]): Reply {
   const err = flushMode(argv);
   if (err !== null) return err;
+  if (argv.length === 2 && optIs(argv[1], 'async')) countFlushedAsync(ctx, null);
   flushAllWatched(ctx);
   return OK;
 }
@@ -238,7 +247,7 @@ const keyspaceCommands: readonly CommandSpec[] = [
     complexity:
       'O(1) for each key removed regardless of its size. Then the command does O(N) work in a different thread in order to reclaim memory, where N is the number of allocations the deleted objects where composed of.',
     syntax: 'key [key ...]',
-    handler: del,
+    handler: unlink,
   }),
   command({
     ...GENERIC,

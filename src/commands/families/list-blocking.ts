@@ -5,11 +5,16 @@
  *
  * A served BLMOVE checks its destination again when it is served: a destination that became
  * another type by then fails the client with WRONGTYPE and pops nothing, as Redis 7.0 does.
+ *
+ * Replicas never see a blocking form: a pop that did not block goes out as LPOP / RPOP [count],
+ * LMOVE or RPOPLPUSH, and a served one as the same command of its own.
  */
 import { ListValue } from '../../engine/values/list.js';
 import { ErrorReply } from '../../errors.js';
 import { blockingDenied } from '../blocking.js';
 import type { CommandContext } from '../context.js';
+import type { PropArg } from '../replication/propagate.js';
+import { alsoPropagate, propagateAs, propagating } from '../replication/rewrites.js';
 import { NULL_ARRAY, type Reply } from '../reply.js';
 import { type CommandSpec, command } from '../spec.js';
 import { parseBlockTimeout } from './block-timeout.js';
@@ -22,8 +27,35 @@ function servedList(ctx: CommandContext, key: Buffer): ListValue {
   return lookupWriteTyped(ctx, key, ListValue) as ListValue;
 }
 
-function popWithKey(ctx: CommandContext, key: Buffer, l: ListValue, head: boolean): Reply {
-  return [Buffer.from(key), popOne(ctx, key, l, head)];
+function popWithKey(ctx: CommandContext, key: Buffer, l: ListValue, head: boolean, served: boolean): Reply {
+  const reply = [Buffer.from(key), popOne(ctx, key, l, head)];
+  // Replicated as the non-blocking pop: LPOP / RPOP key.
+  if (propagating(ctx)) replicate(ctx, served, [head ? 'LPOP' : 'RPOP', key]);
+  return reply;
+}
+
+/**
+ * What a blocking command propagates: its rewritten form when it did not block (Redis's
+ * rewriteClientCommandVector), a command of its own when it was served later (alsoPropagate).
+ */
+function replicate(ctx: CommandContext, served: boolean, argv: PropArg[]): void {
+  if (served) alsoPropagate(ctx, argv);
+  else propagateAs(ctx, argv);
+}
+
+/** BLMPOP's reply, replicated as LPOP / RPOP key <number popped>. */
+function mpopWithKey(
+  ctx: CommandContext,
+  key: Buffer,
+  l: ListValue,
+  head: boolean,
+  count: number,
+  served: boolean,
+): Reply {
+  const n = Math.min(count, l.size());
+  const reply = popManyWithKey(ctx, key, l, head, count);
+  if (propagating(ctx)) replicate(ctx, served, [head ? 'LPOP' : 'RPOP', key, String(n)]);
+  return reply;
 }
 
 /** BLPOP / BRPOP key [key ...] timeout */
@@ -33,29 +65,36 @@ function bpop(ctx: CommandContext, argv: Buffer[], head: boolean): Reply | Promi
   const keys = argv.slice(1, -1);
   const found = firstList(ctx, keys);
   if (found instanceof ErrorReply) return found;
-  if (found !== null) return popWithKey(ctx, found[0], found[1], head);
+  if (found !== null) return popWithKey(ctx, found[0], found[1], head, false);
   if (blockingDenied()) return NULL_ARRAY;
   return ctx.server.blockedKeys.block(ctx, {
     keys,
     type: ListValue,
     timeoutMs,
     timeoutReply: NULL_ARRAY,
-    serve: (key) => popWithKey(ctx, key, servedList(ctx, key), head),
+    serve: (key) => popWithKey(ctx, key, servedList(ctx, key), head, true),
   });
 }
 
 /** BLMOVE / BRPOPLPUSH once the arguments are read. */
 function bmove(
   ctx: CommandContext,
-  src: Buffer,
-  dst: Buffer,
+  argv: Buffer[],
   fromHead: boolean,
   toHead: boolean,
   timeoutMs: number,
 ): Reply | Promise<Reply> {
+  const src = argv[1];
+  const dst = argv[2];
+  const rpoplpush = argv.length === 4;
   const s = lookupWriteTyped(ctx, src, ListValue);
   if (s instanceof ErrorReply) return s;
-  if (s !== null) return lmoveGeneric(ctx, src, dst, fromHead, toHead);
+  if (s !== null) {
+    // Replicated as LMOVE (the same arguments) or RPOPLPUSH.
+    if (propagating(ctx))
+      propagateAs(ctx, rpoplpush ? ['RPOPLPUSH', src, dst] : ['LMOVE', ...argv.slice(1, 5)]);
+    return lmoveGeneric(ctx, src, dst, fromHead, toHead);
+  }
   if (blockingDenied()) return null;
   const dstKey = Buffer.from(dst);
   return ctx.server.blockedKeys.block(ctx, {
@@ -66,6 +105,13 @@ function bmove(
     serve: (key) => {
       const d = lookupWriteTyped(ctx, dstKey, ListValue);
       if (d instanceof ErrorReply) return d;
+      if (propagating(ctx))
+        alsoPropagate(
+          ctx,
+          rpoplpush
+            ? ['RPOPLPUSH', key, dstKey]
+            : ['LMOVE', key, dstKey, fromHead ? 'left' : 'right', toHead ? 'left' : 'right'],
+        );
       return moveOne(ctx, key, servedList(ctx, key), dstKey, d, fromHead, toHead);
     },
   });
@@ -78,13 +124,13 @@ function blmove(ctx: CommandContext, argv: Buffer[]): Reply | Promise<Reply> {
   if (to instanceof ErrorReply) return to;
   const timeoutMs = parseBlockTimeout(argv[5]);
   if (timeoutMs instanceof ErrorReply) return timeoutMs;
-  return bmove(ctx, argv[1], argv[2], from, to, timeoutMs);
+  return bmove(ctx, argv, from, to, timeoutMs);
 }
 
 function brpoplpush(ctx: CommandContext, argv: Buffer[]): Reply | Promise<Reply> {
   const timeoutMs = parseBlockTimeout(argv[3]);
   if (timeoutMs instanceof ErrorReply) return timeoutMs;
-  return bmove(ctx, argv[1], argv[2], false, true, timeoutMs);
+  return bmove(ctx, argv, false, true, timeoutMs);
 }
 
 /** BLMPOP timeout numkeys key [key ...] <LEFT | RIGHT> [COUNT count] */
@@ -95,14 +141,14 @@ function blmpop(ctx: CommandContext, argv: Buffer[]): Reply | Promise<Reply> {
   if (timeoutMs instanceof ErrorReply) return timeoutMs;
   const found = firstList(ctx, a.keys);
   if (found instanceof ErrorReply) return found;
-  if (found !== null) return popManyWithKey(ctx, found[0], found[1], a.first, a.count);
+  if (found !== null) return mpopWithKey(ctx, found[0], found[1], a.first, a.count, false);
   if (blockingDenied()) return NULL_ARRAY;
   return ctx.server.blockedKeys.block(ctx, {
     keys: a.keys,
     type: ListValue,
     timeoutMs,
     timeoutReply: NULL_ARRAY,
-    serve: (key) => popManyWithKey(ctx, key, servedList(ctx, key), a.first, a.count),
+    serve: (key) => mpopWithKey(ctx, key, servedList(ctx, key), a.first, a.count, true),
   });
 }
 

@@ -5,6 +5,7 @@
 import { ListValue } from '../../engine/values/list.js';
 import { ErrorReply } from '../../errors.js';
 import type { CommandContext } from '../context.js';
+import { propagateAs, propagating } from '../replication/rewrites.js';
 import { NULL_ARRAY, type Reply } from '../reply.js';
 import { type CommandSpec, command, type KeySpec } from '../spec.js';
 import { moveOne, parseListEnd, parseMpopArgs, popManyWithKey } from './list-ops.js';
@@ -56,6 +57,9 @@ function lmpop(ctx: CommandContext, argv: Buffer[]): Reply {
   const found = firstList(ctx, a.keys);
   if (found === null) return NULL_ARRAY;
   if (found instanceof ErrorReply) return found;
+  // Replicated as LPOP / RPOP key <number popped>.
+  if (propagating(ctx))
+    propagateAs(ctx, [a.first ? 'LPOP' : 'RPOP', found[0], String(Math.min(a.count, found[1].size()))]);
   return popManyWithKey(ctx, found[0], found[1], a.first, a.count);
 }
 

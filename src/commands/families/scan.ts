@@ -95,7 +95,8 @@ function scan(ctx: CommandContext, argv: Buffer[]): Reply {
   let next = Number(cursor);
   for (let remaining = o.count; ; ) {
     const batch = Math.min(remaining, KEYS_BATCH);
-    next = ks.scan(ctx.client.db, next, batch, found);
+    // Expired keys too: each one met is deleted below, as Redis's scan does (and propagates).
+    next = ks.scan(ctx.client.db, next, batch, found, true);
     remaining -= batch;
     if (remaining <= 0 || next === 0) break;
     const stop = interrupted(ctx);
@@ -106,9 +107,11 @@ function scan(ctx: CommandContext, argv: Buffer[]): Reply {
     const p = o.pattern;
     keys = keys.filter((k) => globMatch(p, k));
   }
+  // A key past its TTL that matched the pattern is deleted now (Redis's expireIfNeeded).
+  const db = ctx.client.db;
+  keys = keys.filter((k) => ks.exists(db, k));
   if (o.typeName !== null) {
     const t = o.typeName;
-    const db = ctx.client.db;
     keys = keys.filter((k) => {
       const e = ks.peekEntry(db, k);
       return (e === null ? 'none' : typeOfValue(e.value)) === t;

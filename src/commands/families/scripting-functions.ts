@@ -9,7 +9,7 @@ import { globMatch } from '../../util/glob.js';
 import type { CommandContext } from '../context.js';
 import { bulk, MapReply, OK, type Reply, SetReply, SimpleReply } from '../reply.js';
 import { type CommandSpec, command } from '../spec.js';
-import { helpReply } from './redis-compat.js';
+import { helpReply, oneLine } from './redis-compat.js';
 import { flushMode, NUMKEYS_AT_2, NUMKEYS_AT_2_RO, splitKeys } from './scripting.js';
 
 function fcallGeneric(ro: boolean) {
@@ -94,7 +94,12 @@ function functionDump(ctx: CommandContext): Reply | Promise<Reply> {
 
 function functionRestore(ctx: CommandContext, argv: Buffer[]): Reply | Promise<Reply> {
   let policy = 'append';
-  if (argv.length > 4) return badPolicy;
+  if (argv.length > 4) {
+    return new ErrorReply(
+      'ERR',
+      `ERR unknown subcommand or wrong number of arguments for '${oneLine(argv[1].toString('utf8').slice(0, 128))}'. Try FUNCTION HELP.`,
+    );
+  }
   if (argv.length === 4) {
     policy = argv[3].toString('latin1').toLowerCase();
     if (policy !== 'flush' && policy !== 'append' && policy !== 'replace') return badPolicy;
@@ -157,7 +162,7 @@ function functionStats(ctx: CommandContext): Reply {
   if (run !== null && !run.eval) {
     running = new MapReply([
       [bulk('name'), bulk(run.name)],
-      [bulk('command'), [bulk('fcall'), bulk(run.name)]],
+      [bulk('command'), run.command],
       [bulk('duration_ms'), Math.round(performance.now() - run.startedMs)],
     ]);
   }

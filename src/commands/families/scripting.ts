@@ -7,7 +7,7 @@ import { ErrorReply } from '../../errors.js';
 import type { CommandContext } from '../context.js';
 import { bulk, OK, type Reply } from '../reply.js';
 import { type CommandFlag, type CommandSpec, command, type KeySpec } from '../spec.js';
-import { helpReply } from './redis-compat.js';
+import { helpReply, oneLine } from './redis-compat.js';
 
 /** numkeys, keys and arguments of EVAL / FCALL, or the error Redis gives. */
 export function splitKeys(argv: Buffer[], fcall: boolean): { keys: Buffer[]; args: Buffer[] } | ErrorReply {
@@ -48,6 +48,13 @@ function scriptExists(ctx: CommandContext, argv: Buffer[]): Reply {
 
 function flushMode(argv: Buffer[], what: 'SCRIPT' | 'FUNCTION'): ErrorReply | null {
   if (argv.length === 2) return null;
+  // FUNCTION FLUSH with more than one option is a syntax error (SCRIPT FLUSH keeps its own text).
+  if (what === 'FUNCTION' && argv.length > 3) {
+    return new ErrorReply(
+      'ERR',
+      `ERR unknown subcommand or wrong number of arguments for '${oneLine(argv[1].toString('utf8').slice(0, 128))}'. Try FUNCTION HELP.`,
+    );
+  }
   const mode = argv.length === 3 ? argv[2].toString('latin1').toLowerCase() : '';
   if (mode === 'sync' || mode === 'async') return null;
   return new ErrorReply(

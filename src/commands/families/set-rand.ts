@@ -9,6 +9,7 @@ import { SetValue } from '../../engine/values/set.js';
 import { ErrorReply, Errors } from '../../errors.js';
 import { parseInt64 } from '../args.js';
 import type { CommandContext } from '../context.js';
+import { alsoPropagate, preventPropagation, propagateAs, propagating } from '../replication/rewrites.js';
 import { type Reply, SetReply } from '../reply.js';
 import { type CommandSpec, command } from '../spec.js';
 import {
@@ -73,6 +74,7 @@ function spopWithCount(ctx: CommandContext, argv: Buffer[]): Reply {
     all.fitEncoding(ctx.server.keyspace.limits);
     ctx.server.keyspace.delete(ctx.client.db, key);
     notifyGeneric(ctx, 'del', key);
+    if (propagating(ctx)) propagateAs(ctx, ['DEL', key]);
     return new SetReply(all.members().map(bytes));
   }
   const count = Number(l);
@@ -86,13 +88,16 @@ function spopWithCount(ctx: CommandContext, argv: Buffer[]): Reply {
     const popped: Buffer[] = [];
     for (const m of s.set) if (!kept.has(m)) popped.push(bytes(m));
     ctx.server.keyspace.set(ctx.client.db, key, kept, 0, true);
+    replicateSrems(ctx, key, popped);
     return new SetReply(popped);
   }
   const picks = distinctPicks(size, count, () => s.set, pick);
   beginChange(ctx, key);
   for (const m of picks) s.delete(m);
   endChange(ctx, key);
-  return new SetReply(picks.map(bytes));
+  const out = picks.map(bytes);
+  replicateSrems(ctx, key, out);
+  return new SetReply(out);
 }
 
 function spop(ctx: CommandContext, argv: Buffer[]): Reply {
@@ -105,7 +110,17 @@ function spop(ctx: CommandContext, argv: Buffer[]): Reply {
   beginChange(ctx, key);
   s.delete(m);
   notifyChanged(ctx, 's', 'spop', key, endChange(ctx, key));
-  return bytes(m);
+  const out = bytes(m);
+  // Replicated as SREM key member.
+  if (propagating(ctx)) propagateAs(ctx, ['SREM', key, out]);
+  return out;
+}
+
+/** SPOP key count that leaves members: replicated as one SREM per popped member, not itself. */
+function replicateSrems(ctx: CommandContext, key: Buffer, popped: readonly Buffer[]): void {
+  if (!propagating(ctx)) return;
+  for (const m of popped) alsoPropagate(ctx, ['SREM', key, m]);
+  preventPropagation(ctx);
 }
 
 const SET = { group: 'set', firstKey: 1, lastKey: 1, step: 1 } as const;

@@ -13,6 +13,7 @@ import { idKey, type StreamID, ZERO_ID } from '../../engine/values/stream-id.js'
 import { ErrorReply, Errors } from '../../errors.js';
 import { parseInt64 } from '../args.js';
 import type { CommandContext } from '../context.js';
+import { unchanged } from '../replication/rewrites.js';
 import { OK, type Reply } from '../reply.js';
 import { type CommandSpec, command } from '../spec.js';
 import { notify, notifyNew, willCreate } from './keyspace-events.js';
@@ -224,6 +225,7 @@ function xack(ctx: CommandContext, argv: Buffer[]): Reply {
     let acked = 0;
     for (const k of keys) if (g.ack(k)) acked++;
     endChange(ctx, key);
+    if (acked === 0) unchanged(ctx);
     return acked;
   });
 }

@@ -12,6 +12,7 @@ import { type Consumer, type ConsumerGroup, Nack } from '../../engine/values/str
 import {
   compareIds,
   decrId,
+  formatId,
   idFromKey,
   idKey,
   incrId,
@@ -21,6 +22,7 @@ import {
 import { ErrorReply, Errors } from '../../errors.js';
 import { intReply, parseInt64 } from '../args.js';
 import type { CommandContext } from '../context.js';
+import { GroupFeed } from '../replication/stream-forms.js';
 import { NULL_ARRAY, type Reply } from '../reply.js';
 import { type CommandSpec, command } from '../spec.js';
 import { optIs } from './lookup.js';
@@ -195,14 +197,25 @@ function xclaim(ctx: CommandContext, argv: Buffer[]): Reply {
   const name = str(argv[3]);
   return ctx.server.blockedKeys.quietly(() => {
     beginChange(ctx, key);
-    if (compareIds(lastId, g.lastId) > 0) g.lastId = lastId;
+    // Replicas get one XCLAIM per entry claimed or dropped, else the moved last ID.
+    const feed = GroupFeed.start(ctx, key, argv[2]);
+    let lastIdMoved = false;
+    if (compareIds(lastId, g.lastId) > 0) {
+      g.lastId = lastId;
+      lastIdMoved = true;
+    }
     let consumer: Consumer | null = null;
     const out: Reply[] = [];
-    for (const id of ids) {
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i];
       const k = idKey(id);
       let nack = g.pel.get(k);
       if (s.entry(id) === null) {
-        if (nack !== undefined) g.ack(k);
+        if (nack !== undefined) {
+          feed?.claim(g, argv[5 + i], nack);
+          lastIdMoved = false;
+          g.ack(k);
+        }
         continue;
       }
       if (force && nack === undefined) {
@@ -217,7 +230,10 @@ function xclaim(ctx: CommandContext, argv: Buffer[]): Reply {
       else if (!justId) nack.deliveryCount = BigInt.asIntN(64, nack.deliveryCount + 1n);
       g.assign(k, nack, consumer);
       out.push(claimedReply(s, id, justId));
+      feed?.claim(g, argv[5 + i], nack);
+      lastIdMoved = false;
     }
+    if (lastIdMoved) feed?.groupId(g);
     endChange(ctx, key);
     return out;
   });
@@ -252,6 +268,7 @@ function xautoclaim(ctx: CommandContext, argv: Buffer[]): Reply {
   const now = ctx.server.clock.now();
   return ctx.server.blockedKeys.quietly(() => {
     beginChange(ctx, key);
+    const feed = GroupFeed.start(ctx, key, argv[2]);
     let attempts = count * ATTEMPTS_FACTOR;
     const claimed: Reply[] = [];
     const deleted: Reply[] = [];
@@ -263,6 +280,7 @@ function xautoclaim(ctx: CommandContext, argv: Buffer[]): Reply {
       const nack = g.pel.get(k) as Nack;
       const id = idFromKey(k);
       if (s.entry(id) === null) {
+        feed?.claim(g, formatId(id), nack);
         g.ack(k);
         deleted.push(idReply(id));
         count--;
@@ -274,6 +292,7 @@ function xautoclaim(ctx: CommandContext, argv: Buffer[]): Reply {
       if (!justId) nack.deliveryCount = BigInt.asIntN(64, nack.deliveryCount + 1n);
       g.assign(k, nack, consumer);
       claimed.push(claimedReply(s, id, justId));
+      feed?.claim(g, formatId(id), nack);
       count--;
     }
     endChange(ctx, key);

@@ -18,6 +18,7 @@ import { StreamValue } from '../../engine/values/stream.js';
 import { type Consumer, type ConsumerGroup, Nack } from '../../engine/values/stream-groups.js';
 import {
   compareIds,
+  formatId,
   idFromKey,
   idKey,
   incrId,
@@ -29,6 +30,7 @@ import { ErrorReply, Errors } from '../../errors.js';
 import { parseInt64 } from '../args.js';
 import { blockingDenied } from '../blocking.js';
 import type { CommandContext } from '../context.js';
+import { GroupFeed } from '../replication/stream-forms.js';
 import { MapReply, NULL_ARRAY, type Reply } from '../reply.js';
 import { type CommandSpec, command } from '../spec.js';
 import { optIs } from './lookup.js';
@@ -92,6 +94,7 @@ function deliverNew(
   start: StreamID,
   count: number,
   noack: boolean,
+  feed: GroupFeed | null = null,
 ): Reply[] {
   const now = ctx.server.clock.now();
   const out: Reply[] = [];
@@ -110,7 +113,11 @@ function deliverNew(
       old.deliveryTime = now;
       old.deliveryCount = 1n;
     }
+    // Replicas get each delivery as an XCLAIM (with the group's last ID).
+    if (feed !== null) feed.claim(g, formatId(e.id), g.pel.get(k) as Nack);
   }
+  // NOACK moved the group without claims: its last ID goes out on its own.
+  if (feed !== null && noack && out.length > 0) feed.groupId(g);
   return out;
 }
 
@@ -268,11 +275,15 @@ function xreadGeneric(ctx: CommandContext, argv: Buffer[], xreadgroup: boolean):
     // The consumer is created (or seen) only when something is served, as in Redis 7.0.
     ctx.server.blockedKeys.quietly(() => {
       beginChange(ctx, key);
-      const c = consumerFor(ctx, key, g, str(a.consumer as Buffer));
+      const name = str(a.consumer as Buffer);
+      const feed = GroupFeed.start(ctx, key, a.group as Buffer);
+      const fresh = feed !== null && a.noack && g.consumer(name) === undefined;
+      const c = consumerFor(ctx, key, g, name);
+      if (fresh) feed.consumerCreated(name);
       const start = incrId(gt) ?? ZERO_ID;
       const entries = history
         ? deliverHistory(ctx, s, c, start, a.count)
-        : deliverNew(ctx, s, g, c, start, a.count, a.noack);
+        : deliverNew(ctx, s, g, c, start, a.count, a.noack, feed);
       served.push([key, entries]);
       endChange(ctx, key);
     });
@@ -327,8 +338,11 @@ function block(
       const g = s.groups.get(groupName);
       if (g === undefined) return groupGone;
       beginChange(ctx, key);
+      const feed = GroupFeed.start(ctx, key, a.group as Buffer);
+      const fresh = feed !== null && noack && g.consumer(consumerName) === undefined;
       const c = consumerFor(ctx, key, g, consumerName);
-      const entries = deliverNew(ctx, s, g, c, incrId(g.lastId) ?? ZERO_ID, count, noack);
+      if (fresh) feed.consumerCreated(consumerName);
+      const entries = deliverNew(ctx, s, g, c, incrId(g.lastId) ?? ZERO_ID, count, noack, feed);
       endChange(ctx, key);
       return served(key, entries);
     },

@@ -42,6 +42,8 @@ export interface AddTrimArgs {
   id: ParsedId | null;
   /** Index of the argument after the options (XADD: the ID or `*`). */
   next: number;
+  /** Index of the trim threshold (MAXLEN's count, MINID's ID), -1 without a trim (replication). */
+  thresholdAt: number;
 }
 
 /** A one-character argument as C compares it (`s[0] == c && s[1] == '\0'`). */
@@ -67,6 +69,7 @@ export function parseAddTrimArgs(
   let limitGiven = false;
   let noMkStream = false;
   let id: ParsedId | null = null;
+  let thresholdAt = -1;
   let i = 2;
   for (; i < argv.length; i++) {
     const more = argv.length - 1 - i;
@@ -81,6 +84,7 @@ export function parseAddTrimArgs(
         approx = true;
         i++;
       } else if (more >= 2 && isChar(next, EQUALS)) i++;
+      thresholdAt = i + 1;
       if (isMaxlen) {
         const n = parseInt64(argv[i + 1]);
         if (n === null) return Errors.notInteger;
@@ -119,5 +123,5 @@ export function parseAddTrimArgs(
   }
   const trim: TrimArgs | null =
     strategy === null ? null : { strategy, maxlen: Number(maxlen), minid, approx, limit: Number(limit) };
-  return { trim, noMkStream, id, next: i };
+  return { trim, noMkStream, id, next: i, thresholdAt };
 }

@@ -21,6 +21,8 @@ import {
 import { ErrorReply, Errors } from '../../errors.js';
 import { parseInt64 } from '../args.js';
 import type { CommandContext } from '../context.js';
+import { unchanged } from '../replication/rewrites.js';
+import { replicateXadd, replicateXtrim, type TrimSite } from '../replication/stream-forms.js';
 import { NULL_ARRAY, OK, type Reply } from '../reply.js';
 import { type CommandSpec, command } from '../spec.js';
 import { notify, notifyNew, willCreate } from './keyspace-events.js';
@@ -29,7 +31,7 @@ import { entriesReply, idReply, intervalId, invalidEnd, invalidStart, strictId }
 import { streamGroupCommands } from './stream-groups.js';
 import { streamInfoCommands } from './stream-info.js';
 import { streamReadCommands } from './stream-read.js';
-import { parseAddTrimArgs } from './stream-trim.js';
+import { type AddTrimArgs, parseAddTrimArgs } from './stream-trim.js';
 import { beginChange, endChange, lookupReadTyped, lookupWriteTyped, storeNew } from './typed.js';
 
 const zeroId = new ErrorReply('ERR', 'ERR The ID specified in XADD must be greater than 0-0');
@@ -107,6 +109,7 @@ function xadd(ctx: CommandContext, argv: Buffer[]): Reply {
   if (announceNew) notifyNew(ctx, key);
   notify(ctx, 't', 'xadd', key);
   if (trimmed > 0) notify(ctx, 't', 'xtrim', key);
+  replicateXadd(ctx, argv, s, trimSite(a), a.next, id, a.id?.seqGiven === true);
   return idReply(id);
 }
 
@@ -160,6 +163,7 @@ function xdel(ctx: CommandContext, argv: Buffer[]): Reply {
     return n;
   });
   if (deleted > 0) notify(ctx, 't', 'xdel', key);
+  else unchanged(ctx);
   return deleted;
 }
 
@@ -178,7 +182,17 @@ function xtrim(ctx: CommandContext, argv: Buffer[]): Reply {
     return n;
   });
   if (deleted > 0) notify(ctx, 't', 'xtrim', key);
+  else unchanged(ctx);
+  const site = trimSite(a);
+  if (site !== null) replicateXtrim(ctx, argv, s, site);
   return deleted;
+}
+
+/** Where XADD's / XTRIM's trim is in argv, for the form replicas get. */
+function trimSite(a: AddTrimArgs): TrimSite | null {
+  return a.trim === null
+    ? null
+    : { thresholdAt: a.thresholdAt, approx: a.trim.approx, strategy: a.trim.strategy };
 }
 
 /** XSETID key last-id [ENTRIESADDED entries-added] [MAXDELETEDID max-deleted-id] */

@@ -6,6 +6,7 @@
 import { ErrorReply, Errors } from '../../errors.js';
 import { intReply, parseInt64 } from '../args.js';
 import type { CommandContext } from '../context.js';
+import { propagateAs, propagating } from '../replication/rewrites.js';
 import type { Reply } from '../reply.js';
 import { type CommandSpec, command } from '../spec.js';
 import { INT64_MAX, INT64_MIN } from './expire-time.js';
@@ -65,6 +66,8 @@ function incrbyfloat(ctx: CommandContext, argv: Buffer[]): Reply {
   ks.set(db, argv[1], out, 0, true);
   if (old === null) notifyNew(ctx, argv[1]);
   notify(ctx, '$', 'incrbyfloat', argv[1]);
+  // Replicated as the value it produced, so float formatting cannot differ on a replica.
+  if (propagating(ctx)) propagateAs(ctx, ['SET', argv[1], out, 'KEEPTTL']);
   return out;
 }
 

@@ -6,6 +6,13 @@
  */
 import { ErrorReply, Errors } from '../../errors.js';
 import type { CommandContext } from '../context.js';
+import {
+  alsoPropagate,
+  deletionCommand,
+  preventPropagation,
+  propagateAs,
+  propagating,
+} from '../replication/rewrites.js';
 import { OK, type Reply } from '../reply.js';
 import { type CommandSpec, command } from '../spec.js';
 import { expireAtOrReply, toEngineMs } from './expire-time.js';
@@ -112,7 +119,17 @@ function setGeneric(
     notifyGeneric(ctx, 'expire', key);
     // An EXAT/PXAT already past: the engine removes the key as expired (lazy expiry). A relative
     // time is in the future when computed, even if the clock has moved on since.
-    if (flags & (EXAT | PXAT) && at <= ctx.server.clock.now()) ks.exists(db, key);
+    const past = (flags & (EXAT | PXAT)) !== 0 && at <= ctx.server.clock.now();
+    // Replicas get every expiring SET as SET key value PXAT <ms>; one already past goes out
+    // before the DEL its expiry propagates.
+    if (propagating(ctx)) {
+      const form = ['SET', key, value, 'PXAT', String(when)];
+      if (past) {
+        alsoPropagate(ctx, form);
+        preventPropagation(ctx);
+      } else propagateAs(ctx, form);
+    }
+    if (past) ks.exists(db, key);
   }
   return flags & GET ? old : ok;
 }
@@ -149,7 +166,9 @@ function get(ctx: CommandContext, argv: Buffer[]): Reply {
 
 /** GETSET: SET ... GET without options (and like SET it drops any expiry). */
 function getset(ctx: CommandContext, argv: Buffer[]): Reply {
-  return setGeneric(ctx, 'getset', { flags: GET, expire: null }, argv[1], argv[2], OK, null);
+  const r = setGeneric(ctx, 'getset', { flags: GET, expire: null }, argv[1], argv[2], OK, null);
+  if (propagating(ctx)) propagateAs(ctx, ['SET', argv[1], argv[2]]);
+  return r;
 }
 
 function getdel(ctx: CommandContext, argv: Buffer[]): Reply {
@@ -158,6 +177,7 @@ function getdel(ctx: CommandContext, argv: Buffer[]): Reply {
   const out = own(v);
   ctx.server.keyspace.delete(ctx.client.db, argv[1]);
   notifyGeneric(ctx, 'del', argv[1]);
+  if (propagating(ctx)) propagateAs(ctx, [deletionCommand(ctx, 'lazyfree-lazy-user-del'), argv[1]]);
   return out;
 }
 
@@ -179,12 +199,18 @@ function getex(ctx: CommandContext, argv: Buffer[]): Reply {
     const out = own(v);
     ks.delete(db, argv[1]);
     notifyGeneric(ctx, 'del', argv[1]);
+    if (propagating(ctx)) propagateAs(ctx, [deletionCommand(ctx, 'lazyfree-lazy-expire'), argv[1]]);
     return out;
   }
+  // Never propagated as GETEX: as PEXPIREAT, DEL / UNLINK or PERSIST (Redis's getexCommand).
   if (o.expire !== null) {
     ks.setExpireTime(db, argv[1], toEngineMs(when));
     notifyGeneric(ctx, 'expire', argv[1]);
-  } else if (o.flags & PERSIST && ks.persist(db, argv[1])) notifyGeneric(ctx, 'persist', argv[1]);
+    if (propagating(ctx)) propagateAs(ctx, ['PEXPIREAT', argv[1], String(when)]);
+  } else if (o.flags & PERSIST && ks.persist(db, argv[1])) {
+    notifyGeneric(ctx, 'persist', argv[1]);
+    if (propagating(ctx)) propagateAs(ctx, ['PERSIST', argv[1]]);
+  }
   return v;
 }
 

@@ -7,6 +7,8 @@
 import { ErrorReply, Errors } from '../../errors.js';
 import { withBlockingDenied } from '../blocking.js';
 import type { CommandContext } from '../context.js';
+import { makeRoom } from '../memory-limit.js';
+import { F_DENYOOM } from '../registry.js';
 import { NULL_ARRAY, OK, type Reply, SequenceReply } from '../reply.js';
 import { type CommandSpec, command } from '../spec.js';
 
@@ -25,6 +27,25 @@ function discard(ctx: CommandContext): Reply {
   c.multiError = false;
   ctx.server.watches.unwatchAll(c);
   return OK;
+}
+
+const execAbortOom = new ErrorReply(
+  'EXECABORT',
+  `EXECABORT Transaction discarded because of: ${Errors.oom.message}`,
+);
+
+/**
+ * Redis refuses EXEC as a whole (not command by command) when memory is over `maxmemory` and
+ * a queued command may use more; queued commands are then not checked one by one.
+ */
+function queueOutOfMemory(ctx: CommandContext, queue: Buffer[][]): boolean {
+  const max = ctx.server.config.int('maxmemory');
+  if (max === 0) return false;
+  const entries = ctx.server.table.entries;
+  const denyoom = queue.some(
+    (argv) => ((entries.get(argv[0].toString('latin1').toLowerCase())?.flagBits ?? 0) & F_DENYOOM) !== 0,
+  );
+  return denyoom && !makeRoom(ctx.server, max);
 }
 
 /** Watched keys that expired since WATCH count as modified (Redis >= 6.0.9): probe them. */
@@ -48,6 +69,10 @@ function exec(ctx: CommandContext): Reply {
     ctx.server.watches.unwatchAll(c);
     return Errors.execAbort;
   }
+  if (queueOutOfMemory(ctx, queue)) {
+    ctx.server.watches.unwatchAll(c);
+    return execAbortOom;
+  }
   probeWatchedExpiry(ctx);
   if (c.watchDirty) {
     ctx.server.watches.unwatchAll(c);
@@ -60,6 +85,19 @@ function exec(ctx: CommandContext): Reply {
   // Messages this client receives while a queued command runs (it publishes to its own
   // channel, a keyspace notification) go inside the array, before that command's reply.
   const pushed: Reply[] = [];
+  // One time for the whole transaction: no key expires half-way through it (Redis's call()).
+  const clock = ctx.server.clock;
+  clock.hold?.();
+  try {
+    execQueue(ctx, queue, replies, pushed);
+  } finally {
+    clock.release?.();
+  }
+  return replies;
+}
+
+function execQueue(ctx: CommandContext, queue: Buffer[][], replies: Reply[], pushed: Reply[]): void {
+  const c = ctx.client;
   withBlockingDenied(() => {
     for (const argv of queue) {
       c.execPushes = pushed;
@@ -77,13 +115,18 @@ function exec(ctx: CommandContext): Reply {
       }
     }
   });
-  return replies;
 }
 
 function watch(ctx: CommandContext, argv: Buffer[]): Reply {
   const c = ctx.client;
   if (c.multi !== null) return new ErrorReply('ERR', 'ERR WATCH inside MULTI is not allowed');
-  for (let i = 1; i < argv.length; i++) ctx.server.watches.watch(c, c.db, argv[i]);
+  const ks = ctx.server.keyspace;
+  const now = ctx.server.clock.now();
+  for (let i = 1; i < argv.length; i++) {
+    // Redis remembers a key already expired but not yet deleted (see server/watch.ts).
+    const e = ks.peekEntry(c.db, argv[i]);
+    ctx.server.watches.watch(c, c.db, argv[i], e !== null && e.expireAt !== 0 && e.expireAt <= now);
+  }
   return OK;
 }
 

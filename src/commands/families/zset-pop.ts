@@ -6,6 +6,7 @@ import { ZSetValue } from '../../engine/values/zset.js';
 import { ErrorReply, Errors } from '../../errors.js';
 import { parseInt64 } from '../args.js';
 import type { CommandContext } from '../context.js';
+import { propagateAs, propagating } from '../replication/rewrites.js';
 import { NULL_ARRAY, type Reply } from '../reply.js';
 import { type CommandSpec, command } from '../spec.js';
 import { notifyChanged } from './keyspace-events.js';
@@ -57,6 +58,9 @@ function zpopGeneric(
   }
   if (z === null || key === null) return withKey ? NULL_ARRAY : [];
   if (count === 0) return [];
+  // ZMPOP is replicated as ZPOPMIN / ZPOPMAX key <number popped>.
+  if (withKey && propagating(ctx))
+    propagateAs(ctx, [max ? 'ZPOPMAX' : 'ZPOPMIN', key, String(Math.min(count, z.size()))]);
   beginChange(ctx, key);
   const popped = max ? z.popMax(count < 0 ? 1 : count) : z.popMin(count < 0 ? 1 : count);
   notifyChanged(ctx, 'z', max ? 'zpopmax' : 'zpopmin', key, endChange(ctx, key));

@@ -252,7 +252,7 @@ const INTER_COMPLEXITY =
   'O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K being the number of input sorted sets and M being the number of elements in the resulting sorted set.';
 const DIFF_COMPLEXITY =
   'O(L + (N-K)log(N)) worst case where L is the total number of elements in all the sets, N is the size of the first set, and K is the size of the result set.';
-const WEIGHTS = '[WEIGHTS weight [WEIGHTS weight ...]] [SUM | MIN | MAX]';
+const WEIGHTS = '[WEIGHTS weight [WEIGHTS weight ...]] [AGGREGATE <SUM | MIN | MAX>]';
 
 export const zsetSetOpCommands: readonly CommandSpec[] = [
   command({

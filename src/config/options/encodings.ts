@@ -72,6 +72,15 @@ export const ENCODING_OPTIONS = [
     mutable: true,
     doc: 'Quicklist nodes kept uncompressed at each end (accepted as Redis does)',
   },
+  {
+    name: 'hll-sparse-max-bytes',
+    type: 'bytes',
+    default: '3000',
+    min: 0,
+    max: Number.MAX_SAFE_INTEGER,
+    mutable: true,
+    doc: 'HyperLogLogs whose sparse encoding would grow past this many bytes (header included) become dense',
+  },
 ] as const satisfies readonly OptionSpec[];
 
 /** Older names Redis still accepts, to the current ones. */

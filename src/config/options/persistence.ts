@@ -20,6 +20,13 @@ export const PERSISTENCE_OPTIONS = [
     doc: 'Snapshot file name pattern in --dir: dump.cairn gives dump-<seq>-<time>.cairn',
   },
   {
+    name: 'import-rdb',
+    type: 'string',
+    default: '',
+    mutable: false,
+    doc: 'Load this Redis RDB file (Redis up to 7.0) at start instead of the latest snapshot, then take a snapshot of it',
+  },
+  {
     name: 'snapshot-store',
     type: 'enum',
     default: 'dir',
@@ -90,7 +97,8 @@ export const PERSISTENCE_OPTIONS = [
     name: 'appendonly',
     type: 'bool',
     default: 'no',
-    mutable: false,
-    doc: 'Append-only file (not supported; always no)',
+    mutable: true,
+    inert: true,
+    doc: 'Append-only file (Cairn has none: accepted and shown by CONFIG GET, no file is written)',
   },
 ] as const satisfies readonly OptionSpec[];

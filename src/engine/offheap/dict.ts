@@ -173,6 +173,11 @@ export class Dict {
     this.mem.bytes += buckets * 4;
   }
 
+  /** Size an empty index for `keys` keys (Redis's dictExpand): no rehashing while they arrive. */
+  expand(keys: number): void {
+    if (this.size === 0 && this.rehashIdx === -1 && keys > this.t0.length) this.resize(keys);
+  }
+
   /** Start moving to a table of the next power of two >= `want` buckets. */
   private resize(want: number): void {
     let n = INITIAL_BUCKETS;

@@ -104,7 +104,7 @@ export class Entries {
   }
 
   /** Id of an external entry's Buffer. */
-  private extId(ref: number): number {
+  extId(ref: number): number {
     const u32 = this.arena.u32[refChunk(ref)];
     const w = refOffset(ref) >>> 2;
     const ttl = ((u32[w + W_META] >>> 24) & F_TTL) !== 0;

@@ -1,7 +1,10 @@
 /**
  * Out-of-arena storage for entries too big for an arena block (layout.ts, F_EXTERNAL): one
- * Buffer [key][value] per entry, by id. Buffers are replaced, never mutated.
+ * Buffer [key][value] per entry, by id. Buffers are replaced, never mutated, except a string's
+ * value bytes edited in place by Keyspace.patchString (patch.ts): readers copy them or read
+ * them synchronously. A Buffer with spare room for growth (string-patch.ts) counts its room.
  */
+import { storedBytes } from '../string-patch.js';
 
 /** Per-Buffer bookkeeping charged to each external entry (object headers, backing store). */
 export const EXTERNAL_OVERHEAD_BYTES = 96;
@@ -17,15 +20,21 @@ export class Externals {
     const id = this.freeIds.pop() ?? this.bufs.length;
     this.bufs[id] = buf;
     this.keyLens[id] = keyLen;
-    this.bytes += buf.length + EXTERNAL_OVERHEAD_BYTES;
+    this.bytes += storedBytes(buf) + EXTERNAL_OVERHEAD_BYTES;
     return id;
   }
 
   remove(id: number): void {
-    this.bytes -= this.bufs[id].length + EXTERNAL_OVERHEAD_BYTES;
+    this.bytes -= storedBytes(this.bufs[id]) + EXTERNAL_OVERHEAD_BYTES;
     this.bufs[id] = this.bufs[0];
     this.keyLens[id] = 0;
     this.freeIds.push(id);
+  }
+
+  /** Put `buf` (the same key, a longer or moved value) in place of the Buffer of `id`. */
+  replace(id: number, buf: Buffer): void {
+    this.bytes += storedBytes(buf) - storedBytes(this.bufs[id]);
+    this.bufs[id] = buf;
   }
 
   count(): number {

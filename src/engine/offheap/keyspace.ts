@@ -11,6 +11,7 @@
  */
 import { type Clock, systemClock } from '../clock.js';
 import { createExpireCycle } from '../expire-cycle.js';
+import type { StringEdit } from '../string-patch.js';
 import type {
   BeforeChangeListener,
   ChangeKind,
@@ -18,6 +19,7 @@ import type {
   EngineMemoryStats,
   EngineTuning,
   ExpireCycleStats,
+  KeyAccess,
   KeyMeta,
   Keyspace,
   PeekedEntry,
@@ -34,11 +36,13 @@ import { Defragmenter } from './defrag.js';
 import { Dict, IndexBytes } from './dict.js';
 import { Entries } from './entries.js';
 import { Evictor } from './evict.js';
+import { persist, setExpireTime } from './expiry-ops.js';
 import { flushAll, flushDb, swapDb } from './flush.js';
 import { hashBytes, randomSeed } from './hash.js';
 import { randomKey, sampleExpires, scanEntries, scanKeys } from './iterate.js';
-import { F_TTL, NIL } from './layout.js';
+import { NIL } from './layout.js';
 import {
+  accessClock,
   elapsedMinutes,
   LFU_INIT_VAL,
   lfuClock,
@@ -50,7 +54,7 @@ import {
 } from './lfu.js';
 import { keyMemoryUsage, memoryStats, purge } from './memory-stats.js';
 import { collectionModified } from './objects-change.js';
-import { relayout } from './relayout.js';
+import { patchString, rawView } from './patch.js';
 import { TtlSet } from './ttl-set.js';
 import { insertEntry, overwriteEntry } from './write.js';
 
@@ -149,7 +153,7 @@ export class OffHeapKeyspace implements Keyspace {
    * The live entry for `key`, deleting it first when expired (the dict remembers where, and
    * `lastHash` keeps the key's hash for an insert that follows).
    */
-  private lookup(db: number, key: Buffer, now: number): number {
+  lookup(db: number, key: Buffer, now: number): number {
     const dict = this.dbs[db].dict;
     if (dict.rehashIdx >= 0) dict.rehashStep(1);
     const h = this.hash(key);
@@ -185,7 +189,7 @@ export class OffHeapKeyspace implements Keyspace {
    * Before-change notice for a key the dict has just found. The listener may read the keyspace
    * (peekEntry, scan), which moves the dict's "found" position, so find it again afterwards.
    */
-  private announce(db: number, key: Buffer): void {
+  announce(db: number, key: Buffer): void {
     const b = this.before;
     if (b === null) return;
     b(db, key);
@@ -232,12 +236,17 @@ export class OffHeapKeyspace implements Keyspace {
     return elapsedMinutes(c >>> 8, lfuMinutes(now)) * 60_000;
   }
 
-  get(db: number, key: Buffer): StoredValue | null {
+  get(db: number, key: Buffer, transient = false): StoredValue | null {
     const now = this.clock.now();
     const ref = this.lookup(db, key, now);
     if (ref === NIL) return null;
     this.touchRef(ref, now);
-    return this.entries.objectAt(ref) ?? this.entries.readValue(ref);
+    const e = this.entries;
+    return e.objectAt(ref) ?? (transient ? rawView(this, db, key, ref) : e.readValue(ref));
+  }
+
+  patchString(db: number, key: Buffer, minLength: number, edit: StringEdit): boolean {
+    return patchString(this, db, key, minLength, edit);
   }
 
   set(db: number, key: Buffer, value: StoredValue, expireAtMs = 0, keepTtl = false): void {
@@ -308,35 +317,11 @@ export class OffHeapKeyspace implements Keyspace {
   }
 
   setExpireTime(db: number, key: Buffer, expireAtMs: number): boolean {
-    const d = this.dbs[db];
-    const e = this.entries;
-    let ref = this.lookup(db, key, this.clock.now());
-    if (ref === NIL) return false;
-    this.announce(db, key);
-    const oldAt = e.expireAt(ref);
-    if (expireAtMs !== oldAt) {
-      if (expireAtMs === 0) {
-        this.removeTtl(d, e.ttlIndex(ref));
-        e.setExpireAt(ref, 0);
-      } else {
-        if ((e.flags(ref) & F_TTL) === 0) ref = relayout(this, d, ref, true);
-        if (oldAt === 0) e.setTtlIndex(ref, d.ttl.add(ref));
-        e.setExpireAt(ref, expireAtMs);
-      }
-    }
-    this.emitKey(db, key, 'set');
-    return true;
+    return setExpireTime(this, db, key, expireAtMs);
   }
 
   persist(db: number, key: Buffer): boolean {
-    const e = this.entries;
-    const ref = this.lookup(db, key, this.clock.now());
-    if (ref === NIL || e.expireAt(ref) === 0) return false;
-    this.announce(db, key);
-    this.removeTtl(this.dbs[db], e.ttlIndex(ref));
-    e.setExpireAt(ref, 0);
-    this.emitKey(db, key, 'set');
-    return true;
+    return persist(this, db, key);
   }
 
   touch(db: number, key: Buffer): boolean {
@@ -344,6 +329,14 @@ export class OffHeapKeyspace implements Keyspace {
     const ref = this.lookup(db, key, now);
     if (ref === NIL) return false;
     this.touchRef(ref, now);
+    return true;
+  }
+
+  setAccess(db: number, key: Buffer, access: KeyAccess): boolean {
+    const now = this.clock.now();
+    const ref = this.lookup(db, key, now);
+    if (ref === NIL) return false;
+    this.entries.setClock(ref, accessClock(this.lfuMode, access, this.entries.clock(ref), now));
     return true;
   }
 
@@ -356,6 +349,10 @@ export class OffHeapKeyspace implements Keyspace {
 
   dbSize(db: number): number {
     return this.dbs[db].dict.size;
+  }
+
+  reserve(db: number, keys: number): void {
+    this.dbs[db].dict.expand(keys);
   }
 
   expiresCount(db: number): number {

@@ -52,3 +52,18 @@ export function lfuLogIncr(counter: number, logFactor: number): number {
 export function lfuClock(counter: number, nowMin: number): number {
   return (nowMin << 8) | counter;
 }
+
+/**
+ * The clock RESTORE's IDLETIME (under LRU policies: the last access `idleMs` ago) or FREQ
+ * (under LFU policies: the counter, decay time now) gives an entry; `clock` when the policy
+ * does not track what is given (Redis's objectSetLRUOrLFU).
+ */
+export function accessClock(
+  lfu: boolean,
+  access: { idleMs?: number; freq?: number },
+  clock: number,
+  nowMs: number,
+): number {
+  if (lfu) return access.freq === undefined ? clock : lfuClock(access.freq, lfuMinutes(nowMs));
+  return access.idleMs === undefined ? clock : lruClock(nowMs - access.idleMs);
+}

@@ -47,6 +47,15 @@ export class SerialWriter {
     return this;
   }
 
+  /** Bytes with their length (u32). */
+  blob(b: Uint8Array): this {
+    this.u32(b.length);
+    this.room(b.length);
+    this.buf.set(b, this.pos);
+    this.pos += b.length;
+    return this;
+  }
+
   done(): Buffer {
     return this.buf.subarray(0, this.pos);
   }
@@ -86,6 +95,15 @@ export class SerialReader {
     const s = this.buf.toString('latin1', this.pos, this.pos + n);
     this.pos += n;
     return s;
+  }
+
+  /** Bytes written by `blob`, as a view into the input. */
+  blob(): Buffer {
+    const n = this.u32();
+    this.need(n);
+    const b = this.buf.subarray(this.pos, this.pos + n);
+    this.pos += n;
+    return b;
   }
 
   /** Throws when bytes are left over (a value must be read whole). */

@@ -1,139 +1,445 @@
 /**
- * One node of a stream: what Redis keeps in one listpack of its radix tree. Entries are
- * appended in ID order and never moved; a deleted entry stays as a tombstone (its flag set)
- * until the whole node goes, exactly as Redis marks entries deleted inside a listpack. The
- * node's first entry is its "master": its ID is the node's radix-tree key and its field names
- * are the ones later entries may share (SAMEFIELDS), which changes the listpack's size.
+ * One node of a stream: one listpack, laid out byte for byte as Redis 7.0's t_stream.c lays
+ * out the listpacks of its radix tree, kept in one Buffer.
+ *
+ *   master entry:  count, deleted, master-field-count, field..., 0
+ *   each entry:    flags, ms-diff, seq-diff, [field-count, field, value... | value...], lp-count
+ *
+ * `count` and `deleted` are the live and tombstoned entries; an entry's IDs are differences
+ * from the node's master ID (its radix-tree key, the first entry's ID); SAMEFIELDS (flag 2)
+ * entries have the master's field names and store only their values; `lp-count` is the number
+ * of elements of the entry before it, to walk backwards. Deleting an entry sets its DELETED
+ * flag (1) in place; the node goes when no live entry is left. Entries are addressed by the
+ * offset of their flags element; finding an ID is a walk through the node, as in Redis.
+ *
+ * The listpack sits at `base` in `buf`: a Buffer of its own, or a block shared with the
+ * stream's other nodes (stream-pack.ts), and offsets handed out are offsets in `buf`. The node
+ * being written may have spare room (up to `cap`; grown by doubling up to 4 kB, then by half);
+ * `seal()` gives it back when a later node starts, as Redis's lpShrinkToFit does.
  */
 import type { StreamID } from './stream-id.js';
 import { compareIds } from './stream-id.js';
-import { deltaBytes, LP_HEADER_AND_END_BYTES, lpIntBytes, lpStringBytes } from './stream-listpack.js';
+import {
+  elementSize,
+  isWideInt,
+  LP_EOF,
+  LP_HEADER_AND_END_BYTES,
+  LP_HEADER_BYTES,
+  LP_NUMELE_UNKNOWN,
+  lpIntBytes,
+  lpStringBytes,
+  lpStringMaxBytes,
+  prevElement,
+  putBigInt,
+  putInt,
+  putString,
+  readBigInt,
+  readInt,
+  readString,
+} from './stream-listpack.js';
 
-/** JS heap bytes charged per entry and per node on top of element bytes (memory()). */
-export const ENTRY_OVERHEAD_BYTES = 64;
-export const NODE_OVERHEAD_BYTES = 128;
-/** Per field or value string. */
-const STRING_OVERHEAD_BYTES = 16;
+/** Heap bytes charged per node on top of its listpack bytes (memory()). */
+export const NODE_OVERHEAD_BYTES = 200;
 
-/** The flags element of an entry: 0 or SAMEFIELDS (2), DELETED (1) added later; always 2 bytes. */
-const FLAGS_ELEMENT_BYTES = 2;
+export const FLAG_DELETED = 1;
+export const FLAG_SAMEFIELDS = 2;
+
+/** Most bytes an integer element takes. */
+const INT_MAX_BYTES = 10;
+/** Growth doubles up to here, then goes by half the size. */
+const DOUBLING_LIMIT = 4096;
+/** Spare room a sealed node keeps rather than being copied. */
+const SMALL_SPARE_BYTES = 16;
+/** ID halves up to here are compared as numbers while seeking. */
+const NUMERIC_LIMIT = 2 ** 52;
+
+/** Shared blocks a stream packs its nodes' bytes into (stream-pack.ts). */
+export interface NodeRoom {
+  /** The block `place` took room in. */
+  readonly block: Buffer | null;
+  /** The offset of `n` bytes taken in `block`, or -1 (then a node keeps a Buffer of its own). */
+  place(n: number): number;
+  /** Give back the end of the room at `base` (`cap` bytes) past `used` when it was the last taken. */
+  shrink(buf: Buffer, base: number, cap: number, used: number): boolean;
+}
+
+/** What a node is made of (for building one from checked bytes). */
+export interface NodeParts {
+  /** A Buffer of the node's own, the listpack at 0 and nothing after it. */
+  buf: Buffer;
+  used: number;
+  master: StreamID;
+  /** The last entry's ID, when at hand (else read from the bytes on use). */
+  lastId: StreamID | null;
+  live: number;
+  deleted: number;
+  /** Offset of the first entry in the listpack. */
+  firstOff: number;
+  masterCount: number;
+}
 
 export class StreamNode {
-  readonly ids: StreamID[] = [];
-  /** Field, value, field, value... per entry. */
-  readonly fields: string[][] = [];
-  /** 1 where the entry is a tombstone. */
-  dead: Uint8Array;
-  /** Entries not deleted (the listpack's "count"). */
-  live = 0;
-  /** Tombstones (the listpack's "deleted"). */
-  deleted = 0;
-  /** Listpack bytes less the two counters, whose size depends on their values. */
-  private fixedBytes: number;
-  /** Heap bytes charged for this node (memory()). */
-  heapBytes = NODE_OVERHEAD_BYTES;
-  readonly masterFields: string[];
+  /** Holds the listpack at `base`, `used` bytes of it, room for `cap`. */
+  private buf: Buffer;
+  private base = 0;
+  private cap: number;
+  private used: number;
+  /** The node's radix-tree key: the ID the entries' differences are from. */
+  readonly master: StreamID;
+  /** The last entry's ID while the node takes entries (null once sealed: decoded on use). */
+  private tailLast: StreamID | null;
+  /** Entries not deleted (the master entry's `count`). */
+  live: number;
+  /** Tombstones (the master entry's `deleted`). */
+  deleted: number;
+  /** Offset of the first entry (after the master entry) from `base`. */
+  private firstRel: number;
+  private readonly masterCount: number;
+  /** The master field names while the node takes entries (null once sealed: decoded on use). */
+  private mf: string[] | null = null;
 
-  /** A node holding its first entry. */
-  constructor(id: StreamID, fieldValues: string[]) {
+  constructor(p: NodeParts) {
+    this.buf = p.buf;
+    this.cap = p.buf.length;
+    this.used = p.used;
+    this.master = p.master;
+    this.tailLast = p.lastId;
+    this.live = p.live;
+    this.deleted = p.deleted;
+    this.firstRel = p.firstOff;
+    this.masterCount = p.masterCount;
+  }
+
+  /**
+   * A node holding its first entry (streamAppendItem's new listpack), with room for
+   * `capacity` bytes (the previous node's size is a good guess of what this one will take),
+   * taken from `room` when it has some.
+   */
+  static create(id: StreamID, fieldValues: readonly string[], capacity = 0, room?: NodeRoom): StreamNode {
     const n = fieldValues.length / 2;
-    this.masterFields = [];
-    let bytes = LP_HEADER_AND_END_BYTES + lpIntBytes(n) + lpIntBytes(0);
+    let first = LP_HEADER_AND_END_BYTES + 4 * INT_MAX_BYTES + 3 * 2 + INT_MAX_BYTES;
+    for (let i = 0; i < fieldValues.length; i++) first += lpStringMaxBytes(fieldValues[i].length);
+    const at = capacity >= first && room !== undefined ? room.place(capacity) : -1;
+    const inBlock = at >= 0 && room?.block != null;
+    const cap = inBlock ? capacity : Math.max(first, capacity);
+    const buf = inBlock && room?.block ? room.block : Buffer.allocUnsafeSlow(cap);
+    const base = inBlock ? at : 0;
+    let off = putInt(buf, base + LP_HEADER_BYTES, 1);
+    off = putInt(buf, off, 0);
+    off = putInt(buf, off, n);
+    const mf: string[] = [];
     for (let i = 0; i < fieldValues.length; i += 2) {
-      this.masterFields.push(fieldValues[i]);
-      bytes += lpStringBytes(fieldValues[i]);
+      mf.push(fieldValues[i]);
+      off = putString(buf, off, fieldValues[i]);
     }
-    this.fixedBytes = bytes;
-    this.dead = new Uint8Array(8);
-    this.push(id, fieldValues);
+    off = putInt(buf, off, 0);
+    const firstOff = off - base;
+    off = putInt(buf, off, FLAG_SAMEFIELDS);
+    off = putInt(buf, off, 0);
+    off = putInt(buf, off, 0);
+    for (let i = 1; i < fieldValues.length; i += 2) off = putString(buf, off, fieldValues[i]);
+    off = putInt(buf, off, n + 3);
+    buf[off] = LP_EOF;
+    const used = off + 1 - base;
+    buf.writeUInt32LE(used, base);
+    buf.writeUInt16LE(Math.min(2 * n + 8, LP_NUMELE_UNKNOWN), base + 4);
+    const node = new StreamNode({
+      buf,
+      used,
+      master: id,
+      lastId: id,
+      live: 1,
+      deleted: 0,
+      firstOff,
+      masterCount: n,
+    });
+    node.base = base;
+    node.cap = cap;
+    node.mf = mf;
+    return node;
   }
 
-  get master(): StreamID {
-    return this.ids[0];
-  }
-
+  /** The last entry's ID (live or deleted). */
   get lastId(): StreamID {
-    return this.ids[this.ids.length - 1];
+    return this.tailLast ?? this.idAt(this.last());
   }
 
-  /** The listpack's size in Redis (lpBytes). */
+  /** Entries in the node, live or deleted. */
+  get entries(): number {
+    return this.live + this.deleted;
+  }
+
+  /** The listpack's size (lpBytes). */
   lpBytes(): number {
-    return this.fixedBytes + lpIntBytes(this.live) + lpIntBytes(this.deleted);
+    return this.used;
   }
 
-  private sameFields(fieldValues: string[]): boolean {
-    const m = this.masterFields;
-    if (fieldValues.length !== m.length * 2) return false;
+  /** Heap bytes charged for this node (memory()). */
+  get heapBytes(): number {
+    return this.used + NODE_OVERHEAD_BYTES;
+  }
+
+  /** The listpack's bytes, as a view (valid until the node changes). */
+  listpack(): Buffer {
+    return this.buf.subarray(this.base, this.base + this.used);
+  }
+
+  /** The master entry's field names. */
+  masterFields(): string[] {
+    if (this.mf !== null) return this.mf;
+    const buf = this.buf;
+    let off = this.base + LP_HEADER_BYTES;
+    off += elementSize(buf, off);
+    off += elementSize(buf, off);
+    off += elementSize(buf, off);
+    const out: string[] = [];
+    for (let i = 0; i < this.masterCount; i++) {
+      out.push(readString(buf, off));
+      off += elementSize(buf, off);
+    }
+    return out;
+  }
+
+  private sameFields(fieldValues: readonly string[]): boolean {
+    if (fieldValues.length !== this.masterCount * 2) return false;
+    const m = this.masterFields();
     for (let i = 0; i < m.length; i++) if (fieldValues[i * 2] !== m[i]) return false;
     return true;
   }
 
-  /** Append an entry (its ID above every ID in the node). */
-  push(id: StreamID, fieldValues: string[]): void {
-    const n = fieldValues.length / 2;
-    const master = this.ids.length === 0 ? id : this.master;
-    const same = this.ids.length === 0 || this.sameFields(fieldValues);
-    let bytes = FLAGS_ELEMENT_BYTES + deltaBytes(id.ms, master.ms) + deltaBytes(id.seq, master.seq);
-    let heap = ENTRY_OVERHEAD_BYTES;
-    for (let i = 0; i < fieldValues.length; i += 2) {
-      if (!same) bytes += lpStringBytes(fieldValues[i]);
-      bytes += lpStringBytes(fieldValues[i + 1]);
-      heap += fieldValues[i].length + fieldValues[i + 1].length + 2 * STRING_OVERHEAD_BYTES;
-    }
-    // lp-count: the elements of the entry after its flags, to walk the listpack backwards.
-    const lpCount = same ? n + 3 : 2 * n + 4;
-    if (!same) bytes += lpIntBytes(n);
-    bytes += lpIntBytes(lpCount);
-    this.fixedBytes += bytes;
-    this.heapBytes += heap;
-    const i = this.ids.length;
-    if (i === this.dead.length) {
-      const grown = new Uint8Array(i * 2);
-      grown.set(this.dead);
-      this.dead = grown;
-    }
-    this.ids.push(id);
-    this.fields.push(fieldValues);
-    this.live++;
+  /** Make room for `extra` more bytes (in a Buffer of the node's own when it moves). */
+  private room(extra: number): void {
+    const need = this.used + extra;
+    const cap = this.cap;
+    if (need <= cap) return;
+    const grown = cap < DOUBLING_LIMIT ? Math.min(cap * 2, DOUBLING_LIMIT) : cap + (cap >>> 1);
+    // A sealed node (a counter grew) moves to exactly its size.
+    const size = this.tailLast === null ? need : Math.max(need, grown);
+    this.moveTo(Buffer.allocUnsafeSlow(size), 0, size);
   }
 
-  /** Mark entry `i` deleted; false when it already was. */
-  kill(i: number): boolean {
-    if (this.dead[i] === 1) return false;
-    this.dead[i] = 1;
-    this.live--;
-    this.deleted++;
+  /** Move the listpack to `base` in `buf`, with room for `cap` bytes there. */
+  private moveTo(buf: Buffer, base: number, cap: number): void {
+    this.buf.copy(buf, base, this.base, this.base + this.used);
+    this.buf = buf;
+    this.base = base;
+    this.cap = cap;
+  }
+
+  /**
+   * The node takes no more entries: drop the caches kept for appending, and its spare room. In
+   * a packed stream (`room`) the bytes stay where they are when they were the last room taken
+   * in the block (the spare goes back), else they move into the block; otherwise they move to
+   * a Buffer of their exact size unless the spare room is small.
+   */
+  seal(room?: NodeRoom): void {
+    this.mf = null;
+    this.tailLast = null;
+    if (room?.shrink(this.buf, this.base, this.cap, this.used)) {
+      this.cap = this.used;
+      return;
+    }
+    const at = room === undefined ? -1 : room.place(this.used);
+    if (at >= 0 && room?.block) this.moveTo(room.block, at, this.used);
+    else if (this.cap - this.used > SMALL_SPARE_BYTES)
+      this.moveTo(Buffer.allocUnsafeSlow(this.used), 0, this.used);
+  }
+
+  /** Append an entry (its ID above every ID in the node). */
+  push(id: StreamID, fieldValues: readonly string[]): void {
+    const n = fieldValues.length / 2;
+    // The tail node keeps its master fields at hand while it takes entries.
+    this.mf ??= this.masterFields();
+    const same = this.sameFields(fieldValues);
+    const msd = BigInt.asIntN(64, id.ms - this.master.ms);
+    const seqd = BigInt.asIntN(64, id.seq - this.master.seq);
+    const lpCount = same ? n + 3 : 2 * n + 4;
+    // The entry's exact size, so that a guessed capacity is not outgrown for nothing.
+    let extra = 2 + lpIntBytes(msd) + lpIntBytes(seqd) + lpIntBytes(lpCount) + (same ? 0 : lpIntBytes(n));
+    for (let i = same ? 1 : 0; i < fieldValues.length; i += same ? 2 : 1)
+      extra += lpStringBytes(fieldValues[i]);
+    this.room(extra);
+    const buf = this.buf;
+    const base = this.base;
+    let off = base + this.used - 1;
+    off = putInt(buf, off, same ? FLAG_SAMEFIELDS : 0);
+    off = putBigInt(buf, off, msd);
+    off = putBigInt(buf, off, seqd);
+    if (!same) off = putInt(buf, off, n);
+    for (let i = same ? 1 : 0; i < fieldValues.length; i += same ? 2 : 1)
+      off = putString(buf, off, fieldValues[i]);
+    off = putInt(buf, off, lpCount);
+    buf[off] = LP_EOF;
+    this.used = off + 1 - base;
+    const numele = buf.readUInt16LE(base + 4);
+    if (numele !== LP_NUMELE_UNKNOWN)
+      buf.writeUInt16LE(Math.min(numele + (same ? n + 4 : 2 * n + 5), LP_NUMELE_UNKNOWN), base + 4);
+    this.tailLast = id;
+    this.setCounts(this.live + 1, this.deleted);
+  }
+
+  /** Rewrite the master entry's count and deleted (lpReplaceInteger: the rest may shift). */
+  setCounts(live: number, deleted: number): void {
+    let at = this.base + LP_HEADER_BYTES;
+    const old = elementSize(this.buf, at);
+    const oldBytes = old + elementSize(this.buf, at + old);
+    const diff = lpIntBytes(live) + lpIntBytes(deleted) - oldBytes;
+    if (diff !== 0) {
+      if (diff > 0) this.room(diff);
+      at = this.base + LP_HEADER_BYTES;
+      this.buf.copyWithin(at + oldBytes + diff, at + oldBytes, this.base + this.used);
+      this.used += diff;
+      this.firstRel += diff;
+    }
+    const buf = this.buf;
+    putInt(buf, putInt(buf, at, live), deleted);
+    buf.writeUInt32LE(this.used, this.base);
+    this.live = live;
+    this.deleted = deleted;
+  }
+
+  // ---- walking ---------------------------------------------------------------------------
+
+  /** Offset of the first entry (a node has at least one). */
+  first(): number {
+    return this.base + this.firstRel;
+  }
+
+  /** Offset just past the last entry (the end byte). */
+  end(): number {
+    return this.base + this.used - 1;
+  }
+
+  /** Offset of the entry after the one at `off` (end() after the last). */
+  next(off: number): number {
+    const buf = this.buf;
+    const flags = buf[off];
+    let p = off + 2;
+    p += elementSize(buf, p);
+    p += elementSize(buf, p);
+    let k: number;
+    if ((flags & FLAG_SAMEFIELDS) !== 0) k = this.masterCount;
+    else {
+      k = readInt(buf, p) * 2;
+      p += elementSize(buf, p);
+    }
+    for (; k > 0; k--) p += elementSize(buf, p);
+    return p + elementSize(buf, p);
+  }
+
+  /** Offset of the entry before the one at `off` (or at end()); -1 before the first. */
+  prev(off: number): number {
+    if (off <= this.base + this.firstRel) return -1;
+    const buf = this.buf;
+    let p = prevElement(buf, off);
+    for (let k = readInt(buf, p); k > 0; k--) p = prevElement(buf, p);
+    return p;
+  }
+
+  /** Offset of the last entry. */
+  last(): number {
+    return this.prev(this.base + this.used - 1);
+  }
+
+  isDeleted(off: number): boolean {
+    return (this.buf[off] & FLAG_DELETED) !== 0;
+  }
+
+  /** The ID of the entry at `off`. */
+  idAt(off: number): StreamID {
+    const buf = this.buf;
+    const p = off + 2;
+    const q = p + elementSize(buf, p);
+    return {
+      ms: BigInt.asUintN(64, this.master.ms + readBigInt(buf, p)),
+      seq: BigInt.asUintN(64, this.master.seq + readBigInt(buf, q)),
+    };
+  }
+
+  /** Field, value, ... of the entry at `off` (`mf`: the master fields, when at hand). */
+  fieldsAt(off: number, mf?: readonly string[]): string[] {
+    const buf = this.buf;
+    let p = off + 2;
+    p += elementSize(buf, p);
+    p += elementSize(buf, p);
+    const out: string[] = [];
+    if ((buf[off] & FLAG_SAMEFIELDS) !== 0) {
+      const m = mf ?? this.masterFields();
+      for (let i = 0; i < m.length; i++) {
+        out.push(m[i], readString(buf, p));
+        p += elementSize(buf, p);
+      }
+      return out;
+    }
+    const k = readInt(buf, p) * 2;
+    p += elementSize(buf, p);
+    for (let i = 0; i < k; i++) {
+      out.push(readString(buf, p));
+      p += elementSize(buf, p);
+    }
+    return out;
+  }
+
+  /** Offset of the first entry with ID >= `id`, deleted or not (end() when none). */
+  seek(id: StreamID): number {
+    if (compareIds(id, this.master) <= 0) return this.first();
+    const end = this.end();
+    if (compareIds(id, this.lastId) > 0) return end;
+    const buf = this.buf;
+    const dms = id.ms - this.master.ms;
+    const numeric = dms <= NUMERIC_LIMIT && this.master.seq <= NUMERIC_LIMIT && id.seq <= NUMERIC_LIMIT;
+    const dMs = Number(dms);
+    const mSeq = Number(this.master.seq);
+    const tSeq = Number(id.seq);
+    for (let off = this.first(); off < end; off = this.next(off)) {
+      const p = off + 2;
+      if (!numeric || isWideInt(buf, p)) {
+        if (compareIds(this.idAt(off), id) >= 0) return off;
+        continue;
+      }
+      // ms-diff as a signed number: negative means an ms of 2^63 or more after the master's.
+      const msd = readInt(buf, p);
+      if (msd < 0 || msd > dMs) return off;
+      if (msd < dMs) continue;
+      const q = p + elementSize(buf, p);
+      if (isWideInt(buf, q)) {
+        if (compareIds(this.idAt(off), id) >= 0) return off;
+        continue;
+      }
+      const seq = mSeq + readInt(buf, q);
+      if (seq < 0 || seq >= tSeq) return off;
+    }
+    return end;
+  }
+
+  /** Set the DELETED flag of the entry at `off` (counts unchanged); false when it was set. */
+  flagDeleted(off: number): boolean {
+    const f = this.buf[off];
+    if ((f & FLAG_DELETED) !== 0) return false;
+    this.buf[off] = f | FLAG_DELETED;
     return true;
   }
 
-  /** Index of the first entry with ID >= `id` (ids.length when none). */
-  lowerBound(id: StreamID): number {
-    const a = this.ids;
-    let lo = 0;
-    let hi = a.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (compareIds(a[mid], id) < 0) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+  /** Mark the entry at `off` deleted and count it; false when it already was. */
+  kill(off: number): boolean {
+    if (!this.flagDeleted(off)) return false;
+    this.setCounts(this.live - 1, this.deleted + 1);
+    return true;
   }
 
-  /** Index of the entry with exactly `id`, tombstone or not; -1 when none. */
-  indexOf(id: StreamID): number {
-    const i = this.lowerBound(id);
-    return i < this.ids.length && compareIds(this.ids[i], id) === 0 ? i : -1;
-  }
-
-  /** A deep copy (entries are immutable, so their arrays are shared). */
+  /** A deep copy, without spare room. */
   clone(): StreamNode {
-    const c = Object.create(StreamNode.prototype) as StreamNode;
-    Object.assign(c, this, {
-      ids: this.ids.slice(),
-      fields: this.fields.slice(),
-      dead: this.dead.slice(),
-      masterFields: this.masterFields,
+    const buf = Buffer.allocUnsafeSlow(this.used);
+    this.buf.copy(buf, 0, this.base, this.base + this.used);
+    return new StreamNode({
+      buf,
+      used: this.used,
+      master: this.master,
+      lastId: this.tailLast,
+      live: this.live,
+      deleted: this.deleted,
+      firstOff: this.firstRel,
+      masterCount: this.masterCount,
     });
-    return c;
   }
 }

@@ -2,23 +2,26 @@
  * A stream's snapshot form (serial.ts conventions: little endian, strings as u32 length +
  * latin1 bytes; 64-bit numbers as two u32 halves, low first):
  *
- *   u8 format (0)
+ *   u8 format (1)
  *   id last, id recorded-first, id max-deleted, u64 entries-added
- *   u32 nodes, each: u32 entries, each: u8 deleted, id, u32 strings, strings (field, value...)
+ *   u32 nodes, each: id master, u32 bytes, the node's listpack (stream-node.ts)
  *   u32 groups, each: str name, id last-delivered, i64 entries-read,
  *       u32 consumers, each: str name, f64 seen-time
  *       u32 pending, each: id, f64 delivery-time, i64 delivery-count, str consumer
  *
  * Nodes are kept as they are, tombstones included (as Redis's RDB keeps its listpacks), so a
- * reloaded stream trims and reports exactly as before.
+ * reloaded stream trims and reports exactly as before; their bytes are checked whole when read.
+ * Format 0 (nodes as u32 entries, each: u8 deleted, id, u32 strings, strings) is still read.
  */
 import { SerialReader, SerialWriter } from './serial.js';
 import type { StreamValue } from './stream.js';
 import { Nack } from './stream-groups.js';
-import { idFromKey, idKey, type StreamID, streamId } from './stream-id.js';
+import { compareIds, idFromKey, idKey, type StreamID, streamId } from './stream-id.js';
 import { StreamNode } from './stream-node.js';
+import { nodeFromListpack } from './stream-node-load.js';
 
-const FORMAT = 0;
+const FORMAT = 1;
+const FORMAT_ENTRIES = 0;
 const U32 = 0x1_0000_0000n;
 
 function u64(w: SerialWriter, v: bigint): void {
@@ -50,14 +53,8 @@ export function serializeStream(s: StreamValue): Buffer {
   u64(w, s.entriesAdded);
   w.u32(s.nodes.length);
   for (const n of s.nodes) {
-    w.u32(n.ids.length);
-    for (let i = 0; i < n.ids.length; i++) {
-      w.u8(n.dead[i]);
-      id(w, n.ids[i]);
-      const f = n.fields[i];
-      w.u32(f.length);
-      for (const x of f) w.str(x);
-    }
+    id(w, n.master);
+    w.blob(n.listpack());
   }
   w.u32(s.groups.size);
   for (const g of s.groups.values()) {
@@ -77,30 +74,47 @@ export function serializeStream(s: StreamValue): Buffer {
   return w.done();
 }
 
+/** A node in format 0: its entries one by one. */
+function readEntries(r: SerialReader): StreamNode {
+  let node: StreamNode | null = null;
+  const dead: number[] = [];
+  const entries = r.u32();
+  if (entries === 0) throw new RangeError('empty stream node');
+  for (let i = 0; i < entries; i++) {
+    if (r.u8() === 1) dead.push(i);
+    const eid = readId(r);
+    const count = r.u32();
+    if (count === 0 || count % 2 !== 0) throw new RangeError('bad stream entry');
+    const f: string[] = [];
+    for (let j = 0; j < count; j++) f.push(r.str());
+    if (node === null) node = StreamNode.create(eid, f);
+    else if (compareIds(eid, node.lastId) > 0) node.push(eid, f);
+    else throw new RangeError('stream entries out of order');
+  }
+  const n = node as StreamNode;
+  for (let i = 0, off = n.first(), j = 0; j < dead.length; i++, off = n.next(off)) {
+    if (i !== dead[j]) continue;
+    n.kill(off);
+    j++;
+  }
+  n.seal();
+  return n;
+}
+
 export function deserializeStream(buf: Buffer, s: StreamValue): StreamValue {
   const r = new SerialReader(buf);
-  if (r.u8() !== FORMAT) throw new RangeError('unknown stream format');
+  const format = r.u8();
+  if (format !== FORMAT && format !== FORMAT_ENTRIES) throw new RangeError('unknown stream format');
   s.lastId = readId(r);
   s.firstId = readId(r);
   s.maxDeletedId = readId(r);
   s.entriesAdded = readU64(r);
+  let after: StreamID | null = null;
   for (let n = r.u32(); n > 0; n--) {
-    let node: StreamNode | null = null;
-    const dead: number[] = [];
-    const entries = r.u32();
-    if (entries === 0) throw new RangeError('empty stream node');
-    for (let i = 0; i < entries; i++) {
-      if (r.u8() === 1) dead.push(i);
-      const eid = readId(r);
-      const count = r.u32();
-      if (count === 0 || count % 2 !== 0) throw new RangeError('bad stream entry');
-      const f: string[] = [];
-      for (let j = 0; j < count; j++) f.push(r.str());
-      if (node === null) node = new StreamNode(eid, f);
-      else node.push(eid, f);
-    }
-    for (const i of dead) node!.kill(i);
-    s.pushNode(node!);
+    const node: StreamNode =
+      format === FORMAT ? nodeFromListpack(readId(r), r.blob(), after) : readEntries(r);
+    after = node.lastId;
+    s.pushNode(node);
   }
   for (let n = r.u32(); n > 0; n--) {
     const g = s.createGroup(r.str(), readId(r), BigInt.asIntN(64, readU64(r)));

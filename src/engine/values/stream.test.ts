@@ -65,11 +65,11 @@ describe('listpack sizes', () => {
 describe('StreamValue', () => {
   it('starts a node every stream-node-max-entries entries, deleted ones included', () => {
     const s = filled(10);
-    expect(s.nodes.map((n) => n.ids.length)).toEqual([4, 4, 2]);
+    expect(s.nodes.map((n) => n.entries)).toEqual([4, 4, 2]);
     expect(s.deleteIds([id(9)])).toBe(1);
     s.add(id(11), ['n', '11'], BY_COUNT);
     s.add(id(12), ['n', '12'], BY_COUNT);
-    expect(s.nodes.map((n) => n.ids.length)).toEqual([4, 4, 4]);
+    expect(s.nodes.map((n) => n.entries)).toEqual([4, 4, 4]);
   });
 
   it('starts a node when the listpack would reach stream-node-max-bytes', () => {
@@ -170,6 +170,146 @@ describe('StreamValue', () => {
     const bg = back.groups.get('g')!;
     expect(bg.consumer('alice')?.pel.keys()).toEqual([idKey(id(1)), idKey(id(2))]);
     expect(bg.pel.get(idKey(id(2)))?.consumer).toBe(bg.consumer('alice'));
+  });
+});
+
+/** Adds `all`, deletes every fourth, and checks every lookup near every ID against a plain list. */
+function findsEvery(all: StreamID[], limits: NodeLimits): void {
+  const s = new StreamValue();
+  for (const [i, x] of all.entries())
+    expect(s.add(x, i % 3 === 0 ? ['a', String(i)] : ['b', 'x', 'c', String(-i)], limits)).toBe(true);
+  const gone = all.filter((_, i) => i % 4 === 1);
+  expect(s.deleteIds(gone)).toBe(gone.length);
+  const live = all.filter((_, i) => i % 4 !== 1);
+  const probes = [...all, ...all.map((x) => incrId(x) ?? MAX_ID), ...all.map((x) => decrId(x) ?? ZERO_ID)];
+  for (const p of probes) {
+    const after = live.find((x) => compareIds(x, p) >= 0) ?? null;
+    const before = [...live].reverse().find((x) => compareIds(x, p) <= 0) ?? null;
+    expect(s.range(p, MAX_ID, false, 1)[0]?.id ?? null).toEqual(after);
+    expect(s.range(ZERO_ID, p, true, 1)[0]?.id ?? null).toEqual(before);
+    expect(s.entry(p)?.id ?? null).toEqual(live.some((x) => compareIds(x, p) === 0) ? p : null);
+  }
+  expect(s.range(ZERO_ID, MAX_ID, false, 0).map((e) => e.id)).toEqual(live);
+}
+
+describe('stream nodes as listpacks', () => {
+  it('find any ID, whatever the width of its differences from the node key', () => {
+    // IDs around the edges where differences stop fitting in numbers or in int64.
+    const edges = [
+      0n,
+      1n,
+      127n,
+      4096n,
+      2n ** 31n,
+      2n ** 52n - 1n,
+      2n ** 52n + 1n,
+      2n ** 63n - 1n,
+      2n ** 63n + 5n,
+    ];
+    const all: StreamID[] = [];
+    for (const ms of edges)
+      for (const seq of [0n, 5n, 2n ** 52n, 2n ** 63n, UINT64_MAX]) all.push(id(ms, seq));
+    all.shift(); // 0-0 is no entry ID
+    all.push(id(UINT64_MAX, 0), id(UINT64_MAX, UINT64_MAX));
+    // Also a node whose key has a small sequence and an entry with a huge one right after.
+    const tight = [id(0, 5), id(0, 6), id(0, UINT64_MAX), id(1, 0), id(2n ** 63n, 3)];
+    for (const ids of [all, tight])
+      for (const limits of [BY_COUNT, { maxEntries: 100n, maxBytes: 0 }]) findsEvery(ids, limits);
+  });
+
+  it('keep SAMEFIELDS entries and counters as Redis lays them out', () => {
+    const s = new StreamValue();
+    s.add(id(1), ['f', 'v', 'g', '12'], BY_COUNT);
+    s.add(id(2), ['f', 'w', 'g', '-3'], BY_COUNT);
+    s.add(id(3), ['h', 'x'], BY_COUNT);
+    s.deleteIds([id(2)]);
+    const lp = s.nodes[0].listpack();
+    // count 2, deleted 1, 2 master fields f g, 0; entries: flags, ms, seq, [count, fields] values, lp-count.
+    const want = Buffer.from([
+      ...[0x02, 0x01, 0x01, 0x01, 0x02, 0x01, 0x81, 0x66, 0x02, 0x81, 0x67, 0x02, 0x00, 0x01],
+      ...[0x02, 0x01, 0x00, 0x01, 0x00, 0x01, 0x81, 0x76, 0x02, 0x0c, 0x01, 0x05, 0x01],
+      ...[0x03, 0x01, 0x01, 0x01, 0x00, 0x01, 0x81, 0x77, 0x02, 0xdf, 0xfd, 0x02, 0x05, 0x01],
+      ...[0x00, 0x01, 0x02, 0x01, 0x00, 0x01, 0x01, 0x01, 0x81, 0x68, 0x02, 0x81, 0x78, 0x02, 0x06, 0x01],
+      0xff,
+    ]);
+    expect(lp.subarray(6).toString('hex')).toBe(want.toString('hex'));
+    expect(lp.readUInt32LE(0)).toBe(lp.length);
+    expect(lp.readUInt16LE(4)).toBe(6 + 6 + 6 + 7);
+  });
+});
+
+describe('a large stream', () => {
+  it('packs its nodes into shared blocks, and reads, trims and copies them intact', () => {
+    const s = new StreamValue();
+    const limits: NodeLimits = { maxEntries: 100n, maxBytes: 4096 };
+    const model = new Map<string, string[]>();
+    for (let i = 1; i <= 10_000; i++) {
+      const fields = i % 50 === 0 ? ['other', String(i)] : ['field', `value:${i}`];
+      s.add(id(1_700_000_000_000 + Math.floor(i / 3), i % 3), fields, limits);
+      model.set(idKey(id(1_700_000_000_000 + Math.floor(i / 3), i % 3)), fields);
+    }
+    // Once the stream is large, its nodes share blocks.
+    const blocks = new Set(s.nodes.slice(-50).map((n) => n.listpack().buffer));
+    expect(blocks.size).toBeLessThan(10);
+    // Every 7th entry deleted (tombstones, counters rewritten, some nodes emptied), then the head trimmed.
+    const all = s.range(ZERO_ID, MAX_ID, false, 0).map((e) => e.id);
+    const gone = all.filter((_, i) => i % 7 === 0 || (i > 2000 && i < 2300));
+    expect(s.deleteIds(gone)).toBe(gone.length);
+    for (const x of gone) model.delete(idKey(x));
+    const keys = [...model.keys()];
+    expect(s.trim({ strategy: 'maxlen', maxlen: 6000, minid: ZERO_ID, approx: false, limit: 0 })).toBe(
+      keys.length - 6000,
+    );
+    for (const k of keys.slice(0, keys.length - 6000)) model.delete(k);
+    const want = [...model].map(([k, f]) => `${k}:${f.join(',')}`);
+    const got = (x: StreamValue, rev = false) => {
+      const es = x.range(ZERO_ID, MAX_ID, rev, 0).map((e) => `${idKey(e.id)}:${e.fields.join(',')}`);
+      return rev ? es.reverse() : es;
+    };
+    expect(got(s)).toEqual(want);
+    expect(got(s, true)).toEqual(want);
+    expect(got(s.clone())).toEqual(want);
+    expect(got(StreamValue.deserialize(s.serialize()))).toEqual(want);
+    // XADD goes on into the packed stream.
+    s.add(MAX_ID, ['last', 'one'], limits);
+    expect(s.range(ZERO_ID, MAX_ID, true, 1)[0].fields).toEqual(['last', 'one']);
+    expect(s.trim({ strategy: 'maxlen', maxlen: 0, minid: ZERO_ID, approx: false, limit: 0 })).toBe(6001);
+    expect(s.nodes.length).toBe(0);
+  }, 20_000);
+});
+
+describe('packed nodes that change', () => {
+  it('keep their block through deletes, and leave it when they take entries again', () => {
+    const s = new StreamValue();
+    let limits: NodeLimits = { maxEntries: 200n, maxBytes: 0 };
+    const model = new Map<string, string>();
+    const put = (i: number) => {
+      expect(s.add(id(i), ['f', `v${i}`], limits)).toBe(true);
+      model.set(idKey(id(i)), `v${i}`);
+    };
+    for (let i = 1; i <= 8000; i++) put(i);
+    const last = s.nodes.length - 1;
+    const packed = s.nodes[last - 1].listpack().buffer;
+    expect(s.nodes[last - 2].listpack().buffer).toBe(packed);
+    // 130 tombstones in the node before the last (its counters change size), then every
+    // entry of the last node: the node before it is the tail again.
+    const from = Number(s.nodes[last - 1].master.ms);
+    const gone = Array.from({ length: 130 }, (_, j) => id(from + j));
+    for (let i = 7801; i <= 8000; i++) gone.push(id(i));
+    expect(s.deleteIds(gone)).toBe(gone.length);
+    for (const x of gone) model.delete(idKey(x));
+    expect(s.nodes[last - 1].listpack().buffer).toBe(packed);
+    // With room for more entries per node, it takes them (moving out of its block).
+    limits = { maxEntries: 300n, maxBytes: 0 };
+    for (let i = 8001; i <= 8150; i++) put(i);
+    expect(s.nodes.length).toBe(last + 1);
+    expect(s.nodes[last - 1].listpack().buffer).not.toBe(packed);
+    expect(s.nodes[last - 2].listpack().buffer).toBe(packed);
+    const want = [...model].map(([k, v]) => `${k}:${v}`);
+    const got = s.range(ZERO_ID, MAX_ID, false, 0).map((e) => `${idKey(e.id)}:${e.fields[1]}`);
+    expect(got).toEqual(want);
+    expect(s.range(ZERO_ID, MAX_ID, true, 0).length).toBe(want.length);
+    expect(StreamValue.deserialize(s.serialize()).range(ZERO_ID, MAX_ID, false, 0).length).toBe(want.length);
   });
 });
 

@@ -1,7 +1,8 @@
 /**
- * A stream (Redis 7.0's t_stream.c): entries with IDs in increasing order, kept in nodes the
- * way Redis keeps listpacks in a radix tree (stream-node.ts), plus consumer groups
- * (stream-groups.ts).
+ * A stream (Redis 7.0's t_stream.c): entries with IDs in increasing order, kept in nodes that
+ * are Redis's listpacks byte for byte (stream-node.ts), ordered by their master ID as Redis's
+ * radix tree orders them, plus consumer groups (stream-groups.ts). Finding an ID is a binary
+ * search over the nodes' master IDs, then a walk inside one node, as in Redis.
  *
  * The node structure is reproduced because it is observable: approximate trimming (`~`)
  * removes only whole nodes, XDEL leaves tombstones until a node empties, and XINFO reports the
@@ -20,8 +21,12 @@ import {
 import { ConsumerGroup } from './stream-groups.js';
 import { compareIds, incrId, isZeroId, MAX_ID, type StreamID, UINT64_MAX, ZERO_ID } from './stream-id.js';
 import { StreamNode } from './stream-node.js';
+import { NodePacker } from './stream-pack.js';
 import { raxNodeCount } from './stream-rax.js';
 import { deserializeStream, serializeStream } from './stream-serial.js';
+
+/** A new node gets room for the previous node's size plus 1/16 and this many bytes. */
+const NODE_ROOM_MARGIN = 32;
 
 /** Redis refuses entries whose fields and values add up past this (STREAM_LISTPACK_MAX_SIZE). */
 export const STREAM_LISTPACK_MAX_SIZE = 1 << 30;
@@ -63,6 +68,8 @@ export class StreamValue implements Collection {
   groups = new Map<string, ConsumerGroup>();
   /** Sum of the nodes' heapBytes, kept as nodes change (memory() runs after every change). */
   private nodeBytes = 0;
+  /** Shared blocks for the nodes' bytes, once the stream is large. */
+  private readonly packer = new NodePacker(() => this.nodeBytes);
 
   size(): number {
     return this.length;
@@ -76,6 +83,7 @@ export class StreamValue implements Collection {
 
   /** Take in a node built elsewhere (a snapshot being read). */
   pushNode(node: StreamNode): void {
+    node.seal(this.packer);
     this.nodes.push(node);
     this.nodeBytes += node.heapBytes;
     this.length += node.live;
@@ -114,7 +122,10 @@ export class StreamValue implements Collection {
       tail.push(id, fieldValues);
       this.nodeBytes += tail.heapBytes - before;
     } else {
-      const node = new StreamNode(id, fieldValues);
+      // A new node will likely take about what the last one took.
+      tail?.seal(this.packer);
+      const guess = tail === undefined ? 0 : tail.lpBytes() + (tail.lpBytes() >>> 4) + NODE_ROOM_MARGIN;
+      const node = StreamNode.create(id, fieldValues, guess, this.packer);
       this.nodes.push(node);
       this.nodeBytes += node.heapBytes;
     }
@@ -131,7 +142,7 @@ export class StreamValue implements Collection {
     let elementBytes = 0;
     for (const s of fieldValues) elementBytes += s.length;
     if (tail.lpBytes() + elementBytes >= maxBytes) return true;
-    return limits.maxEntries > 0n && BigInt(tail.live + tail.deleted) >= limits.maxEntries;
+    return limits.maxEntries > 0n && BigInt(tail.entries) >= limits.maxEntries;
   }
 
   // ---- reading ---------------------------------------------------------------------------
@@ -156,15 +167,18 @@ export class StreamValue implements Collection {
   range(start: StreamID, end: StreamID, rev: boolean, count: number): StreamEntry[] {
     const out: StreamEntry[] = [];
     if (compareIds(start, end) > 0) return out;
+    const ns = this.nodes;
     if (!rev) {
-      let n = Math.max(0, this.nodeAtOrBefore(start));
-      let i = n < this.nodes.length ? this.nodes[n].lowerBound(start) : 0;
-      for (; n < this.nodes.length; n++, i = 0) {
-        const node = this.nodes[n];
-        for (; i < node.ids.length; i++) {
-          if (node.dead[i] === 1) continue;
-          if (compareIds(node.ids[i], end) > 0) return out;
-          out.push({ id: node.ids[i], fields: node.fields[i] });
+      for (let n = Math.max(0, this.nodeAtOrBefore(start)), seek = true; n < ns.length; n++, seek = false) {
+        const node = ns[n];
+        const stop = node.end();
+        let mf: string[] | undefined;
+        for (let off = seek ? node.seek(start) : node.first(); off < stop; off = node.next(off)) {
+          if (node.isDeleted(off)) continue;
+          const id = node.idAt(off);
+          if (compareIds(id, end) > 0) return out;
+          mf ??= node.masterFields();
+          out.push({ id, fields: node.fieldsAt(off, mf) });
           if (out.length === count) return out;
         }
       }
@@ -172,27 +186,41 @@ export class StreamValue implements Collection {
     }
     let n = this.nodeAtOrBefore(end);
     if (n < 0) return out;
-    let i = this.nodes[n].lowerBound(end);
-    if (i < this.nodes[n].ids.length && compareIds(this.nodes[n].ids[i], end) === 0) i++;
-    for (i--; n >= 0; n--, i = n >= 0 ? this.nodes[n].ids.length - 1 : 0) {
-      const node = this.nodes[n];
-      for (; i >= 0; i--) {
-        if (node.dead[i] === 1) continue;
-        if (compareIds(node.ids[i], start) < 0) return out;
-        out.push({ id: node.ids[i], fields: node.fields[i] });
+    let node = ns[n];
+    let off = node.seek(end);
+    if (off === node.end() || compareIds(node.idAt(off), end) !== 0) off = node.prev(off);
+    for (;;) {
+      let mf: string[] | undefined;
+      for (; off >= 0; off = node.prev(off)) {
+        if (node.isDeleted(off)) continue;
+        const id = node.idAt(off);
+        if (compareIds(id, start) < 0) return out;
+        mf ??= node.masterFields();
+        out.push({ id, fields: node.fieldsAt(off, mf) });
         if (out.length === count) return out;
       }
+      if (--n < 0) return out;
+      node = ns[n];
+      off = node.last();
     }
-    return out;
+  }
+
+  /** The node holding `id` and the entry's offset in it (deleted or not), or null. */
+  private find(id: StreamID): { n: number; off: number } | null {
+    const n = this.nodeAtOrBefore(id);
+    if (n < 0) return null;
+    const node = this.nodes[n];
+    const off = node.seek(id);
+    if (off === node.end() || compareIds(node.idAt(off), id) !== 0) return null;
+    return { n, off };
   }
 
   /** The live entry with this ID, or null. */
   entry(id: StreamID): StreamEntry | null {
-    const n = this.nodeAtOrBefore(id);
-    if (n < 0) return null;
-    const node = this.nodes[n];
-    const i = node.indexOf(id);
-    return i < 0 || node.dead[i] === 1 ? null : { id, fields: node.fields[i] };
+    const at = this.find(id);
+    if (at === null) return null;
+    const node = this.nodes[at.n];
+    return node.isDeleted(at.off) ? null : { id, fields: node.fieldsAt(at.off) };
   }
 
   /** The first live ID (streamGetEdgeID skipping tombstones), or null when empty. */
@@ -214,15 +242,18 @@ export class StreamValue implements Collection {
 
   /** Delete one live entry (streamDeleteItem); a node left with no live entry goes whole. */
   private deleteOne(id: StreamID): boolean {
-    const n = this.nodeAtOrBefore(id);
-    if (n < 0) return false;
-    const node = this.nodes[n];
-    const i = node.indexOf(id);
-    if (i < 0 || node.dead[i] === 1) return false;
+    const at = this.find(id);
+    if (at === null) return false;
+    const node = this.nodes[at.n];
+    if (node.isDeleted(at.off)) return false;
+    const before = node.heapBytes;
     if (node.live === 1) {
-      this.nodes.splice(n, 1);
-      this.nodeBytes -= node.heapBytes;
-    } else node.kill(i);
+      this.nodes.splice(at.n, 1);
+      this.nodeBytes -= before;
+    } else {
+      node.kill(at.off);
+      this.nodeBytes += node.heapBytes - before;
+    }
     this.length--;
     return true;
   }
@@ -237,6 +268,7 @@ export class StreamValue implements Collection {
       if (compareIds(id, this.maxDeletedId) > 0) this.maxDeletedId = id;
       deleted++;
     }
+    if (this.nodes.length === 0) this.packer.reset();
     if (deleted > 0) {
       if (this.length === 0) this.firstId = ZERO_ID;
       else if (first) this.firstId = this.firstLiveId() ?? MAX_ID;
@@ -265,16 +297,22 @@ export class StreamValue implements Collection {
         continue;
       }
       if (t.approx) break;
-      for (let i = 0; i < node.ids.length; i++) {
-        if (maxlen ? this.length <= t.maxlen : compareIds(node.ids[i], t.minid) >= 0) break;
-        if (node.kill(i)) {
+      const before = node.heapBytes;
+      let marked = 0;
+      for (let off = node.first(), stop = node.end(); off < stop; off = node.next(off)) {
+        if (maxlen ? this.length <= t.maxlen : compareIds(node.idAt(off), t.minid) >= 0) break;
+        if (node.flagDeleted(off)) {
           this.length--;
-          deleted++;
+          marked++;
         }
       }
+      deleted += marked;
+      if (marked > 0) node.setCounts(node.live - marked, node.deleted + marked);
+      this.nodeBytes += node.heapBytes - before;
       break;
     }
     if (gone > 0) this.nodes.splice(0, gone);
+    if (this.nodes.length === 0) this.packer.reset();
     if (this.length === 0) this.firstId = ZERO_ID;
     else if (deleted > 0) this.firstId = this.firstLiveId() ?? MAX_ID;
     return deleted;
@@ -348,9 +386,7 @@ export class StreamValue implements Collection {
 
   clone(): StreamValue {
     const s = new StreamValue();
-    s.nodes = this.nodes.map((n) => n.clone());
-    s.nodeBytes = this.nodeBytes;
-    s.length = this.length;
+    for (const n of this.nodes) s.pushNode(n.clone());
     s.lastId = this.lastId;
     s.firstId = this.firstId;
     s.maxDeletedId = this.maxDeletedId;

@@ -47,7 +47,7 @@ export function replyJson(r: Reply, base64: boolean): string {
   if (Array.isArray(r)) return list(r, base64);
   if (r instanceof SimpleReply) return r.value === 'OK' ? '"OK"' : str(r.value, base64);
   if (r instanceof ErrorReply) return `{"error":${JSON.stringify(r.message)}}`;
-  if (r instanceof DoubleReply) return str(formatDouble(r.value), base64);
+  if (r instanceof DoubleReply) return str(r.text ?? formatDouble(r.value), base64);
   if (r instanceof BooleanReply) return r.value ? '1' : '0';
   if (r instanceof MapReply) {
     const flat: Reply[] = [];

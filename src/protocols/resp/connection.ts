@@ -123,7 +123,8 @@ export class RespConnection {
 
   bufferStats(): { qbuf: number; obl: number; omem: number } {
     const obl = this.out.pending;
-    return { qbuf: this.parser.buffered, obl, omem: obl + this.socket.writableLength };
+    const qbuf = this.running ? this.parser.commandQbuf : this.parser.buffered;
+    return { qbuf, obl, omem: obl + this.socket.writableLength };
   }
 
   /**
@@ -183,7 +184,8 @@ export class RespConnection {
   cron(now: number): void {
     if (this.closed) return;
     const idleMs = this.limits.idleMs;
-    if (idleMs > 0 && !this.waiting && now - this.client.lastInteraction > idleMs) {
+    // Replicas are never closed for idling (Redis's clientsCronHandleTimeout skips them).
+    if (idleMs > 0 && !this.waiting && !this.client.replica && now - this.client.lastInteraction > idleMs) {
       this.host.logger.debug({ client: this.client.id, addr: this.client.addr }, 'Closing idle client');
       this.destroy();
       return;
@@ -348,11 +350,13 @@ export class RespConnection {
   };
 
   /**
-   * The client's output class (Redis's getClientType): `pubsub` while it holds a subscription.
+   * The client's output class (Redis's getClientType): `replica` once it sent SYNC/PSYNC,
+   * `pubsub` while it holds a subscription.
    * A monitor gets the `pubsub` bounds too (Redis leaves it in `normal`, unbounded by default):
    * one that does not read must not grow the server's memory.
    */
   private outputLimits(): OutputLimits {
+    if (this.client.replica) return this.limits.replicaOutput;
     return this.client.pubsub === null && !this.client.monitor
       ? this.limits.output
       : this.limits.pubsubOutput;

@@ -4,6 +4,7 @@
  * cost no allocation. Renderings follow Redis 7.0 (networking.c addReply*).
  */
 import {
+  AttributeReply,
   BigNumberReply,
   BooleanReply,
   DoubleReply,
@@ -13,6 +14,7 @@ import {
   NULL_ARRAY,
   OK,
   PushReply,
+  RawReply,
   type Reply,
   SequenceReply,
   SetReply,
@@ -148,6 +150,7 @@ const PERCENT = 37;
 const TILDE = 126;
 const EQUALS = 61;
 const GREATER = 62;
+const PIPE = 124;
 
 const OK_BYTES = Buffer.from('+OK\r\n');
 const NULL2 = Buffer.from('$-1\r\n');
@@ -189,7 +192,7 @@ export function writeReply(out: OutputBuffer, r: Reply, resp: 2 | 3): void {
     out.byte(COLON);
     out.text(r.toString());
     out.crlf();
-  } else if (r instanceof DoubleReply) writeDouble(out, r.value, resp);
+  } else if (r instanceof DoubleReply) writeDouble(out, r.value, resp, r.text);
   else if (r instanceof BooleanReply) {
     if (resp === 2) writeInteger(out, r.value ? 1 : 0);
     else {
@@ -222,6 +225,7 @@ export function writeReply(out: OutputBuffer, r: Reply, resp: 2 | 3): void {
   } else if (r instanceof SequenceReply) {
     for (const item of r.replies) writeItem(out, item, resp);
   } else if (r === NULL_ARRAY) out.bytes(resp === 2 ? NULL_ARRAY2 : NULL3);
+  else if (r instanceof RawReply) out.bytes(r.bytes);
   else if (r instanceof BigNumberReply) {
     if (resp === 2) writeBulk(out, Buffer.from(r.value, 'latin1'));
     else {
@@ -229,6 +233,15 @@ export function writeReply(out: OutputBuffer, r: Reply, resp: 2 | 3): void {
       out.text(r.value);
       out.crlf();
     }
+  } else if (r instanceof AttributeReply) {
+    if (resp === 3) {
+      out.header(PIPE, r.attributes.length);
+      for (const [k, v] of r.attributes) {
+        writeItem(out, k, resp);
+        writeItem(out, v, resp);
+      }
+    }
+    writeItem(out, r.reply, resp);
   } else if (r !== NO_REPLY) throw new TypeError(`cannot render reply of type ${typeof r}`);
 }
 
@@ -291,8 +304,8 @@ export function writeError(out: OutputBuffer, message: string): void {
   writeLine(out, MINUS, message);
 }
 
-function writeDouble(out: OutputBuffer, d: number, resp: 2 | 3): void {
-  const s = formatDouble(d);
+function writeDouble(out: OutputBuffer, d: number, resp: 2 | 3, text?: string): void {
+  const s = text ?? formatDouble(d);
   if (resp === 3) {
     out.byte(COMMA);
     out.text(s);

@@ -21,6 +21,8 @@ export interface DoorLimits {
   output: OutputLimits;
   /** Output limits of the `pubsub` class: clients holding a subscription (on RESP2 or RESP3). */
   pubsubOutput: OutputLimits;
+  /** Output limits of the `replica` class (alias `slave`): connections fed the replication stream. */
+  replicaOutput: OutputLimits;
   /** Close clients idle this long (0 = never). */
   idleMs: number;
   /** TCP keepalive probe delay (0 = off). */
@@ -44,22 +46,29 @@ export const PUBSUB_OUTPUT_DEFAULT: Readonly<OutputLimits> = {
   softMs: 60_000,
 };
 
+/** Redis's default for the replica class: `replica 256mb 64mb 60`. */
+export const REPLICA_OUTPUT_DEFAULT: Readonly<OutputLimits> = {
+  hardBytes: 256 * 1024 * 1024,
+  softBytes: 64 * 1024 * 1024,
+  softMs: 60_000,
+};
+
 const CLASSES = new Set(['normal', 'pubsub', 'replica', 'slave']);
 
 /**
  * Parse `client-output-buffer-limit` as Redis writes it: groups of `<class> <hard> <soft>
- * <soft-seconds>`, for the classes normal, pubsub and replica (alias slave; Cairn has no
- * replicas). Only the classes named are returned; null when malformed.
+ * <soft-seconds>`, for the classes normal, pubsub and replica (alias slave). Only the classes
+ * named are returned; null when malformed.
  */
 export function parseOutputLimitClasses(
   value: string,
-): { normal?: OutputLimits; pubsub?: OutputLimits } | null {
+): { normal?: OutputLimits; pubsub?: OutputLimits; replica?: OutputLimits } | null {
   const words = value
     .trim()
     .split(/\s+/)
     .filter((w) => w !== '');
   if (words.length % 4 !== 0) return null;
-  const found: { normal?: OutputLimits; pubsub?: OutputLimits } = {};
+  const found: { normal?: OutputLimits; pubsub?: OutputLimits; replica?: OutputLimits } = {};
   for (let i = 0; i < words.length; i += 4) {
     const cls = words[i].toLowerCase();
     const hard = parseBytes(words[i + 1]);
@@ -67,8 +76,9 @@ export function parseOutputLimitClasses(
     const secs = /^\d+$/.test(words[i + 3]) ? Number(words[i + 3]) : null;
     if (!CLASSES.has(cls) || hard === null || soft === null || secs === null || hard < 0 || soft < 0)
       return null;
-    if (cls === 'normal' || cls === 'pubsub')
-      found[cls] = { hardBytes: hard, softBytes: soft, softMs: secs * 1000 };
+    const lim = { hardBytes: hard, softBytes: soft, softMs: secs * 1000 };
+    if (cls === 'normal' || cls === 'pubsub') found[cls] = lim;
+    else found.replica = lim;
   }
   return found;
 }
@@ -85,6 +95,7 @@ export function readLimits(config: ConfigStore, into?: DoorLimits): DoorLimits {
     parser: { maxBulkLen: 0, maxMultibulkLen: 0, maxInlineSize: 0, maxQueryBuffer: 0 },
     output: { hardBytes: 0, softBytes: 0, softMs: 0 },
     pubsubOutput: { ...PUBSUB_OUTPUT_DEFAULT },
+    replicaOutput: { ...REPLICA_OUTPUT_DEFAULT },
     idleMs: 0,
     keepAliveMs: 0,
   };
@@ -96,6 +107,7 @@ export function readLimits(config: ConfigStore, into?: DoorLimits): DoorLimits {
   const classes = parseOutputLimitClasses(config.get('client-output-buffer-limit'));
   if (classes?.normal !== undefined) Object.assign(limits.output, classes.normal);
   if (classes?.pubsub !== undefined) Object.assign(limits.pubsubOutput, classes.pubsub);
+  if (classes?.replica !== undefined) Object.assign(limits.replicaOutput, classes.replica);
   limits.idleMs = config.int('timeout') * 1000;
   limits.keepAliveMs = config.int('tcp-keepalive') * 1000;
   return limits;

@@ -105,12 +105,24 @@ export class RespParser {
   private bigFill = 0;
   /** Bytes of a bulk's trailing CRLF still to skip (after a large bulk). */
   private skip = 0;
+  /**
+   * Where the command being read began in `data`, and where the last returned one began (-1
+   * once its bytes left `data`): while it runs, CLIENT LIST shows its bytes and what follows as
+   * qbuf, as Redis does (it trims the query buffer only after running the commands of a read).
+   */
+  private cmdStart = -1;
+  private lastStart = -1;
 
   constructor(public limits: ParserLimits = DEFAULT_LIMITS) {}
 
   /** Bytes received and not yet parsed (CLIENT LIST qbuf). */
   get buffered(): number {
     return this.end - this.pos + this.bigFill;
+  }
+
+  /** qbuf while the last returned command runs: its own bytes plus the unparsed rest. */
+  get commandQbuf(): number {
+    return this.lastStart >= 0 ? this.end - this.lastStart + this.bigFill : this.buffered;
   }
 
   /** What the query buffer limit counts: unparsed bytes plus the current command's arguments. */
@@ -159,6 +171,8 @@ export class RespParser {
     this.pos = 0;
     this.end = end;
     this.owned = owned;
+    this.lastStart = -1;
+    if (this.argv !== null) this.cmdStart = -1;
   }
 
   /**
@@ -170,10 +184,12 @@ export class RespParser {
     for (;;) {
       if (this.argv === null) {
         if (this.pos >= this.end) return null;
+        this.cmdStart = this.pos;
         if (this.data[this.pos] !== STAR) {
           const inline = this.readInline();
           if (inline === null) return null;
           if (inline.length === 0) continue;
+          this.lastStart = this.cmdStart;
           return inline;
         }
         if (!this.readMultibulkHeader()) return null;
@@ -183,6 +199,7 @@ export class RespParser {
       const argv = this.argv!;
       this.argv = null;
       this.argBytes = 0;
+      this.lastStart = this.cmdStart;
       return argv;
     }
   }
