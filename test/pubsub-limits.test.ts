@@ -49,9 +49,22 @@ describe('client-output-buffer-limit pubsub', () => {
     try {
       await reader.subscribe(channel);
       let received = 0;
+      let onReceived: (() => void) | null = null;
       reader.on('messageBuffer', () => {
         received++;
+        onReceived?.();
       });
+      // The reader takes each message before the next is published, so only the stalled
+      // subscriber's buffer grows, however slowly this test process runs on a loaded machine.
+      const readerCaughtUp = (n: number) =>
+        new Promise<void>((resolve) => {
+          onReceived = () => {
+            if (received < n) return;
+            onReceived = null;
+            resolve();
+          };
+          onReceived();
+        });
       const payload = Buffer.alloc(64 * 1024, 'x');
       // Publish until the stalled subscriber is gone (one receiver left). Socket buffers in the
       // kernel absorb some megabytes before the server's own buffer grows, hence the generous cap.
@@ -60,6 +73,7 @@ describe('client-output-buffer-limit pubsub', () => {
       while (receivers === 2 && published < 2000) {
         receivers = (await admin.publish(channel, payload)) as number;
         published++;
+        await readerCaughtUp(published);
       }
       expect(receivers).toBe(1);
       expect(published).toBeGreaterThan(16);
