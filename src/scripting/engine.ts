@@ -346,12 +346,12 @@ export class ScriptEngine {
     },
   };
 
-  /** INFO memory's scripting fields, named and ordered as Redis 7.0 prints them. */
   /** Bytes held by the two Lua VMs (what maxmemory counts beside the dataset). */
   get vmMemory(): number {
     return (this.evalCtx?.memory ?? 0) + (this.fnCtx?.memory ?? 0);
   }
 
+  /** INFO memory's scripting fields, named and ordered as Redis 7.0 prints them. */
   memoryInfo(): Array<[string, string | number]> {
     const vmEval = this.evalCtx?.memory ?? 0;
     const vmFn = this.fnCtx?.memory ?? 0;
