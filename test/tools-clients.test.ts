@@ -87,8 +87,8 @@ describe('tools and clients, no password', () => {
       expect(await redis.config('GET', 'maxmemory*')).toEqual(
         expect.arrayContaining(['maxmemory-policy', 'allkeys-lru', 'maxmemory', String(64 * 1024 * 1024)]),
       );
-      await expect(redis.config('SET', 'port', '1')).rejects.toThrow(
-        "ERR CONFIG SET failed (possibly related to argument 'port') - can't set immutable config",
+      await expect(redis.config('SET', 'databases', '1')).rejects.toThrow(
+        "ERR CONFIG SET failed (possibly related to argument 'databases') - can't set immutable config",
       );
       expect(await redis.config('SET', 'maxmemory', '0')).toBe('OK');
       expect(await redis.client('SETNAME', 'io-1')).toBe('OK');

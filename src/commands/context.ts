@@ -187,6 +187,11 @@ export interface ServerApi {
   readonly table: CommandTable;
   /** Commands slower than `slowlog-log-slower-than` (SLOWLOG). */
   readonly slowlog: SlowLog;
+  /**
+   * Move the RESP door's plaintext listeners to `bind` / `port` (CONFIG SET port, bind);
+   * resolves with the port bound. Null when no RESP door listens (tests, HTTP-only servers).
+   */
+  rebindResp: ((bind: string, port: number) => Promise<number>) | null;
   /** CLIENT PAUSE: commands wait while it is in force (see pause.ts). */
   readonly pause: ClientPause;
   /** Latency spikes over latency-monitor-threshold, by event (LATENCY). */

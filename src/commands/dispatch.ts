@@ -26,6 +26,7 @@ import {
   F_WRITE,
   type TableEntry,
 } from './registry.js';
+import { replicaRefusal } from './replication/role.js';
 import { QUEUED, type Reply } from './reply.js';
 import { keyIndexes } from './spec.js';
 
@@ -133,9 +134,15 @@ export class Dispatcher {
         if (queuing) client.multiError = true;
         return this.reject(ctx, entry, Errors.oom);
       }
-      // min-replicas-to-write: Cairn never has a replica, so a positive value refuses writes.
+      // min-replicas-to-write: Cairn's replicas never acknowledge, so a positive value refuses writes.
       if (server.config.int('min-replicas-to-write') > 0 && this.writes(entry, client.multi))
         return this.reject(ctx, entry, noReplicas);
+      // A replica (REPLICAOF): READONLY for writes, MASTERDOWN without `stale` (replication/role.ts).
+      if (server.replicas.following !== null) {
+        const writes = this.writes(entry, client.multi);
+        const refused = replicaRefusal(server.config, entry, client.multi, writes, (a) => this.resolve(a));
+        if (refused !== null) return this.reject(ctx, entry, refused);
+      }
     }
     // CLIENT PAUSE: the command waits for the pause to end, then goes through here again.
     // Commands of EXEC or a script run (the pause starts after them).
@@ -192,6 +199,7 @@ export class Dispatcher {
         `ERR internal error in '${entry.fullName}': ${(err as Error).message}`,
       );
     }
+    if (feeding) propagation.end(client.db, entry, argv, reply, server.dirty);
     stats.calls++;
     let ms = 0;
     if (weight !== 0) {
@@ -234,7 +242,6 @@ export class Dispatcher {
     }
     if (this.observer !== null) this.observer(entry, client.door, ms, failed, weight);
     if (observed) observers.after(ctx, entry, argv);
-    if (feeding) propagation.end(client.db, entry, argv, reply, server.dirty);
     // Serve clients blocked on keys this command made ready, before anything else runs (inside
     // EXEC, once the whole transaction is done).
     if (server.blockedKeys.pending && !blockingDenied()) server.blockedKeys.serveReady();

@@ -15,6 +15,7 @@ const GROUPS: readonly CommandGroup[] = [
   'generic',
   'connection',
   'server',
+  'cluster',
   'transactions',
   'hash',
   'list',

@@ -51,6 +51,11 @@ export interface DoorHandle {
   /** The separate TLS port actually bound, when the door has one (RESP's tls-port). */
   readonly tlsPort?: number;
   readonly host: string;
+  /**
+   * Listen on `host` (Redis bind words) and `port` instead (CONFIG SET port / bind), keeping the
+   * connections already open; resolves with the bound port. Only the RESP door has it.
+   */
+  rebind?(host: string, port: number): Promise<number>;
   /** Stop accepting new connections/requests; in-flight work carries on. */
   stopAccepting(): Promise<void>;
   /** Wait up to `graceMs` for in-flight work, then force-close everything. */

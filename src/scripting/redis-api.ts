@@ -98,6 +98,9 @@ export function redisApi(h: ApiHost): HostTable {
     return 0;
   };
 
+  /** redis.REPL_REPLICA: the script's next commands reach replicas. */
+  const REPL_REPLICA = 2;
+
   const setresp = (L: LuaThread): number => {
     const run = h.current();
     if (run === null) return raise(vm, L, 'redis.setresp can only be called inside a script invocation');
@@ -110,13 +113,14 @@ export function redisApi(h: ApiHost): HostTable {
   };
 
   const setRepl = (L: LuaThread): number => {
-    if (h.current() === null)
-      return raise(vm, L, 'redis.set_repl can only be called inside a script invocation');
+    const run = h.current();
+    if (run === null) return raise(vm, L, 'redis.set_repl can only be called inside a script invocation');
     if (vm.gettop(L) !== 1) return raise(vm, L, 'redis.set_repl() requires two arguments.');
     const flags = Math.trunc(vm.tonumber(L, 1) ?? 0);
     if ((flags & ~3) !== 0)
       return raise(vm, L, 'Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.');
-    // Cairn has no replicas or AOF: the choice is accepted and has nothing to change.
+    // Cairn has no AOF: only the replica bit (REPL_REPLICA = 2) matters.
+    run.replicate = (flags & REPL_REPLICA) !== 0;
     return 0;
   };
 

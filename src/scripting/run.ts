@@ -47,6 +47,7 @@ export class ScriptRun implements RunState {
   /** The run is a propagation unit: its commands reach replicas together when it ends. */
   propagating = false;
   resp: 2 | 3 = 2;
+  replicate = true;
   readonly startedMs = performance.now();
   /** Past busy-reply-threshold: other clients get BUSY, the run goes on in slices. */
   timedOut = false;

@@ -30,6 +30,8 @@ export interface RunState {
   wrote: boolean;
   /** The RESP version the script reads replies in (redis.setresp). */
   resp: 2 | 3;
+  /** Its commands reach replicas (redis.set_repl with REPL_REPLICA, the default). */
+  replicate: boolean;
 }
 
 const NOT_ALLOWED = 'This Redis command is not allowed from script';
@@ -126,7 +128,10 @@ export function scriptCall(resolver: Dispatcher, run: RunState, argv: Buffer[]):
       new ErrorReply('OOM', "OOM command not allowed when used memory > 'maxmemory'."),
     );
   if ((flags & F_WRITE) !== 0) run.wrote = true;
-  const reply = server.execute(ctx, argv);
+  // redis.set_repl without REPL_REPLICA keeps the command from replicas.
+  const reply = run.replicate
+    ? server.execute(ctx, argv)
+    : server.propagation.muted(() => server.execute(ctx, argv));
   if (reply instanceof Promise) {
     // Commands that wait are refused in scripts (noscript); a promise here is a table bug.
     void reply.catch(() => undefined);

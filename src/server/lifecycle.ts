@@ -120,6 +120,14 @@ export async function startServer(opts: {
     if (cron !== null) clearInterval(cron);
     throw err;
   }
+  const resp = handles.find((h) => h.door === 'resp');
+  if (resp?.rebind !== undefined) {
+    const rebind = resp.rebind;
+    state.rebindResp = async (host, port) => {
+      state.ports.resp = await rebind(host, port);
+      return state.ports.resp;
+    };
+  }
 
   const importPath = config.get('import-rdb');
   if (importPath !== '') {

@@ -63,6 +63,7 @@ export class ServerState implements ServerApi, DoorHost {
   readonly acl: Acl;
   readonly slowlog: SlowLog;
   readonly latency = new LatencyMonitor();
+  rebindResp: ((bind: string, port: number) => Promise<number>) | null = null;
   readonly pause: ClientPause = new ClientPause(this);
   readonly startedAt: number;
   readonly runId = randomBytes(20).toString('hex');

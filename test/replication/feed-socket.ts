@@ -11,15 +11,11 @@ export class FeedSocket {
   private readonly commands: string[][] = [];
   private wake: (() => void) | null = null;
   private closedFlag = false;
-  private readonly closedPromise: Promise<void>;
 
   private constructor(readonly socket: Socket) {
-    this.closedPromise = new Promise((resolve) => {
-      socket.on('close', () => {
-        this.closedFlag = true;
-        this.wake?.();
-        resolve();
-      });
+    socket.on('close', () => {
+      this.closedFlag = true;
+      this.wake?.();
     });
     socket.on('error', () => {});
     socket.on('data', (chunk: Buffer) => {
@@ -44,11 +40,6 @@ export class FeedSocket {
 
   get closed(): boolean {
     return this.closedFlag;
-  }
-
-  /** Resolves when the server closed the connection. */
-  whenClosed(): Promise<void> {
-    return this.closedPromise;
   }
 
   private parse(): void {
@@ -104,7 +95,8 @@ export class FeedSocket {
 function readArray(b: Buffer): { args: string[]; end: number } | null {
   let eol = b.indexOf('\r\n');
   if (eol < 0) return null;
-  if (b[0] !== 0x2a) throw new Error(`unexpected stream bytes: ${JSON.stringify(b.toString('latin1', 0, 40))}`);
+  if (b[0] !== 0x2a)
+    throw new Error(`unexpected stream bytes: ${JSON.stringify(b.toString('latin1', 0, 40))}`);
   const n = Number(b.toString('latin1', 1, eol));
   let p = eol + 2;
   const args: string[] = [];

@@ -131,7 +131,7 @@ export const SCENARIOS: Scenario[] = [
     name: 'lists: a served blocked client replicates its own pop',
     steps: [
       { block: ['BLPOP', 'q', '0'] },
-      ['RPUSH', 'q', 'a', 'b'],
+      ['RPUSH', 'q', 'a'],
       { served: true },
       { block: ['BLMPOP', '0', '2', 'q', 'q2', 'RIGHT', 'COUNT', '5'] },
       ['RPUSH', 'q2', '1', '2', '3'],

@@ -1,7 +1,7 @@
 /**
  * CLUSTER, READONLY, READWRITE and ASKING, as a Redis 7.0 server started without
  * `cluster-enabled` answers them: every one is refused with "This instance has cluster support
- * disabled". Cairn runs standalone (see docs/redis-compat.md); the commands are in the table
+ * disabled". Cairn runs standalone (see docs/diagnostics.md); the commands are in the table
  * with Redis's arity and flags so that COMMAND, ACL rules and scripts (CLUSTER RESET is
  * no-script) see them as Redis does.
  */

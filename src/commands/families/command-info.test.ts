@@ -35,7 +35,13 @@ describe('COMMAND INFO', () => {
     const [entry] = plain(await t.run(t.client(), 'COMMAND', 'INFO', 'config')) as unknown[][];
     expect(entry.slice(0, 7)).toEqual(['config', -2, [], 0, 0, 0, ['+@slow']]);
     const subs = entry[9] as unknown[][];
-    expect(subs.map((s) => s[0])).toEqual(['config|get', 'config|set', 'config|rewrite', 'config|resetstat', 'config|help']);
+    expect(subs.map((s) => s[0])).toEqual([
+      'config|get',
+      'config|set',
+      'config|rewrite',
+      'config|resetstat',
+      'config|help',
+    ]);
     expect(subs[0][6]).toEqual(['+@admin', '+@slow', '+@dangerous']);
   });
 

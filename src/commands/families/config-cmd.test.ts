@@ -63,8 +63,8 @@ describe('CONFIG SET', () => {
         "ERR CONFIG SET failed (possibly related to argument 'hz') - duplicate parameter",
       ],
       [
-        ['hz', '5', 'Port', '1'],
-        "ERR CONFIG SET failed (possibly related to argument 'Port') - can't set immutable config",
+        ['hz', '5', 'Databases', '1'],
+        "ERR CONFIG SET failed (possibly related to argument 'Databases') - can't set immutable config",
       ],
       [
         ['maxmemory', 'abc'],

@@ -9,7 +9,7 @@ import { ErrorReply, Errors } from '../../errors.js';
 import type { CommandContext } from '../context.js';
 import { bulk, MapReply, OK, type Reply } from '../reply.js';
 import { type CommandFlag, type CommandSpec, command } from '../spec.js';
-import { isUnchangedImmutable } from './config-compat.js';
+import { isRebindable, isUnchangedImmutable } from './config-compat.js';
 import { configRewrite } from './config-rewrite.js';
 import { helpReply, oneLine } from './redis-compat.js';
 
@@ -57,7 +57,7 @@ function checkValue(spec: OptionSpec, raw: string): string | null {
   return 'error' in r ? r.error : null;
 }
 
-function configSet(ctx: CommandContext, argv: Buffer[]): Reply {
+function configSet(ctx: CommandContext, argv: Buffer[]): Reply | Promise<Reply> {
   if ((argv.length - 2) % 2 !== 0) return Errors.syntax;
   const pairs: Array<{ spec: OptionSpec; typed: string; value: string; noop: boolean }> = [];
   let unknown: string | null = null;
@@ -75,7 +75,8 @@ function configSet(ctx: CommandContext, argv: Buffer[]): Reply {
     const value = argv[i + 1].toString('utf8');
     const config = ctx.server.config;
     const noop = isUnchangedImmutable(spec, value, config.get(spec.name as Parameters<typeof config.get>[0]));
-    if (!spec.mutable && !noop) failure = setFailed(typed, "can't set immutable config");
+    if (!spec.mutable && !noop && !isRebindable(spec))
+      failure = setFailed(typed, "can't set immutable config");
     else if (pairs.some((p) => p.spec === spec)) failure = setFailed(typed, 'duplicate parameter');
     else pairs.push({ spec, typed, value, noop });
   }
@@ -93,15 +94,36 @@ function configSet(ctx: CommandContext, argv: Buffer[]): Reply {
   }
   const config = ctx.server.config;
   const old = pairs.map((p) => config.get(p.spec.name as Parameters<typeof config.get>[0]));
+  const rollback = (upTo: number) => {
+    for (let j = 0; j < upTo; j++)
+      if (!pairs[j].noop) config.apply(pairs[j].spec.name, old[j], !isRebindable(pairs[j].spec));
+  };
+  let rebind: string | null = null;
   for (let i = 0; i < pairs.length; i++) {
     if (pairs[i].noop) continue;
-    const err = config.apply(pairs[i].spec.name, pairs[i].value);
+    const moves = isRebindable(pairs[i].spec);
+    const err = config.apply(pairs[i].spec.name, pairs[i].value, !moves);
     if (err !== null) {
-      for (let j = 0; j < i; j++) if (!pairs[j].noop) config.apply(pairs[j].spec.name, old[j]);
+      rollback(i);
       return setFailed(pairs[i].spec.name, err);
     }
+    if (moves && rebind !== 'bind') rebind = pairs[i].spec.name;
   }
-  return OK;
+  const move = ctx.server.rebindResp;
+  if (rebind === null || move === null) return OK;
+  // The listeners move last; when they cannot, every value goes back (Redis's apply phase).
+  return move(config.get('bind'), config.int('port')).then(
+    () => OK,
+    () => {
+      rollback(pairs.length);
+      return setFailed(
+        rebind!,
+        rebind === 'bind'
+          ? 'Failed to bind to specified addresses.'
+          : 'Unable to listen on this port. Check server logs.',
+      );
+    },
+  );
 }
 
 function configResetStat(ctx: CommandContext): Reply {

@@ -47,6 +47,14 @@ const REDIS_IMMUTABLE = new Set([
   'slaveof',
 ]);
 
+/**
+ * `port` and `bind`: fixed in the option table (the doors read them once), but CONFIG SET
+ * moves the RESP door's listeners as Redis does (see config-cmd.ts).
+ */
+export function isRebindable(spec: OptionSpec): boolean {
+  return spec.name === 'port' || spec.name === 'bind';
+}
+
 /** An immutable (for Cairn) option given the value it already has: accepted, nothing changes. */
 export function isUnchangedImmutable(spec: OptionSpec, raw: string, current: string): boolean {
   if (spec.mutable || REDIS_IMMUTABLE.has(spec.name)) return false;

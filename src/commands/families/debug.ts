@@ -202,6 +202,7 @@ function protocol(ctx: CommandContext, argv: Buffer[]): Reply {
     case 'integer':
       return 12345;
     case 'double':
+      // biome-ignore lint/suspicious/noApproximativeNumericConstant: Redis's DEBUG PROTOCOL double is exactly 3.141
       return new DoubleReply(3.141);
     case 'null':
       return null;

@@ -8,6 +8,7 @@ import os from 'node:os';
 import { blockedClients } from '../blocking.js';
 import type { InfoSection, ServerApi } from '../context.js';
 import { countedMemory } from '../memory-limit.js';
+import { replicaInfo } from '../replication/role.js';
 import { migrateCachedSockets } from './migrate.js';
 import { REDIS_COMPAT_VERSION } from './redis-compat.js';
 
@@ -279,8 +280,11 @@ function replicationSection(server: ServerApi): Fields {
   const replicas = server.replicas;
   const backlogSize = 1048576;
   const backlog = replicas.backlog(backlogSize);
+  const following = replicas.following;
   return [
-    ['role', 'master'],
+    ...(following === null
+      ? ([['role', 'master']] as Fields)
+      : replicaInfo(following, replicas.offset, server.config)),
     ['connected_slaves', replicas.count],
     ...replicas.replicaLines(server.clock.now()),
     ['master_failover_state', 'no-failover'],

@@ -31,6 +31,7 @@ const keysNeedEmptyKey = new ErrorReply(
   'ERR When using MIGRATE KEYS option, the key argument must be set to the empty string',
 );
 const connectError = new ErrorReply('ERR', 'IOERR error or timeout connecting to the client');
+const writeError = new ErrorReply('ERR', 'IOERR error or timeout writing to target instance');
 
 interface Cached {
   readonly socket: Socket;
@@ -80,7 +81,7 @@ function connect(
   host: string,
   port: number,
   timeoutMs: number,
-): Promise<Cached | null> {
+): Promise<Cached | ErrorReply> {
   const name = `${host}:${port}`;
   const found = cache.get(name);
   if (found !== undefined && !found.closed) {
@@ -93,11 +94,12 @@ function connect(
     const socket = createConnection({ host, port });
     const timer = setTimeout(() => {
       socket.destroy();
-      resolve(null);
+      resolve(connectError);
     }, timeoutMs);
+    // Redis connects without waiting and learns of a refused connection when it writes.
     socket.once('error', () => {
       clearTimeout(timer);
-      resolve(null);
+      resolve(writeError);
     });
     socket.once('connect', () => {
       clearTimeout(timer);
@@ -220,7 +222,7 @@ function migrate(ctx: CommandContext, argv: Buffer[]): Reply | Promise<Reply> {
   const run = async (retry: boolean): Promise<Reply> => {
     const cache = cacheOf(server);
     const c = await connect(cache, host, port, timeoutMs);
-    if (c === null) return connectError;
+    if (c instanceof ErrorReply) return c;
     const out: Buffer[] = [];
     if (o.password !== null)
       out.push(resp(o.user === null ? ['AUTH', o.password] : ['AUTH', o.user, o.password]));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { crc64 } from '../../persistence/rdb/crc64.js';
 import { NULL_ARRAY, RawReply, VerbatimReply } from '../reply.js';
-import { session } from './test-helpers.js';
+import { plain, session } from './test-helpers.js';
 
 describe('Redis directives Cairn accepts without acting on them', () => {
   it('CONFIG GET answers Redis defaults; CONFIG SET checks them as Redis does', async () => {
@@ -69,20 +69,23 @@ describe('persistence and replication commands', () => {
     expect(image.subarray(0, 9).toString()).toBe('REDIS0010');
     expect(image.includes(Buffer.from('greeting'))).toBe(true);
     expect(crc64(image.subarray(0, len - 8)).equals(image.subarray(len - 8))).toBe(true);
-    const p = await s.run('PSYNC', '?', '-1');
+    // The SYNC client is now a replica; PSYNC comes from a new one.
+    const other = s.t.client({ addr: '127.0.0.1:50009' });
+    const p = plain(await s.t.run(other, 'PSYNC', '?', '-1'));
     expect(p).toMatchObject({
       other: { replies: [{ value: expect.stringMatching(/^FULLRESYNC \w+ 0$/) }, {}] },
     });
   });
 
-  it('REPLICAOF NO ONE is accepted; following a master is refused', async () => {
+  it('REPLICAOF NO ONE is accepted; following a master makes a read-only replica', async () => {
     const s = session();
     expect(await s.run('REPLICAOF', 'NO', 'ONE')).toBe('+OK');
     expect(await s.run('SLAVEOF', 'no', 'one')).toBe('+OK');
-    expect(await s.run('REPLICAOF', 'localhost', '6379')).toMatch(/^-ERR REPLICAOF is not supported/);
-    expect(await s.run('REPLICAOF', 'localhost', 'port')).toBe(
-      '-ERR value is not an integer or out of range',
-    );
+    expect(await s.run('REPLICAOF', 'localhost', 'port')).toBe('-ERR Invalid master port');
+    expect(await s.run('REPLICAOF', 'localhost', '6379')).toBe('+OK');
+    expect(await s.run('SET', 'k', 'v')).toBe("-READONLY You can't write against a read only replica.");
+    expect(await s.run('SLAVEOF', 'no', 'one')).toBe('+OK');
+    expect(await s.run('SET', 'k', 'v')).toBe('+OK');
   });
 
   it('min-replicas-to-write refuses writes (Cairn has no replica), and an EXEC holding one', async () => {

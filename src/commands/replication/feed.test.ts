@@ -1,6 +1,14 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createTestServer, type TestServer } from '../../server/testing.js';
-import { NO_REPLY, RawReply, type Reply, SequenceReply, SimpleReply, VerbatimReply } from '../reply.js';
+import {
+  ErrorReply,
+  NO_REPLY,
+  RawReply,
+  type Reply,
+  SequenceReply,
+  SimpleReply,
+  VerbatimReply,
+} from '../reply.js';
 
 let t: TestServer;
 afterEach(() => {
@@ -66,6 +74,31 @@ describe('replica feeds', () => {
     await t.run(a, 'SET', 'k', 'w');
     expect(second.bytes()).toBe('*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nw\r\n');
     expect(first.bytes()).toBe(fed + second.bytes());
+  });
+
+  it('takes REPLCONF: the announced port in INFO and ROLE, acknowledged offsets, no reply to ACK', async () => {
+    t = createTestServer();
+    const a = t.client();
+    const r = feedClient();
+    expect(await t.run(r.c, 'REPLCONF', 'listening-port', '6380', 'capa', 'eof', 'capa', 'psync2')).toEqual(
+      new SimpleReply('OK'),
+    );
+    expect((await t.run(r.c, 'REPLCONF', 'bogus', '1')) as ErrorReply).toEqual(
+      new ErrorReply('ERR', 'ERR Unrecognized REPLCONF option: bogus'),
+    );
+    expect(((await t.run(r.c, 'REPLCONF', 'ack')) as ErrorReply).message).toBe('ERR syntax error');
+    await t.run(r.c, 'PSYNC', '?', '-1');
+    await t.run(a, 'SET', 'k', 'v');
+    expect(await t.run(r.c, 'REPLCONF', 'ACK', String(t.server.replicas.offset))).toBe(NO_REPLY);
+    const info = text(await t.run(a, 'INFO', 'replication'));
+    expect(info).toContain(
+      `slave0:ip=127.0.0.1,port=6380,state=online,offset=${t.server.replicas.offset},lag=0\r\n`,
+    );
+    expect(await t.run(a, 'ROLE')).toEqual([
+      Buffer.from('master'),
+      t.server.replicas.offset,
+      [[Buffer.from('127.0.0.1'), Buffer.from('6380'), Buffer.from(String(t.server.replicas.offset))]],
+    ]);
   });
 
   it('pings replicas every repl-ping-replica-period seconds', async () => {

@@ -18,6 +18,7 @@ import type { ConfigStore } from '../../config/store.js';
 import type { ClientState, KeyspaceEvents } from '../context.js';
 import { RawReply } from '../reply.js';
 import { encodeCommand, type PropagatedOp, Propagation } from './propagate.js';
+import type { MasterLink } from './role.js';
 
 const MULTI_WIRE = encodeCommand(['MULTI']);
 const EXEC_WIRE = encodeCommand(['EXEC']);
@@ -28,8 +29,17 @@ const MS_PER_S = 1000;
 
 interface Feed {
   readonly client: ClientState;
-  /** Unix ms when the replica came online (its `lag` counts from there: it never acknowledges). */
-  readonly since: number;
+  /** What the replica announced with REPLCONF listening-port / ip-address. */
+  readonly announced: Announced;
+  /** Largest offset it acknowledged (REPLCONF ACK). */
+  ackOffset: number;
+  /** Unix ms of its last acknowledgement, or of its coming online (INFO `lag`). */
+  ackTime: number;
+}
+
+interface Announced {
+  port: number;
+  ip: string | null;
 }
 
 /** What the feeds need from the server. */
@@ -49,6 +59,10 @@ export class ReplicaFeeds {
   offset = 0;
   /** master_repl_offset when the first replica attached (the backlog's start); -1 before. */
   private backlogStart = -1;
+  /** REPLCONF before SYNC/PSYNC: what a connection said about itself. */
+  private readonly announcements = new WeakMap<ClientState, Announced>();
+  /** The master REPLICAOF named (role.ts); null while this server is a master. */
+  following: MasterLink | null = null;
   private cron: NodeJS.Timeout | null = null;
   private cronLoops = 0;
   private unsubscribe: (() => void) | null = null;
@@ -69,7 +83,8 @@ export class ReplicaFeeds {
   attach(client: ClientState): void {
     if (client.replica) return;
     client.replica = true;
-    this.feeds.set(client.id, { client, since: this.host.clock.now() });
+    const announced = this.announcements.get(client) ?? { port: 0, ip: null };
+    this.feeds.set(client.id, { client, announced, ackOffset: 0, ackTime: this.host.clock.now() });
     // Redis resets slaveseldb when a replica starts a full sync: the next command selects.
     this.seldb = -1;
     if (this.backlogStart < 0) this.backlogStart = this.offset;
@@ -94,9 +109,49 @@ export class ReplicaFeeds {
     this.cron = null;
   }
 
+  /** REPLCONF listening-port / ip-address, remembered for INFO and ROLE. */
+  announce(client: ClientState, what: Partial<Announced>): void {
+    let a = this.announcements.get(client);
+    if (a === undefined) {
+      a = { port: 0, ip: null };
+      this.announcements.set(client, a);
+    }
+    Object.assign(a, what);
+  }
+
+  /** REPLCONF ACK <offset> from a replica. */
+  ack(client: ClientState, offset: number): void {
+    const f = this.feeds.get(client.id);
+    if (f === undefined) return;
+    if (offset > f.ackOffset) f.ackOffset = offset;
+    f.ackTime = this.host.clock.now();
+  }
+
   /** Stop the ping timer (shutdown). */
   close(): void {
     for (const f of [...this.feeds.values()]) this.detach(f.client);
+  }
+
+  /**
+   * REPLICAOF host port (null: NO ONE). Becoming a replica disconnects this server's own
+   * replicas, as Redis does (they would have to resync with the new history).
+   */
+  follow(link: MasterLink | null): void {
+    this.following = link;
+    if (link === null) return;
+    for (const f of [...this.feeds.values()]) {
+      this.detach(f.client);
+      f.client.close();
+    }
+  }
+
+  /** ROLE's list of replicas: [ip, port, acknowledged offset] each. */
+  roleReplicas(): Buffer[][] {
+    return [...this.feeds.values()].map((f) => [
+      Buffer.from(f.announced.ip ?? ipOf(f.client.addr)),
+      Buffer.from(String(f.announced.port)),
+      Buffer.from(String(f.ackOffset)),
+    ]);
   }
 
   /** One unit of propagated commands, in order, to every replica. */
@@ -135,17 +190,17 @@ export class ReplicaFeeds {
 
   // ---- INFO replication ----------------------------------------------------------------------
 
-  /** `slaveN:` lines, as Redis prints a replica that never sent REPLCONF (port 0, offset 0). */
+  /** `slaveN:` lines: announced address (else the connection's), acknowledged offset, lag. */
   replicaLines(now: number): Array<[string, string]> {
     const out: Array<[string, string]> = [];
     let i = 0;
     for (const f of this.feeds.values()) {
-      const addr = f.client.addr;
-      const ip = addr.startsWith('[')
-        ? addr.slice(1, addr.lastIndexOf(']'))
-        : addr.slice(0, addr.lastIndexOf(':'));
-      const lag = Math.max(0, Math.floor((now - f.since) / MS_PER_S));
-      out.push([`slave${i++}`, `ip=${ip},port=0,state=online,offset=0,lag=${lag}`]);
+      const ip = f.announced.ip ?? ipOf(f.client.addr);
+      const lag = Math.max(0, Math.floor((now - f.ackTime) / MS_PER_S));
+      out.push([
+        `slave${i++}`,
+        `ip=${ip},port=${f.announced.port},state=online,offset=${f.ackOffset},lag=${lag}`,
+      ]);
     }
     return out;
   }
@@ -156,4 +211,9 @@ export class ReplicaFeeds {
     const histlen = Math.min(size, this.offset - this.backlogStart);
     return { active: 1, firstByte: this.offset - histlen + 1, histlen };
   }
+}
+
+/** The IP of an `ip:port` / `[ipv6]:port` address. */
+function ipOf(addr: string): string {
+  return addr.startsWith('[') ? addr.slice(1, addr.lastIndexOf(']')) : addr.slice(0, addr.lastIndexOf(':'));
 }

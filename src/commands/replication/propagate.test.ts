@@ -8,7 +8,7 @@ let t: TestServer;
 afterEach(() => t?.close());
 
 /** The commands in a replication stream (RESP arrays of bulk strings), as text. */
-export function decodeStream(bytes: Buffer): string[] {
+function decodeStream(bytes: Buffer): string[] {
   const out: string[] = [];
   let p = 0;
   const line = (): string => {
@@ -103,7 +103,14 @@ describe('propagation to a replica', () => {
     const a = t.client();
     await t.run(a, 'SELECT', '1');
     const r = await replica();
-    for (const argv of [['MULTI'], ['SET', 'a', '1'], ['GET', 'a'], ['SELECT', '3'], ['SET', 'b', '2'], ['EXEC']])
+    for (const argv of [
+      ['MULTI'],
+      ['SET', 'a', '1'],
+      ['GET', 'a'],
+      ['SELECT', '3'],
+      ['SET', 'b', '2'],
+      ['EXEC'],
+    ])
       await t.run(a, ...argv);
     // One write: no MULTI; none: nothing.
     for (const argv of [['MULTI'], ['SET', 'c', '3'], ['GET', 'c'], ['EXEC'], ['MULTI'], ['EXEC']])
@@ -158,6 +165,42 @@ describe('propagation to a replica', () => {
       'SET j w',
       'EXEC',
     ]);
+  });
+
+  it('replicates evicted keys one by one as DEL, or UNLINK under lazyfree-lazy-eviction', async () => {
+    t = createTestServer();
+    const a = t.client();
+    const r = await replica();
+    await t.run(a, 'CONFIG', 'SET', 'maxmemory-policy', 'allkeys-lru');
+    await t.run(a, 'CONFIG', 'SET', 'lazyfree-lazy-eviction', 'yes');
+    for (let i = 0; i < 50; i++) await t.run(a, 'SET', `k${i}`, 'x'.repeat(1000));
+    r.take();
+    await t.run(a, 'CONFIG', 'SET', 'maxmemory', String(t.keyspace.usedMemory() - 5000));
+    await t.run(a, 'SET', 'last', 'v');
+    const fed = r.take();
+    expect(fed.at(-1)).toBe('SET last v');
+    const evicted = fed.slice(0, -1);
+    expect(evicted.length).toBeGreaterThan(0);
+    for (const cmd of evicted) expect(cmd).toMatch(/^UNLINK k\d+$/);
+  });
+
+  it('keeps an eviction a transaction caused where it happened, inside its MULTI/EXEC', async () => {
+    t = createTestServer();
+    const a = t.client();
+    const r = await replica();
+    await t.run(a, 'CONFIG', 'SET', 'maxmemory-policy', 'allkeys-lru');
+    for (const argv of [
+      ['MULTI'],
+      ['INCR', 'x'],
+      ['CONFIG', 'SET', 'maxmemory', '1'],
+      ['INCR', 'x'],
+      ['EXEC'],
+    ])
+      await t.run(a, ...argv);
+    // The next command evicts again before it runs: that DEL goes out on its own.
+    await t.run(a, 'CONFIG', 'SET', 'maxmemory', '0');
+    expect(r.take()).toEqual(['SELECT 0', 'MULTI', 'INCR x', 'DEL x', 'INCR x', 'EXEC', 'DEL x']);
+    expect(await t.run(a, 'GET', 'x')).toBeNull();
   });
 
   it('replaces float increments and random pops by their results', async () => {
@@ -219,6 +262,26 @@ describe('propagation to a replica', () => {
       'EXEC',
       `PEXPIREAT x ${t.clock.now() + 100_000}`,
     ]);
+  });
+
+  it('keeps the commands a script runs after redis.set_repl(REPL_NONE / REPL_AOF) from replicas', async () => {
+    t = createTestServer();
+    const a = t.client();
+    const r = await replica();
+    const script = [
+      "redis.call('set', 'a', '1')",
+      'redis.set_repl(redis.REPL_NONE)',
+      "redis.call('set', 'b', '2')",
+      'redis.set_repl(redis.REPL_AOF)',
+      "redis.call('set', 'c', '3')",
+      'redis.set_repl(redis.REPL_ALL)',
+      "redis.call('set', 'd', '4')",
+    ].join('; ');
+    await t.run(a, 'EVAL', script, '0');
+    expect(await t.run(a, 'MGET', 'a', 'b', 'c', 'd')).toEqual(
+      ['1', '2', '3', '4'].map((v) => Buffer.from(v)),
+    );
+    expect(r.take()).toEqual(['SELECT 0', 'MULTI', 'set a 1', 'set d 4', 'EXEC']);
   });
 
   it('stops feeding a replica that went away', async () => {

@@ -6,14 +6,16 @@
  *   was given, or in the form its handler rewrote it to (`rewrite`: SET ... EX -> SET ... PXAT,
  *   EXPIRE -> PEXPIREAT, BLPOP -> LPOP, INCRBYFLOAT -> SET ... KEEPTTL, ...). A handler may also
  *   add commands of its own (`also`: SPOP count -> SREMs, a served BLPOP -> LPOP) and keep its
- *   own form out (`prevent`). PUBLISH, SPUBLISH, FLUSHALL and FLUSHDB go out even when nothing
- *   changed; EXEC and the script commands never do: their commands speak for them.
+ *   own form out (`prevent`). PUBLISH, SPUBLISH, FLUSHALL, FLUSHDB and SWAPDB go out even when
+ *   nothing changed; EXEC and the script commands never do: their commands speak for them.
+ *   Neither do a script's commands after redis.set_repl without REPL_REPLICA (`muted`).
  * - Keys that expire (lazily in a lookup, or in the active cycle) and keys evicted go out as DEL,
  *   or UNLINK under lazyfree-lazy-expire / lazyfree-lazy-eviction (Redis's propagateDeletion).
  * - Everything one top-level call propagates (a command, a whole EXEC, a script, one served
  *   blocked client) is sent when that call ends, wrapped in MULTI ... EXEC when there is more
- *   than one command, unless the top-level command touches arbitrary keys (SCAN, RANDOMKEY)
- *   or nothing was running (the active expire cycle, eviction): those go out one by one.
+ *   than one command, unless the top-level command touches arbitrary keys (SCAN, RANDOMKEY),
+ *   nothing was running (the active expire cycle, eviction before a command) or the unit is
+ *   only evictions (CONFIG SET maxmemory): those go out one by one.
  *
  * Commands are rendered as RESP arrays when recorded (so no argument view outlives its input
  * buffer) and handed to the sink (the replica feeds, feed.ts) with their database. Nothing here
@@ -29,6 +31,8 @@ import type { Reply } from '../reply.js';
 export interface PropagatedOp {
   readonly db: number;
   readonly wire: Buffer;
+  /** The DEL of an evicted key (Redis never wraps those in MULTI). */
+  readonly evicted?: boolean;
 }
 
 /** Receives each finished unit: its commands, and whether they go inside MULTI ... EXEC. */
@@ -87,6 +91,8 @@ export class Propagation {
   private ops: PropagatedOp[] = [];
   /** The unit's top-level command touches arbitrary keys: no MULTI around its commands. */
   private noMulti = false;
+  /** Inside `muted`: commands and their rewrites are not propagated (expired keys still are). */
+  private mute = 0;
 
   constructor(
     private readonly sink: PropagationSink,
@@ -121,7 +127,12 @@ export class Propagation {
     const f = this.frames.pop();
     if (f === undefined) return;
     const name = entry.fullName;
-    if (!f.prevent && !NEVER.has(name) && ((entry.flagBits & F_WRITE) !== 0 || MAY_REPLICATE.has(name))) {
+    if (
+      this.mute === 0 &&
+      !f.prevent &&
+      !NEVER.has(name) &&
+      ((entry.flagBits & F_WRITE) !== 0 || MAY_REPLICATE.has(name))
+    ) {
       // A failed command propagates nothing of its own (Redis's handlers fail before they write).
       const failed = reply instanceof ErrorReply;
       if (!failed && (dirty > f.dirty || FORCED.has(name)))
@@ -140,7 +151,20 @@ export class Propagation {
 
   /** Propagate `argv` in `db` too, before the running command's own form. */
   also(db: number, argv: readonly PropArg[]): void {
-    if (this.recording) this.ops.push({ db, wire: encodeCommand(argv) });
+    if (this.recording && this.mute === 0) this.ops.push({ db, wire: encodeCommand(argv) });
+  }
+
+  /**
+   * Run `fn` with its commands kept from replicas (a script's redis.set_repl without
+   * REPL_REPLICA). Keys that expire meanwhile still go out as DEL, as in Redis.
+   */
+  muted<T>(fn: () => T): T {
+    this.mute++;
+    try {
+      return fn();
+    } finally {
+      this.mute--;
+    }
   }
 
   /** Keep the running command's own form out (it propagated its effects with `also`). */
@@ -176,7 +200,8 @@ export class Propagation {
   /** Engine change listener (subscribed while active): expired and evicted keys go out as DEL. */
   readonly onChange = (db: number, key: Buffer | null, kind: ChangeKind): void => {
     if (key === null || (kind !== 'expire' && kind !== 'evict')) return;
-    this.ops.push({ db, wire: encodeCommand([this.deletionName(kind === 'expire'), key]) });
+    const evicted = kind === 'evict';
+    this.ops.push({ db, wire: encodeCommand([this.deletionName(!evicted), key]), evicted });
     // Outside any command (the active expire cycle, eviction before a command): at once.
     if (!this.recording) this.flush();
   };
@@ -187,7 +212,9 @@ export class Propagation {
     if (ops.length === 0) return;
     this.ops = [];
     if (!this.active) return;
-    this.sink(ops, ops.length > 1 && !this.noMulti);
+    // Evictions alone (CONFIG SET maxmemory made room) are not a transaction either; in the
+    // middle of one (a MULTI that lowered maxmemory) they stay where they happened.
+    this.sink(ops, ops.length > 1 && !this.noMulti && ops.some((op) => op.evicted !== true));
   }
 
   /** Every replica went away: drop anything recorded and stop recording new units. */

@@ -82,31 +82,49 @@ export async function startRespDoor(host: DoorHost, opts: DoorOptions): Promise<
     }
   };
 
-  /** One listener per bind address; returns the port (picked by the first one for port 0). */
-  const listenAll = async (wanted: number, create: () => Server): Promise<number> => {
+  /**
+   * One listener per bind address, added to `into`; returns the port (picked by the first one
+   * for port 0). On a failure the listeners it opened are closed again.
+   */
+  const listenAll = async (
+    wanted: number,
+    create: () => Server,
+    words: string,
+    into: Server[],
+  ): Promise<number> => {
     let port = wanted;
-    let count = 0;
-    for (const { addr, optional } of parseBind(opts.host)) {
-      const srv = create();
-      srv.on('error', (err) => logger.error({ err, addr }, 'RESP listener error'));
-      try {
-        await listen(srv, port, addr);
-      } catch (err) {
-        const code = (err as NodeJS.ErrnoException).code;
-        if (optional && (code === 'EADDRNOTAVAIL' || code === 'EAFNOSUPPORT')) {
-          logger.warn({ addr, code }, 'optional bind address is not available, skipped');
-          continue;
+    const made: Server[] = [];
+    try {
+      for (const { addr, optional } of parseBind(words)) {
+        const srv = create();
+        srv.on('error', (err) => logger.error({ err, addr }, 'RESP listener error'));
+        try {
+          await listen(srv, port, addr);
+        } catch (err) {
+          const code = (err as NodeJS.ErrnoException).code;
+          if (optional && (code === 'EADDRNOTAVAIL' || code === 'EAFNOSUPPORT')) {
+            logger.warn({ addr, code }, 'optional bind address is not available, skipped');
+            continue;
+          }
+          throw err;
         }
-        throw err;
+        // With port 0 the first listener picks the port and the others share it, as with Redis.
+        if (port === 0) port = (srv.address() as AddressInfo).port;
+        made.push(srv);
       }
-      // With port 0 the first listener picks the port and the others share it, as with Redis.
-      if (port === 0) port = (srv.address() as AddressInfo).port;
-      servers.push(srv);
-      count++;
+      if (made.length === 0) throw new Error(`RESP door: nothing to listen on in bind "${words}"`);
+    } catch (err) {
+      for (const srv of made) srv.close();
+      throw err;
     }
-    if (count === 0) throw new Error(`RESP door: nothing to listen on in bind "${opts.host}"`);
+    into.push(...made);
+    servers.push(...made);
     return port;
   };
+  const createPlain = () => createServer({ noDelay: true }, onSocket);
+  /** The plaintext listeners (CONFIG SET port / bind replace them). */
+  let plain: Server[] = [];
+  let bindWords = opts.host;
 
   // `port -1`: no plaintext listener (reported as port 0, as Redis reports a disabled port).
   let port = 0;
@@ -115,13 +133,18 @@ export async function startRespDoor(host: DoorHost, opts: DoorOptions): Promise<
     const tlsWanted = opts.tlsPort ?? -1;
     // Certificate files are checked before anything listens.
     const tls = tlsWanted >= 0 ? requireTls(config, 'tls-port') : null;
-    if (opts.port >= 0) port = await listenAll(opts.port, () => createServer({ noDelay: true }, onSocket));
+    if (opts.port >= 0) port = await listenAll(opts.port, createPlain, bindWords, plain);
     if (tls !== null) {
       const onTlsError = (err: Error, socket: Socket) =>
         logger.debug({ err: err.message, addr: socket.remoteAddress }, 'RESP TLS handshake failed');
       // A handshake still running when the door stops accepting ends without service.
       const onSecure = (socket: Socket) => (accepting ? onSocket(socket) : socket.destroy());
-      tlsPort = await listenAll(tlsWanted, () => createTlsServer(tls, {}, onSecure, onTlsError));
+      tlsPort = await listenAll(
+        tlsWanted,
+        () => createTlsServer(tls, {}, onSecure, onTlsError),
+        bindWords,
+        [],
+      );
     }
   } catch (err) {
     unfollow();
@@ -142,11 +165,56 @@ export async function startRespDoor(host: DoorHost, opts: DoorOptions): Promise<
     for (const s of servers) s.close();
   };
 
+  const closePlain = (): void => {
+    for (const s of plain) {
+      s.close();
+      servers.splice(servers.indexOf(s), 1);
+    }
+    plain = [];
+  };
+
+  /**
+   * CONFIG SET port / bind (Redis's changeListenPort / changeBindAddr): listen anew, keeping the
+   * connections already made. A new port is opened before the old one closes; new addresses on
+   * the same port after the old ones close, and on a failure the old ones are opened again.
+   * Port 0 (or -1) stops the plaintext listener. Rejects when the new listeners cannot open.
+   */
+  const rebind = async (newHost: string, newPort: number): Promise<number> => {
+    if (!accepting) throw new Error('the server is shutting down');
+    if (newPort <= 0) {
+      closePlain();
+      bindWords = newHost;
+      port = 0;
+      return 0;
+    }
+    if (newPort !== port || plain.length === 0) {
+      const fresh: Server[] = [];
+      const got = await listenAll(newPort, createPlain, newHost, fresh);
+      closePlain();
+      plain = fresh;
+      bindWords = newHost;
+      port = got;
+      return got;
+    }
+    closePlain();
+    try {
+      await listenAll(newPort, createPlain, newHost, plain);
+      bindWords = newHost;
+    } catch (err) {
+      await listenAll(port, createPlain, bindWords, plain).catch((e) =>
+        logger.error({ err: e }, 'could not listen again on the previous RESP addresses'),
+      );
+      throw err;
+    }
+    return port;
+  };
+
   return {
     door: 'resp',
     port,
     tlsPort,
     host: opts.host,
+    rebind,
     stopAccepting,
     async close(graceMs: number): Promise<void> {
       await stopAccepting();
