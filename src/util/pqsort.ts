@@ -3,10 +3,10 @@
  * overlapping the wanted index range [lrange, rrange], so the first few elements come out
  * sorted without sorting the rest. It is not stable; GEO commands with COUNT use it, so
  * elements that compare equal come out in the order this exact algorithm leaves them, which
- * is what reproducing Redis's replies needs.
+ * is what reproducing Redis's replies needs (GEO with COUNT, SORT with BY and LIMIT).
  */
 
-type Cmp<T> = (a: T, b: T) => number;
+export type Compare<T> = (a: T, b: T) => number;
 
 function swap<T>(arr: T[], i: number, j: number): void {
   const t = arr[i];
@@ -19,7 +19,7 @@ function vecswap<T>(arr: T[], i: number, j: number, n: number): void {
   for (let k = 0; k < n; k++) swap(arr, i + k, j + k);
 }
 
-function med3<T>(arr: T[], a: number, b: number, c: number, cmp: Cmp<T>): number {
+function med3<T>(arr: T[], a: number, b: number, c: number, cmp: Compare<T>): number {
   return cmp(arr[a], arr[b]) < 0
     ? cmp(arr[b], arr[c]) < 0
       ? b
@@ -38,7 +38,7 @@ function overlaps(lo: number, hi: number, l: number, r: number): boolean {
   return !((l < lo && r < lo) || (l > hi && r > hi));
 }
 
-function partialSort<T>(arr: T[], a: number, n: number, cmp: Cmp<T>, l: number, r: number): void {
+function partialSort<T>(arr: T[], a: number, n: number, cmp: Compare<T>, l: number, r: number): void {
   for (;;) {
     if (n < 7) {
       for (let pm = a + 1; pm < a + n; pm++)
@@ -96,6 +96,6 @@ function partialSort<T>(arr: T[], a: number, n: number, cmp: Cmp<T>, l: number, 
 }
 
 /** Sort `arr` enough that indexes lrange..rrange hold what a full sort would put there. */
-export function pqsort<T>(arr: T[], cmp: Cmp<T>, lrange: number, rrange: number): void {
+export function pqsort<T>(arr: T[], cmp: Compare<T>, lrange: number, rrange: number): void {
   partialSort(arr, 0, arr.length, cmp, lrange, rrange);
 }

@@ -25,6 +25,7 @@ import { SetValue } from '../../engine/values/set.js';
 import { ZSetValue } from '../../engine/values/zset.js';
 import { ErrorReply, Errors } from '../../errors.js';
 import { KEY_READ } from '../../security/acl-user.js';
+import { type Compare, pqsort } from '../../util/pqsort.js';
 import { parseInt64 } from '../args.js';
 import type { CommandContext } from '../context.js';
 import type { Reply } from '../reply.js';
@@ -33,7 +34,6 @@ import { countLikeRedis } from './list-ops.js';
 import { interrupted, lookupValue, optIs } from './lookup.js';
 import { sortScore } from './sort-number.js';
 import { compilePattern, hasStar, lookupByPattern, type SortPattern } from './sort-pattern.js';
-import { type Compare, pqsort } from './sort-pqsort.js';
 import { storeResult } from './typed.js';
 
 const badScore = new ErrorReply('ERR', "ERR One or more scores can't be converted into double");

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pqsort } from './sort-pqsort.js';
+import { pqsort } from './pqsort.js';
 
 /** A small seeded generator (xorshift32), so a failure replays. */
 function rng(seed: number): () => number {
