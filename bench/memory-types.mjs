@@ -10,6 +10,9 @@
  *   big-set      one set of 1M members           (SADD, 100 per command)
  *   big-zset     one sorted set of 1M members    (ZADD, 100 per command)
  *   lists        100k lists of 10 items          (RPUSH key x10)
+ *   zsets        100k sorted sets of 10 members  (ZADD key s m x10)
+ *   intsets      100k sets of 10 integers        (SADD key x10: intset)
+ *   sets         100k sets of 10 small strings   (SADD key x10: hashtable)
  *
  * Loading is pipelined raw RESP over a few sockets (bench/lib/loader.mjs runPipelined), then
  * the counts are verified (HLEN/SCARD/ZCARD/LLEN of every key, DBSIZE). A scenario Cairn fails
@@ -31,7 +34,7 @@ import { cpuSeconds, cpuUsPer, rotate, rssBytes, startCairn, startRedis } from '
 
 const { values: flags } = parseArgs({
   options: {
-    scenarios: { type: 'string', default: 'hashes,big-hash,big-set,big-zset,lists' },
+    scenarios: { type: 'string', default: 'hashes,big-hash,big-set,big-zset,lists,zsets,intsets,sets' },
     scale: { type: 'string', default: '1' },
     runs: { type: 'string', default: '3' },
     'settle-ms': { type: 'string', default: '2000' },
@@ -115,6 +118,31 @@ const SCENARIOS = {
       (i, n) => ['RPUSH', `list:${i}`, ...Array.from({ length: n }, (_, j) => `item:${i}:${j}`)],
       'LLEN',
     ),
+  zsets: () =>
+    many(
+      scaled(100_000),
+      10,
+      (i, n) => [
+        'ZADD',
+        `zset:${i}`,
+        ...Array.from({ length: n }, (_, j) => [String((i % 1000) + j), `member:${j}`]).flat(),
+      ],
+      'ZCARD',
+    ),
+  intsets: () =>
+    many(
+      scaled(100_000),
+      10,
+      (i, n) => ['SADD', `intset:${i}`, ...Array.from({ length: n }, (_, j) => String(i * 10 + j))],
+      'SCARD',
+    ),
+  sets: () =>
+    many(
+      scaled(100_000),
+      10,
+      (i, n) => ['SADD', `set:${i}`, ...Array.from({ length: n }, (_, j) => `m:${i % 1000}:${j}`)],
+      'SCARD',
+    ),
 };
 const DESCRIPTIONS = {
   hashes: '100k hashes of 10 small fields',
@@ -122,6 +150,9 @@ const DESCRIPTIONS = {
   'big-set': 'one set of 1M members',
   'big-zset': 'one sorted set of 1M members',
   lists: '100k lists of 10 items',
+  zsets: '100k sorted sets of 10 members',
+  intsets: '100k sets of 10 integers',
+  sets: '100k sets of 10 small strings',
 };
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

@@ -6,22 +6,37 @@
  * and without snapshots running meanwhile. Both servers hold the dataset at once; each
  * measurement alternates which server goes first.
  *
- * Cairn starts as `npm start` runs it (all three doors on free ports, the directory store in a
- * fresh temp folder) with one change, shown in the report: --snapshot-interval 0, because this
- * benchmark takes the snapshots itself (as Redis runs with --save '' and BGSAVE here).
+ * Cairn starts as `npm start` runs it (node --max-semi-space-size=4, all three doors on free
+ * ports, the directory store in a fresh temp folder) with one change, shown in the report:
+ * --snapshot-interval 0, because this benchmark takes the snapshots itself (as Redis runs with
+ * --save '' and BGSAVE here).
+ *
+ * Flags: --keys N[,N...] (dataset sizes), --runs N (write and load runs, interleaved),
+ * --value-bytes N, --get-requests N, --clients N (redis-benchmark GET phase), --cairn-args
+ * "..." (extra Cairn options), --no-redis (Cairn alone), --load-only (one snapshot write, no
+ * GET phase: only the start+load time, from spawn to the first PONG with the data loaded).
  *
  *   npm run bench:snapshot                       (1M and 5M keys, 3 runs each)
+ *   node bench/snapshot.mjs --keys 5000000 --load-only
  *   node bench/snapshot.mjs --keys 200000 --runs 1
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { createConnection } from 'node:net';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { redisBenchmark } from './lib/redis-benchmark.mjs';
 import { machineInfo, markdownTable, median, writeResults } from './lib/report.mjs';
-import { cpuSeconds, cpuUsPer, freePort, REPO_ROOT, rotate, waitForPing } from './lib/servers.mjs';
+import {
+  cpuSeconds,
+  cpuUsPer,
+  freePort,
+  REPO_ROOT,
+  rotate,
+  START_NODE_ARGS,
+  waitForPing,
+} from './lib/servers.mjs';
 
 const { values: opts } = parseArgs({
   options: {
@@ -34,6 +49,8 @@ const { values: opts } = parseArgs({
     'cairn-args': { type: 'string', default: '' },
     /** Skip redis-server (for quick experiments on Cairn alone). */
     'no-redis': { type: 'boolean', default: false },
+    /** Measure start+load only: one snapshot write per server, no GET latency phase. */
+    'load-only': { type: 'boolean', default: false },
   },
 });
 const SIZES = opts.keys.split(',').map(Number);
@@ -41,6 +58,7 @@ const RUNS = Number(opts.runs);
 const VALUE_BYTES = Number(opts['value-bytes']);
 const GET_REQUESTS = Number(opts['get-requests']);
 const CLIENTS = Number(opts.clients);
+const LOAD_ONLY = opts['load-only'];
 /** Keys in one MSET while loading the dataset. */
 const MSET_KEYS = 1000;
 /** MSETs in flight while loading. */
@@ -151,7 +169,9 @@ const infoField = (info, name) => new RegExp(`${name}:([^\\r]*)`).exec(info)?.[1
 
 function spawnServer(kind, dir, port) {
   const args =
-    kind === 'cairn' ? [join(REPO_ROOT, 'dist', 'cli', 'main.js'), ...CAIRN_ARGS] : [...REDIS_ARGS];
+    kind === 'cairn'
+      ? [...START_NODE_ARGS, join(REPO_ROOT, 'dist', 'cli', 'main.js'), ...CAIRN_ARGS]
+      : [...REDIS_ARGS];
   args.push('--port', String(port), '--dir', dir);
   const t0 = performance.now();
   const proc = spawn(kind === 'cairn' ? process.execPath : 'redis-server', args, { stdio: 'ignore' });
@@ -234,9 +254,9 @@ async function measureSize(n, kinds) {
     const srv = spawnServer(kind, dir, port);
     await srv.ready;
     await populate(port, n);
-    servers[kind] = { dir, port, srv, writes: [], loads: [] };
+    servers[kind] = { dir, port, srv, writes: [], loads: [], loadCpus: [] };
   }
-  for (let r = 0; r < RUNS; r++) {
+  for (let r = 0; r < (LOAD_ONLY ? 1 : RUNS); r++) {
     for (const kind of rotate(kinds, r)) {
       const { dir, port, writes } = servers[kind];
       const c = await connect(port);
@@ -245,7 +265,7 @@ async function measureSize(n, kinds) {
       writes.push({ writeMs, bytes: statSync(join(dir, snapshotFile(kind, dir))).size });
     }
   }
-  for (const [i, busy] of [false, true].entries()) {
+  for (const [i, busy] of (LOAD_ONLY ? [] : [false, true]).entries()) {
     for (const kind of rotate(kinds, i)) {
       const { port, srv } = servers[kind];
       servers[kind][busy ? 'busy' : 'quiet'] = await getLatency(kind, { port, pid: srv.pid }, n, busy);
@@ -257,6 +277,7 @@ async function measureSize(n, kinds) {
       const p = await freePort();
       const srv = spawnServer(kind, servers[kind].dir, p);
       servers[kind].loads.push(await srv.ready);
+      servers[kind].loadCpus.push(cpuSeconds(srv.pid));
       const c = await connect(p);
       const size = Number(await c.send('DBSIZE'));
       c.close();
@@ -266,16 +287,18 @@ async function measureSize(n, kinds) {
   }
   const out = {};
   for (const kind of kinds) {
-    const { dir, writes, loads, quiet, busy } = servers[kind];
+    const { dir, writes, loads, loadCpus, quiet, busy } = servers[kind];
     rmSync(dir, { recursive: true, force: true });
     out[kind] = {
       writeMs: median(writes.map((x) => x.writeMs)),
       bytes: median(writes.map((x) => x.bytes)),
       loadMs: median(loads),
+      loadCpuS: median(loadCpus),
       quiet,
       busy,
       writeRuns: writes.map((x) => Math.round(x.writeMs)),
       loadRuns: loads.map(Math.round),
+      loadCpuRuns: loadCpus,
     };
   }
   return out;
@@ -292,16 +315,23 @@ for (const n of SIZES) {
     const m = all[kind];
     results.sizes[`${n}:${kind}`] = m;
     const cpu = (x) => x.cpuUsPerRequest?.toFixed(1) ?? '?';
+    const redis = all.redis;
     rows.push([
       n.toLocaleString('en-US'),
       kind === 'cairn' ? 'Cairn (dir store)' : 'redis-server (RDB)',
       (m.writeMs / 1000).toFixed(2),
       (m.loadMs / 1000).toFixed(2),
+      redis ? (m.loadMs / redis.loadMs).toFixed(2) : '-',
+      m.loadCpuS.toFixed(2),
       (m.bytes / MB).toFixed(1),
-      m.quiet.p99Ms.toFixed(2),
-      `${m.busy.p99Ms.toFixed(2)} (${m.busy.snapshots} snapshots)`,
-      `${Math.round(m.quiet.rps)} / ${Math.round(m.busy.rps)}`,
-      `${cpu(m.quiet)} / ${cpu(m.busy)}`,
+      ...(LOAD_ONLY
+        ? ['-', '-', '-', '-']
+        : [
+            m.quiet.p99Ms.toFixed(2),
+            `${m.busy.p99Ms.toFixed(2)} (${m.busy.snapshots} snapshots)`,
+            `${Math.round(m.quiet.rps)} / ${Math.round(m.busy.rps)}`,
+            `${cpu(m.quiet)} / ${cpu(m.busy)}`,
+          ]),
     ]);
   }
 }
@@ -310,6 +340,8 @@ const header = [
   'server',
   'write s',
   'start+load s',
+  'start+load / Redis',
+  'CPU s until PONG',
   'size MiB',
   'GET p99 ms, idle',
   'GET p99 ms, snapshotting',
@@ -321,11 +353,14 @@ const m = results.machine;
 const md = [
   '# Snapshot benchmark',
   '',
-  `${m.cpus} x ${m.cpuModel}, ${m.memoryGiB} GiB, Node ${m.node}, ${m.redis}`,
-  `Cairn: \`node dist/cli/main.js ${CAIRN_ARGS.join(' ')} --port <port> --dir <tmpdir>\` (defaults but for --snapshot-interval 0: the benchmark takes the snapshots); Redis: \`redis-server ${REDIS_ARGS.map((a) => a || "''").join(' ')} --port <port> --dir <tmpdir>\`.`,
+  `${m.cpus} x ${m.cpuModel}, ${m.memoryGiB} GiB, Node ${m.node}, ${m.redis}; load average at the start ${m.loadAverage}, at the end ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')}.`,
+  `Command: \`node bench/snapshot.mjs ${process.argv.slice(2).join(' ')}\`${LOAD_ONLY ? ' (--load-only: one snapshot write, no GET phase)' : ''}.`,
+  `Cairn: \`node ${START_NODE_ARGS.join(' ')} dist/cli/main.js ${CAIRN_ARGS.join(' ')} --port <port> --dir <tmpdir>\` (defaults but for --snapshot-interval 0: the benchmark takes the snapshots); Redis: \`redis-server ${REDIS_ARGS.map((a) => a || "''").join(' ')} --port <port> --dir <tmpdir>\`.`,
   `Values ${VALUE_BYTES} bytes of pseudo-random printable text; medians of ${RUNS} runs for write and load; GET: \`redis-benchmark -h 127.0.0.1 -p <port> -t get -c ${CLIENTS} -n ${GET_REQUESTS} -P 1 --csv -r <keys>\`. CPU us/req: the server's user+system time per GET.`,
   'write: Cairn SAVE (copy-on-write snapshot in time-budgeted steps, fsync, rename) / Redis BGSAVE until done (fork).',
-  'start+load: from spawning the process to the first PONG with the snapshot loaded.',
+  "start+load: from spawning the process to the first PONG with the snapshot loaded (CPU s: the server process's user+system time by then).",
   'GET p99 snapshotting: snapshots run back to back for the whole redis-benchmark run (Cairn: SAVE in a loop; Redis: BGSAVE in a loop).',
   '',
   table,

@@ -16,7 +16,7 @@ import type { CollectionScans } from './families/collection-scan.js';
 import type { CommandObservers } from './observers.js';
 import type { ClientPause } from './pause.js';
 import type { PubSubApi, PubSubSubscriber } from './pubsub/types.js';
-import type { CommandStats, CommandTable } from './registry.js';
+import type { CommandStats, CommandTable, TableEntry } from './registry.js';
 import type { ReplicaFeeds } from './replication/feed.js';
 import type { Propagation } from './replication/propagate.js';
 import type { Reply } from './reply.js';
@@ -86,7 +86,7 @@ export interface ClientState extends PubSubSubscriber {
   /** Close the client's connection after pending replies are written (QUIT, CLIENT KILL). */
   close(): void;
   /** Figures for CLIENT LIST / CLIENT INFO (query buffer, output buffer). */
-  bufferStats(): { qbuf: number; obl: number; omem: number };
+  bufferStats(): { qbuf: number; qbufFree?: number; rbs?: number; rbp?: number; obl: number; omem: number };
   /**
    * Send an out-of-band reply now (a pub/sub message, a tracking invalidation, a MONITOR line),
    * between or during ordinary replies. False when this client cannot receive one (a plain HTTP
@@ -236,14 +236,19 @@ export interface ServerApi {
   activeExpire: boolean;
   /** DEBUG PAUSE-CRON 1: the periodic work (active expiry, tracking table limit) is skipped. */
   pauseCron: boolean;
+  /** DEBUG REPLYBUFFER: peak reset period (ms, -1 never) and resizing of the modelled reply buffer. */
+  readonly replyBuffer: { peakResetMs: number; resizing: boolean };
   /** Named INFO sections beyond the built-in ones. */
   readonly infoSections: Map<string, InfoSection>;
   /** Ask the server to shut down (SHUTDOWN); resolves when the request is accepted. */
   shutdown(opts: { save: boolean | null; now: boolean; force: boolean }): Promise<Reply>;
   /** Take a snapshot now; background=true answers at once (BGSAVE). */
   save(background: boolean): Promise<Reply>;
-  /** Run one command for a client (used by EXEC for queued commands). */
-  execute(ctx: CommandContext, argv: Buffer[]): Reply | Promise<Reply>;
+  /**
+   * Run one command for a client (used by EXEC for queued commands). `resolved`: the entry the
+   * dispatcher's resolve(argv) gave, when the caller has it already (redis.call from scripts).
+   */
+  execute(ctx: CommandContext, argv: Buffer[], resolved?: TableEntry): Reply | Promise<Reply>;
 }
 
 /** One command invocation's context. Doors may reuse one object per client. */

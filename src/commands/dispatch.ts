@@ -33,6 +33,8 @@ import { keyIndexes } from './spec.js';
 /** Redis caps the echoed arguments of an unknown command at 128 characters. */
 const UNKNOWN_ARGS_MAX_CHARS = 128;
 const MAX_NAME_BYTES = 64;
+/** Names this long or shorter pack into one exact integer (6 bytes and the length < 2^53). */
+const SHORT_NAME_BYTES = 6;
 
 /**
  * Optional per-command observation (metrics): called after each executed command. `weight` is
@@ -63,18 +65,35 @@ export class Dispatcher {
   observer: CommandObserver | null = null;
   /** Exact spelling as sent -> entry, so `GET`, `get`, `Get` each lowercase once. */
   private readonly byExactName = new Map<string, TableEntry>();
+  /** The same for names of up to SHORT_NAME_BYTES, keyed by length and bytes as one number. */
+  private readonly byShortName = new Map<number, TableEntry>();
 
   constructor(readonly table: CommandTable) {}
 
   /** Find the entry (command, or subcommand of a container) for argv, or the error to reply. */
   resolve(argv: Buffer[]): TableEntry | ErrorReply {
     const raw = argv[0];
-    const exact = raw.length <= MAX_NAME_BYTES ? raw.toString('latin1') : '';
-    let entry = this.byExactName.get(exact);
-    if (entry === undefined) {
-      entry = this.table.entries.get(exact.toLowerCase());
-      if (entry === undefined) return unknownCommand(argv);
-      if (this.byExactName.size < 4096) this.byExactName.set(exact, entry);
+    const n = raw.length;
+    let entry: TableEntry | undefined;
+    if (n <= SHORT_NAME_BYTES) {
+      // Most names (GET, SET, HSET, LPUSH, ...) are short: look them up by their bytes packed
+      // into one number, without making a string per command.
+      let code = n;
+      for (let i = 0; i < n; i++) code = code * 256 + raw[i];
+      entry = this.byShortName.get(code);
+      if (entry === undefined) {
+        entry = this.table.entries.get(raw.toString('latin1').toLowerCase());
+        if (entry === undefined) return unknownCommand(argv);
+        if (this.byShortName.size < 4096) this.byShortName.set(code, entry);
+      }
+    } else {
+      const exact = n <= MAX_NAME_BYTES ? raw.toString('latin1') : '';
+      entry = this.byExactName.get(exact);
+      if (entry === undefined) {
+        entry = this.table.entries.get(exact.toLowerCase());
+        if (entry === undefined) return unknownCommand(argv);
+        if (this.byExactName.size < 4096) this.byExactName.set(exact, entry);
+      }
     }
     if (entry.subs !== null) {
       if (argv.length >= 2) {
@@ -97,11 +116,14 @@ export class Dispatcher {
     return entry;
   }
 
-  /** Run one command with every check. Returns the reply (a promise only for waiting commands). */
-  execute(ctx: CommandContext, argv: Buffer[]): Reply | Promise<Reply> {
+  /**
+   * Run one command with every check. Returns the reply (a promise only for waiting commands).
+   * `resolved`: what resolve(argv) returned, when the caller resolved already (scripts do).
+   */
+  execute(ctx: CommandContext, argv: Buffer[], resolved?: TableEntry): Reply | Promise<Reply> {
     const client = ctx.client;
     const server = ctx.server;
-    const entry = this.resolve(argv);
+    const entry = resolved ?? this.resolve(argv);
     if (entry instanceof ErrorReply) {
       if (client.multi !== null) client.multiError = true;
       return this.fail(ctx, entry);

@@ -7,7 +7,7 @@
  * `blocked_clients`; when the pause ends, its command goes through the dispatcher again, in the
  * order the clients arrived. Commands inside EXEC or a script are not held (the pause starts at
  * the end of the transaction), and while paused the background expiry and eviction stand
- * still, as in Redis.
+ * still, as in Redis; lazy expiry hides an expired key without deleting it.
  */
 import { Errors } from '../errors.js';
 import { countBlocked } from './blocking.js';
@@ -52,6 +52,8 @@ export class ClientPause {
   pause(endMs: number, type: 'write' | 'all'): void {
     if (RANK[type] > RANK[this.type]) this.type = type;
     this.endMs = Math.max(this.endMs, endMs);
+    // Redis's expireIfNeeded: while paused an expired key reads as missing but is not deleted.
+    this.server.keyspace.expiryHeld = true;
     this.arm();
   }
 
@@ -60,6 +62,7 @@ export class ClientPause {
     if (this.type === 'off') return;
     this.type = 'off';
     this.endMs = 0;
+    this.server.keyspace.expiryHeld = false;
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
     const held = this.waiters.splice(0);

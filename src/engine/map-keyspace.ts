@@ -39,6 +39,8 @@ export interface Entry {
   freq: number;
   /** A string's bytes were handed out by `get`: patchString edits a copy, never them. */
   lent?: boolean;
+  /** A string in Redis's raw encoding (PeekedEntry.raw). */
+  raw?: boolean;
 }
 
 /** Rough per-entry overhead of a Map entry + Entry object + Buffer, for `usedMemory`. */
@@ -66,6 +68,7 @@ export class MapKeyspace implements Keyspace {
     lfuDecayTime: 1,
   };
   private readonly scans = new Map<string, Iterator<[string, Entry]>>();
+  expiryHeld = false;
   readonly limits: EncodingLimits = defaultEncodingLimits();
   readonly activeExpireCycle: (budgetMs: number) => ExpireCycleStats;
 
@@ -94,10 +97,11 @@ export class MapKeyspace implements Keyspace {
   }
 
   /** The live entry for `k`, deleting it first when it has expired. */
-  private lookup(db: number, k: string): Entry | undefined {
+  private lookup(db: number, k: string, read = false): Entry | undefined {
     const d = this.dbs[db];
     const e = d.map.get(k);
     if (e !== undefined && e.expireAt !== 0 && e.expireAt <= this.clock.now()) {
+      if (read && this.expiryHeld) return undefined;
       this.willChange(db, k);
       this.remove(d, k, e);
       this.emit(db, k, 'expire');
@@ -113,7 +117,7 @@ export class MapKeyspace implements Keyspace {
   }
 
   get(db: number, key: Buffer, transient = false): StoredValue | null {
-    const e = this.lookup(db, key.toString('latin1'));
+    const e = this.lookup(db, key.toString('latin1'), true);
     if (e === undefined) return null;
     e.atime = this.clock.now();
     e.freq = lfuIncr(e.freq);
@@ -122,7 +126,7 @@ export class MapKeyspace implements Keyspace {
   }
 
   patchString(db: number, key: Buffer, minLength: number, edit: StringEdit): boolean {
-    const e = this.lookup(db, key.toString('latin1'));
+    const e = this.lookup(db, key.toString('latin1'), true);
     if (e === undefined || isCollection(e.value)) return false;
     this.willChange(db, key);
     const v = editable(e.value, minLength, e.lent === true);
@@ -130,11 +134,14 @@ export class MapKeyspace implements Keyspace {
     const mem = storedBytes(v);
     this.bytes += mem - e.mem;
     Object.assign(e, { value: v, mem, lent: false, atime: this.clock.now(), freq: lfuIncr(e.freq) });
-    if (edit(v) || grew) this.emit(db, key, 'set');
+    if (edit(v) || grew) {
+      e.raw = true;
+      this.emit(db, key, 'set');
+    }
     return true;
   }
 
-  set(db: number, key: Buffer, value: StoredValue, expireAtMs = 0, keepTtl = false): void {
+  set(db: number, key: Buffer, value: StoredValue, expireAtMs = 0, keepTtl = false, raw = false): void {
     const d = this.dbs[db];
     const k = key.toString('latin1');
     const old = this.lookup(db, k);
@@ -152,9 +159,11 @@ export class MapKeyspace implements Keyspace {
       old.value = copy;
       old.atime = now;
       old.freq = lfuIncr(old.freq);
+      old.raw = raw;
       if (!keepTtl) this.applyExpire(d, k, old, expireAtMs);
     } else {
       const e: Entry = { value: copy, mem, expireAt: 0, seq: ++this.seq, atime: now, freq: LFU_INIT_VAL };
+      if (raw) e.raw = true;
       d.map.set(k, e);
       this.bytes += k.length + mem + ENTRY_OVERHEAD_BYTES;
       this.applyExpire(d, k, e, keepTtl ? 0 : expireAtMs);
@@ -203,16 +212,16 @@ export class MapKeyspace implements Keyspace {
   }
 
   exists(db: number, key: Buffer): boolean {
-    return this.lookup(db, key.toString('latin1')) !== undefined;
+    return this.lookup(db, key.toString('latin1'), true) !== undefined;
   }
 
   typeOf(db: number, key: Buffer): number {
-    const v = this.lookup(db, key.toString('latin1'))?.value;
+    const v = this.lookup(db, key.toString('latin1'), true)?.value;
     return v === undefined ? -1 : isCollection(v) ? TYPE_CODES[v.type] : TYPE_CODES.string;
   }
 
   expireTime(db: number, key: Buffer): number {
-    const e = this.lookup(db, key.toString('latin1'));
+    const e = this.lookup(db, key.toString('latin1'), true);
     if (e === undefined) return -2;
     return e.expireAt === 0 ? -1 : e.expireAt;
   }
@@ -238,7 +247,7 @@ export class MapKeyspace implements Keyspace {
   }
 
   touch(db: number, key: Buffer): boolean {
-    const e = this.lookup(db, key.toString('latin1'));
+    const e = this.lookup(db, key.toString('latin1'), true);
     if (e === undefined) return false;
     e.atime = this.clock.now();
     e.freq = lfuIncr(e.freq);
@@ -246,7 +255,7 @@ export class MapKeyspace implements Keyspace {
   }
 
   setAccess(db: number, key: Buffer, access: KeyAccess): boolean {
-    const e = this.lookup(db, key.toString('latin1'));
+    const e = this.lookup(db, key.toString('latin1'), true);
     if (e === undefined) return false;
     const lfu = this.tuning.maxmemoryPolicy.endsWith('-lfu');
     if (lfu && access.freq !== undefined) e.freq = access.freq;
@@ -255,7 +264,7 @@ export class MapKeyspace implements Keyspace {
   }
 
   meta(db: number, key: Buffer): KeyMeta | null {
-    const e = this.lookup(db, key.toString('latin1'));
+    const e = this.lookup(db, key.toString('latin1'), true);
     if (e === undefined) return null;
     return { idleMs: Math.max(0, this.clock.now() - e.atime), freq: e.freq };
   }
@@ -337,7 +346,7 @@ export class MapKeyspace implements Keyspace {
       let i = Math.floor(Math.random() * d.map.size);
       for (const k of d.map.keys()) {
         if (i-- === 0) {
-          if (this.lookup(db, k) !== undefined) return Buffer.from(k, 'latin1');
+          if (this.lookup(db, k, true) !== undefined) return Buffer.from(k, 'latin1');
           break;
         }
       }
@@ -415,7 +424,8 @@ export class MapKeyspace implements Keyspace {
 
   peekEntry(db: number, key: Buffer): PeekedEntry | null {
     const e = this.dbs[db].map.get(key.toString('latin1'));
-    return e === undefined ? null : { value: e.value, expireAt: e.expireAt };
+    if (e === undefined) return null;
+    return { value: e.value, expireAt: e.expireAt, ...(e.raw === true ? { raw: true } : {}) };
   }
 
   setBeforeChangeListener(listener: BeforeChangeListener | null): void {

@@ -39,6 +39,11 @@ export interface PeekedEntry {
   value: StoredValue;
   /** Absolute Unix ms; 0 = none. May already be in the past (not removed yet). */
   expireAt: number;
+  /**
+   * A string in Redis's raw encoding whatever its length (OBJECT ENCODING): stored with
+   * Keyspace.set's `raw`, or edited by patchString since its last plain write. Absent: false.
+   */
+  raw?: boolean;
 }
 
 /** Result of one active expiry cycle. */
@@ -135,8 +140,17 @@ export interface Keyspace {
    * Store `value` under `key`, replacing whatever it held. A string's bytes are copied; a
    * collection is kept by reference (the caller hands it over). `expireAtMs` 0 means no
    * expiry; with `keepTtl` an existing key keeps its expiry time and `expireAtMs` is ignored.
+   * With `raw` a string is stored as is, never compressed: a bitmap a command creates
+   * (SETBIT, BITFIELD) is then edited in place, and its full size counts toward maxmemory.
    */
-  set(db: number, key: Buffer, value: StoredValue, expireAtMs?: number, keepTtl?: boolean): void;
+  set(
+    db: number,
+    key: Buffer,
+    value: StoredValue,
+    expireAtMs?: number,
+    keepTtl?: boolean,
+    raw?: boolean,
+  ): void;
   /**
    * The collection at `key` (live, returned by `get`) is about to be changed in place: runs the
    * before-change listener, so a snapshot in progress keeps its old value.
@@ -213,6 +227,11 @@ export interface Keyspace {
    * as an `evict` change). False when that is impossible (noeviction, or nothing evictable).
    */
   makeRoom(maxBytes: number): boolean;
+  /**
+   * While true (CLIENT PAUSE), lazy expiry deletes nothing: reads see an expired key as missing
+   * and it stays stored (and uncounted in expired_keys) until a lookup after the pause.
+   */
+  expiryHeld?: boolean;
   configure(tuning: Partial<EngineTuning>): void;
 
   /** Install (or remove, with null) the change listener. */

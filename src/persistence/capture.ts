@@ -16,9 +16,9 @@
  * out.
  */
 
-import { compress } from 'lz4-napi';
 import type { Keyspace, PeekedEntry } from '../engine/types.js';
 import { encodeValue, typeCode } from '../engine/values/codec.js';
+import { compress } from '../util/lz4.js';
 import { Framer, RecordWriter } from './encoder.js';
 import { BLOCK_LZ4, BlockType, type SnapshotHeader, type SnapshotTrailer } from './format.js';
 
@@ -45,6 +45,9 @@ interface SavedEntry {
   expireAt: number;
   type: number;
 }
+
+/** Databases whose key counts the HEADER block lists at most (it must stay a small document). */
+const MAX_HEADER_DBS = 256;
 
 export class SnapshotCapture {
   /** Unix ms of the instant the snapshot shows. */
@@ -77,7 +80,12 @@ export class SnapshotCapture {
     this.startedAt = keyspace.clock.now();
     const n = keyspace.databases;
     let keys = 0;
-    for (let db = 0; db < n; db++) keys += keyspace.dbSize(db);
+    const keysPerDb: [number, number][] = [];
+    for (let db = 0; db < n; db++) {
+      const k = keyspace.dbSize(db);
+      keys += k;
+      if (k > 0 && keysPerDb.length < MAX_HEADER_DBS) keysPerDb.push([db, k]);
+    }
     this.dbState = new Uint8Array(n);
     this.saved = Array.from({ length: n }, () => new Map());
     this.header = {
@@ -85,6 +93,7 @@ export class SnapshotCapture {
       databases: n,
       engine: keyspace.name,
       keysAtStart: keys,
+      keysPerDb,
       cairnVersion: meta.cairnVersion,
     };
     // Engines without the hook give a snapshot that may include changes made while it runs.

@@ -10,7 +10,8 @@
  *              format: u32 uncompressed size, then the LZ4 block); the CRC covers the stored
  *              bytes. Other bits must be 0.
  *     HEADER   (once, first) JSON: format, createdAt (Unix ms of the snapshot instant),
- *              databases, engine, keysAtStart (a hint for progress), cairnVersion
+ *              databases, engine, keysAtStart (a hint for progress), cairnVersion,
+ *              keysPerDb ([db, keys] pairs at the start, to size indexes; optional)
  *     KEYS     (0..n) records, each whole inside one block:
  *              varint db, u8 record flags (bit 0: has expiry; others must be 0),
  *              [f64 expireAt, Unix ms, when bit 0], varint key length, varint value length,
@@ -61,6 +62,11 @@ export interface SnapshotHeader {
   engine: string;
   /** Keys counted when the snapshot started (including some that may be expired): a hint. */
   keysAtStart: number;
+  /**
+   * [database, keys] for the non-empty databases (the first 256) when the snapshot started:
+   * loaders size their indexes with it. Absent in snapshots written before it existed.
+   */
+  keysPerDb?: [number, number][];
   cairnVersion: string;
 }
 

@@ -37,7 +37,7 @@ export interface SnapshotFunctions {
   /** The libraries now, or null when there are none. */
   dump(): Buffer | null;
   /** Replace the libraries with a snapshot's; throws when the payload does not load. */
-  restore(payload: Buffer): void;
+  restore(payload: Buffer): void | Promise<void>;
 }
 
 export interface DirtyCounter {

@@ -77,7 +77,7 @@ export async function finalSnapshot(
  */
 export async function importAtStart(
   keyspace: Keyspace,
-  restoreFunctions: (payload: Buffer) => void,
+  restoreFunctions: (payload: Buffer) => void | Promise<void>,
   path: string,
   logger: Logger,
 ): Promise<void> {

@@ -15,7 +15,7 @@ export interface ClientInit {
   laddr: string;
   /** Close the underlying connection (after flushing pending replies). */
   close: () => void;
-  bufferStats?: () => { qbuf: number; obl: number; omem: number };
+  bufferStats?: () => ReturnType<ClientState['bufferStats']>;
   /** Out-of-band delivery (see ClientState.push); absent: the client cannot receive pushes. */
   push?: (reply: Reply) => boolean;
   /**

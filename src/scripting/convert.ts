@@ -58,9 +58,9 @@ export function pushReply(vm: LuaVm, L: LuaThread, r: Reply, resp: 2 | 3, depth 
     if (resp === 2) vm.pushboolean(L, false);
     else vm.pushnil(L);
   } else if (Array.isArray(r)) pushArray(vm, L, r, resp, depth);
-  else if (r instanceof SimpleReply) pushField(vm, L, 'ok', Buffer.from(r.value, 'utf8'));
+  else if (r instanceof SimpleReply) pushStringField(vm, L, 'ok', r.value);
   else if (r instanceof ErrorReply) {
-    pushField(vm, L, 'err', Buffer.from(errorTableText(r.message), 'utf8'));
+    pushStringField(vm, L, 'err', errorTableText(r.message));
     markCounted(vm, L);
   } else if (typeof r === 'bigint') vm.pushinteger(L, r);
   else if (r instanceof DoubleReply) {
@@ -134,6 +134,13 @@ function settable(vm: LuaVm, L: LuaThread): void {
 export function markCounted(vm: LuaVm, L: LuaThread): void {
   vm.pushboolean(L, true);
   vm.setfield(L, -2, 'ignore_error_stats_update');
+}
+
+/** {name = value} with value as UTF-8 (status and error texts). */
+function pushStringField(vm: LuaVm, L: LuaThread, name: string, value: string): void {
+  vm.createtable(L, 0, 1);
+  vm.pushstring(L, value);
+  vm.setfield(L, -2, name);
 }
 
 function pushField(vm: LuaVm, L: LuaThread, name: string, value: Buffer): void {

@@ -16,7 +16,7 @@ import { decodeDump, encodeDump } from './dump.js';
 import { FunctionStore, SCRIPT_FLAGS, type ScriptFlag } from './functions.js';
 import { libraries } from './libs/index.js';
 import type { LuaVm } from './lua/vm.js';
-import { WasmLuaVm } from './lua/wasm-vm.js';
+import type { WasmLuaVm } from './lua/wasm-vm.js';
 import { LuaContext } from './lua-context.js';
 import { lua51Message } from './messages.js';
 import { Rand48 } from './rand48.js';
@@ -36,6 +36,9 @@ const UNKILLABLE = new ErrorReply(
   'UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.',
 );
 export const NOSCRIPT = new ErrorReply('NOSCRIPT', 'NOSCRIPT No matching script. Please use EVAL.');
+
+/** wasmoon is imported on first use too: a server that runs no script never loads it. */
+const createWasmVm = async (): Promise<WasmLuaVm> => (await import('./lua/wasm-vm.js')).WasmLuaVm.create();
 
 const NO_REPLICAS = new ErrorReply('UNAVAILABLE', 'NOREPLICAS Not enough good replicas to write.');
 
@@ -90,7 +93,7 @@ export class ScriptEngine {
   /** Create the VM and both Lua states (about 50 ms); idempotent. */
   init(): Promise<void> {
     if (this.starting === null) {
-      this.starting = WasmLuaVm.create().then((vm) => {
+      this.starting = createWasmVm().then((vm) => {
         vm.setMemoryLimit(this.server.config.int('lua-max-memory'));
         this.server.config.onChange((name, value) => {
           if (name === 'lua-max-memory') vm.setMemoryLimit(Number(value));
@@ -286,13 +289,7 @@ export class ScriptEngine {
     args: Buffer[],
   ): Reply | Promise<Reply> {
     const run = new ScriptRun(ctx, lua, opts, !blockingDenied());
-    run.command = [
-      Buffer.from(ctx.client.lastCommand),
-      Buffer.from(opts.name),
-      Buffer.from(String(keys.length)),
-      ...keys,
-      ...args,
-    ];
+    run.setCommand(ctx.client.lastCommand, keys, args);
     return this.runner!.start(run, ref, keys, args);
   }
 

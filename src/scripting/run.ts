@@ -40,8 +40,10 @@ export class ScriptRun implements RunState {
   readonly eval: boolean;
   readonly name: string;
   wrote = false;
-  /** The calling command line (FUNCTION STATS `command`). */
-  command: Buffer[] = [];
+  /** The calling command's name, keys and arguments (see `command`). */
+  private commandName = '';
+  private keys: readonly Buffer[] = [];
+  private args: readonly Buffer[] = [];
   /** The server clock is held for this run (released when it ends). */
   clockHeld = false;
   /** The run is a propagation unit: its commands reach replicas together when it ends. */
@@ -73,6 +75,23 @@ export class ScriptRun implements RunState {
     this.allowOom = opts.allowOom;
     this.oomAtStart = opts.oomAtStart;
     this.canYield = canYield;
+  }
+
+  setCommand(name: string, keys: readonly Buffer[], args: readonly Buffer[]): void {
+    this.commandName = name;
+    this.keys = keys;
+    this.args = args;
+  }
+
+  /** The calling command line (FUNCTION STATS `command`), built when asked. */
+  get command(): Buffer[] {
+    return [
+      Buffer.from(this.commandName),
+      Buffer.from(this.name),
+      Buffer.from(String(this.keys.length)),
+      ...this.keys,
+      ...this.args,
+    ];
   }
 
   /** The BUSY error others get while this run is past the threshold. */

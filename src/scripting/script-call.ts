@@ -130,8 +130,8 @@ export function scriptCall(resolver: Dispatcher, run: RunState, argv: Buffer[]):
   if ((flags & F_WRITE) !== 0) run.wrote = true;
   // redis.set_repl without REPL_REPLICA keeps the command from replicas.
   const reply = run.replicate
-    ? server.execute(ctx, argv)
-    : server.propagation.muted(() => server.execute(ctx, argv));
+    ? server.execute(ctx, argv, entry)
+    : server.propagation.muted(() => server.execute(ctx, argv, entry));
   if (reply instanceof Promise) {
     // Commands that wait are refused in scripts (noscript); a promise here is a table bug.
     void reply.catch(() => undefined);

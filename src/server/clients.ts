@@ -1,9 +1,12 @@
 /** Client sessions and the registry behind CLIENT LIST / KILL and INFO clients. */
 import type { ClientRegistry, ClientState, Door, PubSubMessage, Subscriptions } from '../commands/context.js';
+import type { PubSubBatch } from '../commands/pubsub/types.js';
 import type { Reply } from '../commands/reply.js';
 import type { TrackingState } from '../commands/tracking.js';
 import type { ClientInit } from '../protocols/door.js';
 import type { AclUser } from '../security/acl-user.js';
+
+type ClientBufferStats = ReturnType<ClientState['bufferStats']>;
 
 let nextClientId = 1;
 
@@ -37,7 +40,7 @@ class Client implements ClientState {
   replica = false;
   deferredPushes: Reply[] | null = null;
   private readonly closeFn: () => void;
-  private readonly statsFn: () => { qbuf: number; obl: number; omem: number };
+  private readonly statsFn: () => ClientBufferStats;
   private readonly pushFn: (reply: Reply) => boolean;
   private readonly deliverFn: ((msg: PubSubMessage) => void) | null;
 
@@ -63,7 +66,7 @@ class Client implements ClientState {
     this.closeFn();
   }
 
-  bufferStats(): { qbuf: number; obl: number; omem: number } {
+  bufferStats(): ClientBufferStats {
     return this.statsFn();
   }
 
@@ -75,6 +78,11 @@ class Client implements ClientState {
     if (this.deliverFn !== null) this.deliverFn(msg);
     else if (this.execPushes !== null) this.execPushes.push(msg.reply);
     else this.pushFn(msg.reply);
+  }
+
+  deliverBatch(batch: PubSubBatch): void {
+    if (this.deliverFn !== null || this.execPushes !== null) for (const m of batch.messages) this.deliver(m);
+    else this.pushFn(batch);
   }
 }
 

@@ -11,6 +11,7 @@ import type { ConfigStore } from '../config/store.js';
 import type { Keyspace } from '../engine/types.js';
 import { Errors } from '../errors.js';
 import { metricsFor } from '../observability/metrics.js';
+import type { SnapshotFunctions } from '../persistence/service.js';
 import { createPersistence } from '../persistence/setup.js';
 import { finalSnapshot, importAtStart, restoreAtStart } from '../persistence/startup.js';
 import type { DoorHandle, DoorHost, DoorOptions } from '../protocols/door.js';
@@ -54,8 +55,16 @@ export async function startServer(opts: {
 }): Promise<RunningServer> {
   const { config, logger, keyspace } = opts;
   const state = new ServerState(keyspace, config, createCommandTable(), logger);
-  // The Lua VM (scripts and functions) is ready before any client can send EVAL.
-  await state.scripting.init();
+  // The Lua VM (scripts and functions, about 10 MB of RSS) starts on first use: EVAL, FCALL,
+  // FUNCTION and SCRIPT LOAD wait for it (ScriptEngine.whenReady), EXEC before replaying a queue
+  // that needs it, and a snapshot or RDB file holding function libraries while it loads.
+  const functions: SnapshotFunctions = {
+    dump: () => state.scripting.snapshotFunctions.dump(),
+    restore: async (payload) => {
+      await state.scripting.init();
+      state.scripting.snapshotFunctions.restore(payload);
+    },
+  };
   // Latency histograms per command and door, served by the HTTP door's /metrics.
   state.dispatcher.observer = metricsFor(state).observer;
   const stopTuning = applyEngineTuning(config, keyspace);
@@ -68,7 +77,7 @@ export async function startServer(opts: {
     logger,
     counter: state,
     cairnVersion: state.version,
-    functions: state.scripting.snapshotFunctions,
+    functions,
   });
   state.loading = persistence !== null;
 
@@ -135,7 +144,7 @@ export async function startServer(opts: {
     // answer LOADING, then snapshotted at once (below) so the next start needs the file no more.
     state.loading = true;
     try {
-      await importAtStart(keyspace, state.scripting.snapshotFunctions.restore, importPath, logger);
+      await importAtStart(keyspace, functions.restore, importPath, logger);
     } catch (err) {
       for (const h of handles) await h.close(0);
       if (cron !== null) clearInterval(cron);

@@ -21,7 +21,7 @@ import { CollectionScans } from '../commands/families/collection-scan.js';
 import { CommandObservers } from '../commands/observers.js';
 import { ClientPause } from '../commands/pause.js';
 import { PubSubHub } from '../commands/pubsub/hub.js';
-import type { CommandTable } from '../commands/registry.js';
+import type { CommandTable, TableEntry } from '../commands/registry.js';
 import { ReplicaFeeds } from '../commands/replication/feed.js';
 import type { Propagation } from '../commands/replication/propagate.js';
 import { ErrorReply, type Reply } from '../commands/reply.js';
@@ -81,6 +81,7 @@ export class ServerState implements ServerApi, DoorHost {
   dirty = 0;
   activeExpire = true;
   pauseCron = false;
+  readonly replyBuffer = { peakResetMs: 5000, resizing: true };
 
   readonly notifier: KeyspaceNotifier;
 
@@ -155,8 +156,8 @@ export class ServerState implements ServerApi, DoorHost {
     return this.hooks.save(background);
   }
 
-  execute(ctx: CommandContext, argv: Buffer[]): Reply | Promise<Reply> {
-    return this.dispatcher.execute(ctx, argv);
+  execute(ctx: CommandContext, argv: Buffer[], resolved?: TableEntry): Reply | Promise<Reply> {
+    return this.dispatcher.execute(ctx, argv, resolved);
   }
 
   // ---- DoorHost --------------------------------------------------------------------------

@@ -166,7 +166,7 @@ function bitfieldGeneric(ctx: CommandContext, argv: Buffer[], readOnly: boolean)
     // Redis creates the key (firing `new`) even when every write fails on overflow.
     const bytes = Buffer.alloc(need);
     result = runOps(bytes, ops, true);
-    ctx.server.keyspace.set(ctx.client.db, key, bytes);
+    ctx.server.keyspace.set(ctx.client.db, key, bytes, 0, false, true);
     notifyNew(ctx, key);
     countLikeRedis(ctx, result.changes, 1);
   } else {

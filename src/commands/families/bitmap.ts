@@ -43,7 +43,7 @@ function setbit(ctx: CommandContext, argv: Buffer[]): Reply {
   if (cur === null) {
     const bytes = Buffer.alloc(byte + 1);
     if (on === 1n) bytes[byte] = mask;
-    ctx.server.keyspace.set(ctx.client.db, key, bytes);
+    ctx.server.keyspace.set(ctx.client.db, key, bytes, 0, false, true);
     notifyNew(ctx, key);
   } else
     patchBits(ctx, key, byte + 1, (p) => {

@@ -84,7 +84,7 @@ function bitop(ctx: CommandContext, argv: Buffer[]): Reply {
   if (maxLen > 0) {
     const res = computeBitop(op, srcs, maxLen);
     const created = willCreate(ctx, dest);
-    ks.set(db, dest, res);
+    ks.set(db, dest, res, 0, false, true);
     if (created) notifyNew(ctx, dest);
     notify(ctx, '$', 'set', dest);
   } else if (ks.delete(db, dest)) notifyGeneric(ctx, 'del', dest);

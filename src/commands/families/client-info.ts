@@ -31,15 +31,15 @@ function multiMem(c: ClientState): number {
 }
 
 export function clientInfoLine(c: ClientState, nowMs: number): string {
-  const { qbuf, obl, omem } = c.bufferStats();
+  const { qbuf, qbufFree = 0, rbs = 0, rbp = 0, obl, omem } = c.bufferStats();
   const mmem = multiMem(c);
   const age = Math.max(0, Math.floor((nowMs - c.createdAt) / 1000));
   const idle = Math.max(0, Math.floor((nowMs - c.lastInteraction) / 1000));
   return (
     `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=-1 name=${c.name} age=${age} idle=${idle} ` +
     `flags=${flagLetters(c)} db=${c.db} sub=${c.pubsub?.channel.size ?? 0} psub=${c.pubsub?.pattern.size ?? 0} ssub=${c.pubsub?.shard.size ?? 0} multi=${c.multi === null ? -1 : c.multi.length} ` +
-    `qbuf=${qbuf} qbuf-free=0 argv-mem=0 multi-mem=${mmem} rbs=0 rbp=0 obl=${obl} oll=0 omem=${omem} ` +
-    `tot-mem=${qbuf + omem + mmem} events=${obl > 0 ? 'rw' : 'r'} cmd=${c.lastCommand} user=${c.user} ` +
+    `qbuf=${qbuf} qbuf-free=${qbufFree} argv-mem=0 multi-mem=${mmem} rbs=${rbs} rbp=${rbp} obl=${obl} oll=0 omem=${omem} ` +
+    `tot-mem=${qbuf + qbufFree + omem + mmem} events=${obl > 0 ? 'rw' : 'r'} cmd=${c.lastCommand} user=${c.user} ` +
     `redir=${c.tracking === null ? -1 : c.tracking.redirect} resp=${c.resp} lib-name=${c.libName} lib-ver=${c.libVer}`
   );
 }

@@ -29,6 +29,7 @@ import {
 import { type CommandSpec, command } from '../spec.js';
 import { debugReload } from './debug-reload.js';
 import { cString } from './lookup.js';
+import { stringEncoding } from './object.js';
 import { helpReply, oneLine } from './redis-compat.js';
 
 const notAllowed = new ErrorReply(
@@ -64,6 +65,12 @@ const HELP_LINES = [
   '    Accepted (lists are not packed in quicklist nodes).',
   'RELOAD [MERGE] [NOFLUSH] [NOSAVE]',
   '    Save every key in the snapshot format and load it back (encodings are chosen again).',
+  'REPLYBUFFER PEAK-RESET-TIME <NEVER||RESET|time>',
+  '    Sets the time (in milliseconds) to wait between client reply buffer peak resets.',
+  '    In case NEVER is provided the last observed peak will never be reset',
+  '    In case RESET is provided the peak reset time will be restored to the default value',
+  'REPLYBUFFER RESIZING <0|1>',
+  '    Enable or disable the reply buffer resize cron job',
   'SET-DISABLE-DENY-SCRIPTS <0|1>',
   '    Disable or enable the no-script flag of commands, so that scripts may run them.',
   'SET-ACTIVE-EXPIRE <0|1>',
@@ -155,13 +162,7 @@ function object(ctx: CommandContext, argv: Buffer[]): Reply {
   const expired = e.expireAt !== 0 && e.expireAt <= ctx.server.clock.now();
   const meta = expired ? null : ks.meta(ctx.client.db, key);
   const idle = Math.floor((meta?.idleMs ?? 0) / MS_PER_S);
-  const enc = isCollection(v)
-    ? v.encoding()
-    : parseInt64(v) !== null
-      ? 'int'
-      : v.length <= 44
-        ? 'embstr'
-        : 'raw';
+  const enc = isCollection(v) ? v.encoding() : stringEncoding(v, e.raw === true).toString('latin1');
   const serialized = encodeValue(v).length;
   const lru = Math.floor(ctx.server.clock.now() / MS_PER_S - idle) & 0xffffff;
   let line = `Value at:0x0 refcount:1 encoding:${enc} serializedlength:${serialized} lru:${lru} lru_seconds_idle:${idle}`;
@@ -230,6 +231,35 @@ function protocol(ctx: CommandContext, argv: Buffer[]): Reply {
   }
 }
 
+/** Redis's REPLY_BUFFER_DEFAULT_PEAK_RESET_TIME, ms. */
+const REPLY_PEAK_RESET_DEFAULT_MS = 5000;
+
+/** DEBUG REPLYBUFFER PEAK-RESET-TIME <NEVER|RESET|ms> | RESIZING <0|1>: CLIENT LIST rbs/rbp. */
+function replyBuffer(ctx: CommandContext, argv: Buffer[]): Reply {
+  const opt = argv[2].toString('latin1').toLowerCase();
+  const val = argv[3].toString('latin1').toLowerCase();
+  const rb = ctx.server.replyBuffer;
+  if (opt === 'peak-reset-time') {
+    if (val === 'never') rb.peakResetMs = -1;
+    else if (val === 'reset') rb.peakResetMs = REPLY_PEAK_RESET_DEFAULT_MS;
+    else {
+      const ms = parseInt64(argv[3]);
+      if (ms === null) return Errors.notInteger;
+      rb.peakResetMs = Number(ms);
+    }
+    return OK;
+  }
+  if (opt === 'resizing') {
+    // Redis reads it with atoi: anything not a number is 0.
+    rb.resizing = (Number.parseInt(val, 10) || 0) !== 0;
+    return OK;
+  }
+  return new ErrorReply(
+    'ERR',
+    `ERR unknown subcommand or wrong number of arguments for '${oneLine(cString(argv[1]))}'. Try DEBUG HELP.`,
+  );
+}
+
 function debug(ctx: CommandContext, argv: Buffer[]): Reply {
   if (!allowed(ctx)) return notAllowed;
   const sub = argv[1].toString('latin1').toLowerCase();
@@ -258,6 +288,7 @@ function debug(ctx: CommandContext, argv: Buffer[]): Reply {
   if ((sub === 'jmap' || sub === 'change-repl-id') && n === 2) return OK;
   if (sub === 'log' && n === 3) return OK;
   if (sub === 'quicklist-packed-threshold' && n === 3) return OK;
+  if (sub === 'replybuffer' && n === 4) return replyBuffer(ctx, argv);
   return new ErrorReply(
     'ERR',
     `ERR Unknown subcommand or wrong number of arguments for '${oneLine(cString(argv[1]))}'. Try DEBUG HELP.`,

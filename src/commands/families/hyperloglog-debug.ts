@@ -28,7 +28,7 @@ const SPARSE_REPLY = new SimpleReply('sparse');
 /** Make the working value dense and store it; false when its sparse opcodes are corrupt. */
 function storeDense(ctx: CommandContext, key: Buffer): boolean {
   if (!hllSparseToDense(work)) return false;
-  ctx.server.keyspace.set(ctx.client.db, key, work.view(), 0, true);
+  ctx.server.keyspace.set(ctx.client.db, key, work.view(), 0, true, true);
   return true;
 }
 

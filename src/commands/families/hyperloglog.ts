@@ -63,7 +63,7 @@ function pfadd(ctx: CommandContext, argv: Buffer[]): Reply {
     else if (r < 0) {
       // Redis changed the value in place up to the corrupt spot, and keeps what it did.
       if (work.owned) {
-        ks.set(db, key, work.view(), 0, true);
+        ks.set(db, key, work.view(), 0, true, true);
         countLikeRedis(ctx, 0, 1);
       }
       return invalidHll;
@@ -71,7 +71,7 @@ function pfadd(ctx: CommandContext, argv: Buffer[]): Reply {
   }
   if (updated === 0) return 0;
   work.invalidateCache();
-  ks.set(db, key, work.view(), 0, true);
+  ks.set(db, key, work.view(), 0, true, true);
   countLikeRedis(ctx, updated, 1);
   if (old === null) notifyNew(ctx, key);
   notify(ctx, '$', 'pfadd', key);
@@ -109,7 +109,7 @@ function pfcount(ctx: CommandContext, argv: Buffer[]): Reply {
   if (card < 0) return invalidHll;
   if (!storeCardInPlace(ctx, key, card)) {
     writeCachedCard(work.load(v), card);
-    ctx.server.keyspace.set(ctx.client.db, key, work.view(), 0, true);
+    ctx.server.keyspace.set(ctx.client.db, key, work.view(), 0, true, true);
   }
   return cardReply(card);
 }
@@ -133,7 +133,7 @@ function pfmerge(ctx: CommandContext, argv: Buffer[]): Reply {
       else hllSparseSet(work, j, m, maxBytes);
     }
     work.invalidateCache();
-    ctx.server.keyspace.set(ctx.client.db, key, work.view(), 0, true);
+    ctx.server.keyspace.set(ctx.client.db, key, work.view(), 0, true, true);
   }
   if (dest === null) notifyNew(ctx, key);
   notify(ctx, '$', 'pfadd', key);

@@ -21,6 +21,13 @@ const S_PER_DAY = 86_400;
 const LRU_CLOCK_MAX = (1 << 24) - 1;
 /** Shortest window over which instantaneous rates are recomputed (Redis samples every 100 ms). */
 const RATE_MIN_WINDOW_MS = 100;
+/**
+ * The heap part of used_memory is sampled at most this often. The JS heap holds garbage that
+ * every request adds to, so two INFO calls in a row would otherwise differ by the garbage of the
+ * first; Redis's tests compute `used_memory - mem_not_counted_for_evict` from two INFO calls
+ * and expect the dataset's share, which this keeps steady.
+ */
+const HEAP_SAMPLE_MS = 1000;
 
 /** Per-server figures INFO keeps between calls: the memory peak and the last rate sample. */
 interface InfoState {
@@ -32,6 +39,9 @@ interface InfoState {
   opsPerSec: number;
   inKbps: number;
   outKbps: number;
+  /** Clock ms of the last heap sample, and the heap bytes outside the dataset it found. */
+  heapAt: number;
+  heapOther: number;
 }
 const infoStates = new WeakMap<ServerApi, InfoState>();
 
@@ -47,6 +57,8 @@ function stateOf(server: ServerApi): InfoState {
       opsPerSec: 0,
       inKbps: 0,
       outKbps: 0,
+      heapAt: Number.NEGATIVE_INFINITY,
+      heapOther: 0,
     };
     infoStates.set(server, s);
   }
@@ -109,11 +121,14 @@ export function memoryFigures(server: ServerApi): { used: number; dataset: numbe
   const dataset = server.keyspace.usedMemory();
   // Like Redis's used_memory (bytes handed out, not bytes reserved): the JS heap and external
   // memory, counting an off-heap engine's arenas by what is in use rather than what is reserved.
-  const eng = server.keyspace.memoryStats?.();
-  const used =
-    eng !== undefined
-      ? m.heapUsed + m.external - eng.allocatedBytes + dataset
-      : Math.max(dataset, m.heapUsed + m.external);
+  const st = stateOf(server);
+  const now = server.clock.now();
+  if (now - st.heapAt >= HEAP_SAMPLE_MS) {
+    const eng = server.keyspace.memoryStats?.();
+    st.heapOther = m.heapUsed + m.external - (eng !== undefined ? eng.allocatedBytes : dataset);
+    st.heapAt = now;
+  }
+  const used = Math.max(dataset, st.heapOther + dataset);
   return { used, dataset, m };
 }
 

@@ -2,9 +2,9 @@
  * OBJECT ENCODING | REFCOUNT | IDLETIME | FREQ | HELP. Cairn stores every value as bytes, so
  * the encoding and reference count are the ones Redis would give a value written by SET:
  * `int` for a strict int64 of at most 20 characters, `embstr` up to 44 bytes, `raw` beyond,
- * and Redis's shared-integer reference count for 0..9999. (Redis reports `raw` for a short
- * value last written by APPEND or SETRANGE, and `embstr` for an INCRBYFLOAT result; Cairn does
- * not keep that history.)
+ * and Redis's shared-integer reference count for 0..9999; `raw` whatever the length for a
+ * value last written in place by APPEND, SETRANGE, SETBIT or BITFIELD, as Redis. (Redis reports
+ * `embstr` for an INCRBYFLOAT result even when it reads as an integer; Cairn says `int`.)
  */
 import { isCollection } from '../../engine/values/collection.js';
 import { ErrorReply } from '../../errors.js';
@@ -59,12 +59,21 @@ function isLfu(ctx: CommandContext): boolean {
   return policy(ctx).endsWith('-lfu');
 }
 
+/**
+ * A string's encoding: `raw` when the engine says it was built in place (APPEND, SETRANGE,
+ * SETBIT, BITFIELD), else what Redis's tryObjectEncoding gives its bytes.
+ */
+export function stringEncoding(v: Buffer, raw: boolean): Buffer {
+  if (raw) return RAW;
+  if (parseInt64(v) !== null) return INT;
+  return v.length <= EMBSTR_MAX_BYTES ? EMBSTR : RAW;
+}
+
 function encoding(ctx: CommandContext, argv: Buffer[]): Reply {
   const v = peekRead(ctx, argv[2]);
   if (v === null) return null;
   if (isCollection(v)) return Buffer.from(v.encoding(), 'latin1');
-  if (parseInt64(v) !== null) return INT;
-  return v.length <= EMBSTR_MAX_BYTES ? EMBSTR : RAW;
+  return stringEncoding(v, ctx.server.keyspace.peekEntry(ctx.client.db, argv[2])?.raw === true);
 }
 
 /**

@@ -90,7 +90,7 @@ function sunionDiffGeneric(ctx: CommandContext, keys: Buffer[], dst: Buffer | nu
   if (!diff) {
     for (const s of sets) {
       if (s === null) continue;
-      for (const m of s.set) {
+      for (const m of s.values()) {
         result.add(m);
         const stop = step();
         if (stop !== null) return stop;
@@ -102,7 +102,7 @@ function sunionDiffGeneric(ctx: CommandContext, keys: Buffer[], dst: Buffer | nu
     if (first !== null && !rest.includes(first)) {
       const others = rest.filter((s): s is SetValue => s !== null);
       if (firstDiffAlgorithm(first, others)) {
-        for (const m of first.set) {
+        for (const m of first.values()) {
           if (!others.some((s) => s.has(m))) result.add(m);
           const stop = step();
           if (stop !== null) return stop;
@@ -111,10 +111,10 @@ function sunionDiffGeneric(ctx: CommandContext, keys: Buffer[], dst: Buffer | nu
         // Redis's second algorithm copies the first set, then removes the others' members:
         // the copy's encoding (a hashtable if the first set is large or not all integers)
         // stays with the result.
-        for (const m of first.set) result.add(m);
+        for (const m of first.values()) result.add(m);
         result.fitEncoding(ctx.server.keyspace.limits);
         for (const s of others) {
-          for (const m of s.set) {
+          for (const m of s.values()) {
             result.delete(m);
             const stop = step();
             if (stop !== null) return stop;

@@ -43,7 +43,7 @@ function srandmemberWithCount(ctx: CommandContext, argv: Buffer[]): Reply {
     return picks instanceof ErrorReply ? picks : toBuffers(picks, bytes);
   }
   if (l >= BigInt(size)) return s.members().map(bytes);
-  return distinctPicks(size, Number(l), () => s.set, pick).map(bytes);
+  return distinctPicks(size, Number(l), () => s.values(), pick).map(bytes);
 }
 
 function srandmember(ctx: CommandContext, argv: Buffer[]): Reply {
@@ -70,7 +70,7 @@ function spopWithCount(ctx: CommandContext, argv: Buffer[]): Reply {
     // Redis answers with SUNION of the one key: a new set, so an all-integer hashtable set
     // small enough to be an intset comes out in numeric order.
     const all = new SetValue();
-    for (const m of s.set) all.add(m);
+    for (const m of s.values()) all.add(m);
     all.fitEncoding(ctx.server.keyspace.limits);
     ctx.server.keyspace.delete(ctx.client.db, key);
     notifyGeneric(ctx, 'del', key);
@@ -84,14 +84,14 @@ function spopWithCount(ctx: CommandContext, argv: Buffer[]): Reply {
     // Redis's "few remain" case: the members that stay move to a new set, whose encoding
     // starts over from them (an all-integer rest becomes an intset again); the key keeps its TTL.
     const kept = new SetValue();
-    for (const m of distinctPicks(size, remaining, () => s.set, pick)) kept.add(m);
+    for (const m of distinctPicks(size, remaining, () => s.values(), pick)) kept.add(m);
     const popped: Buffer[] = [];
-    for (const m of s.set) if (!kept.has(m)) popped.push(bytes(m));
+    for (const m of s.values()) if (!kept.has(m)) popped.push(bytes(m));
     ctx.server.keyspace.set(ctx.client.db, key, kept, 0, true);
     replicateSrems(ctx, key, popped);
     return new SetReply(popped);
   }
-  const picks = distinctPicks(size, count, () => s.set, pick);
+  const picks = distinctPicks(size, count, () => s.values(), pick);
   beginChange(ctx, key);
   for (const m of picks) s.delete(m);
   endChange(ctx, key);

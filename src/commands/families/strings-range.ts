@@ -18,7 +18,10 @@ function maxBulkLen(ctx: CommandContext): bigint {
   return BigInt(ctx.server.config.int('proto-max-bulk-len'));
 }
 
-/** APPEND keeps the key's expiry: Redis grows the value in place. */
+/**
+ * APPEND keeps the key's expiry: Redis grows the value in place, which makes it a raw string
+ * (Keyspace.set's `raw`: OBJECT ENCODING raw, stored uncompressed for the next append).
+ */
 function append(ctx: CommandContext, argv: Buffer[]): Reply {
   const ks = ctx.server.keyspace;
   const db = ctx.client.db;
@@ -34,7 +37,7 @@ function append(ctx: CommandContext, argv: Buffer[]): Reply {
   }
   const total = old.length + tail.length;
   if (BigInt(total) > maxBulkLen(ctx)) return Errors.stringTooLong;
-  ks.set(db, key, Buffer.concat([old, tail], total), 0, true);
+  ks.set(db, key, Buffer.concat([old, tail], total), 0, true, true);
   notify(ctx, '$', 'append', key);
   return total;
 }
@@ -89,7 +92,8 @@ function setrange(ctx: CommandContext, argv: Buffer[]): Reply {
   const out = Buffer.alloc(size);
   if (old !== null) old.copy(out);
   value.copy(out, at);
-  ks.set(db, key, out, 0, old !== null);
+  // A raw string, new or not, as Redis's sdsnewlen / dbUnshareStringValue makes it.
+  ks.set(db, key, out, 0, old !== null, true);
   if (old === null) notifyNew(ctx, key);
   notify(ctx, '$', 'setrange', key);
   return size;

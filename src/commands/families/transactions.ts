@@ -59,10 +59,37 @@ function probeWatchedExpiry(ctx: CommandContext): void {
   }
 }
 
-function exec(ctx: CommandContext): Reply {
+/** Whether a queued command may need the Lua VM (EVAL*, FCALL*, FUNCTION, SCRIPT). */
+function needsScripting(queue: Buffer[][]): boolean {
+  for (const argv of queue) {
+    const name = argv[0].toString('latin1').toLowerCase();
+    if (name.startsWith('eval') || name.startsWith('fcall') || name === 'function' || name === 'script')
+      return true;
+  }
+  return false;
+}
+
+function exec(ctx: CommandContext, argv: Buffer[]): Reply | Promise<Reply> {
   const c = ctx.client;
   const queue = c.multi;
   if (queue === null) return new ErrorReply('ERR', 'ERR EXEC without MULTI');
+  // The Lua VM starts on first use, which a replaying EXEC cannot wait for: start it first,
+  // then run EXEC again through the dispatcher (the client is still in MULTI meanwhile).
+  const scripting = ctx.server.scripting;
+  if (!scripting.ready && !c.multiError && needsScripting(queue)) {
+    const copy = argv.map((a) => Buffer.from(a));
+    return scripting.init().then(
+      () => ctx.server.execute(ctx, copy),
+      (err: Error) => {
+        c.multi = null;
+        ctx.server.watches.unwatchAll(c);
+        return new ErrorReply(
+          'ERR',
+          `EXECABORT Transaction discarded because of: scripting unavailable: ${err.message}`,
+        );
+      },
+    );
+  }
   c.multi = null;
   if (c.multiError) {
     c.multiError = false;

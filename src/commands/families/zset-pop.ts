@@ -122,9 +122,12 @@ function zrandmemberWithCount(ctx: CommandContext, z: ZSetValue, l: number, with
   const unique = l >= 0;
   const count = Math.abs(l);
   if (count === 0) return [];
+  // A listpack set finds a rank by walking, as Redis's does: list its nodes once instead.
+  const nodes = !z.big || count > size ? rankedNodes(z) : null;
+  const atRank = (r: number) => (nodes !== null ? nodes[r] : z.at(r));
   if (!unique || count === 1) {
     for (let i = 0; i < count; i++) {
-      emit(z.at(randomInt(size)));
+      emit(atRank(randomInt(size)));
       if ((i + 1) % CHECK_EVERY === 0) {
         const stop = interrupted(ctx);
         if (stop !== null) return stop;
@@ -148,8 +151,15 @@ function zrandmemberWithCount(ctx: CommandContext, z: ZSetValue, l: number, with
   } else {
     while (picked.size < count) picked.add(randomInt(size));
   }
-  for (const r of picked) emit(z.at(r));
+  for (const r of picked) emit(atRank(r));
   return out.out;
+}
+
+/** The set's node ids by rank. */
+function rankedNodes(z: ZSetValue): number[] {
+  const nodes: number[] = [];
+  for (let x = z.first(); x !== 0; x = z.next(x)) nodes.push(x);
+  return nodes;
 }
 
 function zrandmember(ctx: CommandContext, argv: Buffer[]): Reply {

@@ -40,7 +40,7 @@ function sourceSize(s: Source): number {
 function* elements(s: Source): Iterable<[string, number]> {
   const v = s.value;
   if (v instanceof ZSetValue) yield* v.entries();
-  else if (v !== null) for (const m of v.set) yield [m, 1];
+  else if (v !== null) for (const m of v.values()) yield [m, 1];
 }
 
 /** A member's score in a source (unweighted), or undefined when absent. */

@@ -9,10 +9,12 @@
  *
  * Publishing is one Map lookup for the channel plus one glob match per distinct pattern (as in
  * Redis, patterns are not indexed). The message is copied once per publish and the reply built
- * once and shared, so the cost per receiver is its `deliver` call.
+ * once and shared, so the cost per receiver is its `deliver` call. A pipeline of PUBLISH to one
+ * channel is delivered as one batch per subscriber (batch.ts).
  */
 import { globMatch } from '../../util/glob.js';
 import { PushReply } from '../reply.js';
+import { BATCH_MAX_BYTES, BATCH_MAX_MESSAGES, PushBatch } from './batch.js';
 import type { PubSubApi, PubSubMessage, PubSubSubscriber, SubKind, Subscriptions } from './types.js';
 
 const MESSAGE = Buffer.from('message');
@@ -56,6 +58,12 @@ export class PubSubHub implements PubSubApi {
   };
   /** Subscribers with at least one subscription. */
   private readonly live = new Set<PubSubSubscriber>();
+  /** The running command is a plain PUBLISH that may join the held batch (batch.ts). */
+  private batching = false;
+  /** The channel whose messages are held, and the messages (none held when null). */
+  private heldEntry: Entry | null = null;
+  private held: Message[] = [];
+  private heldBytes = 0;
 
   /** `onDeliveryError`: a subscriber's deliver threw (the others still get the message). */
   constructor(private readonly onDeliveryError: (err: unknown, sub: PubSubSubscriber) => void = () => {}) {}
@@ -63,6 +71,11 @@ export class PubSubHub implements PubSubApi {
   publish(channel: Buffer, message: Buffer): number {
     const channels = this.index.channel;
     const patterns = this.index.pattern;
+    if (this.batching && patterns.size === 0) {
+      const entry = channels.get(channel.toString('latin1'));
+      if (entry !== undefined) return this.hold(entry, channel, message);
+    }
+    if (this.heldEntry !== null) this.flushPublishes();
     if (channels.size === 0 && patterns.size === 0) return 0;
     let receivers = 0;
     let ch: Buffer | null = null;
@@ -83,6 +96,7 @@ export class PubSubHub implements PubSubApi {
   }
 
   spublish(channel: Buffer, message: Buffer): number {
+    if (this.heldEntry !== null) this.flushPublishes();
     const shards = this.index.shard;
     if (shards.size === 0) return 0;
     const entry = shards.get(channel.toString('latin1'));
@@ -103,7 +117,48 @@ export class PubSubHub implements PubSubApi {
     return n;
   }
 
+  batchPublishes(on: boolean): void {
+    if (!on && this.heldEntry !== null) this.flushPublishes();
+    this.batching = on;
+  }
+
+  /** Keep a message of `entry` with the ones held before it (delivering those first if another channel's). */
+  private hold(entry: Entry, channel: Buffer, message: Buffer): number {
+    if (this.heldEntry !== entry) {
+      if (this.heldEntry !== null) this.flushPublishes();
+      this.heldEntry = entry;
+    }
+    this.held.push(new Message('message', Buffer.from(channel), Buffer.from(message), null));
+    this.heldBytes += channel.length + message.length;
+    const receivers = entry.subs.size;
+    if (this.held.length >= BATCH_MAX_MESSAGES || this.heldBytes >= BATCH_MAX_BYTES) this.flushPublishes();
+    return receivers;
+  }
+
+  flushPublishes(): void {
+    const entry = this.heldEntry;
+    if (entry === null) return;
+    const msgs = this.held;
+    this.heldEntry = null;
+    this.held = [];
+    this.heldBytes = 0;
+    if (msgs.length === 1) {
+      this.fanOut(entry.subs, msgs[0]);
+      return;
+    }
+    const batch = new PushBatch(msgs);
+    for (const s of entry.subs) {
+      try {
+        if (s.deliverBatch !== undefined) s.deliverBatch(batch);
+        else for (const m of msgs) s.deliver(m);
+      } catch (err) {
+        this.onDeliveryError(err, s);
+      }
+    }
+  }
+
   subscribe(sub: PubSubSubscriber, kind: SubKind, name: Buffer): boolean {
+    if (this.heldEntry !== null) this.flushPublishes();
     const key = name.toString('latin1');
     let own = sub.pubsub;
     if (own === null) {
@@ -125,6 +180,7 @@ export class PubSubHub implements PubSubApi {
   }
 
   unsubscribe(sub: PubSubSubscriber, kind: SubKind, name: Buffer): boolean {
+    if (this.heldEntry !== null) this.flushPublishes();
     const own = sub.pubsub;
     if (own === null) return false;
     const key = name.toString('latin1');
@@ -138,6 +194,7 @@ export class PubSubHub implements PubSubApi {
   }
 
   unsubscribeAll(sub: PubSubSubscriber): void {
+    if (this.heldEntry !== null) this.flushPublishes();
     const own = sub.pubsub;
     if (own === null) return;
     for (const kind of ['channel', 'pattern', 'shard'] as const) {
@@ -172,6 +229,7 @@ export class PubSubHub implements PubSubApi {
   }
 
   subscribers(): Iterable<PubSubSubscriber> {
+    if (this.heldEntry !== null) this.flushPublishes();
     return this.live;
   }
 }

@@ -24,7 +24,7 @@
  * namespace and never match patterns.
  */
 import type { AclUser } from '../../security/acl-user.js';
-import type { PushReply } from '../reply.js';
+import type { PushReply, SequenceReply } from '../reply.js';
 
 /** The three namespaces: channels (SUBSCRIBE), patterns (PSUBSCRIBE), shard channels (SSUBSCRIBE). */
 export type SubKind = 'channel' | 'pattern' | 'shard';
@@ -41,6 +41,11 @@ export interface PubSubMessage {
   readonly reply: PushReply;
 }
 
+/** Messages of one channel published in a row, delivered at once (batch.ts): their replies in order. */
+export interface PubSubBatch extends SequenceReply {
+  readonly messages: readonly PubSubMessage[];
+}
+
 /** What one subscriber holds: names as latin1 strings (one char per byte), in subscription order. */
 export interface Subscriptions {
   readonly channel: Set<string>;
@@ -55,6 +60,8 @@ export interface PubSubSubscriber {
   pubsub: Subscriptions | null;
   /** Take one message; must not throw (the hub isolates failures anyway) nor block. */
   deliver(msg: PubSubMessage): void;
+  /** Take several messages of one channel at once, in order (else `deliver` gets each one). */
+  deliverBatch?(batch: PubSubBatch): void;
   /** Disconnect (ACL SETUSER took away a channel it holds). */
   close(): void;
 }
@@ -78,4 +85,11 @@ export interface PubSubApi {
   size(kind: SubKind): number;
   /** Every subscriber holding at least one subscription. */
   subscribers(): Iterable<PubSubSubscriber>;
+  /**
+   * A door's command is a plain PUBLISH (true): its message may be held with the ones before it
+   * to the same channel (batch.ts). Anything else (false) first delivers what is held.
+   */
+  batchPublishes(on: boolean): void;
+  /** Deliver what is held now (before any other output to a client). */
+  flushPublishes(): void;
 }

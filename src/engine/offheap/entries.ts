@@ -19,6 +19,7 @@ import {
   F_FREE,
   F_OBJECT,
   F_PREFIX,
+  F_RAW,
   F_TTL,
   HEADER_BYTES,
   headerBytes,
@@ -45,6 +46,8 @@ export interface StoredValue {
   compressed: boolean;
   /** `bytes` is the id of a collection in `objs`. */
   object: boolean;
+  /** A string in Redis's raw encoding (F_RAW); absent: false. */
+  raw?: boolean;
 }
 
 export class Entries {
@@ -80,6 +83,13 @@ export class Entries {
 
   flags(ref: number): number {
     return this.arena.u32[refChunk(ref)][(refOffset(ref) >>> 2) + W_META] >>> 24;
+  }
+
+  /** Set flag bits `f` of the live entry `ref`. */
+  addFlags(ref: number, f: number): void {
+    const u32 = this.arena.u32[refChunk(ref)];
+    const w = (refOffset(ref) >>> 2) + W_META;
+    u32[w] = (u32[w] | (f << 24)) >>> 0;
   }
 
   /** Absolute expiry (Unix ms), 0 when none. */
@@ -273,13 +283,17 @@ export class Entries {
     return entryBytes(lens & 0xffff, lens >>> 16, ttl);
   }
 
-  /** Encode a value for storage: LZ4 when long enough and the result is usefully smaller. */
-  encode(value: Buffer): StoredValue {
+  /**
+   * Encode a value for storage: LZ4 when long enough and the result is usefully smaller; as is
+   * when `raw` (Keyspace.set's raw strings).
+   */
+  encode(value: Buffer, raw = false): StoredValue {
     const s = this.stored;
-    const z = compressIfSmaller(value, this.compressionThreshold);
+    const z = raw ? null : compressIfSmaller(value, this.compressionThreshold);
     s.bytes = z ?? value;
     s.compressed = z !== null;
     s.object = false;
+    s.raw = raw;
     return s;
   }
 
@@ -289,6 +303,7 @@ export class Entries {
     s.bytes = objectIdBytes(this.objs.add(obj));
     s.compressed = false;
     s.object = true;
+    s.raw = false;
     return s;
   }
 
@@ -330,7 +345,8 @@ export class Entries {
       (ttl ? F_TTL : 0) |
       (sv.compressed ? F_COMPRESSED : 0) |
       (prefixId === 0 ? 0 : F_PREFIX) |
-      (sv.object ? F_OBJECT : 0);
+      (sv.object ? F_OBJECT : 0) |
+      (sv.raw === true ? F_RAW : 0);
     const inline = isInline(keyLen, value.length, ttl);
     if (!inline) flags = (flags | F_EXTERNAL) & ~F_PREFIX;
     u32[w + W_META] = ((flags << 24) | (clock & CLOCK_MASK)) >>> 0;

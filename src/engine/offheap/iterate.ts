@@ -1,9 +1,12 @@
 /**
  * Walking a database: SCAN (keys), snapshot iteration (keys with values), RANDOMKEY, and the
- * sampler the shared active expiry cycle (expire-cycle.ts) drives over each TTL set.
+ * sampler the shared active expiry cycle (expire-cycle.ts) drives over each TTL set; and the
+ * peek at one entry as stored.
  */
+import type { PeekedEntry } from '../types.js';
 import type { StoredValue } from '../values/collection.js';
 import type { OffHeapKeyspace } from './keyspace.js';
+import { F_RAW, NIL } from './layout.js';
 
 /** Buckets visited per requested key at most, so a sparse table cannot stall one call (Redis: 10). */
 const MAX_BUCKETS_PER_KEY = 10;
@@ -67,6 +70,7 @@ export function randomKey(ks: OffHeapKeyspace, db: number): Buffer | null {
     const ref = dict.randomRef();
     const key = ks.entries.copyKey(ref);
     if (!ks.isExpired(ref, now)) return key;
+    if (ks.expiryHeld) continue;
     ks.willChange(db, key);
     dict.locate(ref, ks.entries.hashOf(ref));
     ks.removeFound(db, ref);
@@ -110,4 +114,15 @@ export function sampleExpires(
     onKey(true);
   }
   return n;
+}
+
+/** Keyspace.peekEntry: the entry as stored, without lazy expiry or access updates. */
+export function peekEntry(ks: OffHeapKeyspace, db: number, key: Buffer): PeekedEntry | null {
+  const ref = ks.dbs[db].dict.find(key, ks.hash(key));
+  if (ref === NIL) return null;
+  const e = ks.entries;
+  const obj = e.objectAt(ref);
+  if (obj !== null) return { value: obj, expireAt: e.expireAt(ref) };
+  const raw = (e.flags(ref) & F_RAW) !== 0;
+  return { value: e.readValue(ref), expireAt: e.expireAt(ref), ...(raw ? { raw } : {}) };
 }

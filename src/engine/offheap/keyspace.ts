@@ -39,7 +39,7 @@ import { Evictor } from './evict.js';
 import { persist, setExpireTime } from './expiry-ops.js';
 import { flushAll, flushDb, swapDb } from './flush.js';
 import { hashBytes, randomSeed } from './hash.js';
-import { randomKey, sampleExpires, scanEntries, scanKeys } from './iterate.js';
+import { peekEntry, randomKey, sampleExpires, scanEntries, scanKeys } from './iterate.js';
 import { NIL } from './layout.js';
 import {
   accessClock,
@@ -102,6 +102,8 @@ export class OffHeapKeyspace implements Keyspace {
   private lfuMode = false;
   /** Hash of the key the last lookup looked for. */
   lastHash = 0;
+  /** CLIENT PAUSE: reads see an expired key as missing, but nothing deletes it meanwhile. */
+  expiryHeld = false;
   readonly limits: EncodingLimits = defaultEncodingLimits();
 
   constructor(
@@ -153,13 +155,14 @@ export class OffHeapKeyspace implements Keyspace {
    * The live entry for `key`, deleting it first when expired (the dict remembers where, and
    * `lastHash` keeps the key's hash for an insert that follows).
    */
-  lookup(db: number, key: Buffer, now: number): number {
+  lookup(db: number, key: Buffer, now: number, read = false): number {
     const dict = this.dbs[db].dict;
     if (dict.rehashIdx >= 0) dict.rehashStep(1);
     const h = this.hash(key);
     this.lastHash = h;
     const ref = dict.find(key, h);
     if (ref === NIL || !this.isExpired(ref, now)) return ref;
+    if (read && this.expiryHeld) return NIL;
     if (this.before !== null) {
       this.before(db, key);
       dict.find(key, h);
@@ -238,7 +241,7 @@ export class OffHeapKeyspace implements Keyspace {
 
   get(db: number, key: Buffer, transient = false): StoredValue | null {
     const now = this.clock.now();
-    const ref = this.lookup(db, key, now);
+    const ref = this.lookup(db, key, now, true);
     if (ref === NIL) return null;
     this.touchRef(ref, now);
     const e = this.entries;
@@ -249,7 +252,7 @@ export class OffHeapKeyspace implements Keyspace {
     return patchString(this, db, key, minLength, edit);
   }
 
-  set(db: number, key: Buffer, value: StoredValue, expireAtMs = 0, keepTtl = false): void {
+  set(db: number, key: Buffer, value: StoredValue, expireAtMs = 0, keepTtl = false, raw = false): void {
     const now = this.clock.now();
     const d = this.dbs[db];
     const e = this.entries;
@@ -263,7 +266,7 @@ export class OffHeapKeyspace implements Keyspace {
     if (isCollection(value)) {
       value.fitEncoding(this.limits);
       sv = e.encodeObject(value);
-    } else sv = e.encode(value);
+    } else sv = e.encode(value, raw);
     if (ref === NIL) insertEntry(this, d, key, h, sv, now, keepTtl ? 0 : expireAtMs);
     else overwriteEntry(this, d, ref, key, sv, now, expireAtMs, keepTtl);
     this.emitKey(db, key, 'set');
@@ -301,16 +304,16 @@ export class OffHeapKeyspace implements Keyspace {
   }
 
   exists(db: number, key: Buffer): boolean {
-    return this.lookup(db, key, this.clock.now()) !== NIL;
+    return this.lookup(db, key, this.clock.now(), true) !== NIL;
   }
 
   typeOf(db: number, key: Buffer): number {
-    const ref = this.lookup(db, key, this.clock.now());
+    const ref = this.lookup(db, key, this.clock.now(), true);
     return ref === NIL ? -1 : TYPE_CODES[this.entries.objectAt(ref)?.type ?? 'string'];
   }
 
   expireTime(db: number, key: Buffer): number {
-    const ref = this.lookup(db, key, this.clock.now());
+    const ref = this.lookup(db, key, this.clock.now(), true);
     if (ref === NIL) return -2;
     const at = this.entries.expireAt(ref);
     return at === 0 ? -1 : at;
@@ -326,7 +329,7 @@ export class OffHeapKeyspace implements Keyspace {
 
   touch(db: number, key: Buffer): boolean {
     const now = this.clock.now();
-    const ref = this.lookup(db, key, now);
+    const ref = this.lookup(db, key, now, true);
     if (ref === NIL) return false;
     this.touchRef(ref, now);
     return true;
@@ -334,7 +337,7 @@ export class OffHeapKeyspace implements Keyspace {
 
   setAccess(db: number, key: Buffer, access: KeyAccess): boolean {
     const now = this.clock.now();
-    const ref = this.lookup(db, key, now);
+    const ref = this.lookup(db, key, now, true);
     if (ref === NIL) return false;
     this.entries.setClock(ref, accessClock(this.lfuMode, access, this.entries.clock(ref), now));
     return true;
@@ -342,7 +345,7 @@ export class OffHeapKeyspace implements Keyspace {
 
   meta(db: number, key: Buffer): KeyMeta | null {
     const now = this.clock.now();
-    const ref = this.lookup(db, key, now);
+    const ref = this.lookup(db, key, now, true);
     if (ref === NIL) return null;
     return { idleMs: this.idleMs(ref, now), freq: this.lfuCounter(ref, now) };
   }
@@ -427,10 +430,7 @@ export class OffHeapKeyspace implements Keyspace {
   }
 
   peekEntry(db: number, key: Buffer): PeekedEntry | null {
-    const ref = this.dbs[db].dict.find(key, this.hash(key));
-    if (ref === NIL) return null;
-    const e = this.entries;
-    return { value: e.objectAt(ref) ?? e.readValue(ref), expireAt: e.expireAt(ref) };
+    return peekEntry(this, db, key);
   }
 
   memoryUsage(db: number, key: Buffer): number | null {

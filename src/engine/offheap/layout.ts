@@ -65,6 +65,11 @@ export const F_PREFIX = 32;
 export const PREFIX_ID_BYTES = 2;
 /** The value is a u32 id into the collection table (objects.ts). Live entries only. */
 export const F_OBJECT = 64;
+/**
+ * A live string in Redis's `raw` encoding whatever its length (OBJECT ENCODING): written in
+ * place by APPEND, SETRANGE, SETBIT or BITFIELD, as Redis unshares such a value into a raw sds.
+ */
+export const F_RAW = 128;
 /** A free block. */
 export const F_FREE = 8;
 /** A free block that is on its size class's free list. */

@@ -13,7 +13,7 @@
  */
 import { editable, type StringEdit } from '../string-patch.js';
 import type { OffHeapKeyspace } from './keyspace.js';
-import { F_COMPRESSED, F_EXTERNAL, F_OBJECT } from './layout.js';
+import { F_COMPRESSED, F_EXTERNAL, F_OBJECT, F_RAW } from './layout.js';
 import { overwriteEntry } from './write.js';
 
 export function patchString(
@@ -50,10 +50,13 @@ export function patchString(
     const old = e.readValue(ref);
     const bytes = minLength > old.length ? Buffer.concat([old, Buffer.alloc(minLength - old.length)]) : old;
     changed = edit(bytes) || bytes.length !== old.length;
-    overwriteEntry(ks, d, ref, key, { bytes, compressed: false, object: false }, now, 0, true);
-    // Stored raw: a change of representation only, which no reader can see.
+    overwriteEntry(ks, d, ref, key, { bytes, compressed: false, object: false, raw: true }, now, 0, true);
   }
-  if (changed) ks.emitKey(db, key, 'set');
+  // Redis unshares a string it edits into a raw sds: OBJECT ENCODING says raw from now on.
+  if (changed) {
+    e.addFlags(d.dict.find(key, h), F_RAW);
+    ks.emitKey(db, key, 'set');
+  }
   return true;
 }
 
@@ -71,7 +74,8 @@ export function rawView(ks: OffHeapKeyspace, db: number, key: Buffer, ref: numbe
     ks.dbs[db],
     ref,
     key,
-    { bytes, compressed: false, object: false },
+    // Stored uncompressed: a change of representation only, which no reader can see.
+    { bytes, compressed: false, object: false, raw: (e.flags(ref) & F_RAW) !== 0 },
     ks.clock.now(),
     0,
     true,

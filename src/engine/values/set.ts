@@ -2,6 +2,13 @@
  * A set of members. Redis keeps a set of integers as an `intset` (sorted by value) while it is
  * small, else a `hashtable`; SMEMBERS of an intset lists members in numeric order, which
  * `members()` reproduces.
+ *
+ * Three forms, as small as the content allows: an intset is packed into one string of
+ * fixed-width integers (set-ints.ts); a small `hashtable` set is packed into one string of
+ * length-prefixed members in insertion order (packed.ts), which Redis 7.0 has no encoding for
+ * but costs a fraction of a JS Set; past PACKED_MAX_MEMBERS members or PACKED_MAX_CHARS (or
+ * PACKED_MAX_INTS for an intset with raised limits) the members are a `Set`. OBJECT ENCODING
+ * follows Redis's rule whatever the form.
  */
 import {
   COLLECTION_OVERHEAD_BYTES,
@@ -9,11 +16,22 @@ import {
   ELEMENT_OVERHEAD_BYTES,
   type EncodingLimits,
 } from './collection.js';
+import { append, elementEnd, elementEquals, elements, splice } from './packed.js';
 import { POOL_MIN_ELEMENTS, RandomPool, walkToRandom } from './random-pool.js';
 import { SerialReader, SerialWriter } from './serial.js';
+import { decodeInt, encodeInt, intWidth, search, spliceChars, widen } from './set-ints.js';
 
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
+
+/** A packed hashtable set becomes a Set past this many members (linear lookups stay short)... */
+const PACKED_MAX_MEMBERS = 128;
+/** ...or this many chars (each write copies the string). */
+const PACKED_MAX_CHARS = 8 * 1024;
+/** A packed intset becomes a Set past this many members (set-max-intset-entries raised). */
+const PACKED_MAX_INTS = 4096;
+/** Fixed cost of a packed set: the object and the string's header. */
+const PACKED_OVERHEAD_BYTES = 64;
 
 /** Redis's string2ll: the canonical decimal form of an int64 (no +, no leading zeros, no -0). */
 export function isInt64String(s: string): boolean {
@@ -35,21 +53,32 @@ export function isInt64String(s: string): boolean {
   return v >= INT64_MIN && v <= INT64_MAX;
 }
 
+// `form`: which of the three forms holds the members.
+const INTS = 0;
+const STRS = 1;
+const SET = 2;
+
 export class SetValue implements Collection {
   readonly type = 'set';
-  readonly set = new Set<string>();
   /** Still an intset: every member is an int64 in canonical form. */
   intset = true;
+  private form = INTS;
+  /** INTS: bytes per member; STRS: the member count. */
+  private n = 2;
+  private data: string | Set<string> = '';
+  /** Member bytes of a Set form (memory accounting). */
   private bytes = 0;
   /** Members again, for O(1) random picks; built by the first pick on a large set. */
   private pool: RandomPool | null = null;
 
   size(): number {
-    return this.set.size;
+    if (this.form === INTS) return (this.data as string).length / this.n;
+    return this.form === STRS ? this.n : (this.data as Set<string>).size;
   }
 
   memory(): number {
-    return COLLECTION_OVERHEAD_BYTES + this.bytes + this.set.size * ELEMENT_OVERHEAD_BYTES;
+    if (this.form !== SET) return PACKED_OVERHEAD_BYTES + (this.data as string).length;
+    return COLLECTION_OVERHEAD_BYTES + this.bytes + this.size() * ELEMENT_OVERHEAD_BYTES;
   }
 
   encoding(): string {
@@ -57,25 +86,74 @@ export class SetValue implements Collection {
   }
 
   fitEncoding(limits: EncodingLimits): void {
-    if (this.intset && this.set.size > limits.setMaxIntsetEntries) this.intset = false;
+    if (this.intset && this.size() > limits.setMaxIntsetEntries) this.toHashtable();
   }
 
   has(m: string): boolean {
-    return this.set.has(m);
+    if (this.form === SET) return (this.data as Set<string>).has(m);
+    if (this.form === STRS) return findPacked(this.data as string, m) >= 0;
+    if (!isInt64String(m)) return false;
+    const w = intWidth(m);
+    return w <= this.n && search(this.data as string, encodeInt(m, this.n), this.n) >= 0;
   }
 
   /** True when the member is new. */
   add(m: string): boolean {
-    if (this.set.has(m)) return false;
+    if (this.form === INTS) {
+      if (isInt64String(m)) return this.addInt(m);
+      this.toHashtable();
+    }
+    if (this.form === STRS) {
+      const s = this.data as string;
+      if (findPacked(s, m) >= 0) return false;
+      this.data = append(s, m);
+      this.n++;
+      if (this.n > PACKED_MAX_MEMBERS || (this.data as string).length > PACKED_MAX_CHARS) this.toSet();
+      return true;
+    }
+    const set = this.data as Set<string>;
+    if (set.has(m)) return false;
     if (this.intset && !isInt64String(m)) this.intset = false;
-    this.set.add(m);
+    set.add(m);
     this.bytes += m.length;
     this.pool?.add(m);
     return true;
   }
 
+  private addInt(m: string): boolean {
+    const w = intWidth(m);
+    if (w > this.n) {
+      this.data = widen(this.data as string, this.n, w);
+      this.n = w;
+    }
+    const s = this.data as string;
+    const probe = encodeInt(m, this.n);
+    const i = search(s, probe, this.n);
+    if (i >= 0) return false;
+    const at = (-i - 1) * this.n;
+    this.data = spliceChars(s, at, at, probe);
+    if (this.size() > PACKED_MAX_INTS) this.toSet();
+    return true;
+  }
+
   delete(m: string): boolean {
-    if (!this.set.delete(m)) return false;
+    if (this.form === INTS) {
+      if (!isInt64String(m) || intWidth(m) > this.n) return false;
+      const s = this.data as string;
+      const i = search(s, encodeInt(m, this.n), this.n);
+      if (i < 0) return false;
+      this.data = spliceChars(s, i * this.n, (i + 1) * this.n, '');
+      return true;
+    }
+    if (this.form === STRS) {
+      const s = this.data as string;
+      const p = findPacked(s, m);
+      if (p < 0) return false;
+      this.data = splice(s, p, elementEnd(s, p));
+      this.n--;
+      return true;
+    }
+    if (!(this.data as Set<string>).delete(m)) return false;
     this.bytes -= m.length;
     this.pool?.delete(m);
     return true;
@@ -83,29 +161,48 @@ export class SetValue implements Collection {
 
   /** A member chosen uniformly at random; the set must not be empty. */
   randomMember(): string {
-    if (this.set.size < POOL_MIN_ELEMENTS) return walkToRandom(this.set, this.set.size);
-    this.pool ??= new RandomPool(this.set);
+    const n = this.size();
+    if (this.form === INTS) return decodeInt(this.data as string, Math.floor(Math.random() * n), this.n);
+    if (this.form === STRS || n < POOL_MIN_ELEMENTS) return walkToRandom(this.values(), n);
+    this.pool ??= new RandomPool(this.data as Set<string>);
     return this.pool.pick();
   }
 
   /** Members in Redis's order where it is defined (an intset's numeric order). */
   members(): string[] {
-    const out = [...this.set];
-    if (this.intset) out.sort(compareInt64Strings);
-    return out;
+    if (this.form === SET) {
+      const out = [...(this.data as Set<string>)];
+      if (this.intset) out.sort(compareInt64Strings);
+      return out;
+    }
+    return [...this.values()];
+  }
+
+  /**
+   * Every member once (a packed intset's in numeric order, others in insertion order). A
+   * packed form is walked as it was when the walk began.
+   */
+  values(): IterableIterator<string> {
+    if (this.form === SET) return (this.data as Set<string>).values();
+    if (this.form === STRS) return elements(this.data as string);
+    return intMembers(this.data as string, this.n);
   }
 
   clone(): SetValue {
     const s = new SetValue();
-    for (const m of this.set) s.add(m);
     s.intset = this.intset;
+    s.form = this.form;
+    s.n = this.n;
+    s.bytes = this.bytes;
+    s.data = this.form === SET ? new Set(this.data as Set<string>) : this.data;
     return s;
   }
 
   serialize(): Buffer {
-    const w = new SerialWriter(this.bytes + this.set.size * 4 + 8);
-    w.u8(this.intset ? 0 : 1).u32(this.set.size);
-    for (const m of this.set) w.str(m);
+    const n = this.size();
+    const w = new SerialWriter((this.form === SET ? this.bytes : this.memory()) + n * 4 + 8);
+    w.u8(this.intset ? 0 : 1).u32(n);
+    for (const m of this.values()) w.str(m);
     return w.done();
   }
 
@@ -117,6 +214,48 @@ export class SetValue implements Collection {
     r.end();
     return s;
   }
+
+  /** No longer an intset (one way): packed members while small, else a Set. */
+  private toHashtable(): void {
+    this.intset = false;
+    if (this.form !== INTS) return;
+    const n = this.size();
+    if (n > PACKED_MAX_MEMBERS) {
+      this.toSet();
+      return;
+    }
+    const ints = [...this.values()];
+    this.form = STRS;
+    this.n = n;
+    this.data = append('', ...ints);
+    if ((this.data as string).length > PACKED_MAX_CHARS) this.toSet();
+  }
+
+  /** From a packed form to a Set (one way). */
+  private toSet(): void {
+    if (this.form === SET) return;
+    const set = new Set<string>();
+    let bytes = 0;
+    for (const m of this.values()) {
+      set.add(m);
+      bytes += m.length;
+    }
+    this.form = SET;
+    this.data = set;
+    this.bytes = bytes;
+    this.n = 0;
+  }
+}
+
+/** Where member `m` starts in a packed member list, or -1. */
+function findPacked(s: string, m: string): number {
+  for (let p = 0; p < s.length; p = elementEnd(s, p)) if (elementEquals(s, p, m)) return p;
+  return -1;
+}
+
+function* intMembers(s: string, w: number): Generator<string> {
+  const n = s.length / w;
+  for (let i = 0; i < n; i++) yield decodeInt(s, i, w);
 }
 
 /** Numeric order of two canonical int64 strings. */

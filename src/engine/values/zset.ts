@@ -1,9 +1,12 @@
 /**
- * A sorted set: member -> node map plus Redis's skiplist (skiplist.ts), ordered by (score,
- * member bytes), so ZADD / ZREM / ZRANK / range seeks are O(log n) at any size.
+ * A sorted set, ordered by (score, member bytes).
  *
  * `big` is the encoding Redis would report: small sets are `listpack`, large ones `skiplist`.
- * Cairn keeps one structure for both and reproduces what the encoding changes in replies:
+ * A listpack set is kept packed in one string (zset-packed.ts), as Redis keeps it in one
+ * listpack, and walked as Redis walks it; a skiplist set is a member map plus Redis's skiplist
+ * (zset-skip.ts), O(log n) at any size. A listpack set past PACKED_MAX_MEMBERS or
+ * PACKED_MAX_CHARS (only when the limits are raised) is kept in the large form too. What the
+ * encoding changes in replies is reproduced:
  * - a listpack stores an integral score as an integer, so -0 becomes 0 (`add`);
  * - a listpack answers lex ranges by a linear walk, a skiplist by descending its levels (the
  *   two differ only for members of mixed scores, where Redis leaves the result undefined);
@@ -14,50 +17,58 @@
  * command (ZUNIONSTORE, ZRANGESTORE, a new key) takes the encoding its contents fit when first
  * stored (`fitEncoding`, zsetConvertToListpackIfNeeded).
  */
-import {
-  COLLECTION_OVERHEAD_BYTES,
-  type Collection,
-  ELEMENT_OVERHEAD_BYTES,
-  type EncodingLimits,
-} from './collection.js';
+import { COLLECTION_OVERHEAD_BYTES, type Collection, type EncodingLimits } from './collection.js';
 import { SerialReader, SerialWriter } from './serial.js';
-import { type NodeRange, SkipList } from './skiplist.js';
+import type { NodeRange } from './skiplist.js';
+import * as P from './zset-packed.js';
+import { SkipZSet } from './zset-skip.js';
 
 export type { NodeRange };
 
-/** Typed-array bytes per node slot and per link slot (skiplist.ts). */
-const NODE_SLOT_BYTES = 25;
-const LINK_SLOT_BYTES = 8;
-/** A set whose skiplist has more than this many slots per member is rebuilt compactly. */
-const SPARSE_FACTOR = 4;
-const MIN_COMPACT_SLOTS = 1024;
+/** A packed set moves to the large form past this many members... */
+const PACKED_MAX_MEMBERS = 256;
+/** ...or this many chars (each write copies the string). */
+const PACKED_MAX_CHARS = 16 * 1024;
+/** Fixed cost of a packed set: the object and the string's header. */
+const PACKED_OVERHEAD_BYTES = 64;
+
+/** `state` bits. */
+const BIG = 1;
+/** Already stored in a keyspace (or restored, or copied): its encoding is settled. */
+const PLACED = 2;
 
 /**
- * Nodes are ids into the skiplist's arrays (0: none); read them with `memberAt`, `scoreAt`,
- * `next`, `prev`. An id is valid until the set next changes.
+ * Nodes are ids (0: none); read them with `memberAt`, `scoreAt`, `next`, `prev`. An id is valid
+ * until the set next changes. A packed set's ids are entry offsets plus one.
  */
 export class ZSetValue implements Collection {
   readonly type = 'zset';
-  /** Encoded as a skiplist (else a listpack). */
-  big = false;
-  private dict = new Map<string, number>();
-  private zsl = new SkipList();
-  private bytes = 0;
-  /** Already stored in a keyspace (or restored, or copied): its encoding is settled. */
-  private placed = false;
-  /** Node ids and their seqs in insertion order (ZSCAN); removed ones stay until compaction. */
-  private orderIds: number[] = [];
-  private orderSeqs: number[] = [];
-  private removedInOrder = 0;
-  private nextSeq = 1;
+  private state = 0;
+  /** The entries, packed (listpack sets); null in the large form. */
+  private packed: string | null = '';
+  /** Members of the packed form. */
+  private count = 0;
+  private skip: SkipZSet | null = null;
+
+  /** Encoded as a skiplist (else a listpack); setting it moves the set to the large form. */
+  get big(): boolean {
+    return (this.state & BIG) !== 0;
+  }
+
+  set big(v: boolean) {
+    if (v) {
+      this.state |= BIG;
+      this.unpack();
+    } else this.state &= ~BIG;
+  }
 
   size(): number {
-    return this.dict.size;
+    return this.packed !== null ? this.count : (this.skip as SkipZSet).size();
   }
 
   memory(): number {
-    const slots = this.zsl.score.length * NODE_SLOT_BYTES + this.zsl.fwd.length * LINK_SLOT_BYTES;
-    return COLLECTION_OVERHEAD_BYTES + this.bytes + this.dict.size * ELEMENT_OVERHEAD_BYTES + slots;
+    if (this.packed !== null) return PACKED_OVERHEAD_BYTES + this.packed.length;
+    return COLLECTION_OVERHEAD_BYTES + (this.skip as SkipZSet).memory();
   }
 
   encoding(): string {
@@ -70,64 +81,84 @@ export class ZSetValue implements Collection {
    * Afterwards conversions happen only as members are added (`convertForNewMember`).
    */
   fitEncoding(limits: EncodingLimits): void {
-    if (this.placed) return;
-    this.placed = true;
-    let fits = this.dict.size <= limits.zsetMaxListpackEntries;
+    if (this.state & PLACED) return;
+    this.state |= PLACED;
+    const n = this.size();
+    let fits = n <= limits.zsetMaxListpackEntries;
     if (fits) {
-      for (const m of this.dict.keys()) {
-        if (m.length > limits.zsetMaxListpackValue) {
-          fits = false;
-          break;
+      if (this.packed !== null) {
+        for (const m of this.members()) {
+          if (m.length > limits.zsetMaxListpackValue) {
+            fits = false;
+            break;
+          }
         }
-      }
+      } else fits = (this.skip as SkipZSet).membersFit(limits.zsetMaxListpackValue);
     }
-    if (fits && this.big) {
-      this.big = false;
-      const sc = this.zsl.score;
-      for (const x of this.dict.values()) if (sc[x] === 0) sc[x] = 0; // -0 as a listpack stores it
-    } else if (!fits) {
+    if (!fits) {
       this.big = true;
+      return;
     }
+    const wasBig = this.big;
+    this.state &= ~BIG;
+    if (this.packed !== null) {
+      // -0 as a listpack stores it.
+      if (wasBig) this.packed = P.packEntries(this.normalized(this.entries()));
+    } else if (n <= PACKED_MAX_MEMBERS) {
+      this.packed = P.packEntries(this.normalized(this.entries()));
+      this.count = n;
+      this.skip = null;
+      if (this.packed.length > PACKED_MAX_CHARS) this.unpack();
+    } else (this.skip as SkipZSet).normalizeZeros();
+  }
+
+  private *normalized(entries: Iterable<[string, number]>): Generator<[string, number]> {
+    for (const [m, s] of entries) yield [m, s === 0 ? 0 : s];
   }
 
   /** zsetAdd's check before inserting a new member: convert when it would break a limit. */
   convertForNewMember(memberLength: number, limits: EncodingLimits): void {
     if (this.big) return;
-    if (this.dict.size + 1 > limits.zsetMaxListpackEntries || memberLength > limits.zsetMaxListpackValue)
+    if (this.size() + 1 > limits.zsetMaxListpackEntries || memberLength > limits.zsetMaxListpackValue)
       this.big = true;
   }
 
   has(m: string): boolean {
-    return this.dict.has(m);
+    return this.packed !== null ? P.find(this.packed, m) >= 0 : (this.skip as SkipZSet).node(m) !== 0;
   }
 
   score(m: string): number | undefined {
-    const x = this.dict.get(m);
-    return x === undefined ? undefined : this.zsl.score[x];
+    if (this.packed === null) return (this.skip as SkipZSet).score(m);
+    const p = P.find(this.packed, m);
+    return p < 0 ? undefined : P.scoreAt(this.packed, p);
   }
 
   memberAt(x: number): string {
-    return this.zsl.member[x];
+    return this.packed !== null ? P.memberAt(this.packed, x - 1) : (this.skip as SkipZSet).memberAt(x);
   }
 
   scoreAt(x: number): number {
-    return this.zsl.score[x];
+    return this.packed !== null ? P.scoreAt(this.packed, x - 1) : (this.skip as SkipZSet).scoreAt(x);
   }
 
   next(x: number): number {
-    return this.zsl.next(x);
+    const s = this.packed;
+    if (s === null) return (this.skip as SkipZSet).next(x);
+    const p = P.nextEntry(s, x - 1);
+    return p < s.length ? p + 1 : 0;
   }
 
   prev(x: number): number {
-    return this.zsl.back[x];
+    return this.packed !== null ? P.prevEntry(this.packed, x - 1) + 1 : (this.skip as SkipZSet).prev(x);
   }
 
   first(): number {
-    return this.zsl.first();
+    if (this.packed === null) return (this.skip as SkipZSet).first();
+    return this.packed.length > 0 ? 1 : 0;
   }
 
   last(): number {
-    return this.zsl.tail;
+    return this.packed !== null ? P.lastEntry(this.packed) + 1 : (this.skip as SkipZSet).last();
   }
 
   /**
@@ -136,153 +167,114 @@ export class ZSetValue implements Collection {
    */
   add(m: string, score: number): boolean {
     if (score === 0 && !this.big) score = 0;
-    const x = this.dict.get(m);
-    if (x !== undefined) {
-      if (this.zsl.score[x] !== score) this.zsl.updateScore(x, score);
-      return false;
+    if (this.packed === null) return (this.skip as SkipZSet).add(m, score);
+    let s = this.packed;
+    const p = P.find(s, m);
+    if (p >= 0) {
+      if (P.scoreAt(s, p) === score) return false;
+      s = P.spliceEntry(s, p, P.nextEntry(s, p), null);
     }
-    const seq = this.nextSeq++;
-    const id = this.zsl.insert(score, m, seq);
-    this.orderIds.push(id);
-    this.orderSeqs.push(seq);
-    this.dict.set(m, id);
-    this.bytes += m.length;
+    const at = P.insertPosition(s, score, m);
+    this.packed = P.spliceEntry(s, at, at, m, score);
+    if (p >= 0) return false;
+    this.count++;
+    if (this.count > PACKED_MAX_MEMBERS || this.packed.length > PACKED_MAX_CHARS) this.unpack();
     return true;
   }
 
   delete(m: string): boolean {
-    const x = this.dict.get(m);
-    if (x === undefined) return false;
-    this.forget(x);
-    this.zsl.delete(x);
-    this.compactIfSparse();
+    const s = this.packed;
+    if (s === null) return (this.skip as SkipZSet).delete(m);
+    const p = P.find(s, m);
+    if (p < 0) return false;
+    this.packed = P.spliceEntry(s, p, P.nextEntry(s, p), null);
+    this.count--;
     return true;
-  }
-
-  /** Drop a node from the map and the scan order (the skiplist frees it). */
-  private readonly forget = (x: number): void => {
-    const m = this.zsl.member[x];
-    this.dict.delete(m);
-    this.bytes -= m.length;
-    this.removedInOrder++;
-  };
-
-  /** After removals: rebuild a skiplist much larger than its contents, and the scan order. */
-  private compactIfSparse(): void {
-    if (this.removedInOrder > 64 && this.removedInOrder * 2 > this.orderIds.length) {
-      const ids: number[] = [];
-      const seqs: number[] = [];
-      const sq = this.zsl.seq;
-      this.orderIds.forEach((x, i) => {
-        if (sq[x] === this.orderSeqs[i]) {
-          ids.push(x);
-          seqs.push(this.orderSeqs[i]);
-        }
-      });
-      this.orderIds = ids;
-      this.orderSeqs = seqs;
-      this.removedInOrder = 0;
-    }
-    const slots = this.zsl.score.length;
-    if (slots <= MIN_COMPACT_SLOTS || slots <= this.dict.size * SPARSE_FACTOR) return;
-    const old = this.zsl;
-    const zsl = new SkipList();
-    const dict = new Map<string, number>();
-    const remap = new Map<number, number>();
-    for (let x = old.tail; x !== 0; x = old.back[x]) {
-      const id = zsl.insert(old.score[x], old.member[x], old.seq[x]);
-      dict.set(old.member[x], id);
-      remap.set(x, id);
-    }
-    this.orderIds = this.orderIds.map((x) => remap.get(x) ?? 0);
-    this.zsl = zsl;
-    this.dict = dict;
   }
 
   /** 0-based rank (lowest score first, or highest first with `rev`), -1 when absent. */
   rank(m: string, rev = false): number {
-    const x = this.dict.get(m);
-    if (x === undefined) return -1;
-    const r = this.zsl.rankOf(x);
-    return rev ? this.dict.size - r : r - 1;
+    let r: number;
+    if (this.packed !== null) {
+      const p = P.find(this.packed, m);
+      if (p < 0) return -1;
+      r = P.rankOfEntry(this.packed, p);
+    } else {
+      const x = (this.skip as SkipZSet).node(m);
+      if (x === 0) return -1;
+      r = (this.skip as SkipZSet).rankOfNode(x);
+    }
+    return rev ? this.size() - 1 - r : r;
   }
 
   /** 0-based rank of a node of this set. */
   rankOfNode(x: number): number {
-    return this.zsl.rankOf(x) - 1;
+    return this.packed !== null ? P.rankOfEntry(this.packed, x - 1) : (this.skip as SkipZSet).rankOfNode(x);
   }
 
   /** The node at a 0-based rank (from the lowest score), or 0. */
   at(rank: number): number {
-    const n = this.dict.size;
-    if (rank < 0 || rank >= n) return 0;
-    if (rank === 0) return this.zsl.first();
-    if (rank === n - 1) return this.zsl.tail;
-    return this.zsl.byRank(rank + 1);
+    const s = this.packed;
+    if (s === null) return (this.skip as SkipZSet).at(rank);
+    if (rank < 0 || rank >= this.count) return 0;
+    return (rank === this.count - 1 ? P.lastEntry(s) : P.entryAtRank(s, rank)) + 1;
   }
 
   /**
-   * The first node in a range, or 0. Score ranges are monotonic, so the skiplist search serves
-   * both encodings; a lex range on a listpack is walked from the head (zzlFirstInLexRange).
+   * The first node in a range, or 0. A skiplist is descended; a listpack is walked from the
+   * head (zzlFirstInRange, zzlFirstInLexRange), which differs for a lex range over mixed scores.
    */
   firstInRange(r: NodeRange, lex: boolean): number {
-    const zsl = this.zsl;
-    if (!lex || this.big) return zsl.firstInRange(r);
-    if (!zsl.touches(r)) return 0;
-    for (let x = zsl.first(); x !== 0; x = zsl.next(x)) {
-      if (r.gteMin(zsl.score[x], zsl.member[x])) return r.lteMax(zsl.score[x], zsl.member[x]) ? x : 0;
-    }
-    return 0;
+    if (this.packed !== null) return P.firstInRange(this.packed, r) + 1;
+    return (this.skip as SkipZSet).firstInRange(r, lex && !this.big);
   }
 
-  /** The last node in a range, or 0 (a listpack lex range is walked from the tail). */
+  /** The last node in a range, or 0 (a listpack is walked from the tail). */
   lastInRange(r: NodeRange, lex: boolean): number {
-    const zsl = this.zsl;
-    if (!lex || this.big) return zsl.lastInRange(r);
-    if (!zsl.touches(r)) return 0;
-    for (let x = zsl.tail; x !== 0; x = zsl.back[x]) {
-      if (r.lteMax(zsl.score[x], zsl.member[x])) return r.gteMin(zsl.score[x], zsl.member[x]) ? x : 0;
-    }
-    return 0;
+    if (this.packed !== null) return P.lastInRange(this.packed, r) + 1;
+    return (this.skip as SkipZSet).lastInRange(r, lex && !this.big);
   }
 
   /** Whether node `x` lies at or below the range's max. */
   lteMax(r: NodeRange, x: number): boolean {
-    return r.lteMax(this.zsl.score[x], this.zsl.member[x]);
+    return r.lteMax(this.scoreAt(x), this.memberAt(x));
   }
 
   /** Whether node `x` lies at or above the range's min. */
   gteMin(r: NodeRange, x: number): boolean {
-    return r.gteMin(this.zsl.score[x], this.zsl.member[x]);
+    return r.gteMin(this.scoreAt(x), this.memberAt(x));
   }
 
   /** Whether `deleteRange` would remove anything (so a no-op is not reported as a change). */
   rangeHasDeletions(r: NodeRange, lex: boolean): boolean {
-    const x = !lex || this.big ? this.zsl.deletionStart(r) : this.firstInRange(r, true);
-    return x !== 0 && this.lteMax(r, x);
+    if (this.packed === null) return (this.skip as SkipZSet).rangeHasDeletions(r, lex && !this.big);
+    return P.firstInRange(this.packed, r) >= 0;
   }
 
   /** ZREMRANGEBYSCORE / ZREMRANGEBYLEX: remove the nodes in range; the count removed. */
   deleteRange(r: NodeRange, lex: boolean): number {
+    const s = this.packed;
+    if (s === null) return (this.skip as SkipZSet).deleteRange(r, lex && !this.big);
+    const from = P.firstInRange(s, r);
+    if (from < 0) return 0;
+    let to = from;
     let removed = 0;
-    if (!lex || this.big) removed = this.zsl.deleteRange(r, this.forget);
-    else {
-      for (let x = this.firstInRange(r, true); x !== 0 && this.lteMax(r, x); removed++) {
-        const next = this.zsl.next(x);
-        this.forget(x);
-        this.zsl.delete(x);
-        x = next;
-      }
-    }
-    this.compactIfSparse();
+    for (; to < s.length && r.lteMax(P.scoreAt(s, to), P.memberAt(s, to)); removed++) to = P.nextEntry(s, to);
+    this.packed = P.spliceEntry(s, from, to, null);
+    this.count -= removed;
     return removed;
   }
 
   /** ZREMRANGEBYRANK with 0-based, in-range, ordered ranks; the count removed. */
   deleteRangeByRank(start: number, end: number): number {
-    const removed = this.zsl.deleteRangeByRank(start + 1, end + 1, this.forget);
-    this.compactIfSparse();
-    return removed;
+    const s = this.packed;
+    if (s === null) return (this.skip as SkipZSet).deleteRangeByRank(start, end);
+    const from = P.entryAtRank(s, start);
+    let to = from;
+    for (let i = start; i <= end; i++) to = P.nextEntry(s, to);
+    this.packed = P.spliceEntry(s, from, to, null);
+    this.count -= end - start + 1;
+    return end - start + 1;
   }
 
   /** Remove and return up to `count` members with the lowest scores, lowest first. */
@@ -296,76 +288,63 @@ export class ZSetValue implements Collection {
   }
 
   private pop(count: number, max: boolean): Array<[string, number]> {
+    const s = this.packed;
+    if (s === null) return (this.skip as SkipZSet).pop(count, max);
     const out: Array<[string, number]> = [];
-    const zsl = this.zsl;
-    for (
-      let x = max ? zsl.tail : zsl.first();
-      x !== 0 && out.length < count;
-      x = max ? zsl.tail : zsl.first()
-    ) {
-      out.push([zsl.member[x], zsl.score[x]]);
-      this.forget(x);
-      zsl.delete(x);
+    if (s.length === 0 || count <= 0) return out;
+    let p = max ? P.lastEntry(s) : 0;
+    let cut = p;
+    for (; p >= 0 && p < s.length && out.length < count; p = max ? P.prevEntry(s, p) : P.nextEntry(s, p)) {
+      out.push([P.memberAt(s, p), P.scoreAt(s, p)]);
+      cut = max ? p : P.nextEntry(s, p);
     }
-    this.compactIfSparse();
+    this.packed = max ? P.spliceEntry(s, cut, s.length, null) : P.spliceEntry(s, 0, cut, null);
+    this.count -= out.length;
     return out;
   }
 
   /** Members in order (lowest score first). */
   *members(): IterableIterator<string> {
-    const zsl = this.zsl;
-    for (let x = zsl.first(); x !== 0; x = zsl.next(x)) yield zsl.member[x];
+    for (let x = this.first(); x !== 0; x = this.next(x)) yield this.memberAt(x);
   }
 
   /** Members with scores in order (lowest first). */
   *entries(): IterableIterator<[string, number]> {
-    const zsl = this.zsl;
-    for (let x = zsl.first(); x !== 0; x = zsl.next(x)) yield [zsl.member[x], zsl.score[x]];
+    for (let x = this.first(); x !== 0; x = this.next(x)) yield [this.memberAt(x), this.scoreAt(x)];
   }
 
   /**
    * Members in insertion order, live: members added later are reached, removed ones skipped,
    * a member whose score changes keeps its place; so a member present for the whole walk is
-   * yielded exactly once (ZSCAN's guarantee, and stronger).
+   * yielded exactly once (ZSCAN's guarantee, and stronger). A packed set (which ZSCAN returns
+   * whole) gives its members in order, as they are when the walk starts.
    */
   *liveMembers(): Generator<string> {
-    let seqs = this.orderSeqs;
-    let i = 0;
-    let last = 0;
-    for (;;) {
-      if (seqs !== this.orderSeqs) {
-        // The order was compacted: find the place again by sequence.
-        seqs = this.orderSeqs;
-        let hi = seqs.length;
-        i = 0;
-        while (i < hi) {
-          const mid = (i + hi) >>> 1;
-          if (seqs[mid] <= last) i = mid + 1;
-          else hi = mid;
-        }
-      }
-      if (i >= seqs.length) return;
-      const x = this.orderIds[i];
-      const seq = seqs[i++];
-      if (this.zsl.seq[x] !== seq) continue;
-      last = seq;
-      yield this.zsl.member[x];
-    }
+    if (this.packed === null) yield* (this.skip as SkipZSet).liveMembers();
+    else yield* [...this.members()];
   }
 
   clone(): ZSetValue {
     const z = new ZSetValue();
-    z.big = this.big;
-    const zsl = this.zsl;
+    z.state = this.state | PLACED;
+    if (this.packed !== null) {
+      z.packed = this.packed;
+      z.count = this.count;
+      return z;
+    }
+    z.unpack();
+    const skip = this.skip as SkipZSet;
     // From the tail: each insert lands at the head, O(1) instead of O(log n), as zsetDup does.
-    for (let x = zsl.tail; x !== 0; x = zsl.back[x]) z.add(zsl.member[x], zsl.score[x]);
-    z.placed = true;
+    for (let x = skip.last(); x !== 0; x = skip.prev(x)) z.add(skip.memberAt(x), skip.scoreAt(x));
     return z;
   }
 
   serialize(): Buffer {
-    const w = new SerialWriter(this.bytes + this.dict.size * 12 + 8);
-    w.u8(this.big ? 1 : 0).u32(this.dict.size);
+    const n = this.size();
+    let bytes = 0;
+    for (const m of this.members()) bytes += m.length;
+    const w = new SerialWriter(bytes + n * 12 + 8);
+    w.u8(this.big ? 1 : 0).u32(n);
     for (const [m, s] of this.entries()) w.str(m).f64(s);
     return w.done();
   }
@@ -374,11 +353,24 @@ export class ZSetValue implements Collection {
     const r = new SerialReader(buf);
     const z = new ZSetValue();
     // As Redis's loader does, the encoding is chosen again from the content when the value is
-    // stored (fitEncoding): start as a skiplist so a set that fits becomes a listpack.
+    // stored (fitEncoding): marked a skiplist (so -0 is kept until then), packed while small.
     r.u8();
-    z.big = true;
-    for (let n = r.u32(); n > 0; n--) z.add(r.str(), r.f64());
+    const n = r.u32();
+    if (n > PACKED_MAX_MEMBERS) z.unpack();
+    z.state |= BIG;
+    for (let i = n; i > 0; i--) z.add(r.str(), r.f64());
     r.end();
     return z;
+  }
+
+  /** From packed to the large form. */
+  private unpack(): void {
+    if (this.packed === null) return;
+    const skip = new SkipZSet();
+    const s = this.packed;
+    for (let p = 0; p < s.length; p = P.nextEntry(s, p)) skip.add(P.memberAt(s, p), P.scoreAt(s, p));
+    this.skip = skip;
+    this.packed = null;
+    this.count = 0;
   }
 }

@@ -26,7 +26,7 @@ export async function importRdb(opts: {
   limits: EncodingLimits;
   logger: Logger;
   /** Replace the function libraries with a FUNCTION DUMP payload; throws when one does not load. */
-  restoreFunctions?: (payload: Buffer) => void;
+  restoreFunctions?: (payload: Buffer) => void | Promise<void>;
 }): Promise<RdbImportResult> {
   const { keyspace: ks, path, logger } = opts;
   const started = performance.now();
@@ -75,7 +75,7 @@ export async function importRdb(opts: {
       if (opts.restoreFunctions === undefined)
         throw new RdbFileError(`${path} holds function libraries, which cannot be imported here`);
       try {
-        opts.restoreFunctions(encodeDump(libraries));
+        await opts.restoreFunctions(encodeDump(libraries));
       } catch (e) {
         throw new RdbFileError(`cannot import the function libraries of ${path}: ${(e as Error).message}`);
       }

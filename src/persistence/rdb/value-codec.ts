@@ -67,11 +67,11 @@ export function encodeValue(w: RdbWriter, value: StoredValue, opts: EncodeOption
   }
   if (value instanceof SetValue) {
     if (value.encoding() === 'intset') {
-      w.string(encodeIntset([...value.set].map((m) => BigInt(m))), { compress });
+      w.string(encodeIntset([...value.values()].map((m) => BigInt(m))), { compress });
       return RdbType.SET_INTSET;
     }
     w.length(value.size());
-    for (const m of value.set) w.stringLatin1(m, { compress });
+    for (const m of value.values()) w.stringLatin1(m, { compress });
     return RdbType.SET;
   }
   if (value instanceof HashValue) {

@@ -20,6 +20,8 @@ import type { DoorHost } from '../door.js';
 import { HttpBridge } from './bridge.js';
 import { pathEnd, percentDecode } from './bytes.js';
 import { HttpExclusions } from './excluded.js';
+import { type FastPath, installFastPath, type RequestHandler } from './fast-path.js';
+import { lazySerializerFactory, lazyValidator } from './lazy-compile.js';
 import { refuseWhenProtected } from './protected.js';
 import { errorBody } from './render.js';
 import { badRequest, failIn } from './respond.js';
@@ -40,6 +42,8 @@ export interface HttpSettings {
   /** 0 = none. */
   requestTimeoutMs: number;
   keepAliveTimeoutMs: number;
+  /** false: every request goes through Fastify, none through ./fast-path.ts (tests compare). */
+  fastPath?: boolean;
 }
 
 export function settingsFrom(config: ConfigStore): HttpSettings {
@@ -151,13 +155,18 @@ function validatorCompiler() {
   const base = { useDefaults: true, removeAdditional: false, allErrors: false, strictTypes: 'log' } as const;
   const text = new Ajv({ ...base, coerceTypes: 'array' });
   const json = new Ajv({ ...base, coerceTypes: false });
+  // Compiled on a route's first request, not at start (./lazy-compile.ts).
   return ({ schema, httpPart }: { schema: object; httpPart?: string }) =>
-    (httpPart === 'body' ? json : text).compile(schema);
+    lazyValidator(() => (httpPart === 'body' ? json : text).compile(schema));
 }
 
 export interface HttpApp {
   app: FastifyInstance;
   bridge: HttpBridge;
+  /** The hottest requests, answered before the router (null when settings turn it off). */
+  fastPath: FastPath | null;
+  /** The request listener: the fast path, then the router. */
+  handle: RequestHandler;
 }
 
 export async function buildHttpApp(
@@ -179,6 +188,8 @@ export async function buildHttpApp(
     onConstructorPoisoning: 'ignore',
     clientErrorHandler: clientError,
     frameworkErrors: (err, req, reply) => failIn(shapeOf(req), reply, frameworkError(err)),
+    // Response serializers compile on first use, not at start (./lazy-compile.ts).
+    schemaController: { compilersFactory: { buildSerializer: lazySerializerFactory() } },
     // HTTPS when a certificate is configured (./tls.ts), with the same options as `http`.
     serverFactory: httpsServerFactory(host.server.config, {
       maxHeaderSize: settings.maxHeaderBytes,
@@ -224,7 +235,9 @@ export async function buildHttpApp(
     reply.send({ name: 'cairn', version: host.server.version, docs: '/docs', openapi: '/openapi.json' });
   });
   await app.ready();
-  return { app, bridge };
+  const fastPath =
+    settings.fastPath === false ? null : installFastPath(app, bridge, pressure, settings.bodyLimitBytes);
+  return { app, bridge, fastPath, handle: fastPath?.handle ?? app.routing };
 }
 
 const COMMAND_ROUTES = new Set([

@@ -96,13 +96,28 @@ export class HttpBridge {
    * with a password is left to the dispatcher, which answers NOAUTH.
    */
   begin(req: FastifyRequest): CommandContext | ErrorReply | Promise<CommandContext | ErrorReply> {
+    return this.beginOn(req.raw.socket, req.headers.authorization, req);
+  }
+
+  /** Is this connection registered (attach)? Injected test requests are not. */
+  tracks(socket: Socket): boolean {
+    return (socket as TrackedSocket)[kConn] !== undefined;
+  }
+
+  /** `begin` from the raw parts (the fast path has no FastifyRequest; its sockets are tracked). */
+  beginOn(
+    socket: Socket,
+    header: string | undefined,
+    req?: FastifyRequest,
+  ): CommandContext | ErrorReply | Promise<CommandContext | ErrorReply> {
     if (!this.accepting || this.host.server.closing) return Errors.shuttingDown;
-    const conn = (req.raw.socket as TrackedSocket)[kConn];
+    const conn = (socket as TrackedSocket)[kConn];
     if (conn !== undefined && conn.client === null) return maxClientsReached;
-    const client = this.host.ephemeralClient(conn?.init ?? unattached(req));
+    const init = conn?.init ?? (req === undefined ? null : unattached(req));
+    if (init === null) throw new Error('a request on an untracked connection');
+    const client = this.host.ephemeralClient(init);
     const deadline = this.requestTimeoutMs > 0 ? this.host.server.clock.now() + this.requestTimeoutMs : 0;
     const ctx = new RequestContext(client, this.host.server, conn?.abort.signal ?? null, deadline);
-    const header = req.headers.authorization;
     if (header === undefined) return ctx;
     const attempts = authAttempts(header);
     if (attempts === null) return badAuthHeader;

@@ -27,13 +27,22 @@ export function unexpected(r: Reply): ErrorReply {
   return new ErrorReply('INTERNAL', `ERR unexpected reply ${String(r)}`);
 }
 
-function errorHeaders(reply: FastifyReply, err: ErrorReply): void {
+/** The headers an error answer carries, for whoever writes it (a reply, the fast path). */
+export function eachErrorHeader(
+  err: ErrorReply,
+  set: (name: string, value: string | string[]) => void,
+): void {
   // One challenge per header line: browsers read only the first challenge of a line, and they
   // answer Basic (with the prompt) but not Bearer.
-  if (err.http === 401) reply.header('www-authenticate', ['Bearer realm="cairn"', 'Basic realm="cairn"']);
-  if (err.kind === 'UNAVAILABLE' || err.kind === 'LOADING') reply.header('retry-after', '1');
+  if (err.http === 401) set('www-authenticate', ['Bearer realm="cairn"', 'Basic realm="cairn"']);
+  if (err.kind === 'UNAVAILABLE' || err.kind === 'LOADING') set('retry-after', '1');
   // Shutting down or over maxclients: this connection should go; the client retries elsewhere.
-  if (err.kind === 'UNAVAILABLE') reply.header('connection', 'close');
+  if (err.kind === 'UNAVAILABLE') set('connection', 'close');
+}
+
+function errorHeaders(reply: FastifyReply, err: ErrorReply): void {
+  if (err.http === 401 || err.kind === 'UNAVAILABLE' || err.kind === 'LOADING')
+    eachErrorHeader(err, (name, value) => reply.header(name, value));
 }
 
 /** Answer an error in the resource API's shape, with the table's HTTP status. */

@@ -34,7 +34,11 @@ function listen(server: Server, host: string, port: number): Promise<number> {
 export async function startHttpDoor(host: DoorHost, opts: HttpDoorOptions): Promise<DoorHandle> {
   const config = host.server.config;
   const settings: HttpSettings = { ...settingsFrom(config), ...opts.settings };
-  const { app, bridge } = await buildHttpApp(host, settings, opts.metrics ?? metricsFor(host.server));
+  const { app, bridge, fastPath, handle } = await buildHttpApp(
+    host,
+    settings,
+    opts.metrics ?? metricsFor(host.server),
+  );
 
   // `bind` may list several addresses: the first is Fastify's own server, the others extra
   // servers feeding the same router.
@@ -45,7 +49,7 @@ export async function startHttpDoor(host: DoorHost, opts: HttpDoorOptions): Prom
     const s = createDoorServer(
       httpTls(config),
       { maxHeaderSize: settings.maxHeaderBytes, connectionsCheckingInterval: CONNECTIONS_CHECK_MS },
-      (req, res) => app.routing(req, res),
+      (req, res) => handle(req, res),
     );
     s.on('clientError', (err, socket) => app.server.emit('clientError', err, socket));
     servers.push(s);
@@ -92,6 +96,7 @@ export async function startHttpDoor(host: DoorHost, opts: HttpDoorOptions): Prom
     ['http_port', port],
     ['http_sse_streams', bridge.sse.size],
     ['http_sse_slow_disconnects', bridge.sse.slowDisconnects],
+    ['http_fast_path_requests', fastPath?.served ?? 0],
   ]);
 
   let drained: Promise<unknown> | null = null;

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { ClientState, CommandContext, ServerApi } from '../../commands/context.js';
+import { PubSubHub } from '../../commands/pubsub/hub.js';
 import { CommandTable } from '../../commands/registry.js';
 import { ErrorReply, NO_REPLY, OK, PONG, type Reply } from '../../commands/reply.js';
 import { ConfigStore } from '../../config/store.js';
@@ -10,7 +11,8 @@ import { Acl } from '../../security/acl.js';
 import { Clients } from '../../server/clients.js';
 import { createStats } from '../../server/stats.js';
 import type { ClientInit, DoorHost } from '../door.js';
-import { acceptConnection, HIGH_WATER_BYTES, type RespConnection, type RespSocket } from './connection.js';
+import { acceptConnection } from './accept.js';
+import { HIGH_WATER_BYTES, type RespConnection, type RespSocket } from './connection.js';
 import { readLimits } from './limits.js';
 
 /** A socket that records writes; `backlog` simulates bytes the kernel has not taken yet. */
@@ -81,7 +83,7 @@ function harness(config: Record<string, string> = {}): Harness {
   const clients = new Clients();
   const resolveSlow: Harness['resolveSlow'] = [];
   const kv = new Map<string, Buffer>();
-  const server = { stats, clock, config: store, clients } as unknown as ServerApi;
+  const server = { stats, clock, config: store, clients, pubsub: new PubSubHub() } as unknown as ServerApi;
   const execute = (ctx: CommandContext, argv: Buffer[]): Reply | Promise<Reply> => {
     const c = ctx.client;
     switch (argv[0].toString().toUpperCase()) {
@@ -334,7 +336,15 @@ describe('RespConnection', () => {
     expect(h.stats.netInputBytes).toBe(14 + 11);
     expect(h.stats.netOutputBytes).toBe(7);
     // The parsed `*2` and `$3` lines are gone; `GET` waits for its CRLF.
-    expect(conn!.client.bufferStats()).toEqual({ qbuf: 3, obl: 0, omem: 0 });
+    // qbuf-free and rbs/rbp: the buffers Redis would hold (buffer-figures.ts).
+    expect(conn!.client.bufferStats()).toEqual({
+      qbuf: 3,
+      qbufFree: 16381,
+      rbs: 16384,
+      rbp: 7,
+      obl: 0,
+      omem: 0,
+    });
   });
 
   it('drains: finishes the in-flight command, then closes', async () => {

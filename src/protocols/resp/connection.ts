@@ -8,12 +8,15 @@
  */
 import type { Socket } from 'node:net';
 import type { ClientState, CommandContext } from '../../commands/context.js';
+import { PushBatch } from '../../commands/pubsub/batch.js';
 import { ErrorReply, NO_REPLY, PushReply, type Reply, SequenceReply } from '../../commands/reply.js';
 import type { DoorHost } from '../door.js';
+import { BufferFigures, type BufferStats } from './buffer-figures.js';
 import { OutputBuffer, writeError, writeReply } from './encoder.js';
 import type { DoorLimits, OutputLimits } from './limits.js';
 import { type ProtocolError, RespParser } from './parser.js';
-import { pushWire } from './push-wire.js';
+import { isPlainPublish, mayExceed, schedulePushFlush } from './push-flush.js';
+import { writePush } from './push-wire.js';
 
 /** Render this much output before handing it to the socket mid-chunk. */
 const FLUSH_BYTES = 64 * 1024;
@@ -23,8 +26,6 @@ export const HIGH_WATER_BYTES = 1024 * 1024;
 const KEEP_OUTPUT_BYTES = 256 * 1024;
 
 const INTERNAL_ERROR = new ErrorReply('INTERNAL', 'ERR internal error');
-const MAX_CLIENTS = Buffer.from('-ERR max number of clients reached\r\n');
-const NO_STATS = { qbuf: 0, obl: 0, omem: 0 };
 
 /** What a connection needs from a socket (net.Socket, or a fake in unit tests). */
 export type RespSocket = Pick<
@@ -44,42 +45,10 @@ export type RespSocket = Pick<
   | 'once'
 >;
 
-export function formatAddr(ip: string | undefined, port: number | undefined): string {
-  const host = ip ?? '?';
-  return host.includes(':') ? `[${host}]:${port ?? 0}` : `${host}:${port ?? 0}`;
-}
-
-/**
- * Register a client for a new socket and start serving it. Returns null (after answering Redis's
- * error and closing) when `maxclients` is reached.
- */
-export function acceptConnection(
-  host: DoorHost,
-  socket: RespSocket,
-  limits: DoorLimits,
-  onClosed: (c: RespConnection) => void = () => {},
-): RespConnection | null {
-  let conn: RespConnection | null = null;
-  const client = host.openClient({
-    door: 'resp',
-    addr: formatAddr(socket.remoteAddress, socket.remotePort),
-    laddr: formatAddr(socket.localAddress, socket.localPort),
-    close: () => conn?.requestClose(),
-    bufferStats: () => (conn === null ? NO_STATS : conn.bufferStats()),
-    push: (reply) => conn?.push(reply) ?? false,
-  });
-  if (client === null) {
-    socket.on('error', () => {});
-    socket.end(MAX_CLIENTS, () => socket.destroy());
-    return null;
-  }
-  conn = new RespConnection(host, socket, client, limits, onClosed);
-  return conn;
-}
-
 export class RespConnection {
   readonly parser: RespParser;
   readonly out = new OutputBuffer();
+  private readonly figures: BufferFigures;
   readonly ctx: CommandContext;
   private readonly abort = new AbortController();
   /** A command's promise is pending: later commands wait. */
@@ -96,6 +65,10 @@ export class RespConnection {
   private closed = false;
   /** When pending output first went past the soft limit (clock ms), 0 when under it. */
   private softSince = 0;
+  /** socket.writableLength after our last write: a bound of it until the next (push-flush.ts). */
+  private queuedAtFlush = 0;
+  /** destroy() was called: pushes are dropped (the socket's 'close' follows). */
+  private dropped = false;
   private readonly closedPromise: Promise<void>;
   private resolveClosed!: () => void;
 
@@ -107,6 +80,7 @@ export class RespConnection {
     private readonly onClosed: (c: RespConnection) => void,
   ) {
     this.parser = new RespParser(limits.parser);
+    this.figures = new BufferFigures(host.server.clock.now(), host.server.replyBuffer);
     this.ctx = host.context(client, this.abort.signal);
     this.closedPromise = new Promise((resolve) => {
       this.resolveClosed = resolve;
@@ -121,35 +95,39 @@ export class RespConnection {
     return this.closedPromise;
   }
 
-  bufferStats(): { qbuf: number; obl: number; omem: number } {
+  bufferStats(): BufferStats {
     const obl = this.out.pending;
     const qbuf = this.running ? this.parser.commandQbuf : this.parser.buffered;
-    return { qbuf, obl, omem: obl + this.socket.writableLength };
+    const now = this.host.server.clock.now();
+    return this.figures.stats(now, this.client.lastInteraction, qbuf, obl, obl + this.socket.writableLength);
   }
 
   /**
    * Write an out-of-band reply (pub/sub message, invalidation, MONITOR line) after whatever is
-   * rendered so far. Inside run() it leaves with that batch; otherwise it is flushed now.
+   * rendered so far. Inside run() it leaves with that batch; otherwise at the end of this turn of
+   * the event loop, with every other push of the turn (push-flush.ts).
    */
   push(reply: Reply): boolean {
-    if (this.closed || this.ending || this.socket.destroyed) return false;
+    // Anything but held messages follows them (batch.ts); messages skip the socket getters.
+    if (!(reply instanceof PushBatch)) this.host.server.pubsub.flushPublishes();
+    const shared = reply instanceof PushReply || reply instanceof PushBatch;
+    if (this.closed || this.ending || (shared ? this.dropped : this.socket.destroyed)) return false;
     const out = this.out;
     const mark = out.len;
     try {
-      if (reply instanceof PushReply) out.bytes(pushWire(reply, this.client.resp));
-      else writeReply(out, reply, this.client.resp);
+      writePush(out, reply, this.client.resp);
     } catch (err) {
       out.truncate(mark);
       this.host.logger.error({ err, client: this.client.id }, 'could not render a push');
       return false;
     }
-    const lim = this.outputLimits();
-    if (lim.hardBytes > 0 || lim.softBytes > 0) this.checkOutputLimits();
+    if (mayExceed(this.outputLimits(), out.pending + this.queuedAtFlush)) this.checkOutputLimits();
+    else this.softSince = 0;
     // Pushes of one turn of the event loop (a pipeline of PUBLISH) leave in one write, as Redis
     // writes each client's output once per event-loop iteration.
-    if (!this.running && !this.flushQueued && !this.closed) {
+    if (!this.running && !this.flushQueued) {
       this.flushQueued = true;
-      queueMicrotask(this.flushPushes);
+      schedulePushFlush(this.flushPushes);
     }
     return true;
   }
@@ -158,7 +136,13 @@ export class RespConnection {
 
   private readonly flushPushes = (): void => {
     this.flushQueued = false;
-    if (!this.running && !this.closed) this.flush();
+    if (this.running || this.closed) return;
+    try {
+      this.flush();
+    } catch (err) {
+      this.host.logger.error({ err, client: this.client.id }, 'RESP connection failed');
+      this.destroy();
+    }
   };
 
   /** Close after the replies rendered so far are written (client.close(): QUIT, CLIENT KILL). */
@@ -177,6 +161,7 @@ export class RespConnection {
 
   /** Drop the connection now (limits, forced shutdown). Pending output is discarded. */
   destroy(): void {
+    this.dropped = true;
     if (!this.closed) this.socket.destroy();
   }
 
@@ -198,7 +183,9 @@ export class RespConnection {
   private readonly onData = (chunk: Buffer): void => {
     this.host.server.stats.netInputBytes += chunk.length;
     if (this.closing || this.draining || this.closed) return;
-    this.client.lastInteraction = this.host.server.clock.now();
+    const now = this.host.server.clock.now();
+    this.figures.read(now, this.client.lastInteraction, this.parser, chunk.length);
+    this.client.lastInteraction = now;
     try {
       this.parser.feed(chunk);
       this.run();
@@ -227,6 +214,7 @@ export class RespConnection {
         if (this.out.pending >= FLUSH_BYTES) this.flush();
       }
     } finally {
+      this.host.server.pubsub.batchPublishes(false);
       this.running = false;
     }
     this.flush();
@@ -236,6 +224,7 @@ export class RespConnection {
   private execute(argv: Buffer[]): void {
     const wasSkip = this.client.replyMode === 'skip';
     let reply: Reply | Promise<Reply>;
+    this.host.server.pubsub.batchPublishes(isPlainPublish(argv, this.client));
     try {
       reply = this.host.execute(this.ctx, argv);
     } catch (err) {
@@ -312,10 +301,12 @@ export class RespConnection {
     const out = this.out;
     const socket = this.socket;
     if (out.pending === 0 || this.closed || socket.destroyed) return;
+    this.figures.wrote(this.client.lastInteraction, out.pending);
     const chunk = out.take();
     this.host.server.stats.netOutputBytes += chunk.length;
     socket.write(chunk);
     const queued = socket.writableLength;
+    this.queuedAtFlush = queued;
     // Everything went to the kernel at once: the buffer is free to reuse from the start.
     if (queued === 0) out.reset(KEEP_OUTPUT_BYTES);
     // With a hard limit above the mark, a client that does not read reaches the limit and is
@@ -337,6 +328,7 @@ export class RespConnection {
 
   private readonly onDrain = (): void => {
     this.paused = false;
+    this.queuedAtFlush = this.socket.writableLength;
     if (this.closed) return;
     if (this.out.pending === 0) this.out.reset(KEEP_OUTPUT_BYTES);
     this.client.lastInteraction = this.host.server.clock.now();

@@ -130,6 +130,12 @@ export class RespParser {
     return this.end - this.pos + this.bigFill + this.argBytes;
   }
 
+  /** Bytes still to come of a bulk of 32 KB or more being read (Redis's big arg), else 0. */
+  get bigArgRemaining(): number {
+    if (this.bulkLen < BIG_ARG_BYTES) return 0;
+    return Math.max(0, this.bulkLen + 2 - (this.big !== null ? this.bigFill : this.end - this.pos));
+  }
+
   /** Append a chunk from the socket. Chunks must not be modified afterwards. */
   feed(chunk: Buffer): void {
     if (this.error !== null || chunk.length === 0) return;

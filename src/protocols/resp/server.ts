@@ -8,7 +8,8 @@ import { type AddressInfo, createServer, isIPv6, type Server, type Socket } from
 import { DENIED_MESSAGE, refusedByProtectedMode } from '../../security/protected-mode.js';
 import { createTlsServer, requireTls } from '../../security/tls.js';
 import type { DoorHandle, DoorHost, DoorOptions } from '../door.js';
-import { acceptConnection, type RespConnection } from './connection.js';
+import { acceptConnection } from './accept.js';
+import type { RespConnection } from './connection.js';
 import { followLimits, readLimits } from './limits.js';
 
 /** How often idle timeouts and soft output limits are checked. */
