@@ -55,7 +55,7 @@ describe('DEBUG', () => {
     expect(s.t.server.activeExpire).toBe(true);
     expect(await s.run('DEBUG', 'SLEEP', '0')).toBe('+OK');
     expect(await s.run('DEBUG', 'NOPE')).toBe(
-      "-ERR Unknown subcommand or wrong number of arguments for 'NOPE'. Try DEBUG HELP.",
+      "-ERR unknown subcommand or wrong number of arguments for 'NOPE'. Try DEBUG HELP.",
     );
     expect(await s.run('DEBUG', 'PROTOCOL', 'integer')).toBe(12345);
   });

@@ -27,6 +27,7 @@ import {
   VerbatimReply,
 } from '../reply.js';
 import { type CommandSpec, command } from '../spec.js';
+import { debugPopulate } from './debug-populate.js';
 import { debugReload } from './debug-reload.js';
 import { cString } from './lookup.js';
 import { stringEncoding } from './object.js';
@@ -57,6 +58,11 @@ const HELP_LINES = [
   '    Stop periodic cron job processing.',
   'OBJECT <key>',
   '    Show low level info about the `key` and associated value.',
+  'POPULATE <count> [<prefix>] [<size>]',
+  '    Create <count> string keys named key:<num>. If <prefix> is specified then',
+  "    it is used instead of the 'key' prefix. These are not propagated to",
+  '    replicas. Cluster slots are not respected so keys not belonging to the',
+  '    current node can be created in cluster mode.',
   'PROTOCOL <type>',
   '    Reply with a test value of the specified type. <type> can be: string,',
   '    integer, double, bignum, null, array, set, map, attrib, push, verbatim,',
@@ -272,6 +278,7 @@ function debug(ctx: CommandContext, argv: Buffer[]): Reply {
   if (sub === 'digest-value' && n >= 2) return digestValue(ctx, argv);
   if (sub === 'object' && n === 3) return object(ctx, argv);
   if (sub === 'sleep' && n === 3) return sleep(argv);
+  if (sub === 'populate' && n >= 3 && n <= 5) return debugPopulate(ctx, argv);
   if (sub === 'protocol' && n === 3) return protocol(ctx, argv);
   if (sub === 'set-disable-deny-scripts' && n === 3) {
     ctx.server.scripting.allowNoScript = argv[2].toString('latin1') !== '0';
@@ -291,7 +298,7 @@ function debug(ctx: CommandContext, argv: Buffer[]): Reply {
   if (sub === 'replybuffer' && n === 4) return replyBuffer(ctx, argv);
   return new ErrorReply(
     'ERR',
-    `ERR Unknown subcommand or wrong number of arguments for '${oneLine(cString(argv[1]))}'. Try DEBUG HELP.`,
+    `ERR unknown subcommand or wrong number of arguments for '${oneLine(cString(argv[1]))}'. Try DEBUG HELP.`,
   );
 }
 
