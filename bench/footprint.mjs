@@ -15,14 +15,12 @@
  *   node bench/footprint.mjs --runs 3 --settle-ms 5000
  *   node bench/footprint.mjs --skip-deps
  */
-import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import { machineInfo, markdownTable, median, writeResults } from './lib/report.mjs';
-import { REPO_ROOT, rssBytes, START_NODE_ARGS, waitForPing } from './lib/servers.mjs';
+import { REPO_ROOT, rssBytes, START_NODE_ARGS, startCairn } from './lib/servers.mjs';
 
 const { values: flags } = parseArgs({
   options: {
@@ -100,46 +98,9 @@ async function dependencyTable() {
   return rows;
 }
 
-/** Start compiled Cairn as `npm start` does with `doorArgs`; resolves to { proc, ports, stop }. */
-async function startServer(doorArgs) {
-  const dir = mkdtempSync(join(tmpdir(), 'cairn-footprint-'));
-  const args = ['--port', '0', '--http-port', '0', '--grpc-port', '0', '--dir', dir, ...doorArgs];
-  const proc = spawn(process.execPath, [...START_NODE_ARGS, 'dist/cli/main.js', ...args], {
-    cwd: REPO_ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  const ports = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`cairn did not start:\n${out}`)), 60_000);
-    proc.stdout.on('data', (c) => {
-      out += c.toString();
-      for (const line of out.split('\n')) {
-        if (!line.includes('ready to accept connections')) continue;
-        try {
-          const rec = JSON.parse(line);
-          clearTimeout(timer);
-          resolve(rec.ports);
-          return;
-        } catch {
-          // a partial line
-        }
-      }
-    });
-    proc.stderr.on('data', (c) => {
-      out += c.toString();
-    });
-    proc.once('exit', (code) => reject(new Error(`cairn exited with ${code}:\n${out}`)));
-  });
-  await waitForPing(ports.resp);
-  const stop = () =>
-    new Promise((resolve) => {
-      proc.once('exit', () => {
-        rmSync(dir, { recursive: true, force: true });
-        resolve();
-      });
-      proc.kill('SIGTERM');
-    });
-  return { proc, ports, stop };
+/** Start compiled Cairn as `npm start` does, with `doorArgs` (which may turn doors off). */
+function startServer(doorArgs) {
+  return startCairn({ args: doorArgs, partialDoors: true });
 }
 
 const CONFIGS = [
@@ -155,7 +116,7 @@ async function doorTable() {
     for (const [name, args] of CONFIGS) {
       const s = await startServer(args);
       await sleep(SETTLE_MS);
-      samples.get(name).push(rssBytes(s.proc.pid));
+      samples.get(name).push(rssBytes(s.pid));
       await s.stop();
     }
   }
@@ -231,7 +192,7 @@ async function reflectionClient(port) {
 async function firstUse() {
   const s = await startServer([]);
   await sleep(SETTLE_MS);
-  const rows = [{ step: 'idle', ms: null, rssMB: rssBytes(s.proc.pid) / MB, what: '' }];
+  const rows = [{ step: 'idle', ms: null, rssMB: rssBytes(s.pid) / MB, what: '' }];
   const http = `http://127.0.0.1:${s.ports.http}`;
   const reflection = await reflectionClient(s.ports.grpc);
   const steps = [
@@ -245,7 +206,7 @@ async function firstUse() {
     const first = await timed(fn);
     const second = await timed(fn);
     await sleep(500);
-    rows.push({ step, ms: first.ms, againMs: second.ms, rssMB: rssBytes(s.proc.pid) / MB, what: first.what });
+    rows.push({ step, ms: first.ms, againMs: second.ms, rssMB: rssBytes(s.pid) / MB, what: first.what });
   }
   reflection.close();
   await s.stop();

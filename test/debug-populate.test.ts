@@ -41,7 +41,9 @@ async function session(port: number): Promise<string[]> {
     // WATCH: a key POPULATE creates invalidates the transaction.
     await w.call(['WATCH', 'w:0']);
     await c.call(['DEBUG', 'POPULATE', '1', 'w']);
-    log.push(`watched EXEC -> ${text(Buffer.concat(await w.callMany([['MULTI'], ['SET', 'w:0', 'x'], ['EXEC']])))}`);
+    log.push(
+      `watched EXEC -> ${text(Buffer.concat(await w.callMany([['MULTI'], ['SET', 'w:0', 'x'], ['EXEC']])))}`,
+    );
   } finally {
     c.close();
     w.close();
