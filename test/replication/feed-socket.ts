@@ -45,11 +45,13 @@ export class FeedSocket {
   private parse(): void {
     for (;;) {
       if (this.rdbLeft < 0) {
+        // Redis writes a bare "\n" each second while the replica waits for its RDB image (a
+        // slow BGSAVE on a loaded machine): keepalives without "\r", skipped byte by byte.
+        while (this.buf.length > 0 && this.buf[0] === 0x0a) this.buf = this.buf.subarray(1);
         const eol = this.buf.indexOf('\r\n');
         if (eol < 0) return;
         const line = this.buf.toString('latin1', 0, eol);
         this.buf = this.buf.subarray(eol + 2);
-        // Newlines are keepalives before the payload (Redis sends them while it saves).
         if (line.startsWith('$')) this.rdbLeft = Number(line.slice(1));
         continue;
       }
