@@ -5,22 +5,24 @@
  *    (bench/lib/footprint-import.mjs), settles, collects garbage; RSS and V8 heap used above
  *    an empty node, and the import time. Shared sub-dependencies count in every row that pulls
  *    them in, so rows do not add up.
- * 2. Idle RSS per door configuration: compiled Cairn started as `npm start` runs it (default
+ * 2. Idle RSS: compiled Cairn started as `npm start` runs it (all three doors, default
  *    snapshots into a fresh folder, free ports), `--settle-ms` after PING answers, VmRSS from
- *    /proc; the median of `--runs` fresh starts.
+ *    /proc; the median of `--runs` fresh starts. With --door-sets, lighter configurations
+ *    (HTTP and/or gRPC off) are measured too and labelled as such beside it.
  * 3. First use: on an idle all-doors server, the time of the first (and second) call that loads
  *    something on demand: /openapi.json, /docs, gRPC reflection, EVAL; and the RSS after each.
  *
  *   npm run bench:footprint
  *   node bench/footprint.mjs --runs 3 --settle-ms 5000
  *   node bench/footprint.mjs --skip-deps
+ *   node bench/footprint.mjs --door-sets        # also RESP only, RESP + HTTP, RESP + gRPC (labelled)
  */
 import { execFile } from 'node:child_process';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import { machineInfo, markdownTable, median, writeResults } from './lib/report.mjs';
-import { REPO_ROOT, rssBytes, START_NODE_ARGS, startCairn } from './lib/servers.mjs';
+import { doorsOffArgs, REPO_ROOT, rssBytes, START_NODE_ARGS, startCairn } from './lib/servers.mjs';
 
 const { values: flags } = parseArgs({
   options: {
@@ -28,6 +30,7 @@ const { values: flags } = parseArgs({
     'settle-ms': { type: 'string', default: '5000' },
     'skip-deps': { type: 'boolean', default: false },
     'skip-doors': { type: 'boolean', default: false },
+    'door-sets': { type: 'boolean', default: false },
     'skip-first-use': { type: 'boolean', default: false },
   },
 });
@@ -103,11 +106,17 @@ function startServer(doorArgs) {
   return startCairn({ args: doorArgs, partialDoors: true });
 }
 
+/** The default start first; lighter door sets (snapshots as by default) only with --door-sets. */
+const DOOR_SETS_LABEL = 'lighter configuration: doors off';
 const CONFIGS = [
-  ['RESP only', ['--http-port', '-1', '--grpc-port', '-1']],
-  ['RESP + HTTP', ['--grpc-port', '-1']],
-  ['RESP + gRPC', ['--http-port', '-1']],
   ['all three doors (npm start)', []],
+  ...(flags['door-sets']
+    ? [
+        [`RESP only (${DOOR_SETS_LABEL})`, doorsOffArgs([])],
+        [`RESP + HTTP (${DOOR_SETS_LABEL})`, doorsOffArgs(['http'])],
+        [`RESP + gRPC (${DOOR_SETS_LABEL})`, doorsOffArgs(['grpc'])],
+      ]
+    : []),
 ];
 
 async function doorTable() {

@@ -89,10 +89,17 @@ export const LIGHT_LABEL = 'light configuration: no snapshots, unused doors off'
  * Only behind an explicit --light flag, and reported under LIGHT_LABEL beside the default figure.
  */
 export function lightArgs({ keepDoors = [] } = {}) {
-  const off = String(-1);
-  const args = ['--port', '0'];
-  for (const door of ['http', 'grpc']) args.push(`--${door}-port`, keepDoors.includes(door) ? '0' : off);
-  args.push('--snapshot-store', ['no', 'ne'].join(''));
+  return ['--port', '0', ...doorsOffArgs(keepDoors), '--snapshot-store', ['no', 'ne'].join('')];
+}
+
+/**
+ * Flags turning the HTTP and gRPC doors off except those in `keepDoors`: a lighter
+ * configuration, only behind an explicit flag and labelled beside the default figure.
+ */
+export function doorsOffArgs(keepDoors = []) {
+  const args = [];
+  for (const door of ['http', 'grpc'])
+    args.push(`--${door}-port`, keepDoors.includes(door) ? '0' : String(-1));
   return args;
 }
 
