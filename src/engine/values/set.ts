@@ -113,7 +113,7 @@ export class SetValue implements Collection {
     }
     const set = this.data as Set<string>;
     if (set.has(m)) return false;
-    if (this.intset && !isInt64String(m)) this.intset = false;
+    if (this.intset && !isInt64String(m)) this.toHashtable();
     set.add(m);
     this.bytes += m.length;
     this.pool?.add(m);
@@ -215,9 +215,20 @@ export class SetValue implements Collection {
     return s;
   }
 
-  /** No longer an intset (one way): packed members while small, else a Set. */
+  /**
+   * No longer an intset (one way): packed members while small, else a Set. The members keep
+   * the intset's numeric order as the first of their insertion order, as Redis's conversion
+   * inserts them, whichever form held them.
+   */
   private toHashtable(): void {
     this.intset = false;
+    if (this.form === SET) {
+      const set = this.data as Set<string>;
+      const sorted = [...set].sort(compareInt64Strings);
+      set.clear();
+      for (const m of sorted) set.add(m);
+      return;
+    }
     if (this.form !== INTS) return;
     const n = this.size();
     if (n > PACKED_MAX_MEMBERS) {
