@@ -20,7 +20,8 @@ export type ChangeKind = 'set' | 'del' | 'expire' | 'evict' | 'flush';
 /**
  * Called synchronously after every change, from every door and from background expiry and
  * eviction. Used by WATCH, gRPC Watch, snapshots and stats. Must be cheap and must not call
- * back into the keyspace.
+ * back into the keyspace. `key` is valid only during the call (it may be a view into a
+ * request's buffer or into the engine's memory): a listener that keeps it copies it.
  */
 export type ChangeListener = (db: number, key: Buffer | null, kind: ChangeKind) => void;
 

@@ -98,7 +98,8 @@ export class KeyspaceNotifier {
     }
     if (this.flags & NOTIFY_KEYEVENT) {
       const head = channelHead(this.eventHeads, KEYEVENT_PREFIX, db);
-      pubsub.publish(Buffer.concat([head, event]), key);
+      // Copied: the engine's key is valid only during its change listener's call.
+      pubsub.publish(Buffer.concat([head, event]), Buffer.from(key));
     }
   }
 

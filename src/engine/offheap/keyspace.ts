@@ -146,9 +146,10 @@ export class OffHeapKeyspace implements Keyspace {
     if (b !== null) b(db, key);
   }
 
+  /** Report a change to the listener (which copies the key if it keeps it). */
   emitKey(db: number, key: Buffer, kind: ChangeKind): void {
     const l = this.listener;
-    if (l !== null) l(db, Buffer.from(key), kind);
+    if (l !== null) l(db, key, kind);
   }
 
   /**
