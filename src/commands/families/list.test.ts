@@ -92,6 +92,20 @@ describe('LLEN / LINDEX / LRANGE', () => {
     expect(await s.run('LINDEX', 's', '0')).toBe(WRONGTYPE);
     expect(await s.run('LRANGE', 's', '0', '1')).toBe(WRONGTYPE);
   });
+
+  it('return every byte of large and binary items, past the 64 kB a reply run converts at once', async () => {
+    const s = session();
+    const items: Buffer[] = [];
+    for (let i = 0; i < 300; i++) {
+      // Mostly small items, some of 20-40 kB, one empty; all 256 byte values appear.
+      const len = i === 7 ? 0 : i % 50 === 3 ? 20_000 + i * 60 : 1 + (i % 9);
+      items.push(Buffer.from(Array.from({ length: len }, (_, k) => (i * 31 + k) & 255)));
+    }
+    for (const item of items) await s.raw('RPUSH', 'big', item);
+    expect(await s.raw('LRANGE', 'big', '0', '-1')).toEqual(items);
+    expect(await s.raw('LRANGE', 'big', '2', '60')).toEqual(items.slice(2, 61));
+    expect(await s.raw('LRANGE', 'big', '-1', '-1')).toEqual([items[299]]);
+  });
 });
 
 describe('LSET / LINSERT / LREM / LTRIM', () => {

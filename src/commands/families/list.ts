@@ -84,13 +84,36 @@ function lrange(ctx: CommandContext, argv: Buffer[]): Reply {
   if (l instanceof ErrorReply) return l;
   const r = clampRange(start, end, l.size());
   if (r === null) return [];
-  const out: Buffer[] = new Array(r[1] - r[0] + 1);
+  const items: string[] = new Array(r[1] - r[0] + 1);
   for (let i = r[0], k = 0; i <= r[1]; i++, k++) {
     if (k % RANGE_CHECK_EVERY === RANGE_CHECK_EVERY - 1) {
       const stop = interrupted(ctx);
       if (stop !== null) return stop;
     }
-    out[k] = bytes(l.at(i));
+    items[k] = l.at(i);
+  }
+  return bulkViews(items);
+}
+
+/** Most chars bulkViews converts at once (bounds the joined string and the shared buffer). */
+const VIEWS_MAX_CHARS = 64 * 1024;
+
+/**
+ * Bulk replies for `items`: their bytes written into a shared buffer a run of items at a time,
+ * each reply a view of its part (one conversion per run instead of one per item).
+ */
+function bulkViews(items: string[]): Buffer[] {
+  const out: Buffer[] = new Array(items.length);
+  for (let from = 0; from < items.length; ) {
+    let to = from + 1;
+    let chars = items[from].length;
+    while (to < items.length && chars + items[to].length <= VIEWS_MAX_CHARS) chars += items[to++].length;
+    const all = Buffer.from(to - from === 1 ? items[from] : items.slice(from, to).join(''), 'latin1');
+    for (let p = 0; from < to; from++) {
+      const end = p + items[from].length;
+      out[from] = all.subarray(p, end);
+      p = end;
+    }
   }
   return out;
 }

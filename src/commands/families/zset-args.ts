@@ -79,9 +79,27 @@ function strtodWhole(s: string): { v: number; range: boolean } | null {
   return { v: neg ? -mag : mag, range: mag === 0 || mag === Number.POSITIVE_INFINITY };
 }
 
+/** Longest all-digit score read without strtod: below 2^53, so every such integer is exact. */
+const FAST_DIGITS = 15;
+
+/** A score of 1..15 ASCII digits (redis-benchmark's, most clients'): its value, else -1. */
+function digitsScore(arg: Buffer): number {
+  const n = arg.length;
+  if (n > FAST_DIGITS) return -1;
+  let v = 0;
+  for (let i = 0; i < n; i++) {
+    const d = arg[i] - 48;
+    if (d < 0 || d > 9) return -1;
+    v = v * 10 + d;
+  }
+  return v;
+}
+
 /** Redis's string2d (getDoubleFromObject): the score, or null when not a valid float. */
 export function parseScore(arg: Buffer): number | null {
   if (arg.length === 0) return null;
+  const fast = digitsScore(arg);
+  if (fast >= 0) return fast;
   const s = arg.toString('latin1');
   if (SPACE_RE.test(s)) return null;
   const r = strtodWhole(s);
@@ -168,7 +186,13 @@ export function rankRange(start: number, end: number, len: number): [number, num
   return [start, end >= len ? len - 1 : end];
 }
 
+/** Integers printed as `%.17g` prints them (no exponent below 1e17): String() has the same digits. */
+const PLAIN_INTEGER_MAX = 2 ** 53;
+
 export function scoreReply(score: number): DoubleReply {
+  // -0 is printed "-0" (formatDouble), String(-0) would give "0".
+  if (score !== 0 && Number.isInteger(score) && score < PLAIN_INTEGER_MAX && score > -PLAIN_INTEGER_MAX)
+    return new DoubleReply(score, String(score));
   return new DoubleReply(score);
 }
 

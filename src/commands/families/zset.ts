@@ -46,6 +46,9 @@ function zaddGeneric(ctx: CommandContext, argv: Buffer[], incrCommand: boolean):
   let at = 2;
   for (; at < argv.length; at++) {
     const o = argv[at];
+    // Every option starts with a letter; a score usually does not.
+    const c = o.length > 0 ? o[0] | 0x20 : 0;
+    if (c < 0x61 || c > 0x7a) break;
     if (optIs(o, 'nx')) nx = true;
     else if (optIs(o, 'xx')) xx = true;
     else if (optIs(o, 'ch')) ch = true;

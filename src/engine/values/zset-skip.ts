@@ -26,6 +26,12 @@ export class SkipZSet {
   private orderSeqs: number[] = [];
   private removedInOrder = 0;
   private nextSeq = 1;
+  /**
+   * The member `score` last looked up and its node (0: absent), so that ZADD's lookup then add
+   * costs one map lookup; forgotten at the next add, removal or compaction.
+   */
+  private seenMember: string | null = null;
+  private seenNode = 0;
 
   size(): number {
     return this.dict.size;
@@ -35,6 +41,11 @@ export class SkipZSet {
   memory(): number {
     const slots = this.zsl.score.length * NODE_SLOT_BYTES + this.zsl.fwd.length * LINK_SLOT_BYTES;
     return this.bytes + this.dict.size * ELEMENT_OVERHEAD_BYTES + slots;
+  }
+
+  /** Bytes of the members themselves. */
+  memberBytes(): number {
+    return this.bytes;
   }
 
   /** Scores of 0 stored as +0 (a listpack stores an integral score as an integer). */
@@ -55,6 +66,8 @@ export class SkipZSet {
 
   score(m: string): number | undefined {
     const x = this.dict.get(m);
+    this.seenMember = m;
+    this.seenNode = x ?? 0;
     return x === undefined ? undefined : this.zsl.score[x];
   }
 
@@ -84,7 +97,10 @@ export class SkipZSet {
 
   /** Add a member or change its score; true when the member is new. */
   add(m: string, score: number): boolean {
-    const x = this.dict.get(m);
+    let x: number | undefined;
+    if (m === this.seenMember) x = this.seenNode === 0 ? undefined : this.seenNode;
+    else x = this.dict.get(m);
+    this.seenMember = null;
     if (x !== undefined) {
       if (this.zsl.score[x] !== score) this.zsl.updateScore(x, score);
       return false;
@@ -110,6 +126,7 @@ export class SkipZSet {
   /** Drop a node from the map and the scan order (the skiplist frees it). */
   private readonly forget = (x: number): void => {
     const m = this.zsl.member[x];
+    this.seenMember = null;
     this.dict.delete(m);
     this.bytes -= m.length;
     this.removedInOrder++;
@@ -133,6 +150,7 @@ export class SkipZSet {
     }
     const slots = this.zsl.score.length;
     if (slots <= MIN_COMPACT_SLOTS || slots <= this.dict.size * SPARSE_FACTOR) return;
+    this.seenMember = null;
     const old = this.zsl;
     const zsl = new SkipList();
     const dict = new Map<string, number>();

@@ -341,6 +341,14 @@ export class ZSetValue implements Collection {
 
   serialize(): Buffer {
     const n = this.size();
+    if (this.packed === null) {
+      const skip = this.skip as SkipZSet;
+      // Straight off the skiplist: a snapshot of a large set walks millions of nodes.
+      const w = new SerialWriter(skip.memberBytes() + n * 12 + 8);
+      w.u8(this.big ? 1 : 0).u32(n);
+      for (let x = skip.first(); x !== 0; x = skip.next(x)) w.str(skip.memberAt(x)).f64(skip.scoreAt(x));
+      return w.done();
+    }
     let bytes = 0;
     for (const m of this.members()) bytes += m.length;
     const w = new SerialWriter(bytes + n * 12 + 8);
