@@ -103,6 +103,27 @@ describe('SSCAN / HSCAN on large encodings', () => {
     for (const m of seen) expect(m.startsWith('m') || m.startsWith('new')).toBe(true);
   });
 
+  it('returns every field of a large hash present for the whole scan, with its current value', async () => {
+    const s = session();
+    const all = members(2000, 'f');
+    await s.run('HSET', 'h', ...all.flatMap((f) => [f, `v${f}`]));
+    const removed = new Set<string>();
+    let extra = 0;
+    const { items } = await fullScan(s, 'HSCAN', 'h', ['COUNT', '50'], async (calls) => {
+      // Deletes move the last field into the hole; values rewritten at another size move too.
+      for (let i = 0; i < 20; i++) {
+        const victim = all[(calls * 37 + i * 101) % all.length];
+        if (!removed.has(victim) && (await s.run('HDEL', 'h', victim)) === 1) removed.add(victim);
+      }
+      await s.run('HSET', 'h', all[(calls * 53) % all.length], 'rewritten', `new${extra++}`, 'x');
+    });
+    const seen = new Map<string, string>();
+    for (let i = 0; i < items.length; i += 2) seen.set(items[i], items[i + 1]);
+    expect(removed.size).toBeGreaterThan(500);
+    for (const f of all) if (!removed.has(f)) expect(seen.has(f), f).toBe(true);
+    for (const [f, v] of seen) expect(v === `v${f}` || v === 'rewritten' || v === 'x', f).toBe(true);
+  });
+
   it('an unknown cursor restarts the iteration: duplicates, never misses', async () => {
     const s = session();
     await s.run('SADD', 's', ...members(100));

@@ -5,7 +5,8 @@
  * cursor 0, whatever cursor was passed (Redis does exactly that). A large one is walked with a
  * live JS iterator: Map and Set iterators see later inserts and skip deleted entries, so every
  * element present for the whole iteration is returned at least once, which is Redis's
- * guarantee. Between calls the iterator waits in a per-server registry under the cursor handed
+ * guarantee (hashes and sets walk their BigTable's ids downwards for the same guarantee,
+ * big-table.ts). Between calls the iterator waits in a per-server registry under the cursor handed
  * to the client; the registry is keyed by the collection object itself (a WeakMap), so a
  * deleted collection takes its iterators with it. A cursor the registry does not know (too
  * old, from another key, made up) starts the iteration again: duplicates, never misses.

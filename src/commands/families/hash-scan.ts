@@ -10,7 +10,7 @@ import { lookupReadTyped } from './typed.js';
 function target(h: HashValue): ScanTarget {
   return {
     compact: !h.big,
-    elements: () => h.keys(),
+    elements: () => (h.big ? h.scanFields() : h.keys()),
     has: (f) => h.has(f),
     emit: (f, out) => {
       out.push(bytes(f), bytes(h.get(f) as string));

@@ -10,7 +10,7 @@ import { lookupReadTyped } from './typed.js';
 function target(s: SetValue): ScanTarget {
   return {
     compact: s.intset,
-    elements: () => (s.intset ? s.members().values() : s.values()),
+    elements: () => (s.intset ? s.members().values() : s.scanMembers()),
     has: (m) => s.has(m),
     emit: (m, out) => {
       out.push(bytes(m));

@@ -4,23 +4,20 @@
  *
  * A small hash is kept packed in one string (packed.ts: field, value, field, value, ...), as
  * Redis keeps it in one listpack; past PACKED_MAX_FIELDS fields or PACKED_MAX_CHARS, or once it
- * converts to `hashtable`, it is a Map. The encoding reported follows Redis's rule, not the
+ * converts to `hashtable`, it is a BigTable (big-table.ts: entries in byte blocks, no object per
+ * field; insertion order until the first delete). The encoding reported follows Redis's rule, not the
  * representation: a listpack hash converts when a write brings a field or value longer than
  * hash-max-listpack-value or more fields than hash-max-listpack-entries (only the lengths written
  * count, so lowering the limit later does not convert a hash until such a write; COPY keeps the
  * encoding).
  */
-import {
-  COLLECTION_OVERHEAD_BYTES,
-  type Collection,
-  ELEMENT_OVERHEAD_BYTES,
-  type EncodingLimits,
-} from './collection.js';
+import { BigTable } from './big-table.js';
+import { COLLECTION_OVERHEAD_BYTES, type Collection, type EncodingLimits } from './collection.js';
 import { append, elementAt, elementEnd, elementEquals, lengthAt, splice } from './packed.js';
-import { POOL_MIN_ELEMENTS, RandomPool, walkToRandom } from './random-pool.js';
+import { walkToRandom } from './random-pool.js';
 import { SerialReader, SerialWriter } from './serial.js';
 
-/** A packed hash becomes a Map past this many fields (linear lookups stay short)... */
+/** A packed hash becomes a BigTable past this many fields (linear lookups stay short)... */
 const PACKED_MAX_FIELDS = 256;
 /** ...or this many chars (each write copies the string). */
 const PACKED_MAX_CHARS = 16 * 1024;
@@ -29,17 +26,16 @@ const PACKED_OVERHEAD_BYTES = 64;
 
 export class HashValue implements Collection {
   readonly type = 'hash';
-  /** Fields and values packed (small hashes); null once the hash is a Map. */
+  /** Fields and values packed (small hashes); null once the hash is a BigTable. */
   private packed: string | null = '';
   private count = 0;
-  private map: Map<string, string> | null = null;
+  private map: BigTable | null = null;
   /** Converted to `hashtable` (one way). */
   big = false;
+  /** Field and value bytes of a packed hash. */
   private bytes = 0;
   /** Longest field or value written since the last fit (bytes). */
   private pendingMaxLength = 0;
-  /** Fields again, for O(1) random picks; built by the first pick on a large hash. */
-  private pool: RandomPool | null = null;
 
   size(): number {
     return this.map === null ? this.count : this.map.size;
@@ -47,7 +43,7 @@ export class HashValue implements Collection {
 
   memory(): number {
     if (this.packed !== null) return PACKED_OVERHEAD_BYTES + this.packed.length;
-    return COLLECTION_OVERHEAD_BYTES + this.bytes + this.size() * ELEMENT_OVERHEAD_BYTES;
+    return COLLECTION_OVERHEAD_BYTES + (this.map as BigTable).memory();
   }
 
   encoding(): string {
@@ -79,15 +75,7 @@ export class HashValue implements Collection {
   set(field: string, value: string): boolean {
     this.pendingMaxLength = Math.max(this.pendingMaxLength, field.length, value.length);
     if (this.map === null) return this.setPacked(field, value);
-    const old = this.map.get(field);
-    this.map.set(field, value);
-    if (old === undefined) {
-      this.bytes += field.length + value.length;
-      this.pool?.add(field);
-      return true;
-    }
-    this.bytes += value.length - old.length;
-    return false;
+    return this.map.set(field, value);
   }
 
   private setPacked(field: string, value: string): boolean {
@@ -116,12 +104,7 @@ export class HashValue implements Collection {
       this.count--;
       return true;
     }
-    const old = this.map.get(field);
-    if (old === undefined) return false;
-    this.map.delete(field);
-    this.bytes -= field.length + old.length;
-    this.pool?.delete(field);
-    return true;
+    return this.map.delete(field);
   }
 
   /** Fields in order. */
@@ -158,12 +141,18 @@ export class HashValue implements Collection {
     }
   }
 
+  /**
+   * Fields for HSCAN: of a large hash, every field present for the whole walk at least once,
+   * whatever is written between steps (BigTable.scan); of a packed one, in order.
+   */
+  scanFields(): Iterator<string> {
+    return this.map === null ? this.keys() : this.map.scan();
+  }
+
   /** A field chosen uniformly at random; the hash must not be empty. */
   randomField(): string {
-    const n = this.size();
-    if (this.map === null || n < POOL_MIN_ELEMENTS) return walkToRandom(this.keys(), n);
-    this.pool ??= new RandomPool(this.map.keys());
-    return this.pool.pick();
+    if (this.map === null) return walkToRandom(this.keys(), this.count);
+    return this.map.random();
   }
 
   clone(): HashValue {
@@ -172,7 +161,10 @@ export class HashValue implements Collection {
       h.packed = this.packed;
       h.count = this.count;
       h.bytes = this.bytes;
-    } else for (const [f, v] of this.map) h.set(f, v);
+    } else {
+      h.map = this.map.clone();
+      h.packed = null;
+    }
     h.big = this.big;
     if (h.big) h.unpack();
     h.pendingMaxLength = 0;
@@ -181,7 +173,7 @@ export class HashValue implements Collection {
 
   serialize(): Buffer {
     const n = this.size();
-    const w = new SerialWriter(this.bytes + n * 8 + 8);
+    const w = new SerialWriter((this.map === null ? this.bytes : this.map.liveBytes()) + n * 8 + 8);
     w.u8(this.big ? 1 : 0).u32(n);
     for (const [f, v] of this.entries()) w.str(f).str(v);
     return w.done();
@@ -194,20 +186,21 @@ export class HashValue implements Collection {
     // Redis picks it again when it loads a value.
     r.u8();
     const n = r.u32();
-    if (n > PACKED_MAX_FIELDS) h.unpack();
+    if (n > PACKED_MAX_FIELDS) h.unpack(n);
     for (let i = n; i > 0; i--) h.set(r.str(), r.str());
     r.end();
     return h;
   }
 
-  /** From packed to a Map (one way). */
-  private unpack(): void {
+  /** From packed to a BigTable (one way); `sizeHint` fields are coming. */
+  private unpack(sizeHint = 0): void {
     if (this.map !== null) return;
-    const m = new Map<string, string>();
+    const m = new BigTable(true, Math.max(sizeHint, this.count));
     for (const [f, v] of this.entries()) m.set(f, v);
     this.map = m;
     this.packed = null;
     this.count = 0;
+    this.bytes = 0;
   }
 }
 

@@ -7,28 +7,25 @@
  * fixed-width integers (set-ints.ts); a small `hashtable` set is packed into one string of
  * length-prefixed members in insertion order (packed.ts), which Redis 7.0 has no encoding for
  * but costs a fraction of a JS Set; past PACKED_MAX_MEMBERS members or PACKED_MAX_CHARS (or
- * PACKED_MAX_INTS for an intset with raised limits) the members are a `Set`. OBJECT ENCODING
- * follows Redis's rule whatever the form.
+ * PACKED_MAX_INTS for an intset with raised limits) the members are a BigTable (big-table.ts:
+ * members in byte blocks, no object per member). OBJECT ENCODING follows Redis's rule whatever
+ * the form.
  */
-import {
-  COLLECTION_OVERHEAD_BYTES,
-  type Collection,
-  ELEMENT_OVERHEAD_BYTES,
-  type EncodingLimits,
-} from './collection.js';
+import { BigTable } from './big-table.js';
+import { COLLECTION_OVERHEAD_BYTES, type Collection, type EncodingLimits } from './collection.js';
 import { append, elementEnd, elementEquals, elements, splice } from './packed.js';
-import { POOL_MIN_ELEMENTS, RandomPool, walkToRandom } from './random-pool.js';
+import { walkToRandom } from './random-pool.js';
 import { SerialReader, SerialWriter } from './serial.js';
 import { decodeInt, encodeInt, intWidth, search, spliceChars, widen } from './set-ints.js';
 
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 
-/** A packed hashtable set becomes a Set past this many members (linear lookups stay short)... */
+/** A packed hashtable set becomes a BigTable past this many members (linear lookups stay short)... */
 const PACKED_MAX_MEMBERS = 128;
 /** ...or this many chars (each write copies the string). */
 const PACKED_MAX_CHARS = 8 * 1024;
-/** A packed intset becomes a Set past this many members (set-max-intset-entries raised). */
+/** A packed intset becomes a BigTable past this many members (set-max-intset-entries raised). */
 const PACKED_MAX_INTS = 4096;
 /** Fixed cost of a packed set: the object and the string's header. */
 const PACKED_OVERHEAD_BYTES = 64;
@@ -65,20 +62,16 @@ export class SetValue implements Collection {
   private form = INTS;
   /** INTS: bytes per member; STRS: the member count. */
   private n = 2;
-  private data: string | Set<string> = '';
-  /** Member bytes of a Set form (memory accounting). */
-  private bytes = 0;
-  /** Members again, for O(1) random picks; built by the first pick on a large set. */
-  private pool: RandomPool | null = null;
+  private data: string | BigTable = '';
 
   size(): number {
     if (this.form === INTS) return (this.data as string).length / this.n;
-    return this.form === STRS ? this.n : (this.data as Set<string>).size;
+    return this.form === STRS ? this.n : (this.data as BigTable).size;
   }
 
   memory(): number {
     if (this.form !== SET) return PACKED_OVERHEAD_BYTES + (this.data as string).length;
-    return COLLECTION_OVERHEAD_BYTES + this.bytes + this.size() * ELEMENT_OVERHEAD_BYTES;
+    return COLLECTION_OVERHEAD_BYTES + (this.data as BigTable).memory();
   }
 
   encoding(): string {
@@ -90,7 +83,7 @@ export class SetValue implements Collection {
   }
 
   has(m: string): boolean {
-    if (this.form === SET) return (this.data as Set<string>).has(m);
+    if (this.form === SET) return (this.data as BigTable).has(m);
     if (this.form === STRS) return findPacked(this.data as string, m) >= 0;
     if (!isInt64String(m)) return false;
     const w = intWidth(m);
@@ -111,13 +104,9 @@ export class SetValue implements Collection {
       if (this.n > PACKED_MAX_MEMBERS || (this.data as string).length > PACKED_MAX_CHARS) this.toSet();
       return true;
     }
-    const set = this.data as Set<string>;
-    if (set.has(m)) return false;
+    // A non-integer is new to an intset held as a BigTable.
     if (this.intset && !isInt64String(m)) this.toHashtable();
-    set.add(m);
-    this.bytes += m.length;
-    this.pool?.add(m);
-    return true;
+    return (this.data as BigTable).set(m);
   }
 
   private addInt(m: string): boolean {
@@ -153,25 +142,30 @@ export class SetValue implements Collection {
       this.n--;
       return true;
     }
-    if (!(this.data as Set<string>).delete(m)) return false;
-    this.bytes -= m.length;
-    this.pool?.delete(m);
-    return true;
+    return (this.data as BigTable).delete(m);
   }
 
   /** A member chosen uniformly at random; the set must not be empty. */
   randomMember(): string {
     const n = this.size();
     if (this.form === INTS) return decodeInt(this.data as string, Math.floor(Math.random() * n), this.n);
-    if (this.form === STRS || n < POOL_MIN_ELEMENTS) return walkToRandom(this.values(), n);
-    this.pool ??= new RandomPool(this.data as Set<string>);
-    return this.pool.pick();
+    if (this.form === STRS) return walkToRandom(this.values(), n);
+    return (this.data as BigTable).random();
+  }
+
+  /**
+   * Members for SSCAN of a hashtable set: of a large one, every member present for the whole
+   * walk at least once, whatever is written between steps (BigTable.scan); of a packed one, in
+   * order. (An intset is returned whole, sorted: `members()`.)
+   */
+  scanMembers(): Iterator<string> {
+    return this.form === SET ? (this.data as BigTable).scan() : this.values();
   }
 
   /** Members in Redis's order where it is defined (an intset's numeric order). */
   members(): string[] {
     if (this.form === SET) {
-      const out = [...(this.data as Set<string>)];
+      const out = [...(this.data as BigTable).keys()];
       if (this.intset) out.sort(compareInt64Strings);
       return out;
     }
@@ -179,11 +173,12 @@ export class SetValue implements Collection {
   }
 
   /**
-   * Every member once (a packed intset's in numeric order, others in insertion order). A
-   * packed form is walked as it was when the walk began.
+   * Every member once (a packed intset's in numeric order, others in insertion order, a
+   * BigTable's until its first delete). A packed form is walked as it was when the walk began;
+   * a BigTable must not change during the walk (SSCAN uses `scanMembers()`).
    */
   values(): IterableIterator<string> {
-    if (this.form === SET) return (this.data as Set<string>).values();
+    if (this.form === SET) return (this.data as BigTable).keys();
     if (this.form === STRS) return elements(this.data as string);
     return intMembers(this.data as string, this.n);
   }
@@ -193,14 +188,15 @@ export class SetValue implements Collection {
     s.intset = this.intset;
     s.form = this.form;
     s.n = this.n;
-    s.bytes = this.bytes;
-    s.data = this.form === SET ? new Set(this.data as Set<string>) : this.data;
+    s.data = this.form === SET ? (this.data as BigTable).clone() : this.data;
     return s;
   }
 
   serialize(): Buffer {
     const n = this.size();
-    const w = new SerialWriter((this.form === SET ? this.bytes : this.memory()) + n * 4 + 8);
+    const w = new SerialWriter(
+      (this.form === SET ? (this.data as BigTable).liveBytes() : this.memory()) + n * 4 + 8,
+    );
     w.u8(this.intset ? 0 : 1).u32(n);
     for (const m of this.values()) w.str(m);
     return w.done();
@@ -223,10 +219,10 @@ export class SetValue implements Collection {
   private toHashtable(): void {
     this.intset = false;
     if (this.form === SET) {
-      const set = this.data as Set<string>;
-      const sorted = [...set].sort(compareInt64Strings);
-      set.clear();
-      for (const m of sorted) set.add(m);
+      const sorted = [...(this.data as BigTable).keys()].sort(compareInt64Strings);
+      const table = new BigTable(false, sorted.length);
+      for (const m of sorted) table.set(m);
+      this.data = table;
       return;
     }
     if (this.form !== INTS) return;
@@ -242,18 +238,13 @@ export class SetValue implements Collection {
     if ((this.data as string).length > PACKED_MAX_CHARS) this.toSet();
   }
 
-  /** From a packed form to a Set (one way). */
+  /** From a packed form to a BigTable (one way). */
   private toSet(): void {
     if (this.form === SET) return;
-    const set = new Set<string>();
-    let bytes = 0;
-    for (const m of this.values()) {
-      set.add(m);
-      bytes += m.length;
-    }
+    const table = new BigTable(false, this.size());
+    for (const m of this.values()) table.set(m);
     this.form = SET;
-    this.data = set;
-    this.bytes = bytes;
+    this.data = table;
     this.n = 0;
   }
 }

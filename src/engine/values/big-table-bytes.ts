@@ -1,0 +1,114 @@
+/**
+ * Bytes of big-table.ts's entries: hashing a latin1 string and the same bytes in a block
+ * alike, comparing a string with bytes without building a string, and the length headers
+ * (packed.ts's format: one byte below 255, else 255 then a u32 little-endian).
+ */
+
+const LONG = 255;
+/** Strings at least this long are compared and written natively. */
+const NATIVE_MIN_CHARS = 48;
+
+/** Seeded per process so a client cannot precompute colliding fields. */
+const SEED = (Math.random() * 0x100000000) >>> 0;
+
+function mix(h: number, k: number): number {
+  k = Math.imul(k, 0xcc9e2d51);
+  k = (k << 15) | (k >>> 17);
+  h ^= Math.imul(k, 0x1b873593);
+  h = (h << 13) | (h >>> 19);
+  return (Math.imul(h, 5) + 0xe6546b64) | 0;
+}
+
+function tail(h: number, k: number, rest: number, len: number): number {
+  if (rest !== 0) {
+    k = Math.imul(k, 0xcc9e2d51);
+    k = (k << 15) | (k >>> 17);
+    h ^= Math.imul(k, 0x1b873593);
+  }
+  h ^= len;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/** MurmurHash3 (x86, 32-bit) of a latin1 string's bytes. */
+export function hashString(s: string): number {
+  const len = s.length;
+  let h = SEED;
+  let i = 0;
+  const end4 = len & ~3;
+  for (; i < end4; i += 4) {
+    h = mix(
+      h,
+      s.charCodeAt(i) |
+        (s.charCodeAt(i + 1) << 8) |
+        (s.charCodeAt(i + 2) << 16) |
+        (s.charCodeAt(i + 3) << 24),
+    );
+  }
+  const rest = len & 3;
+  let k = 0;
+  if (rest !== 0) {
+    k = s.charCodeAt(i);
+    if (rest > 1) k |= s.charCodeAt(i + 1) << 8;
+    if (rest > 2) k |= s.charCodeAt(i + 2) << 16;
+  }
+  return tail(h, k, rest, len);
+}
+
+/** hashString of the string whose bytes are `len` bytes of `b` at `off`. */
+export function hashBytes(b: Uint8Array, off: number, len: number): number {
+  let h = SEED;
+  let i = off;
+  const end4 = off + (len & ~3);
+  for (; i < end4; i += 4) h = mix(h, b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24));
+  const rest = len & 3;
+  let k = 0;
+  if (rest !== 0) {
+    k = b[i];
+    if (rest > 1) k |= b[i + 1] << 8;
+    if (rest > 2) k |= b[i + 2] << 16;
+  }
+  return tail(h, k, rest, len);
+}
+
+/** `s.length` bytes of `b` at `off` are the bytes of `s`. */
+export function equalsAt(b: Buffer, off: number, s: string): boolean {
+  const n = s.length;
+  if (n >= NATIVE_MIN_CHARS) return b.toString('latin1', off, off + n) === s;
+  for (let i = 0; i < n; i++) if (b[off + i] !== s.charCodeAt(i)) return false;
+  return true;
+}
+
+/** Writes the bytes of `s` at `off`; returns the end. */
+export function writeAt(b: Buffer, off: number, s: string): number {
+  const n = s.length;
+  if (n >= NATIVE_MIN_CHARS) return off + b.write(s, off, n, 'latin1');
+  for (let i = 0; i < n; i++) b[off + i] = s.charCodeAt(i);
+  return off + n;
+}
+
+/** Bytes taken by the header of an element of `len` bytes. */
+export function headerSize(len: number): number {
+  return len < LONG ? 1 : 5;
+}
+
+/** The length in the header at `p`. */
+export function readLength(b: Buffer, p: number): number {
+  const c = b[p];
+  return c < LONG ? c : b.readUInt32LE(p + 1);
+}
+
+/** Writes a header for `len` at `p`; returns where the element's bytes start. */
+export function writeLength(b: Buffer, p: number, len: number): number {
+  if (len < LONG) {
+    b[p] = len;
+    return p + 1;
+  }
+  b[p] = LONG;
+  b.writeUInt32LE(len, p + 1);
+  return p + 5;
+}
