@@ -17,6 +17,10 @@
  *               XLEN verified; INFO used_memory and process RSS above the freshly started
  *               server, per entry, Cairn/Redis, and the load's CPU us per entry. Fresh servers
  *               per run, like bench/memory-types.mjs.
+ *   pel         pending entries: one stream of --pel-entries entries, a group at 0, then
+ *               XREADGROUP COUNT 1000 by 10 consumers in turn until all are pending (XPENDING
+ *               verified); INFO used_memory and RSS after reading minus after loading, per
+ *               pending entry. Fresh servers per run.
  *
  * A scenario a server fails (a stream command Cairn does not have yet, a count that does not
  * verify) is reported as failed for that server and the others go on.
@@ -25,21 +29,29 @@
  *   node bench/streams.mjs --requests 20000 --reads 2000 --entries 20000 --runs 1 \
  *     --warmup 0 --settle-ms 200                 # a quick check
  *
- * Flags: --scenarios xadd,xreadgroup,memory, --runs K (3), --pipelines 1,16, --clients C (50),
+ * Flags: --scenarios xadd,xreadgroup,memory,pel, --runs K (3), --pipelines 1,16, --clients C (50),
  *        --requests N (1000000 XADDs), --streams K (1000: -r of XADD), --reads N (100000
  *        XREADGROUP calls of COUNT 10), --consumers K (50), --entries N (1000000: memory),
- *        --settle-ms (2000: pause before measuring memory), --warmup N (20000 XADDs at
+ *        --pel-entries N (1000000: pel), --settle-ms (2000: pause before measuring memory), --warmup N (20000 XADDs at
  *        pipeline 16 per server, untimed), --cairn-args "..." (appended to the default start).
  */
 import { parseArgs } from 'node:util';
 import { customCommand, requestsFor } from './lib/custom-benchmark.mjs';
 import { machineInfo, markdownTable, median, writeResults } from './lib/report.mjs';
 import { rotate, startCairn, startRedis } from './lib/servers.mjs';
-import { BATCH, memory, XADD_ARGV, XREAD_ARGV, xadd, xreadgroup } from './lib/stream-scenarios.mjs';
+import {
+  BATCH,
+  memory,
+  pelMemory,
+  XADD_ARGV,
+  XREAD_ARGV,
+  xadd,
+  xreadgroup,
+} from './lib/stream-scenarios.mjs';
 
 const { values: flags } = parseArgs({
   options: {
-    scenarios: { type: 'string', default: 'xadd,xreadgroup,memory' },
+    scenarios: { type: 'string', default: 'xadd,xreadgroup,memory,pel' },
     runs: { type: 'string', default: '3' },
     pipelines: { type: 'string', default: '1,16' },
     clients: { type: 'string', default: '50' },
@@ -48,6 +60,7 @@ const { values: flags } = parseArgs({
     reads: { type: 'string', default: '100000' },
     consumers: { type: 'string', default: '50' },
     entries: { type: 'string', default: '1000000' },
+    'pel-entries': { type: 'string', default: '1000000' },
     'settle-ms': { type: 'string', default: '2000' },
     warmup: { type: 'string', default: '20000' },
     'cairn-args': { type: 'string', default: '' },
@@ -60,19 +73,21 @@ const list = (s) =>
     .filter(Boolean);
 const SCENARIOS = list(flags.scenarios);
 for (const s of SCENARIOS)
-  if (!['xadd', 'xreadgroup', 'memory'].includes(s))
-    throw new Error(`unknown scenario ${s} (xadd, xreadgroup, memory)`);
+  if (!['xadd', 'xreadgroup', 'memory', 'pel'].includes(s))
+    throw new Error(`unknown scenario ${s} (xadd, xreadgroup, memory, pel)`);
 const RUNS = Number(flags.runs);
 const PIPELINES = list(flags.pipelines).map(Number);
 const CLIENTS = Number(flags.clients);
 const STREAMS = Number(flags.streams);
 const CONSUMERS = Number(flags.consumers);
 const ENTRIES = Number(flags.entries);
+const PEL_ENTRIES = Number(flags['pel-entries']);
 const CAIRN_ARGS = flags['cairn-args'].split(' ').filter(Boolean);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 /** samples[test][`P${pipeline}`][server] = [result per run]; memory[server] = [result per run] */
 const samples = {};
 const mem = { cairn: [], redis: [] };
+const pel = { cairn: [], redis: [] };
 const commandLines = {};
 const push = (run, test, pipeline, name, r) => {
   samples[test] ??= {};
@@ -155,6 +170,29 @@ if (SCENARIOS.includes('memory')) {
   }
 }
 
+if (SCENARIOS.includes('pel')) {
+  for (let run = 0; run < RUNS; run++) {
+    const servers = {};
+    try {
+      servers.cairn = await startCairn({ args: CAIRN_ARGS });
+      servers.redis = await startRedis();
+      for (const k of ['cairn', 'redis']) commandLines[k] = servers[k].commandLine;
+      for (const who of rotate(['cairn', 'redis'], run)) {
+        const r = await pelMemory(servers[who], {
+          entries: PEL_ENTRIES,
+          settleMs: Number(flags['settle-ms']),
+        });
+        pel[who].push(r);
+        process.stderr.write(
+          `pel run ${run + 1}/${RUNS} ${who}: ${r.failed ? `FAILED ${r.failed}` : `read in ${(r.readMs / 1000).toFixed(1)} s`}\n`,
+        );
+      }
+    } finally {
+      await Promise.all(Object.values(servers).map((s) => s.stop()));
+    }
+  }
+}
+
 const fmt = (v) => (Number.isFinite(v) ? Math.round(v).toLocaleString('en-US') : 'n/a');
 const fixed = (v, digits) => (Number.isFinite(v) ? v.toFixed(digits) : 'n/a');
 const x = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b !== 0 ? `${(a / b).toFixed(2)}x` : 'n/a');
@@ -189,7 +227,7 @@ const GENERATOR = {
     `bench/lib/resp-clients.mjs: ${CLIENTS} clients, pipeline ${p}, XACK bench:queue g <10 IDs read>`,
 };
 const tputRows = [];
-const summary = { throughput: {}, memory: null };
+const summary = { throughput: {}, memory: null, pel: null };
 for (const [test, byPipeline] of Object.entries(samples)) {
   for (const [pipeline, bySide] of Object.entries(byPipeline)) {
     for (const [name, xs] of Object.entries(bySide))
@@ -262,6 +300,35 @@ if (SCENARIOS.includes('memory')) {
   }
 }
 
+const pelRows = [];
+if (SCENARIOS.includes('pel')) {
+  const side = (who) => {
+    for (const r of pel[who]) if (r.failed) failures.push(`- pel ${who}: ${r.failed}`);
+    const ok = pel[who].filter((r) => !r.failed);
+    if (ok.length === 0) return null;
+    const m = (f) => median(ok.map(f)) / PEL_ENTRIES;
+    return {
+      used: m((r) => r.full.used - r.loaded.used),
+      rss: m((r) => r.full.rss - r.loaded.rss),
+      cpuUsPerEntry: m((r) => (r.cpuUsPerEntry ?? Number.NaN) * PEL_ENTRIES),
+    };
+  };
+  const c = side('cairn');
+  const d = side('redis');
+  summary.pel = { entries: PEL_ENTRIES, cairn: c, redis: d };
+  for (const [fig, label] of [
+    ['used', 'INFO used_memory'],
+    ['rss', 'process RSS'],
+  ])
+    pelRows.push([
+      label,
+      c ? fixed(c[fig], 1) : 'FAILED',
+      d ? fixed(d[fig], 1) : 'FAILED',
+      x(c?.[fig], d?.[fig]),
+      `${fixed(c?.cpuUsPerEntry, 2)} / ${fixed(d?.cpuUsPerEntry, 2)}`,
+    ]);
+}
+
 const machine = machineInfo();
 const command0 = `node bench/streams.mjs ${process.argv.slice(2).join(' ')}`.trim();
 const md = [
@@ -326,6 +393,25 @@ const md = [
         '',
       ]
     : []),
+  ...(pelRows.length
+    ? [
+        `## Memory of ${PEL_ENTRIES.toLocaleString('en-US')} pending entries`,
+        '',
+        `One stream of ${PEL_ENTRIES.toLocaleString('en-US')} entries (loaded as above), a group at 0, then \`XREADGROUP GROUP g c<i mod 10> COUNT 1000 STREAMS bench:pel >\` until every entry is pending (XPENDING verified); fresh servers per run. B/pending entry: the figure after reading minus after loading (each ${flags['settle-ms']} ms after), per entry: the group's and the consumers' PELs. Read CPU: the server's user+system time while reading, per entry.`,
+        '',
+        markdownTable(
+          [
+            'figure',
+            'Cairn B/pending entry',
+            'Redis B/pending entry',
+            'Cairn/Redis',
+            'read CPU us/entry Cairn / Redis',
+          ],
+          pelRows,
+        ),
+        '',
+      ]
+    : []),
   ...(failures.length ? ['Failed:', ...failures] : []),
 ].join('\n');
 console.log(md);
@@ -338,5 +424,6 @@ const [mdPath, jsonPath] = writeResults('streams', md, {
   summary,
   samples,
   memory: mem,
+  pel,
 });
 console.log(`\nwritten ${mdPath}\n        ${jsonPath}`);

@@ -152,3 +152,60 @@ export async function memory(server, { entries, settleMs }) {
     return { failed: e.message };
   }
 }
+
+/** Entries per XREADGROUP call while filling the PEL, and the consumers taking turns. */
+const PEL_READ_COUNT = 1000;
+const PEL_CONSUMERS = 10;
+
+/**
+ * The memory of pending entries: one stream of `entries` entries (as `memory` loads it), then a
+ * group at 0 and XREADGROUP ... COUNT 1000 by 10 consumers in turn until every entry is pending
+ * (XPENDING verified). INFO used_memory and RSS after loading and after reading, `settleMs`
+ * after each; the difference is what the PELs (group and consumers) take.
+ */
+export async function pelMemory(server, { entries, settleMs }) {
+  try {
+    const load = await runCommands(server.port, entries, (i) => [
+      'XADD',
+      'bench:pel',
+      '*',
+      'field',
+      `value:${i}`,
+    ]);
+    if (load.errors > 0) throw new Error(`${load.errors} errors while loading, first: ${load.firstError}`);
+    const created = await command(server.port, 'XGROUP', 'CREATE', 'bench:pel', 'g', '0');
+    if (created instanceof Error) throw new Error(`XGROUP CREATE: ${created.message}`);
+    await sleep(settleMs);
+    const loaded = await figures(server);
+    const reads = Math.ceil(entries / PEL_READ_COUNT);
+    const cpu0 = cpuSeconds(server.pid);
+    // One socket, so the reads (and the consumers' turns) go in order.
+    const read = await runCommands(
+      server.port,
+      reads,
+      (i) => [
+        'XREADGROUP',
+        'GROUP',
+        'g',
+        `c${i % PEL_CONSUMERS}`,
+        'COUNT',
+        String(PEL_READ_COUNT),
+        'STREAMS',
+        'bench:pel',
+        '>',
+      ],
+      { clients: 1, pipeline: 4 },
+    );
+    const cpuUsPerEntry = cpuUsPer(cpu0, cpuSeconds(server.pid), entries);
+    if (read.errors > 0) throw new Error(`XREADGROUP: ${read.firstError}`);
+    const pending = await command(server.port, 'XPENDING', 'bench:pel', 'g');
+    if (!Array.isArray(pending) || pending[0] !== entries)
+      throw new Error(
+        `XPENDING answered ${JSON.stringify(pending)?.slice(0, 200)}: expected ${entries} pending`,
+      );
+    await sleep(settleMs);
+    return { loaded, full: await figures(server), readMs: read.ms, cpuUsPerEntry };
+  } catch (e) {
+    return { failed: e.message };
+  }
+}

@@ -10,9 +10,10 @@
  * - Interval ends (streamParseIntervalIDOrReply): a leading `(` makes the end exclusive.
  */
 import { bytes } from '../../engine/values/collection.js';
-import type { StreamEntry } from '../../engine/values/stream.js';
+import type { StreamEntry, StreamValue } from '../../engine/values/stream.js';
 import type { Consumer, ConsumerGroup } from '../../engine/values/stream-groups.js';
 import { formatId, MAX_ID, type StreamID, UINT64_MAX, ZERO_ID } from '../../engine/values/stream-id.js';
+import { readBytes } from '../../engine/values/stream-listpack.js';
 import { ErrorReply } from '../../errors.js';
 import { parseInt64 } from '../args.js';
 import type { CommandContext } from '../context.js';
@@ -135,6 +136,22 @@ export function entryReply(e: StreamEntry): Reply {
 
 export function entriesReply(es: readonly StreamEntry[]): Reply[] {
   return es.map(entryReply);
+}
+
+/** An entry read as Buffers (StreamValue.rangeAs with readBytes), as Redis replies it. */
+export function entryBytesReply(e: { id: StreamID; fields: Buffer[] }): Reply {
+  return [idReply(e.id), e.fields];
+}
+
+/** The entries of StreamValue.range, as Redis replies them (read straight into Buffers). */
+export function rangeReply(
+  s: StreamValue,
+  start: StreamID,
+  end: StreamID,
+  rev: boolean,
+  count: number,
+): Reply[] {
+  return s.rangeAs(start, end, rev, count, readBytes).map(entryBytesReply);
 }
 
 // ---- consumers ------------------------------------------------------------------------------

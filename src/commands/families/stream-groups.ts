@@ -9,7 +9,7 @@
 import { str } from '../../engine/values/collection.js';
 import { StreamValue } from '../../engine/values/stream.js';
 import { type ConsumerGroup, INVALID_ENTRIES_READ } from '../../engine/values/stream-groups.js';
-import { idKey, type StreamID, ZERO_ID } from '../../engine/values/stream-id.js';
+import { type StreamID, ZERO_ID } from '../../engine/values/stream-id.js';
 import { ErrorReply, Errors } from '../../errors.js';
 import { parseInt64 } from '../args.js';
 import type { CommandContext } from '../context.js';
@@ -214,16 +214,16 @@ function xack(ctx: CommandContext, argv: Buffer[]): Reply {
   if (s instanceof ErrorReply) return s;
   const g = s?.groups.get(str(argv[2]));
   if (s === null || g === undefined) return 0;
-  const keys: string[] = [];
+  const ids: StreamID[] = [];
   for (let j = 3; j < argv.length; j++) {
     const id = strictId(argv[j]);
     if (id instanceof ErrorReply) return id;
-    keys.push(idKey(id));
+    ids.push(id);
   }
   return ctx.server.blockedKeys.quietly(() => {
     beginChange(ctx, key);
     let acked = 0;
-    for (const k of keys) if (g.ack(k)) acked++;
+    for (const id of ids) if (g.ack(id)) acked++;
     endChange(ctx, key);
     if (acked === 0) unchanged(ctx);
     return acked;

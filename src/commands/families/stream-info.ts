@@ -6,7 +6,7 @@
 import { bytes, str } from '../../engine/values/collection.js';
 import { StreamValue } from '../../engine/values/stream.js';
 import { type ConsumerGroup, INVALID_ENTRIES_READ } from '../../engine/values/stream-groups.js';
-import { idFromKey, MAX_ID, ZERO_ID } from '../../engine/values/stream-id.js';
+import { MAX_ID, ZERO_ID } from '../../engine/values/stream-id.js';
 import { ErrorReply, Errors } from '../../errors.js';
 import { intReply, parseInt64 } from '../args.js';
 import type { CommandContext } from '../context.js';
@@ -88,10 +88,10 @@ function streamInfo(ctx: CommandContext, argv: Buffer[]): Reply {
   const n = Number(count);
   const groups = s.sortedGroups().map((g) => {
     const pending: Reply[] = [];
-    for (const [k, nack] of g.pel.entriesFrom()) {
+    for (const nack of g.pendingFrom()) {
       if (n !== 0 && pending.length >= n) break;
       pending.push([
-        idReply(idFromKey(k)),
+        idReply(nack.id),
         bytes(nack.consumer?.name ?? ''),
         nack.deliveryTime,
         intReply(nack.deliveryCount),
@@ -99,9 +99,9 @@ function streamInfo(ctx: CommandContext, argv: Buffer[]): Reply {
     }
     const consumers = g.sortedConsumers().map((c) => {
       const cp: Reply[] = [];
-      for (const [k, nack] of c.pel.entriesFrom()) {
+      for (const nack of g.consumerPendingFrom(c)) {
         if (n !== 0 && cp.length >= n) break;
-        cp.push([idReply(idFromKey(k)), nack.deliveryTime, intReply(nack.deliveryCount)]);
+        cp.push([idReply(nack.id), nack.deliveryTime, intReply(nack.deliveryCount)]);
       }
       return map([
         ['name', bytes(c.name)],

@@ -8,13 +8,11 @@
  */
 import { str } from '../../engine/values/collection.js';
 import { StreamValue } from '../../engine/values/stream.js';
-import { type Consumer, type ConsumerGroup, Nack } from '../../engine/values/stream-groups.js';
+import type { Consumer, ConsumerGroup, Nack } from '../../engine/values/stream-groups.js';
 import {
   compareIds,
   decrId,
   formatId,
-  idFromKey,
-  idKey,
   incrId,
   type StreamID,
   ZERO_ID,
@@ -99,22 +97,21 @@ function xpending(ctx: CommandContext, argv: Buffer[]): Reply {
   if (sg instanceof ErrorReply) return sg;
   const { g } = sg;
   if (argc === 3) return pendingSummary(g);
-  let pel = g.pel;
+  let walk: IterableIterator<Nack>;
   if (consumerName !== null) {
     const c = g.consumer(str(consumerName));
     if (c === undefined) return [];
-    pel = c.pel;
-  }
+    walk = g.consumerPendingFrom(c, start);
+  } else walk = g.pendingFrom(start);
   const now = ctx.server.clock.now();
   const out: Reply[] = [];
-  const endKey = idKey(end);
-  for (const [k, nack] of pel.entriesFrom(idKey(start))) {
-    if (count === 0n || k > endKey) break;
+  for (const nack of walk) {
+    if (count === 0n || compareIds(nack.id, end) > 0) break;
     const idle = now - nack.deliveryTime;
     if (minIdle !== 0n && BigInt(idle) < minIdle) continue;
     count--;
     out.push([
-      idReply(idFromKey(k)),
+      idReply(nack.id),
       Buffer.from((nack.consumer as Consumer).name, 'latin1'),
       Math.max(0, idle),
       intReply(nack.deliveryCount),
@@ -133,7 +130,7 @@ function pendingSummary(g: ConsumerGroup): Reply {
     if (c.pel.size === 0) continue;
     consumers.push([Buffer.from(c.name, 'latin1'), Buffer.from(String(c.pel.size))]);
   }
-  return [g.pel.size, idReply(idFromKey(first)), idReply(idFromKey(last)), consumers];
+  return [g.pel.size, idReply(first), idReply(last), consumers];
 }
 
 /** The entry claimed, as XCLAIM and XAUTOCLAIM reply it: the entry, or just its ID. */
@@ -208,29 +205,23 @@ function xclaim(ctx: CommandContext, argv: Buffer[]): Reply {
     const out: Reply[] = [];
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i];
-      const k = idKey(id);
-      let nack = g.pel.get(k);
+      const nack = g.pending(id);
       if (s.entry(id) === null) {
         if (nack !== undefined) {
           feed?.claim(g, argv[5 + i], nack);
           lastIdMoved = false;
-          g.ack(k);
+          g.ack(id);
         }
         continue;
       }
-      if (force && nack === undefined) {
-        nack = new Nack(now, 1n, null);
-        g.pel.set(k, nack);
-      }
-      if (nack === undefined) continue;
-      if (nack.consumer !== null && minIdle !== 0n && BigInt(now - nack.deliveryTime) < minIdle) continue;
+      if (nack === undefined && !force) continue;
+      if (nack !== undefined && minIdle !== 0n && BigInt(now - nack.deliveryTime) < minIdle) continue;
       consumer ??= consumerFor(ctx, key, g, name);
-      nack.deliveryTime = when;
-      if (retryCount >= 0n) nack.deliveryCount = retryCount;
-      else if (!justId) nack.deliveryCount = BigInt.asIntN(64, nack.deliveryCount + 1n);
-      g.assign(k, nack, consumer);
+      // FORCE: an entry not pending is created (count 1), then claimed as any other.
+      if (nack === undefined) g.addPending(id, now, 1n, consumer);
+      g.update(id, when, retryCount >= 0n ? retryCount : justId ? null : 'incr', consumer);
       out.push(claimedReply(s, id, justId));
-      feed?.claim(g, argv[5 + i], nack);
+      feed?.claim(g, argv[5 + i], g.pending(id) as Nack);
       lastIdMoved = false;
     }
     if (lastIdMoved) feed?.groupId(g);
@@ -273,31 +264,30 @@ function xautoclaim(ctx: CommandContext, argv: Buffer[]): Reply {
     const claimed: Reply[] = [];
     const deleted: Reply[] = [];
     let consumer: Consumer | null = null;
-    let k = g.pel.ceiling(idKey(start));
+    const walk = g.pendingFrom(start);
+    let next = walk.next();
     // Walk the PEL from start: COUNT entries claimed or dropped, at most COUNT * 10 looked at.
-    for (; attempts > 0n && count > 0n && k !== undefined; k = g.pel.higher(k)) {
+    for (; attempts > 0n && count > 0n && !next.done; next = walk.next()) {
       attempts--;
-      const nack = g.pel.get(k) as Nack;
-      const id = idFromKey(k);
+      const nack = next.value;
+      const id = nack.id;
       if (s.entry(id) === null) {
         feed?.claim(g, formatId(id), nack);
-        g.ack(k);
+        g.ack(id);
         deleted.push(idReply(id));
         count--;
         continue;
       }
       if (minIdle !== 0n && BigInt(now - nack.deliveryTime) < minIdle) continue;
       consumer ??= consumerFor(ctx, key, g, name);
-      nack.deliveryTime = now;
-      if (!justId) nack.deliveryCount = BigInt.asIntN(64, nack.deliveryCount + 1n);
-      g.assign(k, nack, consumer);
+      g.update(id, now, justId ? null : 'incr', consumer);
       claimed.push(claimedReply(s, id, justId));
-      feed?.claim(g, formatId(id), nack);
+      feed?.claim(g, formatId(id), g.pending(id) as Nack);
       count--;
     }
     endChange(ctx, key);
     // The cursor: the PEL entry after the last one looked at, 0-0 at the end.
-    return [idReply(k === undefined ? ZERO_ID : idFromKey(k)), claimed, deleted];
+    return [idReply(next.done ? ZERO_ID : next.value.id), claimed, deleted];
   });
 }
 

@@ -15,17 +15,16 @@
  */
 import { str } from '../../engine/values/collection.js';
 import { StreamValue } from '../../engine/values/stream.js';
-import { type Consumer, type ConsumerGroup, Nack } from '../../engine/values/stream-groups.js';
+import type { Consumer, ConsumerGroup, Nack } from '../../engine/values/stream-groups.js';
 import {
   compareIds,
   formatId,
-  idFromKey,
-  idKey,
   incrId,
   MAX_ID,
   type StreamID,
   ZERO_ID,
 } from '../../engine/values/stream-id.js';
+import { readBytes } from '../../engine/values/stream-listpack.js';
 import { ErrorReply, Errors } from '../../errors.js';
 import { parseInt64 } from '../args.js';
 import { blockingDenied } from '../blocking.js';
@@ -34,7 +33,15 @@ import { GroupFeed } from '../replication/stream-forms.js';
 import { MapReply, NULL_ARRAY, type Reply } from '../reply.js';
 import { type CommandSpec, command } from '../spec.js';
 import { optIs } from './lookup.js';
-import { consumerFor, cText, entryReply, idReply, strictId } from './stream-args.js';
+import {
+  consumerFor,
+  cText,
+  entryBytesReply,
+  entryReply,
+  idReply,
+  rangeReply,
+  strictId,
+} from './stream-args.js';
 import { beginChange, endChange, lookupReadTyped } from './typed.js';
 
 /** Entries a blocked reader gets when it gave no COUNT (XREAD_BLOCKED_DEFAULT_COUNT). */
@@ -98,23 +105,13 @@ function deliverNew(
 ): Reply[] {
   const now = ctx.server.clock.now();
   const out: Reply[] = [];
-  for (const e of s.range(start, MAX_ID, false, count)) {
+  for (const e of s.rangeAs(start, MAX_ID, false, count, readBytes)) {
     s.advanceGroup(g, e.id);
-    out.push(entryReply(e));
+    out.push(entryBytesReply(e));
     if (noack) continue;
-    const k = idKey(e.id);
-    const old = g.pel.get(k);
-    if (old === undefined) {
-      const nack = new Nack(now, 1n, c);
-      g.pel.set(k, nack);
-      c.pel.set(k, nack);
-    } else {
-      g.assign(k, old, c);
-      old.deliveryTime = now;
-      old.deliveryCount = 1n;
-    }
+    g.deliver(e.id, now, c);
     // Replicas get each delivery as an XCLAIM (with the group's last ID).
-    if (feed !== null) feed.claim(g, formatId(e.id), g.pel.get(k) as Nack);
+    if (feed !== null) feed.claim(g, formatId(e.id), g.pending(e.id) as Nack);
   }
   // NOACK moved the group without claims: its last ID goes out on its own.
   if (feed !== null && noack && out.length > 0) feed.groupId(g);
@@ -125,23 +122,22 @@ function deliverNew(
 function deliverHistory(
   ctx: CommandContext,
   s: StreamValue,
+  g: ConsumerGroup,
   c: Consumer,
   start: StreamID,
   count: number,
 ): Reply[] {
   const now = ctx.server.clock.now();
   const out: Reply[] = [];
-  for (const [k, nack] of c.pel.entriesFrom(idKey(start))) {
+  for (const id of c.pel.idsFrom(start)) {
     if (count !== 0 && out.length >= count) break;
-    const id = idFromKey(k);
     const e = s.entry(id);
     if (e === null) {
       out.push([idReply(id), NULL_ARRAY]);
       continue;
     }
     out.push(entryReply(e));
-    nack.deliveryTime = now;
-    nack.deliveryCount = BigInt.asIntN(64, nack.deliveryCount + 1n);
+    g.update(id, now, 'incr', c);
   }
   return out;
 }
@@ -268,7 +264,7 @@ function xreadGeneric(ctx: CommandContext, argv: Buffer[], xreadgroup: boolean):
     } else if (s.length > 0 && compareIds(s.lastLiveId() ?? ZERO_ID, gt) > 0) sync = true;
     const key = a.keys[i];
     if (g === null) {
-      if (sync) served.push([key, s.range(incrId(gt) ?? ZERO_ID, MAX_ID, false, a.count).map(entryReply)]);
+      if (sync) served.push([key, rangeReply(s, incrId(gt) ?? ZERO_ID, MAX_ID, false, a.count)]);
       continue;
     }
     if (!sync) continue;
@@ -282,7 +278,7 @@ function xreadGeneric(ctx: CommandContext, argv: Buffer[], xreadgroup: boolean):
       if (fresh) feed.consumerCreated(name);
       const start = incrId(gt) ?? ZERO_ID;
       const entries = history
-        ? deliverHistory(ctx, s, c, start, a.count)
+        ? deliverHistory(ctx, s, g, c, start, a.count)
         : deliverNew(ctx, s, g, c, start, a.count, a.noack, feed);
       served.push([key, entries]);
       endChange(ctx, key);
@@ -320,7 +316,7 @@ function block(
       serve: (key) => {
         const s = ctx.server.keyspace.get(ctx.client.db, key) as StreamValue;
         const from = incrId(after.get(key.toString('latin1')) ?? MAX_ID) ?? ZERO_ID;
-        return served(key, s.range(from, MAX_ID, false, count).map(entryReply));
+        return served(key, rangeReply(s, from, MAX_ID, false, count));
       },
     });
   }

@@ -27,7 +27,7 @@ import { NULL_ARRAY, OK, type Reply } from '../reply.js';
 import { type CommandSpec, command } from '../spec.js';
 import { notify, notifyNew, willCreate } from './keyspace-events.js';
 import { optIs } from './lookup.js';
-import { entriesReply, idReply, intervalId, invalidEnd, invalidStart, strictId } from './stream-args.js';
+import { idReply, intervalId, invalidEnd, invalidStart, rangeReply, strictId } from './stream-args.js';
 import { streamGroupCommands } from './stream-groups.js';
 import { streamInfoCommands } from './stream-info.js';
 import { streamReadCommands } from './stream-read.js';
@@ -135,7 +135,7 @@ function xrange(ctx: CommandContext, argv: Buffer[], rev: boolean): Reply {
   const s = lookupReadTyped(ctx, argv[1], StreamValue);
   if (s === null || s instanceof ErrorReply) return s ?? [];
   if (count === 0n) return NULL_ARRAY;
-  return entriesReply(s.range(start, end, rev, count === -1n ? 0 : Number(count)));
+  return rangeReply(s, start, end, rev, count === -1n ? 0 : Number(count));
 }
 
 function xlen(ctx: CommandContext, argv: Buffer[]): Reply {

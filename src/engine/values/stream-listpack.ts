@@ -221,6 +221,27 @@ export function isIntElement(buf: Uint8Array, off: number): boolean {
 }
 
 /** The element at `off` as a latin1 string (an integer as its decimal text), as lpGet gives it. */
+/** readString's bytes, as a Buffer of their own (for replies: no string in between). */
+export function readBytes(buf: Buffer, off: number): Buffer {
+  const b = buf[off];
+  let at = -1;
+  let n = 0;
+  if (b >= 0x80 && b < 0xc0) {
+    at = off + 1;
+    n = b & 0x3f;
+  } else if (b >= 0xe0 && b < 0xf0) {
+    at = off + 2;
+    n = ((b & 0x0f) << 8) | buf[off + 1];
+  } else if (b === 0xf0) {
+    at = off + 5;
+    n = buf.readUInt32LE(off + 1);
+  }
+  if (at < 0) return Buffer.from(readString(buf, off), 'latin1');
+  const out = Buffer.allocUnsafe(n);
+  buf.copy(out, 0, at, at + n);
+  return out;
+}
+
 export function readString(buf: Buffer, off: number): string {
   const b = buf[off];
   if (b >= 0x80 && b < 0xc0) return buf.toString('latin1', off + 1, off + 1 + (b & 0x3f));

@@ -17,8 +17,7 @@
  * being written may have spare room (up to `cap`; grown by doubling up to 4 kB, then by half);
  * `seal()` gives it back when a later node starts, as Redis's lpShrinkToFit does.
  */
-import type { StreamID } from './stream-id.js';
-import { compareIds } from './stream-id.js';
+import { compareIds, type StreamID } from './stream-id.js';
 import {
   elementSize,
   isWideInt,
@@ -111,9 +110,8 @@ export class StreamNode {
   }
 
   /**
-   * A node holding its first entry (streamAppendItem's new listpack), with room for
-   * `capacity` bytes (the previous node's size is a good guess of what this one will take),
-   * taken from `room` when it has some.
+   * A node holding its first entry (streamAppendItem's new listpack), with room for `capacity`
+   * bytes (the previous node's size is a good guess), taken from `room` when it has some.
    */
   static create(id: StreamID, fieldValues: readonly string[], capacity = 0, room?: NodeRoom): StreamNode {
     const n = fieldValues.length / 2;
@@ -184,17 +182,18 @@ export class StreamNode {
     return this.buf.subarray(this.base, this.base + this.used);
   }
 
-  /** The master entry's field names. */
   masterFields(): string[] {
-    if (this.mf !== null) return this.mf;
+    return this.mf ?? this.masterFieldsAs(readString);
+  }
+
+  /** The master entry's field names, each read by `read` (readString: strings, readBytes: Buffers). */
+  masterFieldsAs<T>(read: (buf: Buffer, off: number) => T): T[] {
     const buf = this.buf;
     let off = this.base + LP_HEADER_BYTES;
-    off += elementSize(buf, off);
-    off += elementSize(buf, off);
-    off += elementSize(buf, off);
-    const out: string[] = [];
+    for (let i = 0; i < 3; i++) off += elementSize(buf, off); // count, deleted, field count
+    const out: T[] = [];
     for (let i = 0; i < this.masterCount; i++) {
-      out.push(readString(buf, off));
+      out.push(read(buf, off));
       off += elementSize(buf, off);
     }
     return out;
@@ -358,15 +357,20 @@ export class StreamNode {
 
   /** Field, value, ... of the entry at `off` (`mf`: the master fields, when at hand). */
   fieldsAt(off: number, mf?: readonly string[]): string[] {
+    return this.fieldsAs(off, readString, mf ?? null);
+  }
+
+  /** fieldsAt with each element read by `read`; `mf`: masterFieldsAs(read), when at hand. */
+  fieldsAs<T>(off: number, read: (buf: Buffer, off: number) => T, mf: readonly T[] | null): T[] {
     const buf = this.buf;
     let p = off + 2;
     p += elementSize(buf, p);
     p += elementSize(buf, p);
-    const out: string[] = [];
+    const out: T[] = [];
     if ((buf[off] & FLAG_SAMEFIELDS) !== 0) {
-      const m = mf ?? this.masterFields();
+      const m = mf ?? this.masterFieldsAs(read);
       for (let i = 0; i < m.length; i++) {
-        out.push(m[i], readString(buf, p));
+        out.push(m[i], read(buf, p));
         p += elementSize(buf, p);
       }
       return out;
@@ -374,7 +378,7 @@ export class StreamNode {
     const k = readInt(buf, p) * 2;
     p += elementSize(buf, p);
     for (let i = 0; i < k; i++) {
-      out.push(readString(buf, p));
+      out.push(read(buf, p));
       p += elementSize(buf, p);
     }
     return out;

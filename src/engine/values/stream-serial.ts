@@ -15,8 +15,7 @@
  */
 import { SerialReader, SerialWriter } from './serial.js';
 import type { StreamValue } from './stream.js';
-import { Nack } from './stream-groups.js';
-import { compareIds, idFromKey, idKey, type StreamID, streamId } from './stream-id.js';
+import { compareIds, type StreamID, streamId } from './stream-id.js';
 import { StreamNode } from './stream-node.js';
 import { nodeFromListpack } from './stream-node-load.js';
 
@@ -64,8 +63,8 @@ export function serializeStream(s: StreamValue): Buffer {
     w.u32(g.consumers.size);
     for (const c of g.consumers.values()) w.str(c.name).f64(c.seenTime);
     w.u32(g.pel.size);
-    for (const [key, nack] of g.pel.entriesFrom()) {
-      id(w, idFromKey(key));
+    for (const nack of g.pendingFrom()) {
+      id(w, nack.id);
       w.f64(nack.deliveryTime);
       u64(w, nack.deliveryCount);
       w.str(nack.consumer?.name ?? '');
@@ -121,12 +120,12 @@ export function deserializeStream(buf: Buffer, s: StreamValue): StreamValue {
     if (g === null) throw new RangeError('duplicate stream group');
     for (let c = r.u32(); c > 0; c--) g.createConsumer(r.str(), r.f64());
     for (let p = r.u32(); p > 0; p--) {
-      const key = idKey(readId(r));
-      const nack = new Nack(r.f64(), BigInt.asIntN(64, readU64(r)), null);
+      const pid = readId(r);
+      const time = r.f64();
+      const count = BigInt.asIntN(64, readU64(r));
       const owner = g.consumer(r.str());
       if (owner === undefined) throw new RangeError('pending entry of an unknown consumer');
-      g.pel.set(key, nack);
-      g.assign(key, nack, owner);
+      if (!g.addPending(pid, time, count, owner)) throw new RangeError('duplicate pending entry');
     }
   }
   r.end();

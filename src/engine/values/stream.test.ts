@@ -7,9 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../clock.js';
 import { createKeyspace, ENGINE_NAMES } from '../create.js';
 import { decodeValue, encodeValue, typeCode } from './codec.js';
-import { SortedKeyMap } from './sorted-keys.js';
 import { type NodeLimits, StreamValue } from './stream.js';
-import { Nack } from './stream-groups.js';
 import {
   compareIds,
   decrId,
@@ -150,15 +148,11 @@ describe('StreamValue', () => {
     s.deleteIds([id(3), id(9)]);
     const g = s.createGroup('g', id(2), 2n)!;
     const c = g.createConsumer('alice', 1234)!;
-    for (const x of [id(1), id(2)]) {
-      const nack = new Nack(5678, 3n, null);
-      g.pel.set(idKey(x), nack);
-      g.assign(idKey(x), nack, c);
-    }
+    for (const x of [id(1), id(2)]) g.addPending(x, 5678, 3n, c);
     s.entriesAdded = (1n << 64n) - 1n;
     const copy = s.clone();
     copy.deleteIds([id(1)]);
-    copy.groups.get('g')!.ack(idKey(id(1)));
+    copy.groups.get('g')!.ack(id(1));
     expect(s.length).toBe(7);
     expect(g.pel.size).toBe(2);
     const back = decodeValue(typeCode(s), encodeValue(s)) as StreamValue;
@@ -168,8 +162,9 @@ describe('StreamValue', () => {
       s.nodes.map((n) => [n.live, n.deleted, n.lpBytes()]),
     );
     const bg = back.groups.get('g')!;
-    expect(bg.consumer('alice')?.pel.keys()).toEqual([idKey(id(1)), idKey(id(2))]);
-    expect(bg.pel.get(idKey(id(2)))?.consumer).toBe(bg.consumer('alice'));
+    expect(bg.consumer('alice')?.pel.ids()).toEqual([id(1), id(2)]);
+    expect(bg.pending(id(2))?.consumer).toBe(bg.consumer('alice'));
+    expect(bg.pending(id(2))?.deliveryCount).toBe(3n);
   });
 });
 
@@ -310,20 +305,6 @@ describe('packed nodes that change', () => {
     expect(got).toEqual(want);
     expect(s.range(ZERO_ID, MAX_ID, true, 0).length).toBe(want.length);
     expect(StreamValue.deserialize(s.serialize()).range(ZERO_ID, MAX_ID, false, 0).length).toBe(want.length);
-  });
-});
-
-describe('SortedKeyMap', () => {
-  it('keeps keys in order through inserts and deletes anywhere', () => {
-    const m = new SortedKeyMap<number>();
-    const keys = Array.from({ length: 1000 }, (_, i) => `k${String((i * 7919) % 1000).padStart(4, '0')}`);
-    for (const k of keys) m.set(k, 1);
-    for (let i = 0; i < 1000; i += 3) m.delete(keys[i]);
-    const want = keys.filter((_, i) => i % 3 !== 0).sort();
-    expect(m.keys()).toEqual(want);
-    expect(m.ceiling('k0500')).toBe(want.find((k) => k >= 'k0500'));
-    expect(m.higher(want[10])).toBe(want[11]);
-    expect([...m.entriesFrom(want[want.length - 2])].map(([k]) => k)).toEqual(want.slice(-2));
   });
 });
 

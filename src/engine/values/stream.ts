@@ -20,6 +20,7 @@ import {
 } from './collection.js';
 import { ConsumerGroup } from './stream-groups.js';
 import { compareIds, incrId, isZeroId, MAX_ID, type StreamID, UINT64_MAX, ZERO_ID } from './stream-id.js';
+import { readString } from './stream-listpack.js';
 import { StreamNode } from './stream-node.js';
 import { NodePacker } from './stream-pack.js';
 import { raxNodeCount } from './stream-rax.js';
@@ -165,20 +166,31 @@ export class StreamValue implements Collection {
    * `count` of them (0: all).
    */
   range(start: StreamID, end: StreamID, rev: boolean, count: number): StreamEntry[] {
-    const out: StreamEntry[] = [];
+    return this.rangeAs(start, end, rev, count, readString);
+  }
+
+  /** range() with each field and value read by `read` (readBytes: Buffers, for replies). */
+  rangeAs<T>(
+    start: StreamID,
+    end: StreamID,
+    rev: boolean,
+    count: number,
+    read: (buf: Buffer, off: number) => T,
+  ): Array<{ id: StreamID; fields: T[] }> {
+    const out: Array<{ id: StreamID; fields: T[] }> = [];
     if (compareIds(start, end) > 0) return out;
     const ns = this.nodes;
     if (!rev) {
       for (let n = Math.max(0, this.nodeAtOrBefore(start)), seek = true; n < ns.length; n++, seek = false) {
         const node = ns[n];
         const stop = node.end();
-        let mf: string[] | undefined;
+        let mf: T[] | undefined;
         for (let off = seek ? node.seek(start) : node.first(); off < stop; off = node.next(off)) {
           if (node.isDeleted(off)) continue;
           const id = node.idAt(off);
           if (compareIds(id, end) > 0) return out;
-          mf ??= node.masterFields();
-          out.push({ id, fields: node.fieldsAt(off, mf) });
+          mf ??= node.masterFieldsAs(read);
+          out.push({ id, fields: node.fieldsAs(off, read, mf) });
           if (out.length === count) return out;
         }
       }
@@ -190,13 +202,13 @@ export class StreamValue implements Collection {
     let off = node.seek(end);
     if (off === node.end() || compareIds(node.idAt(off), end) !== 0) off = node.prev(off);
     for (;;) {
-      let mf: string[] | undefined;
+      let mf: T[] | undefined;
       for (; off >= 0; off = node.prev(off)) {
         if (node.isDeleted(off)) continue;
         const id = node.idAt(off);
         if (compareIds(id, start) < 0) return out;
-        mf ??= node.masterFields();
-        out.push({ id, fields: node.fieldsAt(off, mf) });
+        mf ??= node.masterFieldsAs(read);
+        out.push({ id, fields: node.fieldsAs(off, read, mf) });
         if (out.length === count) return out;
       }
       if (--n < 0) return out;

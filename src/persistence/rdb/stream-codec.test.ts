@@ -6,7 +6,6 @@
  */
 import { describe, expect, it } from 'vitest';
 import { type NodeLimits, StreamValue } from '../../engine/values/stream.js';
-import { Nack } from '../../engine/values/stream-groups.js';
 import {
   compareIds,
   idKey,
@@ -46,9 +45,7 @@ function sample(): StreamValue {
     [id(5, 2), bob],
     [id(11, 2), alice],
   ] as const) {
-    const nack = new Nack(1_700_000_001_000, 2n, null);
-    g.pel.set(idKey(x), nack);
-    g.assign(idKey(x), nack, c);
+    g.addPending(x, 1_700_000_001_000, 2n, c);
   }
   s.createGroup('g0', ZERO_ID, -1n);
   return s;
@@ -77,7 +74,7 @@ function exercise(s: StreamValue): void {
   check(text(s.range(ZERO_ID, MAX_ID, true, 0).reverse()) === text(all), 'reverse');
   for (const e of all) check(text([s.entry(e.id) ?? { id: ZERO_ID, fields: [] }]) === text([e]), 'lookup');
   for (const g of s.groups.values())
-    for (const [, nack] of g.pel.entriesFrom()) check(nack.consumer !== null, 'owner');
+    for (const nack of g.pendingFrom()) check(nack.consumer !== null, 'owner');
   const copy = StreamValue.deserialize(s.serialize());
   check(text(copy.range(ZERO_ID, MAX_ID, false, 0)) === text(all), 'copy');
   if (compareIds(s.lastId, MAX_ID) < 0) s.add(MAX_ID, ['k', 'v'], LIMITS);
@@ -105,12 +102,12 @@ describe('stream RDB payloads', () => {
       ]);
       const g = back.groups.get('g1')!;
       expect([g.lastId, g.entriesRead, back.groups.get('g0')!.entriesRead]).toEqual([id(12, 0), 9n, -1n]);
-      expect(g.sortedConsumers().map((c) => [c.name, c.seenTime, c.pel.keys()])).toEqual([
-        ['alice', 1_700_000_000_123, [idKey(id(4, 1)), idKey(id(11, 2))]],
-        ['bob', 1_700_000_000_456, [idKey(id(5, 2))]],
+      expect(g.sortedConsumers().map((c) => [c.name, c.seenTime, c.pel.ids()])).toEqual([
+        ['alice', 1_700_000_000_123, [id(4, 1), id(11, 2)]],
+        ['bob', 1_700_000_000_456, [id(5, 2)]],
         ['idle', 5, []],
       ]);
-      expect(g.pel.get(idKey(id(5, 2)))).toMatchObject({
+      expect(g.pending(id(5, 2))).toMatchObject({
         deliveryTime: 1_700_000_001_000,
         deliveryCount: 2n,
       });
@@ -178,7 +175,7 @@ describe('stream RDB payloads', () => {
       },
       // A pending entry nobody owns.
       (x) => {
-        x.groups.get('g1')!.pel.set(idKey(id(99)), new Nack(1, 1n, null));
+        x.groups.get('g1')!.addPending(id(99), 1, 1n, null);
       },
       // The length not the entries' count.
       (x) => {

@@ -16,7 +16,7 @@
  * entry, a pending entry has exactly one consumer. Anything else is RdbFormatError.
  */
 import { StreamValue } from '../../engine/values/stream.js';
-import { type ConsumerGroup, Nack } from '../../engine/values/stream-groups.js';
+import type { ConsumerGroup } from '../../engine/values/stream-groups.js';
 import { compareIds, MAX_ID, type StreamID } from '../../engine/values/stream-id.js';
 import { nodesFromListpacks } from '../../engine/values/stream-node-load.js';
 import { RdbFormatError, RdbType } from './constants.js';
@@ -34,11 +34,6 @@ function idBytes(id: StreamID): Buffer {
 
 function writeId(w: RdbWriter, id: StreamID): void {
   w.length(id.ms).length(id.seq);
-}
-
-/** A PEL key (stream-id.ts idKey: 32 hex digits) as the 16 raw bytes Redis keys its rax with. */
-function keyBytes(key: string): Buffer {
-  return Buffer.from(key, 'hex');
 }
 
 /** Write a stream's payload; returns its RDB type code. */
@@ -60,8 +55,8 @@ function writeGroup(w: RdbWriter, g: ConsumerGroup, opts: StringOptions): void {
   writeId(w, g.lastId);
   w.length(BigInt.asUintN(64, g.entriesRead));
   w.length(g.pel.size);
-  for (const [key, nack] of g.pel.entriesFrom()) {
-    w.bytes(keyBytes(key));
+  for (const nack of g.pendingFrom()) {
+    w.bytes(idBytes(nack.id));
     w.millisecondTime(nack.deliveryTime);
     w.length(BigInt.asUintN(64, nack.deliveryCount));
   }
@@ -71,8 +66,14 @@ function writeGroup(w: RdbWriter, g: ConsumerGroup, opts: StringOptions): void {
     w.stringLatin1(c.name, opts);
     w.millisecondTime(c.seenTime);
     w.length(c.pel.size);
-    for (const key of c.pel.keys()) w.bytes(keyBytes(key));
+    for (const id of c.pel.ids()) w.bytes(idBytes(id));
   }
+}
+
+/** A 16-byte ID as Redis keys its PELs (big endian ms then seq). */
+function readRawId(r: RdbReader): StreamID {
+  const b = r.bytes(ID_BYTES);
+  return { ms: b.readBigUInt64BE(0), seq: b.readBigUInt64BE(8) };
 }
 
 function readId(r: RdbReader): StreamID {
@@ -127,22 +128,21 @@ function readGroup(r: RdbReader, s: StreamValue, v2: boolean): void {
   const g = s.createGroup(name, lastId, entriesRead);
   if (g === null) fail('duplicated consumer group name');
   for (let n = r.length(); n > 0; n--) {
-    const key = r.bytes(ID_BYTES).toString('hex');
-    const nack = new Nack(r.millisecondTime(), BigInt.asIntN(64, r.lengthBig()), null);
-    if (g.pel.has(key)) fail('duplicated global PEL entry');
-    g.pel.set(key, nack);
+    const id = readRawId(r);
+    const time = r.millisecondTime();
+    if (!g.addPending(id, time, BigInt.asIntN(64, r.lengthBig()), null)) fail('duplicated global PEL entry');
   }
   for (let n = r.length(); n > 0; n--) {
     const c = g.createConsumer(r.stringLatin1(), 0);
     if (c === null) fail('duplicate consumer');
     c.seenTime = r.millisecondTime();
     for (let p = r.length(); p > 0; p--) {
-      const key = r.bytes(ID_BYTES).toString('hex');
-      const nack = g.pel.get(key);
+      const id = readRawId(r);
+      const nack = g.pending(id);
       if (nack === undefined) fail('consumer entry not found in group global PEL');
       if (nack.consumer !== null) fail('duplicated consumer PEL entry');
-      g.assign(key, nack, c);
+      g.update(id, null, null, c);
     }
   }
-  for (const [, nack] of g.pel.entriesFrom()) if (nack.consumer === null) fail('PEL entry without consumer');
+  if (g.unowned() !== 0) fail('PEL entry without consumer');
 }
