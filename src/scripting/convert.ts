@@ -22,6 +22,7 @@ import {
   MapReply,
   NO_REPLY,
   NULL_ARRAY,
+  OK,
   PushReply,
   type Reply,
   SequenceReply,
@@ -45,8 +46,10 @@ export function errorTableText(message: string): string {
 
 /** Push a command's reply as the script's client (RESP `resp`) would read it. */
 export function pushReply(vm: LuaVm, L: LuaThread, r: Reply, resp: 2 | 3, depth = 0): void {
-  if (depth === 0) vm.checkstack(L, 8);
-  else if (depth > MAX_DEPTH || !vm.checkstack(L, 4)) {
+  // A host function has LUA_MINSTACK (20) free slots, more than a bulk or status reply takes.
+  if (depth === 0) {
+    if (!(r instanceof Buffer || r instanceof SimpleReply)) vm.checkstack(L, 8);
+  } else if (depth > MAX_DEPTH || !vm.checkstack(L, 4)) {
     vm.pushnil(L);
     return;
   }
@@ -196,6 +199,12 @@ export function luaToReply(vm: LuaVm, L: LuaThread, resp: 2 | 3, depth = 0): Rep
   }
   vm.settop(L, -2);
   if (field(vm, L, 'ok') === T_STRING) {
+    const b = vm.tobytesShared(L, -1)!;
+    if (b.length === 2 && b[0] === 0x4f && b[1] === 0x4b) {
+      // {ok='OK'}, what redis.call('set', ...) gives back: the shared reply.
+      vm.settop(L, -2);
+      return OK;
+    }
     const ok = vm
       .tobytes(L, -1)!
       .toString('utf8')
@@ -308,13 +317,13 @@ function errorKindOf(line: string): ErrorReply['kind'] {
 }
 
 /** Lua arguments 1..n as command arguments: strings as they are, numbers as Redis's %.17g. */
-export function luaArgs(vm: LuaVm, L: LuaThread): Buffer[] | null {
-  const n = vm.gettop(L);
+export function luaArgs(vm: LuaVm, L: LuaThread, n = vm.gettop(L)): Buffer[] | null {
   const argv: Buffer[] = new Array(n);
   for (let i = 1; i <= n; i++) {
     const t = vm.type(L, i);
     if (t === T_NUMBER) argv[i - 1] = Buffer.from(formatDouble(vm.tonumber(L, i)!), 'latin1');
-    else if (t === T_STRING) argv[i - 1] = vm.tobytes(L, i)!;
+    // Arguments are only read (the keyspace copies what it keeps): repeated ones share a Buffer.
+    else if (t === T_STRING) argv[i - 1] = vm.tobytesShared(L, i)!;
     else return null;
   }
   return argv;

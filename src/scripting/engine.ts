@@ -78,6 +78,8 @@ export class ScriptEngine {
   private scriptBytes = 0;
   private runner: Runner | null = null;
   private store: FunctionStore | null = null;
+  private lastShaArg: Buffer | null = null;
+  private lastShaKey = '';
 
   constructor(
     private readonly server: ServerApi,
@@ -208,6 +210,16 @@ export class ScriptEngine {
     return flags === null || flags instanceof ErrorReply || !flags.has('no-writes');
   }
 
+  /** An EVALSHA argument as the cache's key (lowercase), remembering the last one asked for. */
+  private shaText(arg: Buffer): string {
+    const last = this.lastShaArg;
+    if (last !== null && arg.equals(last)) return this.lastShaKey;
+    const sha = arg.toString('latin1').toLowerCase();
+    this.lastShaArg = Buffer.from(arg);
+    this.lastShaKey = sha;
+    return sha;
+  }
+
   /** EVAL / EVALSHA / EVAL_RO / EVALSHA_RO after argument checks. */
   evalScript(
     ctx: CommandContext,
@@ -221,7 +233,7 @@ export class ScriptEngine {
     let script: CachedScript | undefined;
     if (bySha) {
       if (shaOrBody.length !== 40) return NOSCRIPT;
-      sha = shaOrBody.toString('latin1').toLowerCase();
+      sha = this.shaText(shaOrBody);
       script = this.scripts.get(sha);
       if (script === undefined) return NOSCRIPT;
     } else {

@@ -55,8 +55,9 @@ export function redisApi(h: ApiHost): HostTable {
       const run = h.current();
       if (run === null) return raise(vm, L, 'redis.call/pcall can only be called inside a script invocation');
       const n = vm.gettop(L);
-      const argv = n === 0 ? [] : luaArgs(vm, L);
-      vm.settop(L, 0);
+      const argv = n === 0 ? [] : luaArgs(vm, L, n);
+      // The arguments stay below what is pushed next: a C function returns the top values, and
+      // has LUA_MINSTACK free slots above its arguments.
       let err: string | null = null;
       if (n === 0) err = 'Please specify at least one argument for this redis lib call';
       else if (argv === null) err = 'Lua redis lib command arguments must be strings or integers';

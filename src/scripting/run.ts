@@ -18,7 +18,8 @@ import { luaToReply } from './convert.js';
 import { LUA_OK, LUA_YIELD, type LuaThread, type LuaVm, T_STRING, T_TABLE } from './lua/vm.js';
 import type { LuaContext } from './lua-context.js';
 import { lua51Message } from './messages.js';
-import { type RunState, scriptClient } from './script-call.js';
+import type { RunState } from './script-call.js';
+import { scriptClient } from './script-client.js';
 
 /** Redis's count hook period (luaMaskCountHook, 100000 instructions). */
 export const HOOK_INSTRUCTIONS = 100_000;
@@ -67,8 +68,7 @@ export class ScriptRun implements RunState {
     canYield: boolean,
   ) {
     this.startPushes = caller.client.deferredPushes;
-    const client = scriptClient(caller.client);
-    this.ctx = { client, server: caller.server, signal: null, deadline: 0, fromScript: true };
+    this.ctx = scriptClient(caller.client).context(caller.server);
     this.eval = opts.eval;
     this.name = opts.name;
     this.readOnly = opts.readOnly;
@@ -157,8 +157,10 @@ export class Runner {
       propagation.openUnit();
       run.propagating = true;
     }
-    const threshold = this.host.thresholdMs();
-    if (threshold > 0) vm.setCountHook(co, HOOK_INSTRUCTIONS, this.hook);
+    // Set (or cleared) at each start, and left as it is when the run ends: the hook does
+    // nothing without a current run, and the coroutine only runs for runs.
+    if (this.host.thresholdMs() > 0) vm.setCountHook(co, HOOK_INSTRUCTIONS, this.hook);
+    else vm.setCountHook(co, 0, null);
     return this.step(run, nargs);
   }
 
@@ -166,8 +168,9 @@ export class Runner {
     const run = this.current;
     if (run === null) return;
     if (!run.timedOut) {
+      const threshold = this.host.thresholdMs();
       const elapsed = performance.now() - run.startedMs;
-      if (elapsed < this.host.thresholdMs()) return;
+      if (threshold <= 0 || elapsed < threshold) return;
       run.timedOut = true;
       this.host.onTimedOut(run, elapsed);
     }
@@ -229,7 +232,6 @@ export class Runner {
       if (status === LUA_OK) vm.settop(co, 0);
       else run.lua.dropThread();
     }
-    vm.setCountHook(co, 0, null);
     this.end(run);
     return reply;
   }

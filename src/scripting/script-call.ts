@@ -6,7 +6,7 @@
  * memory-growing command under OOM before the script's first write.
  */
 
-import type { ClientState, CommandContext } from '../commands/context.js';
+import type { CommandContext } from '../commands/context.js';
 import type { Dispatcher } from '../commands/dispatch.js';
 import { clientInfoLine } from '../commands/families/client-info.js';
 import { mayReplicate } from '../commands/pause.js';
@@ -39,25 +39,6 @@ const NOT_ALLOWED = 'This Redis command is not allowed from script';
 /** A command a script check refused: the error text (the error table adds `ERR `). */
 export class Refused {
   constructor(readonly text: string) {}
-}
-
-/**
- * The client a script's commands run as: a view whose prototype is the caller's client, so it
- * reads the caller's session (db, user, name, ...) and keeps what the script changes (SELECT,
- * the RESP version, ...) to itself. Cheaper than copying every field at each script start.
- */
-export function scriptClient(caller: ClientState): ClientState {
-  const c = Object.create(caller) as ClientState;
-  c.db = caller.db;
-  c.resp = 2;
-  c.multi = null;
-  c.multiError = false;
-  c.replyMode = 'on';
-  // A RESP3 caller may hold subscriptions; the script's own RESP2 session holds none.
-  c.pubsub = null;
-  c.deferredPushes = caller.deferredPushes;
-  c.lastCommand = caller.lastCommand;
-  return c;
 }
 
 /**

@@ -9,10 +9,27 @@ import { bulk, OK, type Reply } from '../reply.js';
 import { type CommandFlag, type CommandSpec, command, type KeySpec } from '../spec.js';
 import { helpReply, oneLine } from './redis-compat.js';
 
+/** numkeys as a number (NaN when it is not an integer), without a string for short ones. */
+function keyCount(b: Buffer): number {
+  const len = b.length;
+  if (len === 0 || len > 15) {
+    const raw = b.toString('latin1');
+    return /^-?[0-9]+$/.test(raw) ? Number(raw) : Number.NaN;
+  }
+  const neg = b[0] === 0x2d;
+  if (neg && len === 1) return Number.NaN;
+  let n = 0;
+  for (let i = neg ? 1 : 0; i < len; i++) {
+    const d = b[i] - 0x30;
+    if (d < 0 || d > 9) return Number.NaN;
+    n = n * 10 + d;
+  }
+  return neg ? -n : n;
+}
+
 /** numkeys, keys and arguments of EVAL / FCALL, or the error Redis gives. */
 export function splitKeys(argv: Buffer[], fcall: boolean): { keys: Buffer[]; args: Buffer[] } | ErrorReply {
-  const raw = argv[2].toString('latin1');
-  const n = /^-?[0-9]+$/.test(raw) ? Number(raw) : Number.NaN;
+  const n = keyCount(argv[2]);
   if (!Number.isSafeInteger(n))
     return new ErrorReply(
       'ERR',

@@ -63,6 +63,8 @@ export interface LuaVm {
   tointeger(L: LuaThread, idx: number): bigint;
   /** The bytes of a string (or number, converted in place as lua_tolstring does); null otherwise. */
   tobytes(L: LuaThread, idx: number): Buffer | null;
+  /** tobytes, possibly the same Buffer as an earlier read of the same string: never modify it. */
+  tobytesShared(L: LuaThread, idx: number): Buffer | null;
   rawlen(L: LuaThread, idx: number): number;
 
   // Pushing values

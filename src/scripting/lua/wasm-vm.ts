@@ -9,6 +9,8 @@
  * JS exception emscripten uses for longjmp (a number); host functions let those pass and turn
  * any other exception (a bug) into a Lua error so the VM's C stack stays consistent.
  */
+
+import { big, SHARED_MAX, SharedBytes } from './shared-bytes.js';
 import { type CountHook, type HostFunction, LUA_ERRRUN, type LuaThread, type LuaVm } from './vm.js';
 import { initLuaModule } from './wasm-exports.js';
 
@@ -106,6 +108,8 @@ export class WasmLuaVm implements LuaVm {
   /** Where short strings read out of the VM are cut from (see copyOut). */
   private slab = Buffer.allocUnsafeSlow(SLAB_SIZE);
   private slabOff = 0;
+  /** Short strings read with tobytesShared lately (see shared-bytes.ts). */
+  private readonly shared = new SharedBytes();
   /** Out-parameters (size_t / int) for the C calls that take one. */
   private readonly outp: number;
 
@@ -244,6 +248,24 @@ export class WasmLuaVm implements LuaVm {
   }
 
   /**
+   * tobytes for strings read again and again (redis.call's command names, KEYS[1] in each call
+   * of a run): the Buffer of an earlier read of the same string when there is one (see
+   * shared-bytes.ts). Callers must not modify it.
+   */
+  tobytesShared(L: LuaThread, idx: number): Buffer | null {
+    const m = this.m;
+    const p = m._lua_tolstring(L, idx, this.outp);
+    if (p === 0) return null;
+    const n = m.HEAPU32[this.outp >> 2];
+    if (n > SHARED_MAX) return this.copyOut(p, n);
+    const have = this.shared.find(m.HEAPU8, p, n);
+    if (have !== null) return have;
+    const out = this.copyOut(p, n);
+    this.shared.remember(p, out);
+    return out;
+  }
+
+  /**
    * A copy of n bytes of linear memory at p. Short strings (most command arguments) are cut
    * from a slab this VM owns, as Node's Buffer pool does, and copied byte by byte: that is
    * several times cheaper than Buffer.from of a view. Each copy is its own bytes: nothing here
@@ -281,7 +303,7 @@ export class WasmLuaVm implements LuaVm {
     this.m._lua_pushnumber(L, n);
   }
   pushinteger(L: LuaThread, n: number | bigint): void {
-    this.m._lua_pushinteger(L, typeof n === 'bigint' ? n : BigInt(n));
+    this.m._lua_pushinteger(L, typeof n === 'bigint' ? n : Number.isInteger(n) ? big(n) : BigInt(n));
   }
   pushbytes(L: LuaThread, b: Uint8Array): void {
     const n = b.length;
@@ -341,13 +363,13 @@ export class WasmLuaVm implements LuaVm {
     return this.m._lua_rawget(L, idx);
   }
   rawgeti(L: LuaThread, idx: number, i: number): number {
-    return this.m._lua_rawgeti(L, idx, BigInt(i));
+    return this.m._lua_rawgeti(L, idx, big(i));
   }
   rawset(L: LuaThread, idx: number): void {
     this.m._lua_rawset(L, idx);
   }
   rawseti(L: LuaThread, idx: number, i: number): void {
-    this.m._lua_rawseti(L, idx, BigInt(i));
+    this.m._lua_rawseti(L, idx, big(i));
   }
   getfield(L: LuaThread, idx: number, name: string): number {
     return this.m._lua_getfield(L, idx, this.cstr(name));
@@ -374,7 +396,7 @@ export class WasmLuaVm implements LuaVm {
     this.m._luaL_unref(L, REGISTRY, ref);
   }
   getref(L: LuaThread, ref: number): number {
-    return this.m._lua_rawgeti(L, REGISTRY, BigInt(ref));
+    return this.m._lua_rawgeti(L, REGISTRY, big(ref));
   }
 
   load(L: LuaThread, code: Uint8Array, chunkName: string): number {
