@@ -3,27 +3,18 @@
  * parser's input) or in an arena chunk. No JS string is ever built for a key.
  */
 
-/**
- * MurmurHash3 (x86, 32-bit) of `len` bytes at `off`. Seeded per keyspace so a client cannot
- * precompute colliding keys (Redis uses a random SipHash key for the same reason).
- */
-export function hashBytes(b: Uint8Array, off: number, len: number, seed: number): number {
-  let h = seed | 0;
-  let i = off;
-  const end4 = off + (len & ~3);
-  for (; i < end4; i += 4) {
-    let k = b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24);
-    k = Math.imul(k, 0xcc9e2d51);
-    k = (k << 15) | (k >>> 17);
-    h ^= Math.imul(k, 0x1b873593);
-    h = (h << 13) | (h >>> 19);
-    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
-  }
-  const rest = len & 3;
+/** One 4-byte block `k` mixed into MurmurHash3 (x86, 32-bit) state `h`. */
+export function murmurMix(h: number, k: number): number {
+  k = Math.imul(k, 0xcc9e2d51);
+  k = (k << 15) | (k >>> 17);
+  h ^= Math.imul(k, 0x1b873593);
+  h = (h << 13) | (h >>> 19);
+  return (Math.imul(h, 5) + 0xe6546b64) | 0;
+}
+
+/** MurmurHash3's end: the last `rest` (0-3) bytes in `k`, the length, the final mix. */
+export function murmurFinish(h: number, k: number, rest: number, len: number): number {
   if (rest !== 0) {
-    let k = b[i];
-    if (rest > 1) k |= b[i + 1] << 8;
-    if (rest > 2) k |= b[i + 2] << 16;
     k = Math.imul(k, 0xcc9e2d51);
     k = (k << 15) | (k >>> 17);
     h ^= Math.imul(k, 0x1b873593);
@@ -35,6 +26,25 @@ export function hashBytes(b: Uint8Array, off: number, len: number, seed: number)
   h = Math.imul(h, 0xc2b2ae35);
   h ^= h >>> 16;
   return h >>> 0;
+}
+
+/**
+ * MurmurHash3 (x86, 32-bit) of `len` bytes at `off`. Seeded per keyspace so a client cannot
+ * precompute colliding keys (Redis uses a random SipHash key for the same reason).
+ */
+export function hashBytes(b: Uint8Array, off: number, len: number, seed: number): number {
+  let h = seed | 0;
+  let i = off;
+  const end4 = off + (len & ~3);
+  for (; i < end4; i += 4) h = murmurMix(h, b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24));
+  const rest = len & 3;
+  let k = 0;
+  if (rest !== 0) {
+    k = b[i];
+    if (rest > 1) k |= b[i + 1] << 8;
+    if (rest > 2) k |= b[i + 2] << 16;
+  }
+  return murmurFinish(h, k, rest, len);
 }
 
 /** Keys at least this long are compared by Buffer.compare (native) instead of a JS loop. */

@@ -4,35 +4,14 @@
  * (packed.ts's format: one byte below 255, else 255 then a u32 little-endian).
  */
 
+import { murmurFinish, murmurMix, hashBytes as seededHashBytes } from '../offheap/hash.js';
+
 const LONG = 255;
 /** Strings at least this long are compared and written natively. */
 const NATIVE_MIN_CHARS = 48;
 
 /** Seeded per process so a client cannot precompute colliding fields. */
 const SEED = (Math.random() * 0x100000000) >>> 0;
-
-function mix(h: number, k: number): number {
-  k = Math.imul(k, 0xcc9e2d51);
-  k = (k << 15) | (k >>> 17);
-  h ^= Math.imul(k, 0x1b873593);
-  h = (h << 13) | (h >>> 19);
-  return (Math.imul(h, 5) + 0xe6546b64) | 0;
-}
-
-function tail(h: number, k: number, rest: number, len: number): number {
-  if (rest !== 0) {
-    k = Math.imul(k, 0xcc9e2d51);
-    k = (k << 15) | (k >>> 17);
-    h ^= Math.imul(k, 0x1b873593);
-  }
-  h ^= len;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
 
 /** MurmurHash3 (x86, 32-bit) of a latin1 string's bytes. */
 export function hashString(s: string): number {
@@ -41,7 +20,7 @@ export function hashString(s: string): number {
   let i = 0;
   const end4 = len & ~3;
   for (; i < end4; i += 4) {
-    h = mix(
+    h = murmurMix(
       h,
       s.charCodeAt(i) |
         (s.charCodeAt(i + 1) << 8) |
@@ -56,23 +35,12 @@ export function hashString(s: string): number {
     if (rest > 1) k |= s.charCodeAt(i + 1) << 8;
     if (rest > 2) k |= s.charCodeAt(i + 2) << 16;
   }
-  return tail(h, k, rest, len);
+  return murmurFinish(h, k, rest, len);
 }
 
 /** hashString of the string whose bytes are `len` bytes of `b` at `off`. */
 export function hashBytes(b: Uint8Array, off: number, len: number): number {
-  let h = SEED;
-  let i = off;
-  const end4 = off + (len & ~3);
-  for (; i < end4; i += 4) h = mix(h, b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24));
-  const rest = len & 3;
-  let k = 0;
-  if (rest !== 0) {
-    k = b[i];
-    if (rest > 1) k |= b[i + 1] << 8;
-    if (rest > 2) k |= b[i + 2] << 16;
-  }
-  return tail(h, k, rest, len);
+  return seededHashBytes(b, off, len, SEED);
 }
 
 /** `s.length` bytes of `b` at `off` are the bytes of `s`. */
