@@ -108,6 +108,11 @@ export interface EngineMemoryStats {
   allocatedBytes: number;
   /** Allocated bytes not in use: free blocks, holes, unused chunk space. */
   fragmentationBytes: number;
+  /**
+   * Bytes of the dataset held in the JS heap or in Buffers outside `allocatedBytes` (collection
+   * values, shared key prefixes): process memory already includes them, so INFO counts them once.
+   */
+  heapBytes?: number;
   /** Per database with keys: bytes of its main index and of its TTL index. */
   dbs: Array<{ db: number; mainBytes: number; expiresBytes: number }>;
   /** Engine-specific figures (MEMORY STATS shows them after Redis's fields). */

@@ -27,6 +27,7 @@ import {
   VerbatimReply,
 } from '../reply.js';
 import { type CommandSpec, command } from '../spec.js';
+import { debugHtStatsKey } from './debug-htstats.js';
 import { debugPopulate } from './debug-populate.js';
 import { debugReload } from './debug-reload.js';
 import { cString } from './lookup.js';
@@ -50,6 +51,8 @@ const HELP_LINES = [
   '    Output a hex signature of the values of all the specified keys.',
   'JMAP',
   '    Accepted (no heap map).',
+  'HTSTATS-KEY <key>',
+  "    Hash table statistics of the hash table stored at <key>'s value.",
   'LOADAOF',
   '    Cairn has no AOF: like RELOAD, save every key in the snapshot format and load it back.',
   'LOG <message>',
@@ -277,6 +280,7 @@ function debug(ctx: CommandContext, argv: Buffer[]): Reply {
   if (sub === 'digest' && n === 2) return digest(ctx);
   if (sub === 'digest-value' && n >= 2) return digestValue(ctx, argv);
   if (sub === 'object' && n === 3) return object(ctx, argv);
+  if (sub === 'htstats-key' && n === 3) return debugHtStatsKey(ctx, argv);
   if (sub === 'sleep' && n === 3) return sleep(argv);
   if (sub === 'populate' && n >= 3 && n <= 5) return debugPopulate(ctx, argv);
   if (sub === 'protocol' && n === 3) return protocol(ctx, argv);

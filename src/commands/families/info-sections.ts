@@ -125,7 +125,10 @@ export function memoryFigures(server: ServerApi): { used: number; dataset: numbe
   const now = server.clock.now();
   if (now - st.heapAt >= HEAP_SAMPLE_MS) {
     const eng = server.keyspace.memoryStats?.();
-    st.heapOther = m.heapUsed + m.external - (eng !== undefined ? eng.allocatedBytes : dataset);
+    // An engine's collection values live in the heap and external Buffers like everything else:
+    // taken out here with the arenas, as the dataset figure counts them.
+    const inDataset = eng !== undefined ? eng.allocatedBytes + (eng.heapBytes ?? 0) : dataset;
+    st.heapOther = m.heapUsed + m.external - inDataset;
     st.heapAt = now;
   }
   const used = Math.max(dataset, st.heapOther + dataset);

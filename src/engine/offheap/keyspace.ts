@@ -439,7 +439,7 @@ export class OffHeapKeyspace implements Keyspace {
   }
 
   memoryStats(): EngineMemoryStats {
-    return memoryStats(this);
+    return { ...memoryStats(this), heapBytes: this.entries.objs.bytes + this.entries.prefixes.memory };
   }
 
   purge(budgetMs: number): void {

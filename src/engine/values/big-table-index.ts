@@ -173,4 +173,63 @@ export abstract class SlotIndex {
   protected finishRehash(): void {
     while (this.old !== null) this.step();
   }
+
+  /**
+   * The index's figures (DEBUG HTSTATS-KEY): the index being rehashed away from first, then
+   * the current one (the rehash target), as Redis lists a dict's tables.
+   */
+  indexStats(): IndexStats[] {
+    const out: IndexStats[] = [];
+    if (this.old !== null) out.push(slotStats(this.old));
+    out.push(slotStats(this.slots));
+    return out;
+  }
+}
+
+/**
+ * One index's figures. A probe run (consecutive non-empty slots) is what a lookup walks, the
+ * chain of open addressing: `runs[k]` counts the runs of k slots (`runs[0]`: empty slots).
+ */
+export interface IndexStats {
+  size: number;
+  /** Entries in the index (tombstones excluded). */
+  elements: number;
+  /** Slots holding an entry (one each in open addressing). */
+  slots: number;
+  maxRun: number;
+  runs: Map<number, number>;
+}
+
+function slotStats(t: Int32Array): IndexStats {
+  const runs = new Map<number, number>();
+  let elements = 0;
+  let empty = 0;
+  let maxRun = 0;
+  const add = (len: number) => {
+    if (len === 0) return;
+    runs.set(len, (runs.get(len) ?? 0) + 1);
+    if (len > maxRun) maxRun = len;
+  };
+  // A run wrapping past the end continues at slot 0: start counting after an empty slot.
+  const start = t.indexOf(0);
+  if (start < 0) {
+    for (const s of t) if (s > 0) elements++;
+    add(t.length);
+  } else {
+    let len = 0;
+    for (let k = 1; k <= t.length; k++) {
+      const s = t[(start + k) % t.length];
+      if (s === 0) {
+        empty++;
+        add(len);
+        len = 0;
+        continue;
+      }
+      if (s > 0) elements++;
+      len++;
+    }
+    add(len);
+  }
+  if (empty > 0) runs.set(0, empty);
+  return { size: t.length, elements, slots: elements, maxRun, runs };
 }

@@ -187,8 +187,9 @@ export class BigTable extends SlotIndex {
     }
   }
 
-  /** A key chosen uniformly at random (the table is not empty). */
+  /** A key chosen uniformly at random (the table is not empty); moves a rehash on, as Redis's dictGetRandomKey. */
   random(): string {
+    this.step();
     return this.keyAt(Math.floor(Math.random() * this.n));
   }
 

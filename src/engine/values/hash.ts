@@ -12,6 +12,7 @@
  * encoding).
  */
 import { BigTable } from './big-table.js';
+import type { IndexStats } from './big-table-index.js';
 import { COLLECTION_OVERHEAD_BYTES, type Collection, type EncodingLimits } from './collection.js';
 import { append, elementAt, elementEnd, elementEquals, lengthAt, splice } from './packed.js';
 import { walkToRandom } from './random-pool.js';
@@ -48,6 +49,16 @@ export class HashValue implements Collection {
 
   encoding(): string {
     return this.big ? 'hashtable' : 'listpack';
+  }
+
+  /** The figures of a `hashtable` hash's index (DEBUG HTSTATS-KEY), or null for a listpack. */
+  indexStats(): IndexStats[] | null {
+    if (!this.big) return null;
+    if (this.map !== null) return this.map.indexStats();
+    // Packed: searched linearly, one slot whose chain holds every field.
+    return [
+      { size: 1, elements: this.count, slots: 1, maxRun: this.count, runs: new Map([[this.count, 1]]) },
+    ];
   }
 
   fitEncoding(limits: EncodingLimits): void {

@@ -12,6 +12,7 @@
  * the form.
  */
 import { BigTable } from './big-table.js';
+import type { IndexStats } from './big-table-index.js';
 import { COLLECTION_OVERHEAD_BYTES, type Collection, type EncodingLimits } from './collection.js';
 import { append, elementEnd, elementEquals, elements, splice } from './packed.js';
 import { walkToRandom } from './random-pool.js';
@@ -76,6 +77,17 @@ export class SetValue implements Collection {
 
   encoding(): string {
     return this.intset ? 'intset' : 'hashtable';
+  }
+
+  /**
+   * The figures of a `hashtable` set's index (DEBUG HTSTATS-KEY), or null for an intset. A
+   * packed one is searched linearly: one slot whose chain holds every member.
+   */
+  indexStats(): IndexStats[] | null {
+    if (this.intset) return null;
+    if (this.form === SET) return (this.data as BigTable).indexStats();
+    const n = this.size();
+    return [{ size: 1, elements: n, slots: 1, maxRun: n, runs: new Map([[n, 1]]) }];
   }
 
   fitEncoding(limits: EncodingLimits): void {
