@@ -1,5 +1,6 @@
 /** The soak's summary: the RSS verdict and the markdown report. */
 import { markdownTable, median } from '../bench/lib/report.mjs';
+import { START_NODE_ARGS } from '../bench/lib/servers.mjs';
 import { mb } from './monitor.mjs';
 import { DOORS } from './stats.mjs';
 
@@ -81,7 +82,7 @@ export function markdownReport(r) {
     );
   }
   lines.push(
-    `Server: \`node dist/cli/main.js ${r.serverArgs.join(' ')}\`.`,
+    `Server: \`node ${[...START_NODE_ARGS, 'dist/cli/main.js', ...r.serverArgs].join(' ')}\`.`,
     `Machine: ${r.machine.cpus} x ${r.machine.cpuModel}, ${r.machine.memoryGiB} GiB, Node ${r.machine.node}, ` +
       `load average at the end ${r.machine.loadAverage}. CPU during the load: server ${cpuShare(r.cpu.server, r.loadSeconds)}, ` +
       `load generator ${cpuShare(r.cpu.loadGenerator, r.loadSeconds)} of one core.`,

@@ -10,7 +10,7 @@ import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
-import { REPO_ROOT, waitForPing } from '../bench/lib/servers.mjs';
+import { REPO_ROOT, START_NODE_ARGS, waitForPing } from '../bench/lib/servers.mjs';
 
 /** Log lines kept for the report (the first warnings and errors, and the last lines). */
 const KEEP_NOTABLE_LINES = 30;
@@ -26,7 +26,8 @@ export async function startServer(args, access = null) {
   const t0 = performance.now();
   const proc = spawn(
     process.execPath,
-    [main, '--port', '0', '--http-port', '0', '--grpc-port', '0', ...args],
+    // Node's flags as `npm start` passes them (package.json), so the soak measures that server.
+    [...START_NODE_ARGS, main, '--port', '0', '--http-port', '0', '--grpc-port', '0', ...args],
     {
       cwd: REPO_ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -6,13 +6,13 @@
  * steps. To keep the result exactly the keyspace at T0, the capture installs the engine's
  * before-change listener (copy-on-write of old values on first write):
  * - a database already written out: changes to it do not matter;
- * - a key of a database not finished yet, changed for the first time: its T0 entry (or "absent",
- *   for a key created after T0) is saved; the walk skips saved keys, and the saved entries are
- *   written when that database is finished;
+ * - a key of a database not finished yet, changed for the first time: its T0 entry is written
+ *   out at once (nothing, for a key created after T0) and the key noted; the walk skips noted
+ *   keys. Only key names are held while the snapshot runs, never copies of values;
  * - a whole database about to be flushed or swapped: the rest of it is written out at once,
  *   before the change happens.
- * A key the walk already wrote and that then changes is saved and written again with the same
- * T0 bytes (format.ts: readers keep the last record). Keys whose TTL had run out at T0 are left
+ * A key the walk already wrote and that then changes is written again with the same T0 bytes
+ * (format.ts: readers keep the last record; records of any database may follow each other). Keys whose TTL had run out at T0 are left
  * out.
  */
 
@@ -39,13 +39,6 @@ export interface CaptureStats {
   drainedDbs: number;
 }
 
-/** A key's value as it was when the snapshot started. */
-interface SavedEntry {
-  value: Buffer;
-  expireAt: number;
-  type: number;
-}
-
 /** Databases whose key counts the HEADER block lists at most (it must stay a small document). */
 const MAX_HEADER_DBS = 256;
 
@@ -57,9 +50,8 @@ export class SnapshotCapture {
   /** What the HEADER block says. */
   readonly header: Omit<SnapshotHeader, 'format'>;
   private readonly dbState: Uint8Array;
-  /** Per database: T0 entries of keys changed since T0 (null = the key did not exist at T0). */
-  /** Values as they were at T0, copied on first change: bytes (serialized) and type code. */
-  private readonly saved: Array<Map<string, SavedEntry | null>>;
+  /** Per database: keys changed since T0, whose T0 entry (if any) is already written out. */
+  private readonly saved: Array<Set<string>>;
   /** Database being walked and its scan cursor. */
   private db = 0;
   private cursor = 0;
@@ -87,7 +79,7 @@ export class SnapshotCapture {
       if (k > 0 && keysPerDb.length < MAX_HEADER_DBS) keysPerDb.push([db, k]);
     }
     this.dbState = new Uint8Array(n);
-    this.saved = Array.from({ length: n }, () => new Map());
+    this.saved = Array.from({ length: n }, () => new Set());
     this.header = {
       createdAt: this.startedAt,
       databases: n,
@@ -111,14 +103,11 @@ export class SnapshotCapture {
     const m = this.saved[db];
     const k = key.toString('latin1');
     if (m.has(k)) return;
+    m.add(k);
     const e = this.keyspace.peekEntry(db, key);
-    // Copy: an engine may reuse the bytes once the key changes.
-    m.set(
-      k,
-      e !== null && this.liveAtStart(e)
-        ? { value: Buffer.from(encodeValue(e.value)), expireAt: e.expireAt, type: typeCode(e.value) }
-        : null,
-    );
+    // Written now, while the bytes are still the T0 ones (the record writer copies them).
+    if (e !== null && this.liveAtStart(e))
+      this.enc.add(db, key, encodeValue(e.value), e.expireAt, typeCode(e.value));
     this.stats.copiedKeys++;
   };
 
@@ -161,9 +150,6 @@ export class SnapshotCapture {
   }
 
   private finishDb(db: number): void {
-    for (const [k, e] of this.saved[db]) {
-      if (e !== null) this.enc.add(db, Buffer.from(k, 'latin1'), e.value, e.expireAt, e.type);
-    }
     this.saved[db].clear();
     this.dbState[db] = DONE;
     if (db === this.db) {
@@ -272,7 +258,7 @@ export async function* captureStream(
       }
       while (queue.length > (complete ? 0 : MAX_COMPRESSING_BLOCKS)) {
         const [payload, flags] = await queue.shift()!;
-        yield framer.block(BlockType.KEYS, payload, flags);
+        yield* framer.keysBlockParts(payload, flags);
       }
       if (complete) {
         const { block, trailer } = framer.end(capture.records);

@@ -23,6 +23,8 @@ import {
   type SnapshotTrailer,
 } from './format.js';
 
+const EMPTY = Buffer.alloc(0);
+
 /** Largest encoded size of a record's fixed part: db varint, flags, type, expiry, two length varints. */
 const RECORD_FIXED_MAX_BYTES = 5 + 1 + 1 + 8 + 5 + 5;
 
@@ -37,7 +39,8 @@ function writeVarint(buf: Buffer, pos: number, n: number): number {
 
 /** Packs records into KEYS payloads. */
 export class RecordWriter {
-  private buf = Buffer.allocUnsafe(BLOCK_TARGET_BYTES);
+  /** The payload being filled; allocated when a record needs it (EMPTY after a flush). */
+  private buf = EMPTY;
   private pos = 0;
   private records = 0;
   private readonly out: Buffer[] = [];
@@ -51,7 +54,7 @@ export class RecordWriter {
     const need = RECORD_FIXED_MAX_BYTES + key.length + value.length;
     if (this.pos + need > this.buf.length) {
       this.flush();
-      if (need > this.buf.length) this.buf = Buffer.allocUnsafe(need);
+      this.buf = Buffer.allocUnsafe(Math.max(need, BLOCK_TARGET_BYTES));
     }
     const b = this.buf;
     let p = writeVarint(b, this.pos, db);
@@ -76,7 +79,9 @@ export class RecordWriter {
     const payload = this.buf.subarray(0, this.pos);
     this.out.push(payload);
     this.outBytes += payload.length;
-    this.buf = Buffer.allocUnsafe(BLOCK_TARGET_BYTES);
+    // The next payload is allocated for its first record: a big one gets a buffer of its size
+    // rather than a block-sized one it would not fit in.
+    this.buf = EMPTY;
     this.pos = 0;
   }
 
@@ -127,6 +132,23 @@ export class Framer {
     return type === BlockType.END ? b : this.count(b);
   }
 
+  /**
+   * A KEYS block as three Buffers to write in order (header, `payload` itself, checksum),
+   * the same bytes as `block` without copying the payload: a snapshot copies the dataset out
+   * once, into payloads, rather than a second time into blocks.
+   */
+  keysBlockParts(payload: Buffer, flags: number): [Buffer, Buffer, Buffer] {
+    const head = Buffer.allocUnsafe(BLOCK_HEADER_BYTES);
+    writeBlockHeader(head, BlockType.KEYS, flags, payload.length);
+    const tail = Buffer.allocUnsafe(BLOCK_TRAILER_BYTES);
+    tail.writeUInt32LE(crc32(payload), 0);
+    this.keyBlocks++;
+    this.count(head);
+    this.count(payload);
+    this.count(tail);
+    return [head, payload, tail];
+  }
+
   /** The END block; `records` is the number of records written. */
   end(records: number): { block: Buffer; trailer: SnapshotTrailer } {
     const trailer: SnapshotTrailer = {
@@ -146,12 +168,17 @@ export class Framer {
   }
 }
 
-function frame(type: BlockTypeCode, payload: Buffer, flags: number): Buffer {
-  const b = Buffer.allocUnsafe(BLOCK_HEADER_BYTES + payload.length + BLOCK_TRAILER_BYTES);
+/** A block's header: type, flags, payload length and the header's own checksum. */
+function writeBlockHeader(b: Buffer, type: BlockTypeCode, flags: number, length: number): void {
   b[0] = type;
   b[1] = flags;
-  b.writeUInt32LE(payload.length, 2);
+  b.writeUInt32LE(length, 2);
   b.writeUInt32LE(crc32(b.subarray(0, 6)), 6);
+}
+
+function frame(type: BlockTypeCode, payload: Buffer, flags: number): Buffer {
+  const b = Buffer.allocUnsafe(BLOCK_HEADER_BYTES + payload.length + BLOCK_TRAILER_BYTES);
+  writeBlockHeader(b, type, flags, payload.length);
   payload.copy(b, BLOCK_HEADER_BYTES);
   b.writeUInt32LE(crc32(payload), BLOCK_HEADER_BYTES + payload.length);
   return b;

@@ -372,7 +372,7 @@ export class Entries {
       copyIn(u8, off, value);
     } else {
       u32[w + W_LENS] = 0;
-      const buf = Buffer.allocUnsafe(key.length + value.length);
+      const buf = this.ext.alloc(key.length + value.length);
       key.copy(buf, 0);
       value.copy(buf, key.length);
       u32[w + (hb >>> 2)] = this.ext.add(buf, key.length);

@@ -36,7 +36,9 @@ export function memoryStats(ks: OffHeapKeyspace): EngineMemoryStats {
   return {
     datasetBytes: a.liveBytes + ext.bytes + ks.entries.objs.bytes + ks.entries.prefixes.memory,
     indexBytes: ks.index.bytes,
-    allocatedBytes: a.reservedBytes + ks.index.bytes + ext.bytes,
+    // Slabs count whole (their free blocks too), other external Buffers by what they hold.
+    allocatedBytes:
+      a.reservedBytes + ks.index.bytes + ext.bytes - ext.slabs.liveBytes + ext.slabs.reservedBytes,
     fragmentationBytes: a.reservedBytes - a.liveBytes,
     dbs,
     extra: [
@@ -48,6 +50,8 @@ export function memoryStats(ks: OffHeapKeyspace): EngineMemoryStats {
       ['arena.free-lists', a.freeBytes],
       ['external.values', ext.count()],
       ['external.bytes', ext.bytes],
+      ['external.slab-bytes', ext.slabs.reservedBytes],
+      ['external.slab-live', ext.slabs.liveBytes],
       ['compression.threshold', ks.entries.compressionThreshold],
       ['prefixes.count', ks.entries.prefixes.count()],
       ['prefixes.bytes', ks.entries.prefixes.memory],
