@@ -125,8 +125,32 @@ export function intervalId(
 
 // ---- replies ------------------------------------------------------------------------------
 
+/** The ms half idReply last wrote, and its digits with the dash. */
+let replyMs = -1n;
+let replyMsText: Buffer = Buffer.alloc(0);
+/** Sequences below this are written digit by digit (exact as numbers). */
+const SMALL_SEQ = 2n ** 52n;
+
+/** `ms-seq` as a bulk reply. */
 export function idReply(id: StreamID): Buffer {
-  return Buffer.from(formatId(id), 'latin1');
+  // IDs made in the same millisecond share their ms digits: they are formatted once.
+  if (id.ms !== replyMs) {
+    replyMsText = Buffer.from(`${id.ms}-`, 'latin1');
+    replyMs = id.ms;
+  }
+  if (id.seq >= SMALL_SEQ) return Buffer.from(formatId(id), 'latin1');
+  const head = replyMsText;
+  let seq = Number(id.seq);
+  let digits = 1;
+  for (let t = seq; t >= 10; t = Math.floor(t / 10)) digits++;
+  const out = Buffer.allocUnsafe(head.length + digits);
+  for (let i = 0; i < head.length; i++) out[i] = head[i];
+  for (let p = out.length - 1; p >= head.length; p--) {
+    const d = Math.floor(seq / 10);
+    out[p] = 48 + seq - d * 10;
+    seq = d;
+  }
+  return out;
 }
 
 /** One entry as Redis replies it: [id, [field, value, ...]]. */

@@ -56,11 +56,15 @@ const TILDE = 0x7e;
 const EQUALS = 0x3d;
 const APPROX_LIMIT_FACTOR = 100n;
 
+/** `XADD key * ...`: no option, an auto ID (the common form, answered without parsing). */
+const PLAIN_XADD: AddTrimArgs = { trim: null, noMkStream: false, id: null, next: 2, thresholdAt: -1 };
+
 export function parseAddTrimArgs(
   argv: Buffer[],
   xadd: boolean,
   nodeMaxEntries: bigint,
 ): AddTrimArgs | ErrorReply {
+  if (xadd && argv.length > 2 && isChar(argv[2], STAR)) return PLAIN_XADD;
   let strategy: TrimArgs['strategy'] | null = null;
   let approx = false;
   let maxlen = 0n;

@@ -7,7 +7,6 @@
  * Auto-generated IDs take their time from the server's clock (`ctx.server.clock`), so tests
  * that move the clock get predictable IDs.
  */
-import { str } from '../../engine/values/collection.js';
 import { type NodeLimits, STREAM_LISTPACK_MAX_SIZE, StreamValue } from '../../engine/values/stream.js';
 import {
   compareIds,
@@ -58,13 +57,21 @@ const addedBelowLength = new ErrorReply(
 );
 const addedNegative = new ErrorReply('ERR', 'ERR entries_added must be positive');
 
+/** The limits nodeLimits last made, and the config text they were made from. */
+let lastLimits: NodeLimits = { maxEntries: 0n, maxBytes: 0 };
+let lastMaxEntriesText = '';
+
 /** stream-node-max-entries and stream-node-max-bytes as they are now. */
 export function nodeLimits(ctx: CommandContext): NodeLimits {
   const config = ctx.server.config;
-  return {
-    maxEntries: BigInt(config.get('stream-node-max-entries')),
-    maxBytes: config.int('stream-node-max-bytes'),
-  };
+  const maxEntries = config.get('stream-node-max-entries');
+  const maxBytes = config.int('stream-node-max-bytes');
+  // Every XADD asks: the same limits are handed out again while the config is unchanged.
+  if (maxEntries !== lastMaxEntriesText || maxBytes !== lastLimits.maxBytes) {
+    lastLimits = { maxEntries: BigInt(maxEntries), maxBytes };
+    lastMaxEntriesText = maxEntries;
+  }
+  return lastLimits;
 }
 
 /** XADD key [NOMKSTREAM] [<MAXLEN | MINID> [= | ~] threshold [LIMIT count]] <* | id> field value ... */
@@ -90,19 +97,15 @@ function xadd(ctx: CommandContext, argv: Buffer[]): Reply {
   // `<ms>-*` with no sequence left in that ms is refused as not above the top item. (Redis
   // 7.0 fails there without setting errno, so its reply depends on a stale errno.)
   if (id === null || compareIds(id, s.lastId) <= 0) return notAbove;
-  const fields: string[] = [];
   let total = 0;
-  for (let i = fieldPos; i < argv.length; i++) {
-    fields.push(str(argv[i]));
-    total += argv[i].length;
-  }
+  for (let i = fieldPos; i < argv.length; i++) total += argv[i].length;
   if (total > STREAM_LISTPACK_MAX_SIZE) {
     // Redis has created the (empty) stream by then, and keeps it.
     if (created) storeNew(ctx, key, s);
     return tooLarge;
   }
   if (!created) beginChange(ctx, key);
-  s.add(id, fields, limits);
+  s.addBytes(id, argv, fieldPos, limits);
   const trimmed = a.trim === null ? 0 : s.trim(a.trim);
   if (created) storeNew(ctx, key, s);
   else endChange(ctx, key);

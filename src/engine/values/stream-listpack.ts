@@ -64,6 +64,80 @@ export function lpStringBytes(s: string): number {
   return enc + backlenBytes(enc);
 }
 
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/**
+ * The int64 the bytes `b` spell in canonical form (no sign on 0, no leading zeros), as
+ * lpStringToInt64 reads them: a number for up to 15 characters, a bigint for longer ones;
+ * null when they spell none (then the element is stored as a string).
+ */
+export function canonicalInt(b: Uint8Array): number | bigint | null {
+  const n = b.length;
+  if (n === 0 || n > 20) return null;
+  let i = 0;
+  if (b[0] === 45) {
+    if (n === 1) return null;
+    i = 1;
+  }
+  const first = b[i];
+  if (first === 48) return n === 1 ? 0 : null;
+  if (first < 48 || first > 57) return null;
+  let v = 0;
+  for (; i < n; i++) {
+    const c = b[i];
+    if (c < 48 || c > 57) return null;
+    v = v * 10 + (c - 48);
+  }
+  if (n <= 15) return b[0] === 45 ? -v : v;
+  const big = BigInt(String.fromCharCode.apply(null, b as unknown as number[]));
+  return big >= INT64_MIN && big <= INT64_MAX ? big : null;
+}
+
+/** lpStringBytes for an element given as bytes. */
+export function lpBytesSize(b: Uint8Array): number {
+  const n = b.length;
+  if (n <= 20) {
+    const v = canonicalInt(b);
+    if (v !== null) return lpIntBytes(v);
+  }
+  const enc = n < 64 ? 1 + n : n < 4096 ? 2 + n : 5 + n;
+  return enc + backlenBytes(enc);
+}
+
+/** putString for an element given as bytes; the offset after it. */
+export function putBytes(buf: Buffer, off: number, b: Uint8Array): number {
+  const n = b.length;
+  if (n <= 20) {
+    const v = canonicalInt(b);
+    if (v !== null) return typeof v === 'number' ? putInt(buf, off, v) : putBigInt(buf, off, v);
+  }
+  let p = off;
+  if (n < 64) buf[p++] = 0x80 | n;
+  else if (n < 4096) {
+    buf[p++] = 0xe0 | (n >> 8);
+    buf[p++] = n & 0xff;
+  } else {
+    buf[p++] = 0xf0;
+    buf.writeUInt32LE(n, p);
+    p += 4;
+  }
+  if (n < 32) for (let i = 0; i < n; i++) buf[p++] = b[i];
+  else {
+    buf.set(b, p);
+    p += n;
+  }
+  return putBacklen(buf, p, p - off);
+}
+
+/** Whether two byte strings are equal. */
+export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  const n = a.length;
+  if (n !== b.length) return false;
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** Most bytes a string element of `n` chars can take (for making room before writing). */
 export function lpStringMaxBytes(n: number): number {
   return n + 10;

@@ -25,17 +25,20 @@ import {
   LP_HEADER_AND_END_BYTES,
   LP_HEADER_BYTES,
   LP_NUMELE_UNKNOWN,
+  lpBytesSize,
   lpIntBytes,
-  lpStringBytes,
   lpStringMaxBytes,
   prevElement,
   putBigInt,
+  putBytes,
   putInt,
-  putString,
   readBigInt,
+  readBytes,
   readInt,
   readString,
+  sameBytes,
 } from './stream-listpack.js';
+import type { NodeRoom } from './stream-pack.js';
 
 /** Heap bytes charged per node on top of its listpack bytes (memory()). */
 export const NODE_OVERHEAD_BYTES = 200;
@@ -51,16 +54,8 @@ const DOUBLING_LIMIT = 4096;
 const SMALL_SPARE_BYTES = 16;
 /** ID halves up to here are compared as numbers while seeking. */
 const NUMERIC_LIMIT = 2 ** 52;
-
-/** Shared blocks a stream packs its nodes' bytes into (stream-pack.ts). */
-export interface NodeRoom {
-  /** The block `place` took room in. */
-  readonly block: Buffer | null;
-  /** The offset of `n` bytes taken in `block`, or -1 (then a node keeps a Buffer of its own). */
-  place(n: number): number;
-  /** Give back the end of the room at `base` (`cap` bytes) past `used` when it was the last taken. */
-  shrink(buf: Buffer, base: number, cap: number, used: number): boolean;
-}
+/** ID halves below this have exact differences as numbers. */
+export const SMALL_HALF = 2n ** 52n;
 
 /** What a node is made of (for building one from checked bytes). */
 export interface NodeParts {
@@ -94,14 +89,19 @@ export class StreamNode {
   /** Offset of the first entry (after the master entry) from `base`. */
   private firstRel: number;
   private readonly masterCount: number;
+  /** The master ID's halves as numbers when below SMALL_HALF (else -1), for numeric differences. */
+  private readonly masterMs: number;
+  private readonly masterSeq: number;
   /** The master field names while the node takes entries (null once sealed: decoded on use). */
-  private mf: string[] | null = null;
+  private mf: Uint8Array[] | null = null;
 
   constructor(p: NodeParts) {
     this.buf = p.buf;
     this.cap = p.buf.length;
     this.used = p.used;
     this.master = p.master;
+    this.masterMs = p.master.ms < SMALL_HALF ? Number(p.master.ms) : -1;
+    this.masterSeq = p.master.seq < SMALL_HALF ? Number(p.master.seq) : -1;
     this.tailLast = p.lastId;
     this.live = p.live;
     this.deleted = p.deleted;
@@ -110,13 +110,14 @@ export class StreamNode {
   }
 
   /**
-   * A node holding its first entry (streamAppendItem's new listpack), with room for `capacity`
-   * bytes (the previous node's size is a good guess), taken from `room` when it has some.
+   * A node holding its first entry, fields and values `fv[from..]` (streamAppendItem's new
+   * listpack), with room for `capacity` bytes (the previous node's size is a good guess), taken
+   * from `room` when it has some.
    */
-  static create(id: StreamID, fieldValues: readonly string[], capacity = 0, room?: NodeRoom): StreamNode {
-    const n = fieldValues.length / 2;
+  static create(id: StreamID, fv: readonly Uint8Array[], from: number, capacity = 0, room?: NodeRoom) {
+    const n = (fv.length - from) / 2;
     let first = LP_HEADER_AND_END_BYTES + 4 * INT_MAX_BYTES + 3 * 2 + INT_MAX_BYTES;
-    for (let i = 0; i < fieldValues.length; i++) first += lpStringMaxBytes(fieldValues[i].length);
+    for (let i = from; i < fv.length; i++) first += lpStringMaxBytes(fv[i].length);
     const at = capacity >= first && room !== undefined ? room.place(capacity) : -1;
     const inBlock = at >= 0 && room?.block != null;
     const cap = inBlock ? capacity : Math.max(first, capacity);
@@ -125,17 +126,18 @@ export class StreamNode {
     let off = putInt(buf, base + LP_HEADER_BYTES, 1);
     off = putInt(buf, off, 0);
     off = putInt(buf, off, n);
-    const mf: string[] = [];
-    for (let i = 0; i < fieldValues.length; i += 2) {
-      mf.push(fieldValues[i]);
-      off = putString(buf, off, fieldValues[i]);
+    const mf: Uint8Array[] = [];
+    for (let i = from; i < fv.length; i += 2) {
+      // A copy: the caller's bytes may be a view of a buffer that is reused.
+      mf.push(Buffer.from(fv[i]));
+      off = putBytes(buf, off, fv[i]);
     }
     off = putInt(buf, off, 0);
     const firstOff = off - base;
     off = putInt(buf, off, FLAG_SAMEFIELDS);
     off = putInt(buf, off, 0);
     off = putInt(buf, off, 0);
-    for (let i = 1; i < fieldValues.length; i += 2) off = putString(buf, off, fieldValues[i]);
+    for (let i = from + 1; i < fv.length; i += 2) off = putBytes(buf, off, fv[i]);
     off = putInt(buf, off, n + 3);
     buf[off] = LP_EOF;
     const used = off + 1 - base;
@@ -183,7 +185,7 @@ export class StreamNode {
   }
 
   masterFields(): string[] {
-    return this.mf ?? this.masterFieldsAs(readString);
+    return this.masterFieldsAs(readString);
   }
 
   /** The master entry's field names, each read by `read` (readString: strings, readBytes: Buffers). */
@@ -197,13 +199,6 @@ export class StreamNode {
       off += elementSize(buf, off);
     }
     return out;
-  }
-
-  private sameFields(fieldValues: readonly string[]): boolean {
-    if (fieldValues.length !== this.masterCount * 2) return false;
-    const m = this.masterFields();
-    for (let i = 0; i < m.length; i++) if (fieldValues[i * 2] !== m[i]) return false;
-    return true;
   }
 
   /** Make room for `extra` more bytes (in a Buffer of the node's own when it moves). */
@@ -244,29 +239,34 @@ export class StreamNode {
       this.moveTo(Buffer.allocUnsafeSlow(this.used), 0, this.used);
   }
 
-  /** Append an entry (its ID above every ID in the node). */
-  push(id: StreamID, fieldValues: readonly string[]): void {
-    const n = fieldValues.length / 2;
+  /**
+   * Append an entry (its ID above every ID in the node), its fields and values `fv[from..]`;
+   * `ms`, `seq`: the ID's halves as numbers when below SMALL_HALF (exact differences), else -1.
+   */
+  push(id: StreamID, fv: readonly Uint8Array[], from: number, ms = -1, seq = -1): void {
+    const n = (fv.length - from) / 2;
     // The tail node keeps its master fields at hand while it takes entries.
-    this.mf ??= this.masterFields();
-    const same = this.sameFields(fieldValues);
-    const msd = BigInt.asIntN(64, id.ms - this.master.ms);
-    const seqd = BigInt.asIntN(64, id.seq - this.master.seq);
+    this.mf ??= this.masterFieldsAs(readBytes);
+    const m = this.mf;
+    let same = fv.length - from === this.masterCount * 2;
+    for (let i = 0; same && i < m.length; i++) same = sameBytes(fv[from + i * 2], m[i]);
+    const small = ms >= 0 && seq >= 0 && this.masterMs >= 0 && this.masterSeq >= 0;
+    const msd = small ? ms - this.masterMs : BigInt.asIntN(64, id.ms - this.master.ms);
+    const seqd = small ? seq - this.masterSeq : BigInt.asIntN(64, id.seq - this.master.seq);
     const lpCount = same ? n + 3 : 2 * n + 4;
     // The entry's exact size, so that a guessed capacity is not outgrown for nothing.
     let extra = 2 + lpIntBytes(msd) + lpIntBytes(seqd) + lpIntBytes(lpCount) + (same ? 0 : lpIntBytes(n));
-    for (let i = same ? 1 : 0; i < fieldValues.length; i += same ? 2 : 1)
-      extra += lpStringBytes(fieldValues[i]);
+    const step = same ? 2 : 1;
+    for (let i = same ? from + 1 : from; i < fv.length; i += step) extra += lpBytesSize(fv[i]);
     this.room(extra);
     const buf = this.buf;
     const base = this.base;
     let off = base + this.used - 1;
     off = putInt(buf, off, same ? FLAG_SAMEFIELDS : 0);
-    off = putBigInt(buf, off, msd);
-    off = putBigInt(buf, off, seqd);
+    off = typeof msd === 'number' ? putInt(buf, off, msd) : putBigInt(buf, off, msd);
+    off = typeof seqd === 'number' ? putInt(buf, off, seqd) : putBigInt(buf, off, seqd);
     if (!same) off = putInt(buf, off, n);
-    for (let i = same ? 1 : 0; i < fieldValues.length; i += same ? 2 : 1)
-      off = putString(buf, off, fieldValues[i]);
+    for (let i = same ? from + 1 : from; i < fv.length; i += step) off = putBytes(buf, off, fv[i]);
     off = putInt(buf, off, lpCount);
     buf[off] = LP_EOF;
     this.used = off + 1 - base;

@@ -15,10 +15,18 @@
  * head frees blocks in order.
  */
 
-import type { NodeRoom } from './stream-node.js';
-
 /** The largest block. */
 export const MAX_BLOCK_BYTES = 64 * 1024;
+
+/** Shared blocks a stream packs its nodes' bytes into (NodePacker). */
+export interface NodeRoom {
+  /** The block `place` took room in. */
+  readonly block: Buffer | null;
+  /** The offset of `n` bytes taken in `block`, or -1 (then a node keeps a Buffer of its own). */
+  place(n: number): number;
+  /** Give back the end of the room at `base` (`cap` bytes) past `used` when it was the last taken. */
+  shrink(buf: Buffer, base: number, cap: number, used: number): boolean;
+}
 
 export class NodePacker implements NodeRoom {
   block: Buffer | null = null;

@@ -84,10 +84,11 @@ function readEntries(r: SerialReader): StreamNode {
     const eid = readId(r);
     const count = r.u32();
     if (count === 0 || count % 2 !== 0) throw new RangeError('bad stream entry');
-    const f: string[] = [];
-    for (let j = 0; j < count; j++) f.push(r.str());
-    if (node === null) node = StreamNode.create(eid, f);
-    else if (compareIds(eid, node.lastId) > 0) node.push(eid, f);
+    // Written as strings (length and latin1 bytes), read as the bytes they are.
+    const f: Buffer[] = [];
+    for (let j = 0; j < count; j++) f.push(r.blob());
+    if (node === null) node = StreamNode.create(eid, f, 0);
+    else if (compareIds(eid, node.lastId) > 0) node.push(eid, f, 0);
     else throw new RangeError('stream entries out of order');
   }
   const n = node as StreamNode;

@@ -231,6 +231,29 @@ describe('stream nodes as listpacks', () => {
     expect(lp.readUInt32LE(0)).toBe(lp.length);
     expect(lp.readUInt16LE(4)).toBe(6 + 6 + 6 + 7);
   });
+
+  it('take fields as bytes without keeping a view of the caller buffers', () => {
+    const s = new StreamValue();
+    const big = '12345678901234567';
+    const bufs = (...xs: string[]) => xs.map((a) => Buffer.from(a));
+    const argv = bufs('XADD', 'f', 'v', big, '-0');
+    s.addBytes(id(1), argv, 1, BY_COUNT);
+    argv[1].write('g'); // the caller reuses its buffer
+    s.addBytes(id(2), bufs('f', 'w', big, '7'), 0, BY_COUNT);
+    s.addBytes(id(3), bufs('g', 'x', big, '8'), 0, BY_COUNT);
+    expect(s.range(ZERO_ID, MAX_ID, false, 0)).toEqual([
+      { id: id(1), fields: ['f', 'v', big, '-0'] },
+      { id: id(2), fields: ['f', 'w', big, '7'] },
+      { id: id(3), fields: ['g', 'x', big, '8'] },
+    ]);
+    // The second entry has the master's fields (SAMEFIELDS), the third not; `big` is an integer.
+    const node = s.nodes[0];
+    const lp = node.listpack();
+    const second = node.next(node.first());
+    expect([lp[second], lp[node.next(second)]]).toEqual([2, 0]);
+    expect(lp.indexOf(Buffer.from(big))).toBe(-1);
+    expect(lp.indexOf(Buffer.from([0x82, 0x2d, 0x30]))).toBeGreaterThan(0);
+  });
 });
 
 describe('a large stream', () => {

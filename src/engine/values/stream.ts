@@ -21,10 +21,17 @@ import {
 import { ConsumerGroup } from './stream-groups.js';
 import { compareIds, incrId, isZeroId, MAX_ID, type StreamID, UINT64_MAX, ZERO_ID } from './stream-id.js';
 import { readString } from './stream-listpack.js';
-import { StreamNode } from './stream-node.js';
+import { SMALL_HALF, StreamNode } from './stream-node.js';
 import { NodePacker } from './stream-pack.js';
 import { raxNodeCount } from './stream-rax.js';
 import { deserializeStream, serializeStream } from './stream-serial.js';
+
+/** The last clock reading autoId saw, and it as a bigint. */
+let clockMs = -1;
+let clockMsBig = 0n;
+/** The node limits tailFull last saw, and their max entries as a number. */
+let lastLimits: NodeLimits | null = null;
+let lastMaxEntries = 0;
 
 /** A new node gets room for the previous node's size plus 1/16 and this many bytes. */
 const NODE_ROOM_MARGIN = 32;
@@ -69,6 +76,10 @@ export class StreamValue implements Collection {
   groups = new Map<string, ConsumerGroup>();
   /** Sum of the nodes' heapBytes, kept as nodes change (memory() runs after every change). */
   private nodeBytes = 0;
+  /** The ID autoId made last, and its halves as numbers (-1 when large). */
+  private autoMade: StreamID | null = null;
+  private autoMs = -1;
+  private autoSeq = -1;
   /** Shared blocks for the nodes' bytes, once the stream is large. */
   private readonly packer = new NodePacker(() => this.nodeBytes);
 
@@ -78,6 +89,7 @@ export class StreamValue implements Collection {
 
   memory(): number {
     let m = COLLECTION_OVERHEAD_BYTES + this.nodeBytes;
+    if (this.groups.size === 0) return m; // (asked after every change: no iterator then)
     for (const g of this.groups.values()) m += g.memory();
     return m + this.groups.size * ELEMENT_OVERHEAD_BYTES;
   }
@@ -100,9 +112,17 @@ export class StreamValue implements Collection {
 
   /** The ID `*` gives at `nowMs` (streamNextID); null once the last possible ID is used. */
   autoId(nowMs: number): StreamID | null {
-    const ms = BigInt(nowMs);
-    if (ms > this.lastId.ms) return { ms, seq: 0n };
-    return incrId(this.lastId);
+    if (nowMs !== clockMs) {
+      clockMs = nowMs;
+      clockMsBig = BigInt(nowMs);
+    }
+    const ms = clockMsBig;
+    const id = ms > this.lastId.ms ? { ms, seq: 0n } : incrId(this.lastId);
+    this.autoMade = id;
+    const small = id !== null && id.ms < SMALL_HALF && id.seq < SMALL_HALF;
+    this.autoMs = small ? (id.ms === ms ? nowMs : Number(id.ms)) : -1;
+    this.autoSeq = small ? (id.seq === 0n ? 0 : Number(id.seq)) : -1;
+    return id;
   }
 
   /**
@@ -114,19 +134,26 @@ export class StreamValue implements Collection {
     return this.lastId.seq === UINT64_MAX ? null : { ms, seq: this.lastId.seq + 1n };
   }
 
-  /** Append an entry; false when `id` is not above the top item. */
-  add(id: StreamID, fieldValues: string[], limits: NodeLimits): boolean {
+  /** Append an entry (fields and values as latin1 strings); false when `id` is not above the top item. */
+  add(id: StreamID, fieldValues: readonly string[], limits: NodeLimits): boolean {
+    const fv = fieldValues.map((f) => Buffer.from(f, 'latin1'));
+    return this.addBytes(id, fv, 0, limits);
+  }
+
+  /** add() with the fields and values given as bytes, `fv[from..]`. */
+  addBytes(id: StreamID, fv: readonly Uint8Array[], from: number, limits: NodeLimits): boolean {
     if (compareIds(id, this.lastId) <= 0) return false;
     const tail = this.nodes[this.nodes.length - 1];
-    if (tail !== undefined && !this.tailFull(tail, fieldValues, limits)) {
+    if (tail !== undefined && !this.tailFull(tail, fv, from, limits)) {
       const before = tail.heapBytes;
-      tail.push(id, fieldValues);
+      const auto = id === this.autoMade;
+      tail.push(id, fv, from, auto ? this.autoMs : -1, auto ? this.autoSeq : -1);
       this.nodeBytes += tail.heapBytes - before;
     } else {
       // A new node will likely take about what the last one took.
       tail?.seal(this.packer);
       const guess = tail === undefined ? 0 : tail.lpBytes() + (tail.lpBytes() >>> 4) + NODE_ROOM_MARGIN;
-      const node = StreamNode.create(id, fieldValues, guess, this.packer);
+      const node = StreamNode.create(id, fv, from, guess, this.packer);
       this.nodes.push(node);
       this.nodeBytes += node.heapBytes;
     }
@@ -137,13 +164,18 @@ export class StreamValue implements Collection {
     return true;
   }
 
-  private tailFull(tail: StreamNode, fieldValues: string[], limits: NodeLimits): boolean {
+  private tailFull(tail: StreamNode, fv: readonly Uint8Array[], from: number, limits: NodeLimits): boolean {
     let maxBytes = limits.maxBytes;
     if (maxBytes === 0 || maxBytes > STREAM_LISTPACK_MAX_SIZE) maxBytes = STREAM_LISTPACK_MAX_SIZE;
     let elementBytes = 0;
-    for (const s of fieldValues) elementBytes += s.length;
+    for (let i = from; i < fv.length; i++) elementBytes += fv[i].length;
     if (tail.lpBytes() + elementBytes >= maxBytes) return true;
-    return limits.maxEntries > 0n && BigInt(tail.entries) >= limits.maxEntries;
+    if (limits !== lastLimits) {
+      lastLimits = limits;
+      // Exact where it matters: a node never holds 2^53 entries.
+      lastMaxEntries = Number(limits.maxEntries);
+    }
+    return lastMaxEntries > 0 && tail.entries >= lastMaxEntries;
   }
 
   // ---- reading ---------------------------------------------------------------------------
