@@ -105,13 +105,8 @@ export function lpBytesSize(b: Uint8Array): number {
   return enc + backlenBytes(enc);
 }
 
-/** putString for an element given as bytes; the offset after it. */
-export function putBytes(buf: Buffer, off: number, b: Uint8Array): number {
-  const n = b.length;
-  if (n <= 20) {
-    const v = canonicalInt(b);
-    if (v !== null) return typeof v === 'number' ? putInt(buf, off, v) : putBigInt(buf, off, v);
-  }
+/** The encoding byte(s) of a string element of `n` bytes at `off`; the offset after them. */
+function putStringHeader(buf: Buffer, off: number, n: number): number {
   let p = off;
   if (n < 64) buf[p++] = 0x80 | n;
   else if (n < 4096) {
@@ -122,6 +117,17 @@ export function putBytes(buf: Buffer, off: number, b: Uint8Array): number {
     buf.writeUInt32LE(n, p);
     p += 4;
   }
+  return p;
+}
+
+/** putString for an element given as bytes; the offset after it. */
+export function putBytes(buf: Buffer, off: number, b: Uint8Array): number {
+  const n = b.length;
+  if (n <= 20) {
+    const v = canonicalInt(b);
+    if (v !== null) return typeof v === 'number' ? putInt(buf, off, v) : putBigInt(buf, off, v);
+  }
+  let p = putStringHeader(buf, off, n);
   if (n < 32) for (let i = 0; i < n; i++) buf[p++] = b[i];
   else {
     buf.set(b, p);
@@ -210,16 +216,7 @@ export function putString(buf: Buffer, off: number, s: string): number {
   const n = s.length;
   if (n <= 20 && isInt64String(s))
     return n <= 15 ? putInt(buf, off, Number(s)) : putBigInt(buf, off, BigInt(s));
-  let p = off;
-  if (n < 64) buf[p++] = 0x80 | n;
-  else if (n < 4096) {
-    buf[p++] = 0xe0 | (n >> 8);
-    buf[p++] = n & 0xff;
-  } else {
-    buf[p++] = 0xf0;
-    buf.writeUInt32LE(n, p);
-    p += 4;
-  }
+  let p = putStringHeader(buf, off, n);
   if (n < 32) for (let i = 0; i < n; i++) buf[p++] = s.charCodeAt(i);
   else p += buf.write(s, p, n, 'latin1');
   return putBacklen(buf, p, p - off);
