@@ -8,7 +8,10 @@ import { formatDouble } from '../../util/double.js';
 import { DoubleReply, NULL_ARRAY, type Reply } from '../reply.js';
 import { plain, session } from './test-helpers.js';
 
-/** Replies as plain values; a coordinate shows as `d:<the text Redis prints>`, a score as its %.17g. */
+/**
+ * Replies as plain values: a double that carries its text shows as `d:<text>` (coordinates, and
+ * integral scores below 2^53, which scoreReply prints with String()), another as its %.17g.
+ */
 function show(r: Reply): unknown {
   if (r instanceof DoubleReply) return r.text === undefined ? formatDouble(r.value) : `d:${r.text}`;
   if (r === NULL_ARRAY) return 'null-array';
@@ -34,13 +37,13 @@ describe('GEOADD and the stored scores', () => {
     expect(await s.g('GEOADD', 'nyc', ...NYC)).toBe(4);
     expect(await s.g('ZRANGE', 'nyc', '0', '-1', 'WITHSCORES')).toEqual([
       'wtc',
-      '1791873972053020',
+      'd:1791873972053020',
       'us',
-      '1791875485187452',
+      'd:1791875485187452',
       'cp',
-      '1791875761332224',
+      'd:1791875761332224',
       'lic',
-      '1791875804419201',
+      'd:1791875804419201',
     ]);
     // At longitude 180 the hash has bit 53 set: 2^53 + 2^52 for the top-right corner.
     expect(
@@ -60,7 +63,7 @@ describe('GEOADD and the stored scores', () => {
     ).toBe(3);
     expect(await s.g('ZSCORE', 'e', 'top')).toBe('13510798882111488');
     expect(await s.g('ZSCORE', 'e', 'bottom')).toBe('0');
-    expect(await s.g('ZSCORE', 'e', 'zero')).toBe('3377699720527872');
+    expect(await s.g('ZSCORE', 'e', 'zero')).toBe('d:3377699720527872');
   });
 
   it('follows ZADD for NX, XX and CH, and checks every position first', async () => {
