@@ -56,6 +56,8 @@ export class Arena {
   liveBytes = 0;
   freeBytes = 0;
   reservedBytes = 0;
+  /** Blocks freed so far (and resets): a block ref seen before the count moved may be stale. */
+  frees = 0;
 
   /** A block of `size` bytes (a size class). Throws ArenaFullError past MAX_CHUNKS. */
   alloc(size: number): number {
@@ -86,6 +88,7 @@ export class Arena {
 
   /** Return a live block of `size` bytes. */
   free(ref: number, size: number): void {
+    this.frees++;
     const c = refChunk(ref);
     const w = refOffset(ref) >>> 2;
     const u32 = this.u32[c];
@@ -207,6 +210,7 @@ export class Arena {
 
   /** Drop every block: all chunks but chunk 0 are released. */
   reset(): void {
+    this.frees++;
     for (let c = 1; c < this.u8.length; c++) if (this.capacity[c] > 0) this.release(c);
     this.freeHead.fill(NIL);
     this.spares.length = 0;

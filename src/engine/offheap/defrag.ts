@@ -143,3 +143,16 @@ export class Defragmenter {
     };
   }
 }
+
+/** Buckets moved per background rehash batch between clock checks. */
+const REHASH_BATCH_BUCKETS = 100;
+
+/** Background upkeep: finish rehashing every database, then defragment, within `budgetMs`. */
+export function backgroundStep(ks: OffHeapKeyspace, budgetMs: number): void {
+  const start = performance.now();
+  for (const d of ks.dbs) {
+    while (d.dict.rehashStep(REHASH_BATCH_BUCKETS)) if (performance.now() - start > budgetMs) return;
+  }
+  const left = budgetMs - (performance.now() - start);
+  if (left > 0 && ks.defrag.needed()) ks.defrag.step(left);
+}

@@ -32,7 +32,7 @@ import {
   TYPE_CODES,
 } from '../values/collection.js';
 import { Arena } from './arena.js';
-import { Defragmenter } from './defrag.js';
+import { backgroundStep, Defragmenter } from './defrag.js';
 import { Dict, IndexBytes } from './dict.js';
 import { Entries } from './entries.js';
 import { Evictor } from './evict.js';
@@ -62,8 +62,6 @@ import { insertEntry, overwriteEntry } from './write.js';
 export const DEFAULT_COMPRESSION_THRESHOLD_BYTES = 1024;
 /** Background work (rehash, defrag) per activeExpireCycle call, ms (Redis: 1 ms per cron). */
 const BACKGROUND_STEP_MS = 1;
-/** Buckets moved per background rehash batch between clock checks. */
-const REHASH_BATCH_BUCKETS = 100;
 
 export class Db {
   constructor(
@@ -102,6 +100,10 @@ export class OffHeapKeyspace implements Keyspace {
   private lfuMode = false;
   /** Hash of the key the last lookup looked for. */
   lastHash = 0;
+  /** The last lookup's entry, db and arena free count (reused by objects-change.ts). */
+  lastRef = NIL;
+  lastDb = -1;
+  lastFrees = -1;
   /** CLIENT PAUSE: reads see an expired key as missing, but nothing deletes it meanwhile. */
   expiryHeld = false;
   readonly limits: EncodingLimits = defaultEncodingLimits();
@@ -152,17 +154,19 @@ export class OffHeapKeyspace implements Keyspace {
     if (l !== null) l(db, key, kind);
   }
 
-  /**
-   * The live entry for `key`, deleting it first when expired (the dict remembers where, and
-   * `lastHash` keeps the key's hash for an insert that follows).
-   */
+  /** The live entry for `key`, deleting it first when expired (`lastHash`: for an insert next). */
   lookup(db: number, key: Buffer, now: number, read = false): number {
     const dict = this.dbs[db].dict;
     if (dict.rehashIdx >= 0) dict.rehashStep(1);
     const h = this.hash(key);
     this.lastHash = h;
     const ref = dict.find(key, h);
-    if (ref === NIL || !this.isExpired(ref, now)) return ref;
+    if (ref === NIL || !this.isExpired(ref, now)) {
+      this.lastRef = ref;
+      this.lastDb = db;
+      this.lastFrees = this.arena.frees;
+      return ref;
+    }
     if (read && this.expiryHeld) return NIL;
     if (this.before !== null) {
       this.before(db, key);
@@ -372,6 +376,7 @@ export class OffHeapKeyspace implements Keyspace {
   }
 
   swapDb(a: number, b: number): void {
+    this.lastRef = NIL;
     swapDb(this, a, b);
   }
 
@@ -394,12 +399,7 @@ export class OffHeapKeyspace implements Keyspace {
 
   /** Background upkeep: finish rehashing, then defragment, within `budgetMs`. */
   backgroundStep(budgetMs: number): void {
-    const start = performance.now();
-    for (const d of this.dbs) {
-      while (d.dict.rehashStep(REHASH_BATCH_BUCKETS)) if (performance.now() - start > budgetMs) return;
-    }
-    const left = budgetMs - (performance.now() - start);
-    if (left > 0 && this.defrag.needed()) this.defrag.step(left);
+    backgroundStep(this, budgetMs);
   }
 
   usedMemory(): number {

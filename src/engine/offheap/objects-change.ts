@@ -9,11 +9,18 @@ import { NIL } from './layout.js';
  */
 export function collectionModified(ks: OffHeapKeyspace, db: number, key: Buffer): boolean {
   const e = ks.entries;
-  const ref = ks.dbs[db].dict.find(key, ks.hash(key));
+  // The command's own lookup usually just found it: reuse that while nothing was freed since.
+  const last = ks.lastRef;
+  const ref =
+    last !== NIL && ks.lastDb === db && ks.lastFrees === ks.arena.frees && e.keyEquals(last, key)
+      ? last
+      : ks.dbs[db].dict.find(key, ks.hash(key));
   if (ref === NIL) return false;
   const obj = e.objectAt(ref);
   if (obj === null) return false;
   if (obj.size() === 0 && obj.keepsWhenEmpty !== true) {
+    // removeFound needs the dict's position of the entry.
+    ks.dbs[db].dict.find(key, ks.hash(key));
     ks.removeFound(db, ref);
     ks.emitKey(db, key, 'del');
     return false;
