@@ -7,7 +7,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { service as healthService } from 'grpc-health-check';
 import { Redis } from 'ioredis';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type CairnProcess, startCairn } from './helpers/cairn.js';
 
 let srv: CairnProcess | null = null;
@@ -45,6 +45,40 @@ describe('the Lua VM, started on first use', () => {
     await c.call('MULTI');
     await expect(c.call('EVAL', 'return 1')).rejects.toThrow(/wrong number of arguments/);
     await expect(c.call('EXEC')).rejects.toThrow(/EXECABORT/);
+  });
+
+  it('holds commands that arrive while the VM starts for a first EVAL until that script ran', async () => {
+    const a = await fresh(['--http-port', '-1', '--grpc-port', '-1']);
+    const b = new Redis({ port: srv!.respPort, host: '127.0.0.1' });
+    try {
+      expect(await b.set('k', '10')).toBe('OK');
+      const first = a.eval("return redis.call('incr', KEYS[1])", 1, 'k');
+      // The server has taken the EVAL and is starting the VM: an INCR sent now must follow it.
+      await vi.waitFor(() => expect(srv!.logs()).toMatch(/Starting the Lua VM/), { timeout: 20_000, interval: 2 });
+      expect(await b.incr('k')).toBe(12);
+      expect(await first).toBe(11);
+      expect(srv!.logs()).toMatch(/Lua VM ready in \d+ ms/);
+    } finally {
+      b.disconnect();
+    }
+  });
+
+  it('lets SCRIPT KILL sent during the VM start find the first script running', async () => {
+    const a = await fresh(['--http-port', '-1', '--grpc-port', '-1']);
+    const b = new Redis({ port: srv!.respPort, host: '127.0.0.1' });
+    try {
+      expect(await b.config('SET', 'busy-reply-threshold', '10')).toBe('OK');
+      const looping = a.eval('while true do end', 0).then(
+        () => 'returned',
+        (err: Error) => err.message,
+      );
+      await vi.waitFor(() => expect(srv!.logs()).toMatch(/Starting the Lua VM/), { timeout: 20_000, interval: 2 });
+      expect(await b.call('SCRIPT', 'KILL')).toBe('OK');
+      expect(await looping).toMatch(/Script killed by user with SCRIPT KILL/);
+      expect(await b.ping()).toBe('PONG');
+    } finally {
+      b.disconnect();
+    }
   });
 
   it('answers FUNCTION LIST, SCRIPT EXISTS and INFO before any script ran, then loads a library', async () => {

@@ -33,8 +33,8 @@ import { keyIndexes } from './spec.js';
 /** Redis caps the echoed arguments of an unknown command at 128 characters. */
 const UNKNOWN_ARGS_MAX_CHARS = 128;
 const MAX_NAME_BYTES = 64;
-/** Names this long or shorter pack into one exact integer (6 bytes and the length < 2^53). */
-const SHORT_NAME_BYTES = 6;
+/** ASCII names this long or shorter pack into one exact integer (7 x 7 bits and the length < 2^53). */
+const SHORT_NAME_BYTES = 7;
 
 /**
  * Optional per-command observation (metrics): called after each executed command. `weight` is
@@ -75,11 +75,18 @@ export class Dispatcher {
     const raw = argv[0];
     const n = raw.length;
     let entry: TableEntry | undefined;
-    if (n <= SHORT_NAME_BYTES) {
-      // Most names (GET, SET, HSET, LPUSH, ...) are short: look them up by their bytes packed
-      // into one number, without making a string per command.
-      let code = n;
-      for (let i = 0; i < n; i++) code = code * 256 + raw[i];
+    // Most names (GET, SET, HSET, LPUSH, PUBLISH, ...) are short: look them up by their bytes
+    // packed into one number (7 bits each: command names are ASCII), without making a string.
+    let code = n;
+    let bits = n <= SHORT_NAME_BYTES ? 0 : 128;
+    if (bits === 0) {
+      for (let i = 0; i < n; i++) {
+        const c = raw[i];
+        code = code * 128 + (c & 127);
+        bits |= c;
+      }
+    }
+    if (bits < 128) {
       entry = this.byShortName.get(code);
       if (entry === undefined) {
         entry = this.table.entries.get(raw.toString('latin1').toLowerCase());
@@ -123,6 +130,13 @@ export class Dispatcher {
   execute(ctx: CommandContext, argv: Buffer[], resolved?: TableEntry): Reply | Promise<Reply> {
     const client = ctx.client;
     const server = ctx.server;
+    // The Lua VM is starting for a script that arrived first: wait for it, as in Redis nothing
+    // is read while that script runs (ScriptEngine.startThen).
+    const gate = server.scripting.gate;
+    if (gate !== null && ctx.fromScript !== true && !blockingDenied()) {
+      const copy = argv.map((a) => Buffer.from(a));
+      return gate.then(() => this.execute(ctx, copy, resolved));
+    }
     const entry = resolved ?? this.resolve(argv);
     if (entry instanceof ErrorReply) {
       if (client.multi !== null) client.multiError = true;

@@ -72,6 +72,8 @@ export class ScriptEngine {
   readonly resolver: Dispatcher;
   private vmInstance: LuaVm | null = null;
   private starting: Promise<void> | null = null;
+  /** Set while the VM starts for a waiting command: the dispatcher holds every other command. */
+  gate: Promise<void> | null = null;
   private evalCtx: LuaContext | null = null;
   private fnCtx: LuaContext | null = null;
   readonly scripts = new Map<string, CachedScript>();
@@ -143,13 +145,44 @@ export class ScriptEngine {
     return new LuaContext(vm, host, functionMode);
   }
 
-  /** Run `fn` once the VM is up: synchronously when it is, else after init. */
+  /** Run `fn` once the VM is up: synchronously when it is, else after init (see `gate`). */
   whenReady(fn: () => Reply | Promise<Reply>): Reply | Promise<Reply> {
     if (this.vmInstance !== null) return fn();
     if (blockingDenied()) return new ErrorReply('ERR', 'ERR the scripting engine is starting, try again');
+    return this.startThen(fn, (err) => new ErrorReply('ERR', `ERR scripting unavailable: ${err.message}`));
+  }
+
+  /**
+   * Start the VM for a command that waits for it, then run `fn`. Meanwhile every other command
+   * waits at the dispatcher (`gate`): a script is atomic from the moment it arrives, as in Redis,
+   * where it would already be running, so nothing that arrived after it may run before it (a
+   * SCRIPT KILL sent during the start meets the running script, not NOTBUSY).
+   */
+  startThen(fn: () => Reply | Promise<Reply>, onError: (err: Error) => Reply): Promise<Reply> {
+    if (this.gate !== null) return this.gate.then(() => (this.ready ? fn() : this.startThen(fn, onError)));
+    let open!: () => void;
+    this.gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    const t0 = performance.now();
+    this.log('notice', 'Starting the Lua VM; other commands wait for it');
     return this.init().then(
-      fn,
-      (err: Error) => new ErrorReply('ERR', `ERR scripting unavailable: ${err.message}`),
+      () => {
+        this.log('notice', `Lua VM ready in ${Math.round(performance.now() - t0)} ms`);
+        // Commands held at the gate run after fn's synchronous part: after the script, or once it
+        // is past busy-reply-threshold (then they meet BUSY, and SCRIPT KILL finds it).
+        this.gate = null;
+        try {
+          return fn();
+        } finally {
+          open();
+        }
+      },
+      (err: Error) => {
+        this.gate = null;
+        open();
+        return onError(err);
+      },
     );
   }
 
@@ -213,7 +246,7 @@ export class ScriptEngine {
   /** An EVALSHA argument as the cache's key (lowercase), remembering the last one asked for. */
   private shaText(arg: Buffer): string {
     const last = this.lastShaArg;
-    if (last !== null && arg.equals(last)) return this.lastShaKey;
+    if (last !== null && sameBytes(arg, last)) return this.lastShaKey;
     const sha = arg.toString('latin1').toLowerCase();
     this.lastShaArg = Buffer.from(arg);
     this.lastShaKey = sha;
@@ -382,6 +415,14 @@ export class ScriptEngine {
       ['used_memory_scripts_human', human(scriptsEval + fnMem)],
     ];
   }
+}
+
+/** Buffer.equals in JS: for 40 bytes the native call costs more than the comparison. */
+function sameBytes(a: Buffer, b: Buffer): boolean {
+  const n = a.length;
+  if (n !== b.length) return false;
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** Redis's bytesToHuman. */

@@ -78,7 +78,7 @@ function exec(ctx: CommandContext, argv: Buffer[]): Reply | Promise<Reply> {
   const scripting = ctx.server.scripting;
   if (!scripting.ready && !c.multiError && needsScripting(queue)) {
     const copy = argv.map((a) => Buffer.from(a));
-    return scripting.init().then(
+    return scripting.startThen(
       () => ctx.server.execute(ctx, copy),
       (err: Error) => {
         c.multi = null;
