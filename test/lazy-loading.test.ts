@@ -54,7 +54,10 @@ describe('the Lua VM, started on first use', () => {
       expect(await b.set('k', '10')).toBe('OK');
       const first = a.eval("return redis.call('incr', KEYS[1])", 1, 'k');
       // The server has taken the EVAL and is starting the VM: an INCR sent now must follow it.
-      await vi.waitFor(() => expect(srv!.logs()).toMatch(/Starting the Lua VM/), { timeout: 20_000, interval: 2 });
+      await vi.waitFor(() => expect(srv!.logs()).toMatch(/Starting the Lua VM/), {
+        timeout: 20_000,
+        interval: 2,
+      });
       expect(await b.incr('k')).toBe(12);
       expect(await first).toBe(11);
       expect(srv!.logs()).toMatch(/Lua VM ready in \d+ ms/);
@@ -72,7 +75,10 @@ describe('the Lua VM, started on first use', () => {
         () => 'returned',
         (err: Error) => err.message,
       );
-      await vi.waitFor(() => expect(srv!.logs()).toMatch(/Starting the Lua VM/), { timeout: 20_000, interval: 2 });
+      await vi.waitFor(() => expect(srv!.logs()).toMatch(/Starting the Lua VM/), {
+        timeout: 20_000,
+        interval: 2,
+      });
       expect(await b.call('SCRIPT', 'KILL')).toBe('OK');
       expect(await looping).toMatch(/Script killed by user with SCRIPT KILL/);
       expect(await b.ping()).toBe('PONG');
