@@ -108,10 +108,10 @@ export class HttpDoor {
       }
       case 'del': {
         const res = await this.fetch(url, { method: 'DELETE', signal });
+        // A refusal's body is read once, by resourceError.
+        if (res.status !== 204 && res.status !== 404) return resourceError(res);
         await res.arrayBuffer();
-        if (res.status === 204) return ok(1);
-        if (res.status === 404) return ok(0);
-        return resourceError(res);
+        return ok(res.status === 204 ? 1 : 0);
       }
       default: {
         const headers = { 'content-type': JSON_TYPE };
