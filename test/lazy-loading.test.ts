@@ -1,8 +1,9 @@
 /**
  * What loads on first use instead of at start (docs/footprint.md): the Lua VM, gRPC health and
- * reflection, the HTTP route validators and serializers. Each must answer its first call on a
- * fresh server exactly as later ones: EVAL first seen inside MULTI (EXEC cannot wait for the VM
- * mid-transaction, so it starts it first), a health Check, a validation failure and a typed reply.
+ * reflection, the HTTP route validators and serializers (and Ajv and fast-json-stringify
+ * themselves). Each must answer its first call on a fresh server exactly as later ones: EVAL
+ * first seen inside MULTI (EXEC cannot wait for the VM mid-transaction, so it starts it first), a
+ * health Check, a validation failure, a coerced query string and a typed reply.
  */
 import * as grpc from '@grpc/grpc-js';
 import { service as healthService } from 'grpc-health-check';
@@ -143,5 +144,26 @@ describe('HTTP validators and serializers, compiled on first use', () => {
     const got = await fetch(`${base}/v1/keys/k`);
     expect(got.status).toBe(200);
     expect(await got.json()).toMatchObject({ key: 'k', value: 'v' });
+  });
+
+  it('coerces and refuses query parameters on the first request, before any body was validated', async () => {
+    // Ajv (with the query-string options: numbers and booleans coerced) loads on this request.
+    await fresh(['--grpc-port', '-1']);
+    const base = `http://127.0.0.1:${srv!.httpPort}`;
+    const raw = { 'content-type': 'application/octet-stream' };
+    const bad = await fetch(`${base}/v1/keys/q?ttl_ms=soon`, { method: 'PUT', headers: raw, body: 'v' });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { message: string } }).error.message).toMatch(
+      /querystring\/ttl_ms/,
+    );
+    const put = await fetch(`${base}/v1/keys/q?ttl_ms=100000&keep_ttl=false`, {
+      method: 'PUT',
+      headers: raw,
+      body: 'v',
+    });
+    expect(put.status).toBe(200);
+    const ttl = (await (await fetch(`${base}/v1/keys/q/ttl`)).json()) as { ttl_ms: number };
+    expect(ttl.ttl_ms).toBeGreaterThan(90_000);
+    expect(ttl.ttl_ms).toBeLessThanOrEqual(100_000);
   });
 });

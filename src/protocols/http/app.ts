@@ -6,12 +6,12 @@ import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage } from 'node:http';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
-import { Ajv } from 'ajv';
 import Fastify, {
   type FastifyError,
   type FastifyInstance,
   type FastifyReply,
   type FastifyRequest,
+  type FastifyServerOptions,
 } from 'fastify';
 import type { ConfigStore } from '../../config/store.js';
 import { ErrorReply } from '../../errors.js';
@@ -21,7 +21,7 @@ import { HttpBridge } from './bridge.js';
 import { pathEnd, percentDecode } from './bytes.js';
 import { HttpExclusions } from './excluded.js';
 import { type FastPath, installFastPath, type RequestHandler } from './fast-path.js';
-import { lazySerializerFactory, lazyValidator } from './lazy-compile.js';
+import { lazyAjv, lazySerializerFactory, lazyValidator } from './lazy-compile.js';
 import { refuseWhenProtected } from './protected.js';
 import { errorBody } from './render.js';
 import { badRequest, failIn } from './respond.js';
@@ -146,6 +146,12 @@ function jsonParser(
   done(null, parsed);
 }
 
+type CompilersFactory = NonNullable<
+  NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']
+>;
+/** Fastify's type for `compilersFactory.buildValidator` (a factory of Ajv-typed compilers). */
+type ValidatorBuilder = NonNullable<CompilersFactory['buildValidator']>;
+
 /**
  * Two validators: query strings and paths are text, so numbers and booleans there are coerced
  * (`?ttl_ms=100`); JSON bodies are typed, so nothing is coerced (`{"value": null}` is an error,
@@ -153,11 +159,11 @@ function jsonParser(
  */
 function validatorCompiler() {
   const base = { useDefaults: true, removeAdditional: false, allErrors: false, strictTypes: 'log' } as const;
-  const text = new Ajv({ ...base, coerceTypes: 'array' });
-  const json = new Ajv({ ...base, coerceTypes: false });
-  // Compiled on a route's first request, not at start (./lazy-compile.ts).
+  const text = lazyAjv({ ...base, coerceTypes: 'array' });
+  const json = lazyAjv({ ...base, coerceTypes: false });
+  // Compiled on a route's first request, not at start; Ajv itself loads then (./lazy-compile.ts).
   return ({ schema, httpPart }: { schema: object; httpPart?: string }) =>
-    lazyValidator(() => (httpPart === 'body' ? json : text).compile(schema));
+    lazyValidator(() => (httpPart === 'body' ? json : text).get().compile(schema));
 }
 
 export interface HttpApp {
@@ -175,6 +181,7 @@ export async function buildHttpApp(
   metrics: Metrics,
 ): Promise<HttpApp> {
   const bridge = new HttpBridge(host, new HttpExclusions(host.table));
+  const validators = validatorCompiler();
   const app = Fastify({
     logger: false,
     bodyLimit: settings.bodyLimitBytes,
@@ -188,8 +195,16 @@ export async function buildHttpApp(
     onConstructorPoisoning: 'ignore',
     clientErrorHandler: clientError,
     frameworkErrors: (err, req, reply) => failIn(shapeOf(req), reply, frameworkError(err)),
-    // Response serializers compile on first use, not at start (./lazy-compile.ts).
-    schemaController: { compilersFactory: { buildSerializer: lazySerializerFactory() } },
+    // Validators and response serializers compile on first use, not at start
+    // (./lazy-compile.ts). Both factories are given here so that Fastify does not load its
+    // default compilers (Ajv, fast-json-stringify) at construction only to replace them.
+    schemaController: {
+      compilersFactory: {
+        // Fastify calls it as it calls the compiler given to setValidatorCompiler below.
+        buildValidator: (() => validators) as unknown as ValidatorBuilder,
+        buildSerializer: lazySerializerFactory(),
+      },
+    },
     // HTTPS when a certificate is configured (./tls.ts), with the same options as `http`.
     serverFactory: httpsServerFactory(host.server.config, {
       maxHeaderSize: settings.maxHeaderBytes,
@@ -198,7 +213,7 @@ export async function buildHttpApp(
   });
   refuseWhenProtected(app, host.server, shapeOf);
   for (const s of SHARED_SCHEMAS) app.addSchema(s);
-  app.setValidatorCompiler(validatorCompiler());
+  app.setValidatorCompiler(validators);
 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, jsonParser);
