@@ -4,6 +4,8 @@
  * the same setup, and must give the same status, headers (but Date) and body, and leave the
  * same data behind. INFO http shows that the fast path did answer the plain cases.
  */
+import { once } from 'node:events';
+import { createConnection } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type HttpCairn, startHttpCairn } from './helpers/http.js';
@@ -75,6 +77,7 @@ beforeAll(async () => {
   fastRedis = new Redis({ port: fast.respPort, host: '127.0.0.1' });
   slowRedis = new Redis({ port: slow.respPort, host: '127.0.0.1' });
   await onBoth('SET', 'plain', 'hello');
+  await onBoth('SET', 'printable', "it's <b>&amp;</b> ~`{}[]/");
   await onBoth('SET', 'quoted', 'a "quoted" \\ value\n\t\u0001 é ✓ 😀');
   await onBoth('SET', 'binary', Buffer.from([0xff, 0x00, 0xfe]));
   await onBoth('SET', 'expiring', 'soon', 'PX', '10000');
@@ -107,7 +110,10 @@ describe('GET /v1/keys/{key} with and without the fast path', () => {
     expect(JSON.parse((await both({ path: '/v1/keys/expiring' })).body).ttl_ms).toBe(10_000);
     expect((await both({ path: "/v1/keys/a:b@c!$&'()*+,;=-._~" })).status).toBe(200);
     expect((await both({ path: '/v1/keys/missing' })).status).toBe(404);
-    expect(await fastServed(fast)).toBe(before + 6);
+    expect(JSON.parse((await both({ path: '/v1/keys/printable' })).body).value).toBe(
+      "it's <b>&amp;</b> ~`{}[]/",
+    );
+    expect(await fastServed(fast)).toBe(before + 7);
     expect(await fastServed(slow)).toBe(0);
   });
 
@@ -211,6 +217,111 @@ describe('POST /v1/kv with and without the fast path', () => {
   });
 });
 
+const put = (key: string, body: string | Buffer, headers: Record<string, string> = json): Req => ({
+  method: 'PUT',
+  path: `/v1/keys/${key}`,
+  headers,
+  body,
+});
+
+/** The key's type, value and time to live on both servers, which must agree. */
+async function sameData(key: string): Promise<void> {
+  const [a, b] = [fastRedis, slowRedis];
+  expect(await a.type(key), key).toBe(await b.type(key));
+  expect(await a.dump(key), key).toEqual(await b.dump(key));
+  const [ta, tb] = [await a.pttl(key), await b.pttl(key)];
+  expect(ta < 0 ? ta : 'expires', key).toBe(tb < 0 ? tb : 'expires');
+}
+
+describe('PUT /v1/keys/{key} with and without the fast path', () => {
+  it('writes strings with their options on the fast path, the same as the router', async () => {
+    const before = await fastServed(fast);
+    expect((await both(put('p1', '{"value":"v1"}'))).body).toBe('{"ok":true}');
+    expect((await both(put('p2', '{"value":"v2","ttl_ms":50000}'))).status).toBe(200);
+    expect((await both(put('p2', '{"value":"v2b","keep_ttl":true}'))).status).toBe(200);
+    expect((await both(put('p3', '{"value":"/w==","encoding":"base64"}'))).status).toBe(200);
+    expect((await both(put('p1', '{"value":"no","condition":"if-absent"}'))).status).toBe(409);
+    expect((await both(put('p4', '{"value":"no","condition":"if-present"}'))).status).toBe(409);
+    expect((await both(put('p4', '{"value":"yes","condition":"if-absent"}'))).status).toBe(200);
+    expect((await both(put('hash', '{"value":"was a hash","type":"string"}'))).status).toBe(200);
+    const refused = [
+      '{"value":"x","ttl_ms":5,"keep_ttl":true}',
+      '{"value":"!!","encoding":"base64"}',
+      '{"value":"\\ud800"}',
+      '{"value":"x","ttl_ms":0}',
+      '{"value":7}',
+      '{"value":"x","extra":1}',
+      '{}',
+      '[]',
+      'null',
+      '{"value":',
+      '{"type":"hash","value":["not","a","hash"]}',
+      '{"type":"tree","value":"x"}',
+    ];
+    for (const body of refused) expect((await both(put('p5', body))).status, body).toBe(400);
+    expect((await both(put('p5', Buffer.from([0x7b, 0xff, 0x7d])))).status).toBe(400);
+    expect(await fastServed(fast)).toBe(before + 8 + refused.length + 1);
+    for (const k of ['p1', 'p2', 'p3', 'p4', 'p5', 'hash']) await sameData(k);
+    expect(await fastRedis.get('p2')).toBe('v2b');
+    expect(await fastRedis.pttl('p2')).toBeGreaterThan(0);
+    expect(await fastRedis.getBuffer('p3')).toEqual(Buffer.from([0xff]));
+  });
+
+  it('writes whole collections on the fast path through the route’s own handler', async () => {
+    const before = await fastServed(fast);
+    expect((await both(put('ch', '{"type":"hash","value":{"f":"v","g":"w"}}'))).body).toBe('{"ok":true}');
+    expect((await both(put('cl', '{"type":"list","value":["a","b"],"ttl_ms":60000}'))).status).toBe(200);
+    expect((await both(put('cs', '{"type":"set","value":["x","y"]}'))).status).toBe(200);
+    expect((await both(put('cz', '{"type":"zset","value":[{"member":"m","score":"inf"}]}'))).status).toBe(
+      200,
+    );
+    expect((await both(put('ch', '{"type":"set","value":["z"],"condition":"if-absent"}'))).status).toBe(409);
+    expect((await both(put('cs', '{"type":"set","value":[]}'))).status).toBe(200);
+    expect((await both(put('cl', '{"type":"list","value":["c"],"ttl_ms":1,"keep_ttl":true}'))).status).toBe(
+      400,
+    );
+    expect(await fastServed(fast)).toBe(before + 7);
+    for (const k of ['ch', 'cl', 'cs', 'cz']) await sameData(k);
+    expect(await fastRedis.hgetall('ch')).toEqual({ f: 'v', g: 'w' });
+    expect(await fastRedis.exists('cs')).toBe(0);
+  });
+
+  it('leaves raw bodies, query strings, escaped keys and other media types to the router', async () => {
+    const before = await fastServed(fast);
+    const raw = { 'content-type': 'application/octet-stream' };
+    expect((await both(put('r1', Buffer.from([0, 1, 2]), raw))).status).toBe(200);
+    expect((await both(put('r2?ttl_ms=5000', 'bytes', raw))).status).toBe(200);
+    expect((await both(put('r3?ttl_ms=5000', '{"value":"x"}'))).status).toBe(200);
+    expect((await both(put('sp%20ace', '{"value":"escaped"}'))).status).toBe(200);
+    const charset = { 'content-type': 'application/json; charset=utf-8' };
+    expect((await both(put('r4', '{"value":"x"}', charset))).status).toBe(200);
+    expect((await both(put('r5', 'x', { 'content-type': 'text/plain' }))).status).toBe(415);
+    expect((await both(put('r6', ''))).status).toBe(400);
+    expect((await both(put('r7', JSON.stringify({ value: 'x'.repeat(BODY_LIMIT) })))).status).toBe(413);
+    expect((await both(put('r1/ttl', '{"ttl_ms":9000}'))).status).toBe(200);
+    expect(await fastServed(fast)).toBe(before);
+    for (const k of ['r1', 'r2', 'r3', 'sp ace', 'r4', 'r5', 'r6', 'r7']) await sameData(k);
+    expect(await fastRedis.get('sp ace')).toBe('escaped');
+  });
+});
+
+describe('a body cut short on the fast path', () => {
+  it('is answered by no one, and the server goes on', async () => {
+    const before = await fastServed(fast);
+    const socket = createConnection({ port: fast.httpPort, host: '127.0.0.1' });
+    await once(socket, 'connect');
+    socket.write(
+      'PUT /v1/keys/cut HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"value":',
+    );
+    while ((await fastServed(fast)) === before) await fastRedis.ping();
+    socket.destroy();
+    await once(socket, 'close');
+    expect((await send(fast, put('cut', '{"value":"whole"}'))).status).toBe(200);
+    expect(await fastRedis.get('cut')).toBe('whole');
+    expect(await fastServed(fast)).toBe(before + 2);
+  });
+});
+
 describe('sessions on the fast path', () => {
   beforeAll(async () => {
     await onBoth('ACL', 'SETUSER', 'reader', 'on', '>secret', '~*', '+@all', '-get', '-set');
@@ -239,6 +350,12 @@ describe('sessions on the fast path', () => {
     expect(
       (await both(post('{"key":"k7","value":"v7"}', { ...json, authorization: 'Bearer pw' }))).status,
     ).toBe(200);
-    expect(await fastServed(fast)).toBe(before + 8);
+    expect((await both(put('k8', '{"value":"v8"}'))).status).toBe(401);
+    expect((await both(put('k8', '{"value":"v8"}', { ...json, ...reader }))).status).toBe(403);
+    expect((await both(put('k8', '{"value":"v8"}', { ...json, authorization: 'Bearer pw' }))).status).toBe(
+      200,
+    );
+    expect(await fastServed(fast)).toBe(before + 11);
+    expect(await fastRedis.get('k8')).toBe('v8');
   });
 });

@@ -131,6 +131,20 @@ describe.skipIf(from === null)('protected mode', () => {
     });
     expect(command.status).toBe(403);
     expect(command.body).toEqual({ error: expect.stringMatching(new RegExp(`^${DENIED_PREFIX}`)) });
+    // The HTTP door's fast path (a string key, a JSON write) refuses the same way.
+    await admin.set('pm:s', 'v');
+    expect((await remoteHttp('/v1/keys/pm:s')).status).toBe(403);
+    const json = { 'content-type': 'application/json' };
+    const put = await remoteHttp('/v1/keys/pm:w', { method: 'PUT', body: '{"value":"v"}', headers: json });
+    expect(put.status).toBe(403);
+    const post = await remoteHttp('/v1/kv', {
+      method: 'POST',
+      body: '{"key":"pm:w","value":"v"}',
+      headers: json,
+    });
+    expect(post.status).toBe(403);
+    expect(await admin.exists('pm:w')).toBe(0);
+    expect((await fetch(`http://127.0.0.1:${srv.httpPort}/v1/keys/pm:s`)).status).toBe(200);
     expect((await fetch(`http://127.0.0.1:${srv.httpPort}/healthz`)).status).toBe(200);
   });
 
@@ -156,6 +170,13 @@ describe.skipIf(from === null)('protected mode', () => {
     try {
       expect(await remotePing()).toBe('PONG');
       expect((await remoteHttp('/v1/keys/pm:k')).status).toBe(404);
+      const put = await remoteHttp('/v1/keys/pm:w', {
+        method: 'PUT',
+        body: '{"value":"remote"}',
+        headers: { 'content-type': 'application/json' },
+      });
+      expect(put.status).toBe(200);
+      expect(await admin.get('pm:w')).toBe('remote');
       const st = await statusOf(remoteGrpcGet());
       expect(st.code).toBe(grpc.status.NOT_FOUND);
     } finally {

@@ -10,6 +10,7 @@ import type { FastifyRequest } from 'fastify';
 import type { ClientState, CommandContext, PubSubMessage } from '../../commands/context.js';
 import type { Reply } from '../../commands/reply.js';
 import { ErrorReply, Errors } from '../../errors.js';
+import { isLoopback } from '../../security/protected-mode.js';
 import { authAttempts, badAuthHeader, tryAuth } from '../credentials.js';
 import type { ClientInit, DoorHost } from '../door.js';
 import { adoptSession } from '../subscriptions.js';
@@ -25,6 +26,8 @@ interface Conn {
   readonly init: ClientInit;
   /** Aborted when the connection goes away: cancels whatever its request is waiting for. */
   readonly abort: AbortController;
+  /** From a loopback address (protected mode), read once: a connection's peer never changes. */
+  readonly loopback: boolean;
   /** Where the registered client's pub/sub messages go while the connection carries a stream. */
   sink: ((msg: PubSubMessage) => void) | null;
 }
@@ -82,7 +85,8 @@ export class HttpBridge {
     // The registered client subscribes for a Server-Sent-Events stream (streamClient).
     init.deliver = (msg) => conn.sink?.(msg);
     const client = this.host.openClient(init);
-    const conn: Conn = { client, init, abort: new AbortController(), sink: null };
+    const loopback = isLoopback(socket.remoteAddress ?? '');
+    const conn: Conn = { client, init, abort: new AbortController(), loopback, sink: null };
     socket[kConn] = conn;
     socket.once('close', () => {
       conn.abort.abort();
@@ -102,6 +106,18 @@ export class HttpBridge {
   /** Is this connection registered (attach)? Injected test requests are not. */
   tracks(socket: Socket): boolean {
     return (socket as TrackedSocket)[kConn] !== undefined;
+  }
+
+  /**
+   * For the fast path: is this connection registered, and not refused by protected mode now
+   * (as security/protected-mode.ts `refusedByProtectedMode` decides, with the address's
+   * loopback-ness read once per connection)?
+   */
+  trackedAndAllowed(socket: Socket): boolean {
+    const conn = (socket as TrackedSocket)[kConn];
+    if (conn === undefined) return false;
+    const server = this.host.server;
+    return conn.loopback || !server.config.bool('protected-mode') || !server.acl.defaultUserIsOpen();
   }
 
   /** `begin` from the raw parts (the fast path has no FastifyRequest; its sockets are tracked). */

@@ -158,7 +158,7 @@ const writeKey: KeyHandler = (bridge, req, reply, ctx, key) => {
   return wrote(reply, r);
 };
 
-function isCollectionBody(b: SetBody | CollectionPutBody): b is CollectionPutBody {
+export function isCollectionBody(b: SetBody | CollectionPutBody): b is CollectionPutBody {
   return b.type !== undefined && b.type !== 'string';
 }
 
