@@ -67,6 +67,8 @@ export class Dispatcher {
   private readonly byExactName = new Map<string, TableEntry>();
   /** The same for names of up to SHORT_NAME_BYTES, keyed by length and bytes as one number. */
   private readonly byShortName = new Map<number, TableEntry>();
+  private lastShortCode = -1;
+  private lastShortEntry: TableEntry | null = null;
 
   constructor(readonly table: CommandTable) {}
 
@@ -87,12 +89,15 @@ export class Dispatcher {
       }
     }
     if (bits < 128) {
-      entry = this.byShortName.get(code);
+      // A pipeline mostly repeats one command: the last short name found skips the Map.
+      entry = code === this.lastShortCode ? this.lastShortEntry! : this.byShortName.get(code);
       if (entry === undefined) {
         entry = this.table.entries.get(raw.toString('latin1').toLowerCase());
         if (entry === undefined) return unknownCommand(argv);
         if (this.byShortName.size < 4096) this.byShortName.set(code, entry);
       }
+      this.lastShortCode = code;
+      this.lastShortEntry = entry;
     } else {
       const exact = n <= MAX_NAME_BYTES ? raw.toString('latin1') : '';
       entry = this.byExactName.get(exact);

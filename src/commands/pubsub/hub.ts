@@ -10,38 +10,25 @@
  * Publishing is one Map lookup for the channel plus one glob match per distinct pattern (as in
  * Redis, patterns are not indexed). The message is copied once per publish and the reply built
  * once and shared, so the cost per receiver is its `deliver` call. A pipeline of PUBLISH to one
- * channel is delivered as one batch per subscriber (batch.ts).
+ * channel is delivered as one batch per subscriber (batch.ts): each message is then one copy of
+ * its payload into the batch's buffer, and a repeat of the held channel skips the Map lookup.
  */
 import { globMatch } from '../../util/glob.js';
-import { PushReply } from '../reply.js';
-import { BATCH_MAX_BYTES, BATCH_MAX_MESSAGES, PushBatch } from './batch.js';
-import type { PubSubApi, PubSubMessage, PubSubSubscriber, SubKind, Subscriptions } from './types.js';
+import { BATCH_FIRST_MESSAGES, BATCH_MAX_BYTES, BATCH_MAX_MESSAGES, PushBatch } from './batch.js';
+import { Message } from './message.js';
+import type { PubSubApi, PubSubSubscriber, SubKind, Subscriptions } from './types.js';
 
-const MESSAGE = Buffer.from('message');
-const PMESSAGE = Buffer.from('pmessage');
-const SMESSAGE = Buffer.from('smessage');
+/** Smallest buffer of a held batch (Buffer.allocUnsafe takes it from Node's shared pool). */
+const BATCH_MIN_BYTES = 512;
+const EMPTY = Buffer.alloc(0);
 
-class Message implements PubSubMessage {
-  private built: PushReply | null = null;
-
-  constructor(
-    readonly kind: 'message' | 'pmessage' | 'smessage',
-    readonly channel: Buffer,
-    readonly message: Buffer,
-    readonly pattern: Buffer | null,
-  ) {}
-
-  get reply(): PushReply {
-    if (this.built === null) {
-      const { kind, channel, message, pattern } = this;
-      this.built = new PushReply(
-        kind === 'pmessage'
-          ? [PMESSAGE, pattern!, channel, message]
-          : [kind === 'message' ? MESSAGE : SMESSAGE, channel, message],
-      );
-    }
-    return this.built;
-  }
+/** Whether two short byte strings are equal (no call into C++ for the few bytes of a name). */
+function sameBytes(a: Buffer, b: Buffer): boolean {
+  const n = a.length;
+  if (n !== b.length) return false;
+  if (n > 64) return a.equals(b);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** The subscribers of one name, with the name's bytes (for PUBSUB CHANNELS and pmessage). */
@@ -60,10 +47,10 @@ export class PubSubHub implements PubSubApi {
   private readonly live = new Set<PubSubSubscriber>();
   /** The running command is a plain PUBLISH that may join the held batch (batch.ts). */
   private batching = false;
-  /** The channel whose messages are held, and the messages (none held when null). */
+  /** The channel whose messages are held (none held when null), and their payloads (batch.ts). */
   private heldEntry: Entry | null = null;
-  private held: Message[] = [];
-  private heldBytes = 0;
+  private heldData: Buffer = EMPTY;
+  private heldEnds: number[] = [];
 
   /** `onDeliveryError`: a subscriber's deliver threw (the others still get the message). */
   constructor(private readonly onDeliveryError: (err: unknown, sub: PubSubSubscriber) => void = () => {}) {}
@@ -72,8 +59,10 @@ export class PubSubHub implements PubSubApi {
     const channels = this.index.channel;
     const patterns = this.index.pattern;
     if (this.batching && patterns.size === 0) {
-      const entry = channels.get(channel.toString('latin1'));
-      if (entry !== undefined) return this.hold(entry, channel, message);
+      const held = this.heldEntry;
+      if (held !== null && sameBytes(channel, held.name)) return this.hold(held, message);
+      const entry = channels.size === 0 ? undefined : channels.get(channel.toString('latin1'));
+      if (entry !== undefined) return this.hold(entry, message);
     }
     if (this.heldEntry !== null) this.flushPublishes();
     if (channels.size === 0 && patterns.size === 0) return 0;
@@ -123,34 +112,47 @@ export class PubSubHub implements PubSubApi {
   }
 
   /** Keep a message of `entry` with the ones held before it (delivering those first if another channel's). */
-  private hold(entry: Entry, channel: Buffer, message: Buffer): number {
+  private hold(entry: Entry, message: Buffer): number {
     if (this.heldEntry !== entry) {
       if (this.heldEntry !== null) this.flushPublishes();
       this.heldEntry = entry;
     }
-    this.held.push(new Message('message', Buffer.from(channel), Buffer.from(message), null));
-    this.heldBytes += channel.length + message.length;
+    const ends = this.heldEnds;
+    const start = ends.length === 0 ? 0 : ends[ends.length - 1];
+    const end = start + message.length;
+    let data = this.heldData;
+    if (end > data.length) {
+      // A fresh buffer per batch: a delivered batch's bytes are never written again.
+      const grown = Buffer.allocUnsafe(
+        Math.max(
+          end,
+          2 * data.length,
+          Math.min(BATCH_FIRST_MESSAGES * message.length, BATCH_MAX_BYTES),
+          BATCH_MIN_BYTES,
+        ),
+      );
+      if (start > 0) data.copy(grown, 0, 0, start);
+      data = grown;
+      this.heldData = grown;
+    }
+    data.set(message, start);
+    ends.push(end);
     const receivers = entry.subs.size;
-    if (this.held.length >= BATCH_MAX_MESSAGES || this.heldBytes >= BATCH_MAX_BYTES) this.flushPublishes();
+    if (ends.length >= BATCH_MAX_MESSAGES || end >= BATCH_MAX_BYTES) this.flushPublishes();
     return receivers;
   }
 
   flushPublishes(): void {
     const entry = this.heldEntry;
     if (entry === null) return;
-    const msgs = this.held;
+    const batch = new PushBatch(entry.name, this.heldData, this.heldEnds);
     this.heldEntry = null;
-    this.held = [];
-    this.heldBytes = 0;
-    if (msgs.length === 1) {
-      this.fanOut(entry.subs, msgs[0]);
-      return;
-    }
-    const batch = new PushBatch(msgs);
+    this.heldData = EMPTY;
+    this.heldEnds = [];
     for (const s of entry.subs) {
       try {
         if (s.deliverBatch !== undefined) s.deliverBatch(batch);
-        else for (const m of msgs) s.deliver(m);
+        else for (const m of batch.messages) s.deliver(m);
       } catch (err) {
         this.onDeliveryError(err, s);
       }

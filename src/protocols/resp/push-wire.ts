@@ -5,7 +5,6 @@
  * of its exact size; any other goes through the encoder.
  */
 import { PushBatch } from '../../commands/pubsub/batch.js';
-import type { PubSubBatch } from '../../commands/pubsub/types.js';
 import { PushReply, type Reply } from '../../commands/reply.js';
 import { OutputBuffer, writeReply } from './encoder.js';
 import { appendWire } from './push-flush.js';
@@ -31,23 +30,121 @@ export function pushWire(reply: PushReply, resp: 2 | 3): Buffer {
   return lastWire[i];
 }
 
-const lastBatch: [PubSubBatch | null, PubSubBatch | null] = [null, null];
+const lastBatch: [PushBatch | null, PushBatch | null] = [null, null];
 const lastBatchWire: [Buffer, Buffer] = [Buffer.alloc(0), Buffer.alloc(0)];
+/** Where batches are rendered, per protocol: reused, since each subscriber copies the bytes at once. */
+const batchScratch: [Buffer, Buffer] = [Buffer.alloc(0), Buffer.alloc(0)];
+/** A larger rendering gets a buffer of its own instead of becoming the scratch. */
+const KEEP_SCRATCH_BYTES = 256 * 1024;
 
-/** The RESP bytes of every message of `batch`, one after another (shared, as pushWire's). */
-export function batchWire(batch: PubSubBatch, resp: 2 | 3): Buffer {
+/**
+ * The RESP bytes of every message of `batch`, one after another: shared, and valid only until
+ * the next batch is rendered (writePush copies them into the client's output at once).
+ */
+export function batchWire(batch: PushBatch, resp: 2 | 3): Buffer {
   const i = resp - 2;
   if (lastBatch[i] !== batch) {
-    scratch.reset(64 * 1024);
-    for (const r of batch.replies) {
-      const w = r instanceof PushReply ? renderBulks(r.items, resp) : null;
-      if (w === null) writeReply(scratch, r, resp);
-      else appendWire(scratch, w);
+    const size = batchSize(batch);
+    let buf = batchScratch[i];
+    if (size > buf.length) {
+      buf = Buffer.allocUnsafeSlow(Math.max(size, 2 * buf.length, 4096));
+      if (buf.length <= KEEP_SCRATCH_BYTES) batchScratch[i] = buf;
     }
-    lastBatchWire[i] = Buffer.from(scratch.take());
+    renderBatch(batch, resp, buf);
+    lastBatchWire[i] = buf.subarray(0, size);
     lastBatch[i] = batch;
   }
   return lastBatchWire[i];
+}
+
+const MESSAGE_KIND = Buffer.from('$7\r\nmessage\r\n');
+let headChannel: Buffer | null = null;
+let head: Buffer = Buffer.alloc(0);
+
+/**
+ * What every message of a channel starts with after its first byte (`*` or `>`):
+ * `3\r\n$7\r\nmessage\r\n$<n>\r\n<channel>\r\n`. Kept for the last channel (the hub hands
+ * the same Buffer for a channel's every batch).
+ */
+function messageHead(channel: Buffer): Buffer {
+  if (headChannel !== channel) {
+    const n = channel.length;
+    const lenWidth = digits(n);
+    const h = Buffer.allocUnsafe(3 + MESSAGE_KIND.length + 3 + lenWidth + n + 2);
+    h[0] = 51; // '3'
+    h[1] = 13;
+    h[2] = 10;
+    let p = 3;
+    h.set(MESSAGE_KIND, p);
+    p += MESSAGE_KIND.length;
+    h[p++] = 36; // '$'
+    p = putUint(h, p, n, lenWidth);
+    h[p++] = 13;
+    h[p++] = 10;
+    h.set(channel, p);
+    p += n;
+    h[p++] = 13;
+    h[p++] = 10;
+    head = h;
+    headChannel = channel;
+  }
+  return head;
+}
+
+/** Payloads up to this size are copied byte by byte (cheaper than a call into C++). */
+const SMALL_COPY_BYTES = 64;
+
+/** Bytes of the `message` pushes of `batch`. */
+function batchSize(batch: PushBatch): number {
+  const hn = messageHead(batch.channel).length;
+  const ends = batch.ends;
+  let size = 0;
+  let start = 0;
+  for (let i = 0; i < ends.length; i++) {
+    const n = ends[i] - start;
+    size += 1 + hn + 3 + digits(n) + n + 2;
+    start = ends[i];
+  }
+  return size;
+}
+
+/**
+ * `message` pushes for every payload of the batch into `buf`. A message whose payload is as long
+ * as the previous one's repeats that one's framing up to the payload (a short byte copy).
+ */
+function renderBatch(batch: PushBatch, resp: 2 | 3, buf: Buffer): void {
+  const h = messageHead(batch.channel);
+  const ends = batch.ends;
+  const data = batch.data;
+  const first = resp === 2 ? 42 : 62; // '*' or '>'
+  let p = 0;
+  let start = 0;
+  let framed = -1; // payload length of the framing at [frameAt, frameEnd)
+  let frameAt = 0;
+  let frameEnd = 0;
+  for (let i = 0; i < ends.length; i++) {
+    const end = ends[i];
+    const n = end - start;
+    if (n === framed) {
+      for (let k = frameAt; k < frameEnd; k++) buf[p++] = buf[k];
+    } else {
+      frameAt = p;
+      buf[p++] = first;
+      buf.set(h, p);
+      p += h.length;
+      buf[p++] = 36; // '$'
+      p = putUint(buf, p, n, digits(n));
+      buf[p++] = 13;
+      buf[p++] = 10;
+      frameEnd = p;
+      framed = n;
+    }
+    if (n <= SMALL_COPY_BYTES) for (let j = start; j < end; j++) buf[p++] = data[j];
+    else p += data.copy(buf, p, start, end);
+    buf[p++] = 13;
+    buf[p++] = 10;
+    start = end;
+  }
 }
 
 function renderAny(reply: PushReply, resp: 2 | 3): Buffer {
