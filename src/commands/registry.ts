@@ -22,6 +22,8 @@ export const F_DANGEROUS = 512;
 export const F_PUBSUB_CONTEXT = 1024;
 /** Runs while a script is past busy-reply-threshold (SCRIPT KILL, FUNCTION KILL, SHUTDOWN, AUTH...). */
 export const F_ALLOW_BUSY = 2048;
+/** Refused inside scripts (MULTI, WATCH, blocking pops, EVAL, ...): checked at every redis.call. */
+export const F_NO_SCRIPT = 4096;
 
 const FLAG_BITS: Partial<Record<CommandFlag, number>> = {
   noauth: F_NOAUTH,
@@ -34,6 +36,7 @@ const FLAG_BITS: Partial<Record<CommandFlag, number>> = {
   'skip-slowlog': F_SKIP_SLOWLOG,
   'pubsub-context': F_PUBSUB_CONTEXT,
   'allow-busy': F_ALLOW_BUSY,
+  'no-script': F_NO_SCRIPT,
 };
 
 export interface CommandStats {

@@ -148,12 +148,11 @@ export class LuaContext {
   setArgs(co: LuaThread, keys: readonly Buffer[], argv: readonly Buffer[]): void {
     const vm = this.vm;
     vm.getref(co, this.baseRef);
-    vm.pushstring(co, 'KEYS');
+    // A plain store: the base table's metatable has no __newindex.
     pushArray(vm, co, keys);
-    vm.rawset(co, -3);
-    vm.pushstring(co, 'ARGV');
+    vm.setfield(co, -2, 'KEYS');
     pushArray(vm, co, argv);
-    vm.rawset(co, -3);
+    vm.setfield(co, -2, 'ARGV');
     vm.settop(co, -2);
   }
 

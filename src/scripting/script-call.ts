@@ -10,7 +10,7 @@ import type { CommandContext } from '../commands/context.js';
 import type { Dispatcher } from '../commands/dispatch.js';
 import { clientInfoLine } from '../commands/families/client-info.js';
 import { mayReplicate } from '../commands/pause.js';
-import { F_DENYOOM, F_WRITE, type TableEntry } from '../commands/registry.js';
+import { F_DENYOOM, F_NO_SCRIPT, F_WRITE, type TableEntry } from '../commands/registry.js';
 import type { Reply } from '../commands/reply.js';
 import { ErrorReply } from '../errors.js';
 
@@ -61,7 +61,8 @@ export function scriptCall(resolver: Dispatcher, run: RunState, argv: Buffer[]):
       ),
     );
   }
-  if (entry.spec.flags.includes('no-script') && !server.scripting.allowNoScript)
+  const flags = entry.flagBits;
+  if ((flags & F_NO_SCRIPT) !== 0 && !server.scripting.allowNoScript)
     return refused(ctx, entry, new Refused(NOT_ALLOWED));
   const client = ctx.client;
   if (!client.acl.unrestricted) {
@@ -91,9 +92,8 @@ export function scriptCall(resolver: Dispatcher, run: RunState, argv: Buffer[]):
       );
     }
   }
-  const flags = entry.flagBits;
   // A read-only script may not call may-replicate commands either (PUBLISH, PFCOUNT, ...).
-  if (((flags & F_WRITE) !== 0 || mayReplicate(entry.fullName)) && run.readOnly)
+  if (run.readOnly && ((flags & F_WRITE) !== 0 || mayReplicate(entry.fullName)))
     return refused(ctx, entry, new Refused('Write commands are not allowed from read-only scripts.'));
   // min-replicas-to-write asks for replicas Cairn never has (Redis's scriptVerifyWriteCommandAllow).
   if ((flags & F_WRITE) !== 0 && server.config.int('min-replicas-to-write') > 0)

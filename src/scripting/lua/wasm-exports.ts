@@ -10,6 +10,10 @@
  * serialized so that each capture is the module's own), checked to be that module's (same
  * linear memory), and used in place of the wrappers. Anything not captured keeps the wrapper,
  * which behaves the same, only slower.
+ *
+ * Only the functions the caller names are bound, in an object built in one go: an object given
+ * more than a dozen properties one by one under computed names turns into a dictionary, which
+ * V8 reads by hashing the name at every call (the module has some 150 functions).
  */
 import { LuaWasm } from 'wasmoon';
 
@@ -34,16 +38,21 @@ const wasm = (globalThis as unknown as { WebAssembly: WasmGlobal }).WebAssembly;
 let queue: Promise<unknown> = Promise.resolve();
 
 /**
- * Initialize wasmoon's module; resolves to it, with `_name` properties of C functions bound to
- * the raw exports where they could be captured (`direct` tells whether they were).
+ * Initialize wasmoon's module; resolves to it, with the C functions `names` (`_lua_type`, ...)
+ * bound to the raw exports where they could be captured (`direct` tells whether they were).
  */
-export function initLuaModule(): Promise<{ module: EmscriptenModule; direct: boolean }> {
-  const next = queue.then(instantiateOnce, instantiateOnce);
+export function initLuaModule(
+  names: readonly string[],
+): Promise<{ module: EmscriptenModule; direct: boolean }> {
+  const once = () => instantiateOnce(names);
+  const next = queue.then(once, once);
   queue = next.catch(() => undefined);
   return next;
 }
 
-async function instantiateOnce(): Promise<{ module: EmscriptenModule; direct: boolean }> {
+async function instantiateOnce(
+  names: readonly string[],
+): Promise<{ module: EmscriptenModule; direct: boolean }> {
   const original = wasm.instantiate;
   let captured: Exports | null = null;
   const capture = (result: unknown): unknown => {
@@ -66,11 +75,13 @@ async function instantiateOnce(): Promise<{ module: EmscriptenModule; direct: bo
   const memory = exports?.memory;
   if (exports === null || !(memory instanceof wasm.Memory) || memory.buffer !== module.HEAPU8.buffer)
     return { module, direct: false };
-  const direct = Object.create(module) as EmscriptenModule;
-  for (const name of Object.keys(module)) {
+  const bound: Array<[string, unknown]> = [];
+  for (const name of names) {
     if (!name.startsWith('_') || typeof module[name] !== 'function') continue;
     const raw = exports[name.slice(1)];
-    if (typeof raw === 'function') direct[name] = raw;
+    if (typeof raw === 'function') bound.push([name, raw]);
   }
+  // Built in one go (fromEntries), not property by property: that keeps it a fast object.
+  const direct = Object.setPrototypeOf(Object.fromEntries(bound), module) as EmscriptenModule;
   return { module: direct, direct: true };
 }

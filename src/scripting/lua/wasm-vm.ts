@@ -1,8 +1,9 @@
 /**
  * `LuaVm` on wasmoon: Lua 5.4 compiled to WebAssembly, driven through its exported C API. One
  * WebAssembly instance (its own linear memory) per `WasmLuaVm`; each state created on it
- * allocates through a JS allocator that accounts bytes per state and refuses allocations past
- * the limit, so a script cannot grow the instance's memory (which never shrinks) without bound.
+ * allocates through an allocator that accounts bytes per state and refuses allocations past
+ * the limit (wasm-alloc.ts), so a script cannot grow the instance's memory (which never
+ * shrinks) without bound.
  *
  * Strings cross as bytes: pushed from a reusable scratch area in linear memory, read by copying
  * the bytes `lua_tolstring` points at. A Lua error raised from JS (`lua_error`) unwinds as the
@@ -10,8 +11,10 @@
  * any other exception (a bug) into a Lua error so the VM's C stack stays consistent.
  */
 
+import { C_FUNCTIONS, type LuaModule } from './c-api.js';
 import { big, SHARED_MAX, SharedBytes } from './shared-bytes.js';
 import { type CountHook, type HostFunction, LUA_ERRRUN, type LuaThread, type LuaVm } from './vm.js';
+import { LuaAllocator } from './wasm-alloc.js';
 import { initLuaModule } from './wasm-exports.js';
 
 /** LUA_REGISTRYINDEX for Lua 5.4 with a 32-bit int: -LUAI_MAXSTACK - 1000. */
@@ -22,62 +25,6 @@ const LUA_MULTRET = -1;
 const SLAB_STRING_MAX = 1024;
 const SLAB_SIZE = 8192;
 
-// The exported C functions used here (wasm32: pointers are numbers, lua_Integer a bigint).
-interface LuaModule {
-  HEAPU8: Uint8Array;
-  HEAPU32: Uint32Array;
-  addFunction(fn: (...args: number[]) => number | undefined, sig: string): number;
-  _malloc(n: number): number;
-  _free(p: number): void;
-  _realloc(p: number, n: number): number;
-  _lua_newstate(alloc: number, ud: number): number;
-  _luaL_openlibs(L: number): void;
-  _lua_close(L: number): void;
-  _lua_gettop(L: number): number;
-  _lua_settop(L: number, i: number): void;
-  _lua_pushvalue(L: number, i: number): void;
-  _lua_rotate(L: number, i: number, n: number): void;
-  _lua_checkstack(L: number, n: number): number;
-  _lua_type(L: number, i: number): number;
-  _lua_toboolean(L: number, i: number): number;
-  _lua_tonumberx(L: number, i: number, isnum: number): number;
-  _lua_isinteger(L: number, i: number): number;
-  _lua_tointegerx(L: number, i: number, isnum: number): bigint;
-  _lua_tolstring(L: number, i: number, len: number): number;
-  _lua_rawlen(L: number, i: number): number;
-  _lua_pushnil(L: number): void;
-  _lua_pushboolean(L: number, b: number): void;
-  _lua_pushnumber(L: number, n: number): void;
-  _lua_pushinteger(L: number, n: bigint): void;
-  _lua_pushlstring(L: number, p: number, n: number): number;
-  _lua_pushcclosure(L: number, fn: number, n: number): void;
-  _lua_createtable(L: number, a: number, r: number): void;
-  _lua_pushlightuserdata(L: number, p: number): void;
-  _lua_touserdata(L: number, i: number): number;
-  _lua_rawget(L: number, i: number): number;
-  _lua_rawgeti(L: number, i: number, n: bigint): number;
-  _lua_rawset(L: number, i: number): void;
-  _lua_rawseti(L: number, i: number, n: bigint): void;
-  _lua_getfield(L: number, i: number, k: number): number;
-  _lua_setfield(L: number, i: number, k: number): void;
-  _lua_next(L: number, i: number): number;
-  _lua_setmetatable(L: number, i: number): number;
-  _lua_getglobal(L: number, k: number): number;
-  _lua_setglobal(L: number, k: number): void;
-  _luaL_ref(L: number, t: number): number;
-  _luaL_unref(L: number, t: number, r: number): void;
-  _luaL_loadbufferx(L: number, p: number, n: number, name: number, mode: number): number;
-  _lua_pcallk(L: number, na: number, nr: number, eh: number, ctx: number, k: number): number;
-  _lua_callk(L: number, na: number, nr: number, ctx: number, k: number): void;
-  _lua_newthread(L: number): number;
-  _lua_resume(L: number, from: number, na: number, nres: number): number;
-  _lua_yieldk(L: number, nr: number, ctx: number, k: number): number;
-  _lua_isyieldable(L: number): number;
-  _lua_sethook(L: number, fn: number, mask: number, count: number): void;
-  _lua_error(L: number): number;
-  _luaL_where(L: number, lvl: number): void;
-}
-
 /** Emscripten's longjmp travels as a thrown number; anything else is a JS exception. */
 function isLongjmp(e: unknown): boolean {
   return typeof e === 'number';
@@ -85,16 +32,9 @@ function isLongjmp(e: unknown): boolean {
 
 export class WasmLuaVm implements LuaVm {
   private readonly m: LuaModule;
-  private limit = 0;
-  private total = 0;
-  /**
-   * Bytes per state, indexed by the allocator's user-data id (an array: the allocator runs for
-   * every Lua allocation). Ids of closed states are reused.
-   */
-  private readonly used: number[] = [0];
-  private readonly freeIds: number[] = [];
+  /** Every state's allocations, and the bytes each holds (see wasm-alloc.ts). */
+  private readonly alloc: LuaAllocator;
   private readonly stateIds = new Map<number, number>();
-  private readonly allocFn: number;
   private readonly hookFn: number;
   /**
    * The count hook. One per VM: coroutines a script creates inherit the hook from the thread
@@ -116,21 +56,7 @@ export class WasmLuaVm implements LuaVm {
   private constructor(m: LuaModule) {
     this.m = m;
     this.outp = m._malloc(16);
-    this.allocFn = m.addFunction((ud: number, ptr: number, osize: number, nsize: number): number => {
-      const have = ptr === 0 ? 0 : osize;
-      if (nsize === 0) {
-        if (ptr !== 0) {
-          m._free(ptr);
-          this.account(ud, -have);
-        }
-        return 0;
-      }
-      const grow = nsize - have;
-      if (grow > 0 && this.limit > 0 && this.total + grow > this.limit) return 0;
-      const p = m._realloc(ptr, nsize);
-      if (p !== 0) this.account(ud, grow);
-      return p;
-    }, 'iiiii');
+    this.alloc = new LuaAllocator(m);
     this.hookFn = m.addFunction((L: number): undefined => {
       this.hook?.(L as LuaThread);
       return undefined;
@@ -139,21 +65,16 @@ export class WasmLuaVm implements LuaVm {
 
   /** Instantiate the WebAssembly module (about 50 ms, 16 MB of linear memory to begin with). */
   static async create(): Promise<WasmLuaVm> {
-    const { module } = await initLuaModule();
+    const { module } = await initLuaModule(C_FUNCTIONS);
     return new WasmLuaVm(module as unknown as LuaModule);
   }
 
-  private account(ud: number, delta: number): void {
-    this.total += delta;
-    this.used[ud] += delta;
-  }
-
   newState(): LuaThread | null {
-    const id = this.freeIds.pop() ?? this.used.length;
-    this.used[id] = 0;
-    const L = this.m._lua_newstate(this.allocFn, id);
+    const id = this.alloc.open();
+    if (id === null) return null;
+    const L = this.m._lua_newstate(this.alloc.ptr, id);
     if (L === 0) {
-      this.freeIds.push(id);
+      this.alloc.close(id);
       return null;
     }
     this.stateIds.set(L, id);
@@ -165,20 +86,18 @@ export class WasmLuaVm implements LuaVm {
     const id = this.stateIds.get(L);
     this.m._lua_close(L);
     if (id !== undefined) {
-      this.total -= this.used[id];
-      this.used[id] = 0;
-      this.freeIds.push(id);
+      this.alloc.close(id);
       this.stateIds.delete(L);
     }
   }
 
   memoryUsed(L: LuaThread): number {
     const id = this.stateIds.get(L);
-    return id === undefined ? 0 : this.used[id];
+    return id === undefined ? 0 : this.alloc.used(id);
   }
 
   setMemoryLimit(bytes: number): void {
-    this.limit = bytes;
+    this.alloc.setLimit(bytes);
   }
 
   // ---- strings in linear memory ------------------------------------------------------------
@@ -232,7 +151,7 @@ export class WasmLuaVm implements LuaVm {
   tonumber(L: LuaThread, idx: number): number | null {
     const m = this.m;
     const n = m._lua_tonumberx(L, idx, this.outp);
-    return m.HEAPU32[this.outp >> 2] === 0 ? null : n;
+    return this.m.HEAPU32[this.outp >> 2] === 0 ? null : n;
   }
   isinteger(L: LuaThread, idx: number): boolean {
     return this.m._lua_isinteger(L, idx) !== 0;
@@ -244,7 +163,7 @@ export class WasmLuaVm implements LuaVm {
     const m = this.m;
     const p = m._lua_tolstring(L, idx, this.outp);
     if (p === 0) return null;
-    return this.copyOut(p, m.HEAPU32[this.outp >> 2]);
+    return this.copyOut(p, this.m.HEAPU32[this.outp >> 2]);
   }
 
   /**
@@ -256,9 +175,9 @@ export class WasmLuaVm implements LuaVm {
     const m = this.m;
     const p = m._lua_tolstring(L, idx, this.outp);
     if (p === 0) return null;
-    const n = m.HEAPU32[this.outp >> 2];
+    const n = this.m.HEAPU32[this.outp >> 2];
     if (n > SHARED_MAX) return this.copyOut(p, n);
-    const have = this.shared.find(m.HEAPU8, p, n);
+    const have = this.shared.find(this.m.HEAPU8, p, n);
     if (have !== null) return have;
     const out = this.copyOut(p, n);
     this.shared.remember(p, out);
