@@ -73,6 +73,8 @@ export interface ClientState extends PubSubSubscriber {
   lastCommand: string;
   /** CLIENT TRACKING state; null while tracking is off (see tracking.ts). */
   tracking: TrackingState | null;
+  /** Replies to this client may hold BulkStringsReply (set by the RESP door, whose encoder writes it). */
+  rawBulks?: boolean;
   /** In MONITOR mode (CLIENT LIST flag `O`). */
   monitor: boolean;
   /** A replica: it sent SYNC/PSYNC and is fed the replication stream (CLIENT LIST flag `S`). */

@@ -93,6 +93,44 @@ export class AttributeReply {
   ) {}
 }
 
+/**
+ * An array of bulk strings given as latin1 strings (one char per byte, as collections keep
+ * their elements): the RESP encoder writes each straight into its output, with no Buffer per
+ * element. Only returned to a client whose `rawBulks` is set (a RESP connection's); handlers
+ * give anyone else `bulkStrings(items)`, the same reply as Buffers.
+ */
+export class BulkStringsReply {
+  constructor(readonly items: readonly string[]) {}
+}
+
+/** Most chars bulkStrings converts at once (bounds the joined string and the shared buffer). */
+const VIEWS_MAX_CHARS = 64 * 1024;
+
+/**
+ * Bulk replies for latin1 `items`: their bytes written into a shared buffer a run of items at
+ * a time, each reply a view of its part (one conversion per run instead of one per item).
+ */
+export function bulkStrings(items: readonly string[]): Buffer[] {
+  const out: Buffer[] = new Array(items.length);
+  for (let from = 0; from < items.length; ) {
+    let to = from + 1;
+    let chars = items[from].length;
+    while (to < items.length && chars + items[to].length <= VIEWS_MAX_CHARS) chars += items[to++].length;
+    const all = Buffer.from(to - from === 1 ? items[from] : items.slice(from, to).join(''), 'latin1');
+    for (let p = 0; from < to; from++) {
+      const end = p + items[from].length;
+      out[from] = all.subarray(p, end);
+      p = end;
+    }
+  }
+  return out;
+}
+
+/** `items` as the reply `client` can take: BulkStringsReply on a RESP connection, else Buffers. */
+export function bulkStringsFor(client: { readonly rawBulks?: boolean }, items: readonly string[]): Reply {
+  return client.rawBulks === true ? new BulkStringsReply(items) : bulkStrings(items);
+}
+
 /** The null array: RESP2 `*-1` (EXEC after a failed WATCH), RESP3 `_`. */
 export const NULL_ARRAY: unique symbol = Symbol('null-array');
 /** No reply at all (CLIENT REPLY OFF/SKIP, or a command that already closed the client). */
@@ -116,6 +154,7 @@ export type Reply =
   | SequenceReply
   | RawReply
   | AttributeReply
+  | BulkStringsReply
   | typeof NULL_ARRAY
   | typeof NO_REPLY;
 

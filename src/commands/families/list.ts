@@ -9,7 +9,7 @@ import { ListValue } from '../../engine/values/list.js';
 import { ErrorReply, Errors } from '../../errors.js';
 import { parseInt64 } from '../args.js';
 import type { CommandContext } from '../context.js';
-import { NULL_ARRAY, OK, type Reply } from '../reply.js';
+import { bulkStringsFor, NULL_ARRAY, OK, type Reply } from '../reply.js';
 import { type CommandSpec, command } from '../spec.js';
 import { notify, notifyChanged } from './keyspace-events.js';
 import { listBlockingCommands } from './list-blocking.js';
@@ -92,30 +92,7 @@ function lrange(ctx: CommandContext, argv: Buffer[]): Reply {
     }
     items[k] = l.at(i);
   }
-  return bulkViews(items);
-}
-
-/** Most chars bulkViews converts at once (bounds the joined string and the shared buffer). */
-const VIEWS_MAX_CHARS = 64 * 1024;
-
-/**
- * Bulk replies for `items`: their bytes written into a shared buffer a run of items at a time,
- * each reply a view of its part (one conversion per run instead of one per item).
- */
-function bulkViews(items: string[]): Buffer[] {
-  const out: Buffer[] = new Array(items.length);
-  for (let from = 0; from < items.length; ) {
-    let to = from + 1;
-    let chars = items[from].length;
-    while (to < items.length && chars + items[to].length <= VIEWS_MAX_CHARS) chars += items[to++].length;
-    const all = Buffer.from(to - from === 1 ? items[from] : items.slice(from, to).join(''), 'latin1');
-    for (let p = 0; from < to; from++) {
-      const end = p + items[from].length;
-      out[from] = all.subarray(p, end);
-      p = end;
-    }
-  }
-  return out;
+  return bulkStringsFor(ctx.client, items);
 }
 
 function lindex(ctx: CommandContext, argv: Buffer[]): Reply {

@@ -11,7 +11,7 @@ import { LEX_MAX, LEX_MIN, type LexBound, LexRange, ScoreRange } from '../../eng
 import { ErrorReply, Errors } from '../../errors.js';
 import { parseInt64 } from '../args.js';
 import type { CommandContext } from '../context.js';
-import { DoubleReply, type Reply } from '../reply.js';
+import { bulkStringsFor, DoubleReply, type Reply } from '../reply.js';
 
 export const notFloatRange = new ErrorReply('ERR', 'ERR min or max is not a float');
 export const notLexRange = new ErrorReply('ERR', 'ERR min or max not valid string range item');
@@ -201,25 +201,36 @@ export function scoreReply(score: number): DoubleReply {
  * are asked for, as Redis 7 answers ZRANGE WITHSCORES and friends.
  */
 export class ScoredReply {
-  readonly out: Reply[] = [];
+  private readonly items: Reply[] = [];
+  /** Members only (no scores): kept as strings, given as `bulkStringsFor` (no Buffer each). */
+  private readonly members: string[] = [];
   private readonly nested: boolean;
 
   constructor(
-    ctx: CommandContext,
+    private readonly ctx: CommandContext,
     readonly withScores: boolean,
   ) {
     this.nested = withScores && ctx.client.resp === 3;
   }
 
   push(member: string, score: number): void {
+    if (!this.withScores) {
+      this.members.push(member);
+      return;
+    }
     const m = Buffer.from(member, 'latin1');
-    if (!this.withScores) this.out.push(m);
-    else if (this.nested) this.out.push([m, scoreReply(score)]);
-    else this.out.push(m, scoreReply(score));
+    if (this.nested) this.items.push([m, scoreReply(score)]);
+    else this.items.push(m, scoreReply(score));
   }
 
   /** Entries pushed so far (pairs count once). */
   get length(): number {
-    return this.withScores && !this.nested ? this.out.length / 2 : this.out.length;
+    if (!this.withScores) return this.members.length;
+    return this.nested ? this.items.length : this.items.length / 2;
+  }
+
+  /** The reply: an array of what was pushed. */
+  get out(): Reply {
+    return this.withScores ? this.items : bulkStringsFor(this.ctx.client, this.members);
   }
 }

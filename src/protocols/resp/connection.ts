@@ -82,6 +82,7 @@ export class RespConnection {
     this.parser = new RespParser(limits.parser);
     this.figures = new BufferFigures(host.server.clock.now(), host.server.replyBuffer);
     this.ctx = host.context(client, this.abort.signal);
+    client.rawBulks = true;
     this.closedPromise = new Promise((resolve) => {
       this.resolveClosed = resolve;
     });

@@ -7,6 +7,7 @@ import {
   AttributeReply,
   BigNumberReply,
   BooleanReply,
+  BulkStringsReply,
   DoubleReply,
   ErrorReply,
   MapReply,
@@ -188,7 +189,8 @@ export function writeReply(out: OutputBuffer, r: Reply, resp: 2 | 3): void {
   else if (Array.isArray(r)) {
     out.header(STAR, r.length);
     for (const item of r) writeItem(out, item, resp);
-  } else if (typeof r === 'bigint') {
+  } else if (r instanceof BulkStringsReply) writeBulkStrings(out, r.items);
+  else if (typeof r === 'bigint') {
     out.byte(COLON);
     out.text(r.toString());
     out.crlf();
@@ -268,6 +270,29 @@ export function writeBulk(out: OutputBuffer, b: Buffer): void {
   buf[p++] = CR;
   buf[p++] = LF;
   out.len = p;
+}
+
+/** An array of latin1 strings as bulk strings, written straight from the strings. */
+function writeBulkStrings(out: OutputBuffer, items: readonly string[]): void {
+  out.header(STAR, items.length);
+  for (let k = 0; k < items.length; k++) {
+    const s = items[k];
+    const n = s.length;
+    out.reserve(n + 16);
+    const buf = out.buf;
+    let p = out.len;
+    buf[p++] = DOLLAR;
+    p = writeUint(buf, p, n);
+    buf[p++] = CR;
+    buf[p++] = LF;
+    if (n <= 32) {
+      for (let i = 0; i < n; i++) buf[p + i] = s.charCodeAt(i);
+    } else buf.write(s, p, n, 'latin1');
+    p += n;
+    buf[p++] = CR;
+    buf[p++] = LF;
+    out.len = p;
+  }
 }
 
 export function writeInteger(out: OutputBuffer, n: number): void {
