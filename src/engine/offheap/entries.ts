@@ -315,7 +315,7 @@ export class Entries {
   /** The collection of an entry, or null for a string entry. */
   objectAt(ref: number): Collection | null {
     if ((this.flags(ref) & F_OBJECT) === 0) return null;
-    return this.objs.objs[this.objectId(ref)];
+    return this.objs.get(this.objectId(ref));
   }
 
   /**

@@ -14,7 +14,7 @@
 import { BigTable } from './big-table.js';
 import type { IndexStats } from './big-table-index.js';
 import { COLLECTION_OVERHEAD_BYTES, type Collection, type EncodingLimits } from './collection.js';
-import { append, elementAt, elementEnd, elementEquals, lengthAt, splice } from './packed.js';
+import { append, elementAt, elementEnd, elementEquals, splice } from './packed.js';
 import { walkToRandom } from './random-pool.js';
 import { SerialReader, SerialWriter } from './serial.js';
 
@@ -33,8 +33,6 @@ export class HashValue implements Collection {
   private map: BigTable | null = null;
   /** Converted to `hashtable` (one way). */
   big = false;
-  /** Field and value bytes of a packed hash. */
-  private bytes = 0;
   /** Longest field or value written since the last fit (bytes). */
   private pendingMaxLength = 0;
 
@@ -99,7 +97,6 @@ export class HashValue implements Collection {
     }
     this.packed = append(s, field, value);
     this.count++;
-    this.bytes += field.length + value.length;
     if (this.count > PACKED_MAX_FIELDS || this.packed.length > PACKED_MAX_CHARS) this.unpack();
     return true;
   }
@@ -110,7 +107,6 @@ export class HashValue implements Collection {
       const p = find(s, field);
       if (p < 0) return false;
       const v = elementEnd(s, p);
-      this.bytes -= lengthAt(s, p) + lengthAt(s, v);
       this.packed = splice(s, p, elementEnd(s, v));
       this.count--;
       return true;
@@ -166,12 +162,24 @@ export class HashValue implements Collection {
     return this.map.random();
   }
 
+  /** The packed string when the hash may rest as it alone (compact.ts), else null. */
+  compactForm(): string | null {
+    return this.packed !== null && !this.big && this.pendingMaxLength === 0 ? this.packed : null;
+  }
+
+  /** A packed hash of `n` fields from its `compactForm()`. */
+  static fromCompact(s: string, n: number): HashValue {
+    const h = new HashValue();
+    h.packed = s;
+    h.count = n;
+    return h;
+  }
+
   clone(): HashValue {
     const h = new HashValue();
     if (this.map === null) {
       h.packed = this.packed;
       h.count = this.count;
-      h.bytes = this.bytes;
     } else {
       h.map = this.map.clone();
       h.packed = null;
@@ -184,7 +192,9 @@ export class HashValue implements Collection {
 
   serialize(): Buffer {
     const n = this.size();
-    const w = new SerialWriter((this.map === null ? this.bytes : this.map.liveBytes()) + n * 8 + 8);
+    const w = new SerialWriter(
+      (this.map === null ? (this.packed as string).length : this.map.liveBytes()) + n * 8 + 8,
+    );
     w.u8(this.big ? 1 : 0).u32(n);
     for (const [f, v] of this.entries()) w.str(f).str(v);
     return w.done();
@@ -211,7 +221,6 @@ export class HashValue implements Collection {
     this.map = m;
     this.packed = null;
     this.count = 0;
-    this.bytes = 0;
   }
 }
 

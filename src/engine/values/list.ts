@@ -100,9 +100,13 @@ export class ListValue implements Collection {
   }
 
   private grow(): void {
-    if (this.len < this.buf.length) return;
-    const next: (string | undefined)[] = new Array(this.buf.length * 2);
-    for (let i = 0; i < this.len; i++) next[i] = this.at(i);
+    const old = this.buf;
+    if (this.len < old.length) return;
+    // Full: the items run from head to the end, then from 0 to head.
+    const next: (string | undefined)[] = new Array(old.length * 2);
+    let k = 0;
+    for (let i = this.head; i < old.length; i++) next[k++] = old[i];
+    for (let i = 0; i < this.head; i++) next[k++] = old[i];
     this.buf = next;
     this.mask = next.length - 1;
     this.head = 0;
@@ -261,6 +265,20 @@ export class ListValue implements Collection {
     const out: string[] = [];
     for (let i = start; i <= end; i++) out.push(this.at(i));
     return out;
+  }
+
+  /** The packed string when the list may rest as it alone (compact.ts), else null. */
+  compactForm(): string | null {
+    return this.packed;
+  }
+
+  /** A packed list of `n` items from its `compactForm()`. */
+  static fromCompact(s: string, n: number): ListValue {
+    const l = new ListValue();
+    l.packed = s;
+    l.len = n;
+    for (let p = 0; p < s.length; p = elementEnd(s, p)) l.bytes += lengthAt(s, p);
+    return l;
   }
 
   clone(): ListValue {

@@ -195,6 +195,22 @@ export class SetValue implements Collection {
     return intMembers(this.data as string, this.n);
   }
 
+  /**
+   * The packed string when the set may rest as it alone (compact.ts): intsets only (a small
+   * hashtable set keeps its object, which SSCAN's live iterations are keyed by).
+   */
+  compactForm(): string | null {
+    return this.form === INTS ? (this.data as string) : null;
+  }
+
+  /** An intset of `n` members from its `compactForm()`. */
+  static fromCompact(s: string, n: number): SetValue {
+    const set = new SetValue();
+    set.n = s.length / n;
+    set.data = s;
+    return set;
+  }
+
   clone(): SetValue {
     const s = new SetValue();
     s.intset = this.intset;

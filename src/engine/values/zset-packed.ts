@@ -2,9 +2,12 @@
  * A small sorted set packed into one latin1 string, as Redis keeps it in one listpack: entries
  * in (score, member bytes) order, each
  *
- *   [member length header (packed.ts)][member bytes][score: 8 chars, an IEEE double][back length]
+ *   [member length header (packed.ts)][member bytes][score][back length]
  *
- * where the back length is the entry's length without itself (one char below 255, else four
+ * where the score is, as a listpack stores an integral score as an integer: one char below 240
+ * for an integer 0..239; 240 + k then k chars (k = 1..6, big-endian two's complement) for
+ * another integer of up to 48 bits; 255 then 8 chars (an IEEE double) for the rest, -0 included;
+ * and the back length is the entry's length without itself (one char below 255, else four
  * chars u32 little-endian then 255), so the string can be walked backwards as a listpack is.
  * An entry is named by the offset where it starts; the functions here read and rebuild the
  * string, always producing one flat string that holds no reference to the old one.
@@ -13,7 +16,11 @@ import { elementAt, elementEnd, elementEquals, headerSize, lengthAt } from './pa
 import type { NodeRange } from './skiplist.js';
 
 const LONG = 255;
-const SCORE_CHARS = 8;
+/** Score tags: below SMALL_INT the integer itself; SMALL_INT + k: k bytes follow; DOUBLE: 8. */
+const SMALL_INT = 240;
+const DOUBLE = 255;
+/** 2^47: integers in [-2^47, 2^47) take at most 6 bytes. */
+const INT_LIMIT = 2 ** 47;
 
 const f64 = new Float64Array(1);
 const u8 = new Uint8Array(f64.buffer);
@@ -24,8 +31,33 @@ export function memberAt(s: string, p: number): string {
 }
 
 function readScore(s: string, q: number): number {
-  for (let i = 0; i < SCORE_CHARS; i++) u8[i] = s.charCodeAt(q + i);
-  return f64[0];
+  const c = s.charCodeAt(q);
+  if (c < SMALL_INT) return c;
+  if (c === DOUBLE) {
+    for (let i = 0; i < 8; i++) u8[i] = s.charCodeAt(q + 1 + i);
+    return f64[0];
+  }
+  const k = c - SMALL_INT;
+  let v = 0;
+  for (let i = 1; i <= k; i++) v = v * 256 + s.charCodeAt(q + i);
+  const top = 2 ** (8 * k);
+  return v >= top / 2 ? v - top : v;
+}
+
+/** Chars the score at `q` takes. */
+function scoreCharsAt(s: string, q: number): number {
+  const c = s.charCodeAt(q);
+  if (c < SMALL_INT) return 1;
+  return c === DOUBLE ? 9 : 1 + c - SMALL_INT;
+}
+
+/** Chars `score` takes. */
+function scoreSize(score: number): number {
+  if (score >= 0 && score < SMALL_INT && Number.isInteger(score) && !Object.is(score, -0)) return 1;
+  if (!Number.isInteger(score) || score < -INT_LIMIT || score >= INT_LIMIT || Object.is(score, -0)) return 9;
+  let k = 1;
+  while (score < -(2 ** (8 * k - 1)) || score >= 2 ** (8 * k - 1)) k++;
+  return 1 + k;
 }
 
 /** The score of the entry at `p`. */
@@ -39,7 +71,8 @@ function backSize(len: number): number {
 
 /** Where the entry after the one at `p` starts (s.length after the last). */
 export function nextEntry(s: string, p: number): number {
-  const body = elementEnd(s, p) + SCORE_CHARS - p;
+  const q = elementEnd(s, p);
+  const body = q + scoreCharsAt(s, q) - p;
   return p + body + backSize(body);
 }
 
@@ -68,8 +101,8 @@ export function find(s: string, m: string): number {
 }
 
 /** Chars the entry of (m, score) takes. */
-export function entrySize(m: string): number {
-  const body = headerSize(m.length) + m.length + SCORE_CHARS;
+export function entrySize(m: string, score: number): number {
+  const body = headerSize(m.length) + m.length + scoreSize(score);
   return body + backSize(body);
 }
 
@@ -105,8 +138,22 @@ function putEntry(buf: Buffer, p: number, m: string, score: number): number {
     p += 5;
   }
   p += buf.write(m, p, 'latin1');
-  f64[0] = score;
-  for (let i = 0; i < SCORE_CHARS; i++) buf[p++] = u8[i];
+  const size = scoreSize(score);
+  if (size === 1) buf[p++] = score;
+  else if (size === 9) {
+    buf[p++] = DOUBLE;
+    f64[0] = score;
+    for (let i = 0; i < 8; i++) buf[p++] = u8[i];
+  } else {
+    const k = size - 1;
+    buf[p++] = SMALL_INT + k;
+    let v = score < 0 ? score + 2 ** (8 * k) : score;
+    for (let i = k; i > 0; i--) {
+      buf[p + i - 1] = v % 256;
+      v = Math.floor(v / 256);
+    }
+    p += k;
+  }
   const body = p - start;
   if (body < LONG) buf[p++] = body;
   else {
@@ -119,7 +166,7 @@ function putEntry(buf: Buffer, p: number, m: string, score: number): number {
 
 /** `s` with chars [from, to) replaced by the entry (m, score), or by nothing when m is null. */
 export function spliceEntry(s: string, from: number, to: number, m: string | null, score = 0): string {
-  const mid = m === null ? 0 : entrySize(m);
+  const mid = m === null ? 0 : entrySize(m, score);
   const size = s.length - (to - from) + mid;
   const buf = room(Math.max(size, s.length));
   buf.write(s, 0, 'latin1');
@@ -133,7 +180,7 @@ export function packEntries(pairs: Iterable<[string, number]>): string {
   let buf = room(4096);
   let p = 0;
   for (const [m, score] of pairs) {
-    const need = p + entrySize(m);
+    const need = p + entrySize(m, score);
     if (need > buf.length) {
       const grown = Buffer.allocUnsafe(Math.max(need, buf.length * 2));
       buf.copy(grown, 0, 0, p);

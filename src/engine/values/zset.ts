@@ -324,6 +324,20 @@ export class ZSetValue implements Collection {
     else yield* [...this.members()];
   }
 
+  /** The packed string when the set may rest as it alone (compact.ts), else null. */
+  compactForm(): string | null {
+    return this.state === PLACED ? this.packed : null;
+  }
+
+  /** A stored listpack set of `n` members from its `compactForm()`. */
+  static fromCompact(s: string, n: number): ZSetValue {
+    const z = new ZSetValue();
+    z.state = PLACED;
+    z.packed = s;
+    z.count = n;
+    return z;
+  }
+
   clone(): ZSetValue {
     const z = new ZSetValue();
     z.state = this.state | PLACED;

@@ -1,0 +1,118 @@
+/**
+ * Small collections rest as their packed string between event-loop turns (objects.ts,
+ * values/compact.ts): the next command gets an equal object built again, changes to it are
+ * kept, and the large or not-yet-settled forms stay objects.
+ */
+import { setImmediate as turn } from 'node:timers/promises';
+import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../clock.js';
+import type { Collection } from '../values/collection.js';
+import { HashValue } from '../values/hash.js';
+import { ListValue } from '../values/list.js';
+import { SetValue } from '../values/set.js';
+import { ZSetValue } from '../values/zset.js';
+import { OffHeapKeyspace } from './keyspace.js';
+import { Objects } from './objects.js';
+
+const b = (s: string) => Buffer.from(s);
+
+function hash(n: number): HashValue {
+  const h = new HashValue();
+  for (let i = 0; i < n; i++) h.set(`field${i}`, `v${i}`);
+  return h;
+}
+
+function zset(n: number): ZSetValue {
+  const z = new ZSetValue();
+  for (let i = 0; i < n; i++) z.add(`member:${i}`, i * 1.5);
+  return z;
+}
+
+function set(...members: string[]): SetValue {
+  const s = new SetValue();
+  for (const m of members) s.add(m);
+  return s;
+}
+
+function list(n: number): ListValue {
+  const l = new ListValue();
+  for (let i = 0; i < n; i++) l.pushTail(`item:${i}`);
+  return l;
+}
+
+describe('Objects at rest', () => {
+  it('gives back an equal collection after a turn, of every small kind', async () => {
+    const objs = new Objects();
+    const values: Collection[] = [hash(10), list(10), set('3', '-7', '100000'), zset(10)];
+    const ks = new OffHeapKeyspace(1, new ManualClock(1));
+    // Stored once, so that the sorted set's encoding is settled.
+    for (const [i, v] of values.entries()) ks.set(0, b(`k${i}`), v);
+    const ids = values.map((v) => objs.add(v));
+    const before = values.map((v) => [v.serialize(), v.encoding(), v.size(), v.memory()]);
+    const bytes = objs.bytes;
+    await turn();
+    ids.forEach((id, i) => {
+      const got = objs.get(id) as Collection;
+      expect(got).not.toBe(values[i]);
+      expect(got.type).toBe(values[i].type);
+      expect([got.serialize(), got.encoding(), got.size(), got.memory()]).toEqual(before[i]);
+    });
+    expect(objs.bytes).toBe(bytes);
+    // Got twice in one turn: the same object.
+    expect(objs.get(ids[0])).toBe(objs.get(ids[0]));
+  });
+
+  it('keeps the large and unsettled forms as objects', async () => {
+    const objs = new Objects();
+    const big = hash(300);
+    const strs = set('a', 'b');
+    const unplaced = zset(3);
+    const ring = list(200);
+    const ids = [big, strs, unplaced, ring].map((v) => objs.add(v));
+    await turn();
+    expect(ids.map((id) => objs.get(id))).toEqual([big, strs, unplaced, ring]);
+    expect(objs.get(ids[0])).toBe(big);
+    expect(objs.get(ids[1])).toBe(strs);
+    expect(objs.get(ids[3])).toBe(ring);
+  });
+
+  it('keeps every change made through the keyspace across turns', async () => {
+    const ks = new OffHeapKeyspace(1, new ManualClock(1));
+    ks.set(0, b('h'), hash(3));
+    ks.set(0, b('z'), zset(3));
+    ks.set(0, b('s'), set('1', '2'));
+    ks.set(0, b('l'), list(2));
+    const used = ks.usedMemory();
+    await turn();
+    expect(ks.usedMemory()).toBe(used);
+    for (let round = 0; round < 3; round++) {
+      ks.willModify(0, b('h'));
+      (ks.get(0, b('h')) as HashValue).set(`new${round}`, 'x');
+      ks.modified(0, b('h'));
+      ks.willModify(0, b('z'));
+      (ks.get(0, b('z')) as ZSetValue).add(`m${round}`, -round);
+      ks.modified(0, b('z'));
+      ks.willModify(0, b('s'));
+      (ks.get(0, b('s')) as SetValue).add(String(70000 + round));
+      ks.modified(0, b('s'));
+      ks.willModify(0, b('l'));
+      (ks.get(0, b('l')) as ListValue).pushHead(`head${round}`);
+      ks.modified(0, b('l'));
+      await turn();
+    }
+    const h = ks.get(0, b('h')) as HashValue;
+    expect([h.size(), h.get('new2'), h.encoding()]).toEqual([6, 'x', 'listpack']);
+    const z = ks.get(0, b('z')) as ZSetValue;
+    expect([z.size(), z.score('m2'), z.memberAt(z.first()), z.encoding()]).toEqual([6, -2, 'm2', 'listpack']);
+    const s = ks.get(0, b('s')) as SetValue;
+    expect([...s.members()]).toEqual(['1', '2', '70000', '70001', '70002']);
+    expect(s.encoding()).toBe('intset');
+    const l = ks.get(0, b('l')) as ListValue;
+    expect(l.range(0, l.size() - 1)).toEqual(['head2', 'head1', 'head0', 'item:0', 'item:1']);
+    // Emptied: the key goes, as before.
+    ks.willModify(0, b('l'));
+    l.clear();
+    expect(ks.modified(0, b('l'))).toBe(false);
+    expect(ks.exists(0, b('l'))).toBe(false);
+  });
+});
