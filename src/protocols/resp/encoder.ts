@@ -254,22 +254,14 @@ function writeItem(out: OutputBuffer, r: Reply, resp: 2 | 3): void {
 
 export function writeBulk(out: OutputBuffer, b: Buffer): void {
   const n = b.length;
-  out.reserve(n + 16);
+  const p = bulkStart(out, n);
   const buf = out.buf;
-  let p = out.len;
-  buf[p++] = DOLLAR;
-  p = writeUint(buf, p, n);
-  buf[p++] = CR;
-  buf[p++] = LF;
   if (n <= 32) {
     for (let i = 0; i < n; i++) buf[p + i] = b[i];
   } else {
     b.copy(buf, p);
   }
-  p += n;
-  buf[p++] = CR;
-  buf[p++] = LF;
-  out.len = p;
+  bulkEnd(out, p + n);
 }
 
 /** An array of latin1 strings as bulk strings, written straight from the strings. */
@@ -278,21 +270,33 @@ function writeBulkStrings(out: OutputBuffer, items: readonly string[]): void {
   for (let k = 0; k < items.length; k++) {
     const s = items[k];
     const n = s.length;
-    out.reserve(n + 16);
+    const p = bulkStart(out, n);
     const buf = out.buf;
-    let p = out.len;
-    buf[p++] = DOLLAR;
-    p = writeUint(buf, p, n);
-    buf[p++] = CR;
-    buf[p++] = LF;
     if (n <= 32) {
       for (let i = 0; i < n; i++) buf[p + i] = s.charCodeAt(i);
     } else buf.write(s, p, n, 'latin1');
-    p += n;
-    buf[p++] = CR;
-    buf[p++] = LF;
-    out.len = p;
+    bulkEnd(out, p + n);
   }
+}
+
+/** Room for a bulk of `n` bytes and its `$n\r\n` header written: where the bytes go. */
+function bulkStart(out: OutputBuffer, n: number): number {
+  out.reserve(n + 16);
+  const buf = out.buf;
+  let p = out.len;
+  buf[p++] = DOLLAR;
+  p = writeUint(buf, p, n);
+  buf[p++] = CR;
+  buf[p++] = LF;
+  return p;
+}
+
+/** The bulk's closing CRLF after its bytes, which end at `p`. */
+function bulkEnd(out: OutputBuffer, p: number): void {
+  const buf = out.buf;
+  buf[p] = CR;
+  buf[p + 1] = LF;
+  out.len = p + 2;
 }
 
 export function writeInteger(out: OutputBuffer, n: number): void {
