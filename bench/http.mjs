@@ -151,7 +151,8 @@ async function load(target, op, script, seconds, warmup = false) {
   const cpu0 = cpuSeconds(target.pid);
   const r = await runWrk({ url: `http://127.0.0.1:${target.port}`, script, ...opts, seconds });
   const cpu1 = cpuSeconds(target.pid);
-  if (warmup && r.errors > 0) console.log(`warm-up ${op} on ${target.name}: ${r.errors} socket errors (ignored)`);
+  if (warmup && r.errors > 0)
+    console.log(`warm-up ${op} on ${target.name}: ${r.errors} socket errors (ignored)`);
   if ((warmup ? 0 : r.errors) + r.non2xx > 0)
     throw new Error(`${op} on ${target.name}: ${r.errors} socket errors, ${r.non2xx} non-2xx answers`);
   return { ...r, cpuUsPerReq: cpuUsPer(cpu0, cpu1, r.total) };
