@@ -3,6 +3,7 @@
  * shutdown. Shutdown runs in a fixed order: stop accepting on every door, drain in-flight
  * work within `shutdown-timeout`, then force-close, stop timers, and resolve `done`.
  */
+
 import type { Logger } from 'pino';
 import type { Door } from '../commands/context.js';
 import { createCommandTable } from '../commands/index.js';
@@ -15,6 +16,7 @@ import type { SnapshotFunctions } from '../persistence/service.js';
 import { createPersistence } from '../persistence/setup.js';
 import { finalSnapshot, importAtStart, restoreAtStart } from '../persistence/startup.js';
 import type { DoorHandle, DoorHost, DoorOptions } from '../protocols/door.js';
+import { IdleGc } from './idle-gc.js';
 import { ServerState } from './state.js';
 import { applyEngineTuning } from './tuning.js';
 
@@ -83,6 +85,7 @@ export async function startServer(opts: {
 
   // Background tasks: the active expiry cycle, re-armed when `hz` changes.
   let cron: NodeJS.Timeout | null = null;
+  const idleGc = new IdleGc();
   const armCron = () => {
     if (cron !== null) clearInterval(cron);
     cron = setInterval(() => {
@@ -97,6 +100,8 @@ export async function startServer(opts: {
       }
       // Redis's serverCron: a tracking table over tracking-table-max-keys shrinks even when idle.
       if (state.observers.tracking.clients > 0) state.observers.tracking.limit();
+      // Quiet after work that grew the heap: one full collection gives that memory back.
+      if (!state.loading) idleGc.tick(state.stats.totalCommands, state.clock.now());
     }, 1000 / config.int('hz'));
     cron.unref();
   };

@@ -37,7 +37,7 @@ export interface ReclaimStats {
 let collect: (() => void) | null | undefined;
 
 /** V8's full-GC function (`gc`), exposed for this module only; null where it cannot be had. */
-function collector(): (() => void) | null {
+export function collector(): (() => void) | null {
   if (collect !== undefined) return collect;
   const g = (globalThis as { gc?: () => void }).gc;
   if (typeof g === 'function') {
