@@ -61,7 +61,11 @@ describe('the Lua VM, started on first use', () => {
       });
       expect(await b.incr('k')).toBe(12);
       expect(await first).toBe(11);
-      expect(srv!.logs()).toMatch(/Lua VM ready in \d+ ms/);
+      // The log line travels through a pipe: wait for it rather than expect it already here.
+      await vi.waitFor(() => expect(srv!.logs()).toMatch(/Lua VM ready in \d+ ms/), {
+        timeout: 20_000,
+        interval: 5,
+      });
     } finally {
       b.disconnect();
     }
