@@ -106,7 +106,7 @@ export function lpBytesSize(b: Uint8Array): number {
 }
 
 /** The encoding byte(s) of a string element of `n` bytes at `off`; the offset after them. */
-function putStringHeader(buf: Buffer, off: number, n: number): number {
+export function putStringHeader(buf: Buffer, off: number, n: number): number {
   let p = off;
   if (n < 64) buf[p++] = 0x80 | n;
   else if (n < 4096) {

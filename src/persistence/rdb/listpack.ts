@@ -12,6 +12,7 @@
  * Reading validates as lpValidateIntegrity(deep) does (every entry in bounds, backlens
  * consistent, terminator and count right) and throws RdbFormatError on anything else.
  */
+import { putStringHeader } from '../../engine/values/stream-listpack.js';
 import { RdbFormatError } from './constants.js';
 
 const HDR_SIZE = 6;
@@ -106,16 +107,7 @@ export class ListpackBuilder {
     const hdr = n < 64 ? 1 : n < 4096 ? 2 : 5;
     this.room(hdr + n + 5);
     const b = this.buf;
-    let p = this.len;
-    if (n < 64) b[p++] = 0x80 | n;
-    else if (n < 4096) {
-      b[p++] = 0xe0 | (n >> 8);
-      b[p++] = n & 0xff;
-    } else {
-      b[p++] = 0xf0;
-      b.writeUInt32LE(n, p);
-      p += 4;
-    }
+    const p = putStringHeader(b, this.len, n);
     b.set(s, p);
     this.len = p + n;
     this.backlen(hdr + n);
