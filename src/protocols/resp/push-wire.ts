@@ -74,17 +74,8 @@ function messageHead(channel: Buffer): Buffer {
     h[0] = 51; // '3'
     h[1] = 13;
     h[2] = 10;
-    let p = 3;
-    h.set(MESSAGE_KIND, p);
-    p += MESSAGE_KIND.length;
-    h[p++] = 36; // '$'
-    p = putUint(h, p, n, lenWidth);
-    h[p++] = 13;
-    h[p++] = 10;
-    h.set(channel, p);
-    p += n;
-    h[p++] = 13;
-    h[p++] = 10;
+    h.set(MESSAGE_KIND, 3);
+    putBulk(h, 3 + MESSAGE_KIND.length, channel);
     head = h;
     headChannel = channel;
   }
@@ -163,6 +154,20 @@ function digits(n: number): number {
   return d;
 }
 
+/** `$<n>\r\n<bytes>\r\n` at `p`; the offset after it. */
+function putBulk(buf: Buffer, p: number, bytes: Buffer): number {
+  const n = bytes.length;
+  buf[p++] = 36; // '$'
+  p = putUint(buf, p, n, digits(n));
+  buf[p++] = 13;
+  buf[p++] = 10;
+  buf.set(bytes, p);
+  p += n;
+  buf[p++] = 13;
+  buf[p++] = 10;
+  return p;
+}
+
 function putUint(buf: Buffer, p: number, n: number, width: number): number {
   for (let i = p + width - 1; i >= p; i--) {
     buf[i] = 48 + (n % 10);
@@ -187,16 +192,7 @@ function renderBulks(items: PushReply['items'], resp: 2 | 3): Buffer | null {
   buf[p++] = 13;
   buf[p++] = 10;
   for (let i = 0; i < count; i++) {
-    const item = items[i] as Buffer;
-    const n = item.length;
-    buf[p++] = 36; // '$'
-    p = putUint(buf, p, n, digits(n));
-    buf[p++] = 13;
-    buf[p++] = 10;
-    buf.set(item, p);
-    p += n;
-    buf[p++] = 13;
-    buf[p++] = 10;
+    p = putBulk(buf, p, items[i] as Buffer);
   }
   return buf;
 }
