@@ -12,6 +12,7 @@ import { REDIS_COMPAT_VERSION } from '../commands/families/redis-compat.js';
 import { makeRoom } from '../commands/memory-limit.js';
 import { ErrorReply, OK, type Reply } from '../commands/reply.js';
 import { Errors } from '../errors.js';
+import { sameBytes } from '../util/same-bytes.js';
 import { decodeDump, encodeDump } from './dump.js';
 import { FunctionStore, SCRIPT_FLAGS, type ScriptFlag } from './functions.js';
 import { libraries } from './libs/index.js';
@@ -415,14 +416,6 @@ export class ScriptEngine {
       ['used_memory_scripts_human', human(scriptsEval + fnMem)],
     ];
   }
-}
-
-/** Buffer.equals in JS: for 40 bytes the native call costs more than the comparison. */
-function sameBytes(a: Buffer, b: Buffer): boolean {
-  const n = a.length;
-  if (n !== b.length) return false;
-  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 /** Redis's bytesToHuman. */

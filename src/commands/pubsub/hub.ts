@@ -14,6 +14,7 @@
  * its payload into the batch's buffer, and a repeat of the held channel skips the Map lookup.
  */
 import { globMatch } from '../../util/glob.js';
+import { sameBytes } from '../../util/same-bytes.js';
 import { BATCH_FIRST_MESSAGES, BATCH_MAX_BYTES, BATCH_MAX_MESSAGES, PushBatch } from './batch.js';
 import { Message } from './message.js';
 import type { PubSubApi, PubSubSubscriber, SubKind, Subscriptions } from './types.js';
@@ -21,15 +22,6 @@ import type { PubSubApi, PubSubSubscriber, SubKind, Subscriptions } from './type
 /** Smallest buffer of a held batch (Buffer.allocUnsafe takes it from Node's shared pool). */
 const BATCH_MIN_BYTES = 512;
 const EMPTY = Buffer.alloc(0);
-
-/** Whether two short byte strings are equal (no call into C++ for the few bytes of a name). */
-function sameBytes(a: Buffer, b: Buffer): boolean {
-  const n = a.length;
-  if (n !== b.length) return false;
-  if (n > 64) return a.equals(b);
-  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
 
 /** The subscribers of one name, with the name's bytes (for PUBSUB CHANNELS and pmessage). */
 interface Entry {

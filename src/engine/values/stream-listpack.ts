@@ -136,14 +136,6 @@ export function putBytes(buf: Buffer, off: number, b: Uint8Array): number {
   return putBacklen(buf, p, p - off);
 }
 
-/** Whether two byte strings are equal. */
-export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  const n = a.length;
-  if (n !== b.length) return false;
-  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
 /** Most bytes a string element of `n` chars can take (for making room before writing). */
 export function lpStringMaxBytes(n: number): number {
   return n + 10;

@@ -17,6 +17,7 @@
  * being written may have spare room (up to `cap`; grown by doubling up to 4 kB, then by half);
  * `seal()` gives it back when a later node starts, as Redis's lpShrinkToFit does.
  */
+import { sameBytes } from '../../util/same-bytes.js';
 import { compareIds, type StreamID } from './stream-id.js';
 import {
   elementSize,
@@ -36,7 +37,6 @@ import {
   readBytes,
   readInt,
   readString,
-  sameBytes,
 } from './stream-listpack.js';
 import type { NodeRoom } from './stream-pack.js';
 
