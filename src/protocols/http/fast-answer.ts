@@ -5,8 +5,7 @@
 import type { ServerResponse } from 'node:http';
 import type { FastifyReply } from 'fastify';
 import type { ErrorReply } from '../../errors.js';
-import { errorBody } from './render.js';
-import { eachErrorHeader } from './respond.js';
+import { fail as failReply } from './respond.js';
 import { JSON_UTF8 } from './routes/key-path.js';
 
 /** An answer of known length (`bytes`, when the caller knows it), headers and body in one go. */
@@ -21,10 +20,9 @@ export function send(
   res.end(body);
 }
 
-/** The resource API's error answer, as respond.ts `fail` gives it. */
+/** The resource API's error answer: respond.ts `fail` itself, on the ServerResponse. */
 export function fail(res: ServerResponse, err: ErrorReply): undefined {
-  eachErrorHeader(err, (name, value) => res.setHeader(name, value));
-  send(res, err.http, JSON.stringify(errorBody(err)));
+  failReply(new ResponseReply(res).asReply(), err);
 }
 
 /**
