@@ -110,7 +110,7 @@ export function nodeFromListpack(master: StreamID, lp: Uint8Array, after: Stream
   if (dead !== deleted) bad('deleted count does not match the flags');
   const numele = buf.readUInt16LE(4);
   if (numele !== LP_NUMELE_UNKNOWN && numele !== w.elements) bad('element count does not match');
-  return new StreamNode({ buf, used: size, master, lastId: null, live, deleted, firstOff, masterCount });
+  return new StreamNode({ buf, master, lastId: null, firstOff, masterCount });
 }
 
 /** Nodes from [key, listpack] pairs in any order: sorted by key, checked, keys distinct. */

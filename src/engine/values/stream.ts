@@ -22,6 +22,7 @@ import { ConsumerGroup } from './stream-groups.js';
 import { compareIds, incrId, isZeroId, MAX_ID, type StreamID, UINT64_MAX, ZERO_ID } from './stream-id.js';
 import { readString } from './stream-listpack.js';
 import { SMALL_HALF, StreamNode } from './stream-node.js';
+import { lastNodeAtOrBefore } from './stream-node-read.js';
 import { NodePacker } from './stream-pack.js';
 import { raxNodeCount } from './stream-rax.js';
 import { deserializeStream, serializeStream } from './stream-serial.js';
@@ -182,15 +183,7 @@ export class StreamValue implements Collection {
 
   /** Index of the last node whose master ID is <= `id` (-1 when none). */
   private nodeAtOrBefore(id: StreamID): number {
-    const ns = this.nodes;
-    let lo = 0;
-    let hi = ns.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (compareIds(ns[mid].master, id) <= 0) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo - 1;
+    return lastNodeAtOrBefore(this.nodes, id);
   }
 
   /**
