@@ -42,7 +42,8 @@ function cairn(args: string[]): Promise<{ code: number | null; out: string; err:
     p.stderr.on('data', (c: Buffer) => {
       err += c.toString();
     });
-    p.on('exit', (code) => resolve({ code, out, err }));
+    // 'close': after stdout and stderr have ended, so out and err are whole.
+    p.on('close', (code) => resolve({ code, out, err }));
   });
 }
 

@@ -44,7 +44,9 @@ export async function startCairn(opts: StartOptions = {}): Promise<CairnProcess>
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+  // 'close', not 'exit': it comes once stdout and stderr have ended too, so logs() then holds
+  // every line the server wrote (after 'exit' the pipe may still deliver its last lines).
+  const exited = new Promise<number | null>((resolve) => proc.once('close', (code) => resolve(code)));
   const ready = new Promise<{ resp: number; http: number; grpc: number; tlsResp?: number }>(
     (resolve, reject) => {
       const timer = setTimeout(
