@@ -183,6 +183,8 @@ describe.skipIf(from === null)('protected mode', () => {
       expect(await admin.config('SET', 'protected-mode', 'yes')).toBe('OK');
     }
     expect(await pingUntilClosed(relays.resp.port)).toContain(DENIED_PREFIX);
+    // The HTTP door follows the setting back (its fast path keeps a copy of it).
+    expect((await remoteHttp('/v1/keys/pm:k')).status).toBe(403);
   });
 
   it('serves the same remote client on every door once the default user has a password', async (ctx) => {

@@ -176,6 +176,12 @@ export interface Keyspace {
   typeOf(db: number, key: Buffer): number;
   /** Unix ms expiry; -1 when the key has none, -2 when the key does not exist. */
   expireTime(db: number, key: Buffer): number;
+  /**
+   * `expireTime` right after a read of the same key (`get`, `typeOf`): an engine may reuse the
+   * entry that read found rather than look the key up again, so that a value and its expiry
+   * cost one lookup. Optional: callers fall back to `expireTime`.
+   */
+  expireTimeAfterRead?(db: number, key: Buffer): number;
   /** Set an absolute expiry (ms > 0) on an existing key. False when the key does not exist. */
   setExpireTime(db: number, key: Buffer, expireAtMs: number): boolean;
   /** Remove the expiry. True when there was one. */

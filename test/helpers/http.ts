@@ -11,7 +11,7 @@ import type { DoorHandle } from '../../src/protocols/door.js';
 import type { HttpSettings } from '../../src/protocols/http/app.js';
 import { startHttpDoor } from '../../src/protocols/http/server.js';
 import { startRespDoor } from '../../src/protocols/resp/server.js';
-import { createTestServer, type TestServer } from '../../src/server/testing.js';
+import { createTestServer, type TestServer, type TestServerOptions } from '../../src/server/testing.js';
 import { startCairn } from './cairn.js';
 
 export interface CompiledCairn {
@@ -55,9 +55,15 @@ export interface HttpCairn {
 }
 
 export async function startHttpCairn(
-  opts: { config?: Record<string, string>; settings?: Partial<HttpSettings>; resp?: boolean } = {},
+  opts: {
+    config?: Record<string, string>;
+    settings?: Partial<HttpSettings>;
+    resp?: boolean;
+    /** The keyspace (createTestServer's default: the Map keyspace on the test clock). */
+    keyspace?: TestServerOptions['keyspace'];
+  } = {},
 ): Promise<HttpCairn> {
-  const t = createTestServer({ config: opts.config });
+  const t = createTestServer({ config: opts.config, keyspace: opts.keyspace });
   const metrics = metricsFor(t.server);
   t.server.dispatcher.observer = metrics.observer;
   const http = await startHttpDoor(t.host, { host: '127.0.0.1', port: 0, settings: opts.settings, metrics });

@@ -40,3 +40,18 @@ export function persist(ks: OffHeapKeyspace, db: number, key: Buffer): boolean {
   ks.emitKey(db, key, 'set');
   return true;
 }
+
+/**
+ * Keyspace.expireTimeAfterRead: the entry the latest lookup found (a `get` of the same key just
+ * before) while nothing was freed since, as objects-change.ts reuses it; else `expireTime`.
+ */
+export function expireTimeAfterRead(ks: OffHeapKeyspace, db: number, key: Buffer): number {
+  const ref = ks.lastRef;
+  if (ref !== NIL && ks.lastDb === db && ks.lastFrees === ks.arena.frees && ks.entries.keyEquals(ref, key)) {
+    const at = ks.entries.expireAt(ref);
+    if (at === 0) return -1;
+    // Expired since: expireTime's lookup removes it, as any read would.
+    if (at > ks.clock.now()) return at;
+  }
+  return ks.expireTime(db, key);
+}

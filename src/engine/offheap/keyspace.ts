@@ -36,7 +36,7 @@ import { backgroundStep, Defragmenter } from './defrag.js';
 import { Dict, IndexBytes } from './dict.js';
 import { Entries } from './entries.js';
 import { Evictor } from './evict.js';
-import { persist, setExpireTime } from './expiry-ops.js';
+import { expireTimeAfterRead, persist, setExpireTime } from './expiry-ops.js';
 import { flushAll, flushDb, swapDb } from './flush.js';
 import { hashBytes, randomSeed } from './hash.js';
 import { peekEntry, randomKey, sampleExpires, scanEntries, scanKeys } from './iterate.js';
@@ -107,6 +107,7 @@ export class OffHeapKeyspace implements Keyspace {
   /** CLIENT PAUSE: reads see an expired key as missing, but nothing deletes it meanwhile. */
   expiryHeld = false;
   readonly limits: EncodingLimits = defaultEncodingLimits();
+  readonly expireTimeAfterRead = (db: number, key: Buffer): number => expireTimeAfterRead(this, db, key);
 
   constructor(
     readonly databases = 16,

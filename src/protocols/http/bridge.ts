@@ -8,6 +8,7 @@
 import type { Socket } from 'node:net';
 import type { FastifyRequest } from 'fastify';
 import type { ClientState, CommandContext, PubSubMessage } from '../../commands/context.js';
+import type { TableEntry } from '../../commands/registry.js';
 import type { Reply } from '../../commands/reply.js';
 import { ErrorReply, Errors } from '../../errors.js';
 import { isLoopback } from '../../security/protected-mode.js';
@@ -49,6 +50,9 @@ export class HttpBridge {
   private maxBulkBytes: number;
   private maxArgs: number;
   private requestTimeoutMs: number;
+  private protectedMode: boolean;
+  /** The table's PTTL entry, looked up once (null: renamed away); see pttlEntry. */
+  private pttl: TableEntry | null | undefined;
   private readonly stopWatching: () => void;
 
   constructor(
@@ -60,10 +64,12 @@ export class HttpBridge {
     this.maxBulkBytes = config.int('proto-max-bulk-len');
     this.maxArgs = config.int('proto-max-multibulk-len');
     this.requestTimeoutMs = config.int('http-request-timeout-ms');
+    this.protectedMode = config.bool('protected-mode');
     this.stopWatching = config.onChange((name) => {
       if (name === 'proto-max-bulk-len') this.maxBulkBytes = config.int(name);
       else if (name === 'proto-max-multibulk-len') this.maxArgs = config.int(name);
       else if (name === 'http-request-timeout-ms') this.requestTimeoutMs = config.int(name);
+      else if (name === 'protected-mode') this.protectedMode = config.bool(name);
     });
   }
 
@@ -116,8 +122,16 @@ export class HttpBridge {
   trackedAndAllowed(socket: Socket): boolean {
     const conn = (socket as TrackedSocket)[kConn];
     if (conn === undefined) return false;
-    const server = this.host.server;
-    return conn.loopback || !server.config.bool('protected-mode') || !server.acl.defaultUserIsOpen();
+    return conn.loopback || !this.protectedMode || !this.host.server.acl.defaultUserIsOpen();
+  }
+
+  /** PTTL's table entry (rename-command is applied before the doors start); null when renamed. */
+  pttlEntry(): TableEntry | null {
+    if (this.pttl === undefined) {
+      const e = this.host.table.entries.get('pttl');
+      this.pttl = e?.fullName === 'pttl' ? e : null;
+    }
+    return this.pttl;
   }
 
   /** `begin` from the raw parts (the fast path has no FastifyRequest; its sockets are tracked). */

@@ -6,10 +6,10 @@
  * requests get the same answers without it.
  *
  * Same answers, byte for byte, because the same parts run: the door's session (bridge.begin:
- * Authorization header, maxclients, shutdown), the command table through the dispatcher (GET,
- * PTTL, SET, a collection PUT's transaction: ACL, stats, slowlog, keyspace events, CLIENT
- * PAUSE), the routes' body validators (compiled by the app's own validator compiler) and the
- * resource API's error bodies. The writes are in ./fast-write.ts, the answers in
+ * Authorization header, maxclients, shutdown), the command table through the dispatcher (GET
+ * with the TTL read after it (./read-ttl.ts), SET, a collection PUT's transaction: ACL, stats,
+ * slowlog, keyspace events, CLIENT PAUSE), the routes' body validators (compiled by the app's
+ * own validator compiler) and the resource API's error bodies. The writes are in ./fast-write.ts, the answers in
  * ./fast-answer.ts. Everything the fast path does not do itself, it leaves to Fastify,
  * deciding before it reads anything: the door not accepting, load shedding, protected mode,
  * keys with escapes or other bytes the router decodes, a query string, `Accept:
@@ -32,6 +32,7 @@ import type { HttpBridge } from './bridge.js';
 import { encodeBytes } from './bytes.js';
 import { fail, send } from './fast-answer.js';
 import { type BodyValidator, FastWrites } from './fast-write.js';
+import { pttlAfterGet } from './read-ttl.js';
 import { notFound, unexpected } from './respond.js';
 import { JSON_UTF8, KEYS_PREFIX, ttlOf } from './routes/key-path.js';
 import { KvPostBody } from './schemas.js';
@@ -42,7 +43,6 @@ export type { BodyValidator } from './fast-write.js';
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
 const GET = Buffer.from('GET');
-const PTTL = Buffer.from('PTTL');
 const KV_PATH = '/v1/kv';
 const KEY_ROUTE = '/v1/keys/:key';
 const internal = new ErrorReply('INTERNAL', 'ERR internal error');
@@ -56,13 +56,17 @@ const PLAIN = new Uint8Array(128);
 for (const c of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@")
   PLAIN[c.charCodeAt(0)] = 1;
 
-function plainSegment(url: string, start: number): boolean {
-  if (url.length === start) return false;
-  for (let i = start; i < url.length; i++) {
-    const c = url.charCodeAt(i);
-    if (c >= 128 || PLAIN[c] === 0) return false;
+/** A plain segment's bytes (one per character), read in the same pass that checks it; else null. */
+function plainKey(url: string, start: number): Buffer | null {
+  const n = url.length - start;
+  if (n <= 0) return null;
+  const key = Buffer.allocUnsafe(n);
+  for (let i = 0; i < n; i++) {
+    const c = url.charCodeAt(start + i);
+    if (c >= 128 || PLAIN[c] === 0) return null;
+    key[i] = c;
   }
-  return true;
+  return key;
 }
 
 /** A Content-Length of plain digits within `limit`, or -1. */
@@ -128,26 +132,33 @@ export class FastPath {
     if (!this.bridge.accepting || server.closing || this.pressure.underPressure() !== null) return false;
     // Registered connections only, and protected mode's refusals are the router's.
     if (!this.bridge.trackedAndAllowed(socket)) return false;
-    if (onKey && !plainSegment(url, KEYS_PREFIX.length)) return false;
+    // The key is its path segment's bytes (plain: one byte per character).
+    const key = onKey ? plainKey(url, KEYS_PREFIX.length) : null;
+    if (onKey && key === null) return false;
     if (method === 'GET') {
       if (req.headers.accept?.includes('application/octet-stream') === true) return false;
-      // Sessions start on database 0: a collection (or another type) is the router's.
-      const text = url.slice(KEYS_PREFIX.length);
-      const key = Buffer.from(text, 'latin1');
-      if (peekKind(server.keyspace, 0, key) !== 'string') return false;
-      this.served++;
-      this.readString(req, res, text, key);
+      // One instant for the whole read (peek, session, GET, TTL), as a transaction or a script
+      // sees one: the key cannot expire between its value and its TTL, and the clock is read once.
+      const clock = server.clock;
+      clock.hold?.();
+      try {
+        // Sessions start on database 0: a collection (or another type) is the router's.
+        if (peekKind(server.keyspace, 0, key!) !== 'string') return false;
+        this.served++;
+        this.readString(req, res, url.slice(KEYS_PREFIX.length), key!);
+      } finally {
+        clock.release?.();
+      }
       return true;
     }
     const length = jsonBodyLength(req, this.bodyLimit);
     if (length < 0) return false;
     this.served++;
-    // A PUT's key is its path segment's bytes (plain: one byte per character).
-    this.writes.read(req, res, length, onKey ? Buffer.from(url.slice(KEYS_PREFIX.length), 'latin1') : null);
+    this.writes.read(req, res, length, key);
     return true;
   }
 
-  // ---- GET /v1/keys/{key}: GET and PTTL, as routes/keys.ts readKey for a string -------------
+  // ---- GET /v1/keys/{key}: GET and its TTL, as routes/keys.ts readKey for a string ----------
 
   private readString(req: IncomingMessage, res: ServerResponse, text: string, key: Buffer): void {
     const c = this.bridge.beginOn(req.socket as Socket, req.headers.authorization);
@@ -175,7 +186,7 @@ export class FastPath {
     if (v instanceof ErrorReply) return fail(res, v);
     if (v === null) return fail(res, notFound);
     if (!Buffer.isBuffer(v)) return fail(res, unexpected(v));
-    const t = this.bridge.run(ctx, [PTTL, key]);
+    const t = pttlAfterGet(this.bridge, ctx, key);
     if (t instanceof Promise)
       t.then((x) => sendValue(res, text, v, x)).catch((err) => this.internalError(err, res));
     else sendValue(res, text, v, t);

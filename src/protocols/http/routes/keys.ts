@@ -11,6 +11,7 @@ import { ErrorReply } from '../../../errors.js';
 import { peekKind } from '../../typed-value.js';
 import type { HttpBridge } from '../bridge.js';
 import { decodeText, encodeBytes } from '../bytes.js';
+import { pttlAfterGet } from '../read-ttl.js';
 import { after, badRequest, conditionFailed, type Done, fail, notFound, unexpected } from '../respond.js';
 import {
   errors,
@@ -84,7 +85,7 @@ function withKey(
   return fn(bridge, req, reply, c, key);
 }
 
-// ---- GET: the type (peeked), the value (GET; a collection in keys-typed.ts), its PTTL --------
+// ---- GET: the type (peeked), the value (GET; a collection in keys-typed.ts), its TTL ---------
 
 const readKey: KeyHandler = (bridge, req, reply, ctx, key) => {
   const kind = peekKind(ctx.server.keyspace, ctx.client.db, key);
@@ -110,7 +111,7 @@ function readTtl(
     reply.type('application/octet-stream').send(v);
     return;
   }
-  const t = bridge.run(ctx, [PTTL, key]);
+  const t = pttlAfterGet(bridge, ctx, key);
   if (t instanceof Promise) return t.then((x) => sendValue(req, reply, key, v, x));
   return sendValue(req, reply, key, v, t);
 }
