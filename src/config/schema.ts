@@ -308,6 +308,13 @@ const CORE_OPTIONS = [
     doc: 'Store long key prefixes shared by many keys once (offheap engine; applies to keys written afterwards)',
   },
   {
+    name: 'memory-reclaim',
+    type: 'bool',
+    default: 'no',
+    mutable: true,
+    doc: 'Under maxmemory, ask V8 for a full GC once short-lived Buffers pile up (a quarter of maxmemory, 8-64 MB, above what the last collection left); see docs/memory-under-load.md',
+  },
+  {
     name: 'hz',
     type: 'int',
     default: '10',

@@ -110,6 +110,10 @@ export class BreakerStore implements SnapshotStore {
     }
   }
 
+  get releasesChunks(): boolean {
+    return this.inner.releasesChunks === true;
+  }
+
   put(
     chunks: AsyncIterable<Buffer>,
     meta: { createdAt: number },

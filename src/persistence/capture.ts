@@ -18,16 +18,19 @@
 
 import type { Keyspace, PeekedEntry } from '../engine/types.js';
 import { encodeValue, typeCode } from '../engine/values/codec.js';
-import { compress } from '../util/lz4.js';
+import type { BufferPool } from './buffer-pool.js';
 import { Framer, RecordWriter } from './encoder.js';
 import { BLOCK_LZ4, BlockType, type SnapshotHeader, type SnapshotTrailer } from './format.js';
+import { compressBlockInto, lz4Bound } from './lz4-block.js';
 
 /** Keys asked of `scan` per call. */
 const SCAN_BATCH_KEYS = 256;
 /** A step also ends once this much output waits for the store (backpressure), bytes. */
 const MAX_PENDING_OUTPUT_BYTES = 4 * 1024 * 1024;
-/** Blocks being compressed at once (on libuv's thread pool, off the event loop). */
-const MAX_COMPRESSING_BLOCKS = 4;
+/** The same with pooled buffers: what waits is what the pool must hold (buffer-pool.ts). */
+const MAX_PENDING_POOLED_BYTES = 1024 * 1024;
+/** Bytes compressed (on the event loop) before the stream lets other work run. */
+const COMPRESS_SLICE_BYTES = 256 * 1024;
 
 /** Per-database walk state: not finished yet (0) or fully written (DONE). */
 const DONE = 2;
@@ -46,7 +49,9 @@ export class SnapshotCapture {
   /** Unix ms of the instant the snapshot shows. */
   readonly startedAt: number;
   readonly stats: CaptureStats = { copiedKeys: 0, drainedDbs: 0 };
-  private readonly enc = new RecordWriter();
+  private readonly enc: RecordWriter;
+  /** Where payloads come from and go back to once written (null: new Buffers, left to the GC). */
+  readonly pool: BufferPool | null;
   /** What the HEADER block says. */
   readonly header: Omit<SnapshotHeader, 'format'>;
   private readonly dbState: Uint8Array;
@@ -66,9 +71,11 @@ export class SnapshotCapture {
 
   constructor(
     private readonly keyspace: Keyspace,
-    meta: { cairnVersion: string; functions?: Buffer | null },
+    meta: { cairnVersion: string; functions?: Buffer | null; pool?: BufferPool | null },
   ) {
     this.functions = meta.functions ?? null;
+    this.pool = meta.pool ?? null;
+    this.enc = new RecordWriter(this.pool);
     this.startedAt = keyspace.clock.now();
     const n = keyspace.databases;
     let keys = 0;
@@ -183,7 +190,8 @@ export class SnapshotCapture {
       }
       this.cursor = this.walk(db, this.cursor);
       if (this.cursor === 0) this.finishDb(db);
-      if (performance.now() - t0 >= budgetMs || this.enc.pendingBytes >= MAX_PENDING_OUTPUT_BYTES) {
+      const maxPending = this.pool !== null ? MAX_PENDING_POOLED_BYTES : MAX_PENDING_OUTPUT_BYTES;
+      if (performance.now() - t0 >= budgetMs || this.enc.pendingBytes >= maxPending) {
         return false;
       }
     }
@@ -223,18 +231,15 @@ export class SnapshotCapture {
 /** Resolve on the next turn of the event loop, after pending I/O callbacks. */
 const nextTurn = () => new Promise<void>((r) => setImmediate(r));
 
-type Framed = [payload: Buffer, flags: number];
-
-/** LZ4 on the thread pool; kept only when it saves space. */
-async function compressed(p: Buffer): Promise<Framed> {
-  const c = await compress(p);
-  return c.length < p.length ? [c, BLOCK_LZ4] : [p, 0];
-}
-
 /**
  * The capture as a stream of file blocks: one walk step per pull, yielding to the event loop
  * between steps so clients are served while the snapshot runs. With `compress`, KEYS payloads
- * are LZ4-compressed on libuv's thread pool, a few at a time, and framed in order.
+ * are LZ4-compressed (lz4-block.ts) as they are framed, with a turn of the event loop every
+ * COMPRESS_SLICE_BYTES.
+ *
+ * With a pool (`capture.pool`) every chunk yielded is valid only until the consumer asks for the
+ * next one: its payload and LZ4 buffers then go back to the pool for the next blocks. Only a
+ * store that is done with a chunk by then may be given such a stream (`releasesChunks`).
  */
 export async function* captureStream(
   capture: SnapshotCapture,
@@ -243,7 +248,8 @@ export async function* captureStream(
   opts: { compress?: boolean } = {},
 ): AsyncGenerator<Buffer> {
   const framer = new Framer();
-  const queue: Array<Promise<Framed>> = [];
+  const pool = capture.pool;
+  let sinceTurn = 0;
   try {
     yield framer.start(capture.header);
     if (capture.functions !== null) yield framer.block(BlockType.FUNCTIONS, capture.functions, 0);
@@ -251,14 +257,31 @@ export async function* captureStream(
       signal?.throwIfAborted();
       const complete = capture.step(stepBudgetMs);
       for (const p of capture.take()) {
-        const f: Promise<Framed> = opts.compress ? compressed(p) : Promise.resolve([p, 0]);
-        // Awaited below in order; this only keeps an abandoned one from being "unhandled".
-        f.catch(() => {});
-        queue.push(f);
-      }
-      while (queue.length > (complete ? 0 : MAX_COMPRESSING_BLOCKS)) {
-        const [payload, flags] = await queue.shift()!;
+        let payload = p;
+        let flags = 0;
+        let z: Buffer | null = null;
+        if (opts.compress) {
+          if (sinceTurn >= COMPRESS_SLICE_BYTES) {
+            sinceTurn = 0;
+            await nextTurn();
+            signal?.throwIfAborted();
+          }
+          const bound = lz4Bound(p.length);
+          z = pool !== null ? pool.acquire(bound) : Buffer.allocUnsafe(bound);
+          const n = compressBlockInto(p, z);
+          sinceTurn += p.length;
+          // Kept only when it saves space.
+          if (n < p.length) {
+            payload = z.subarray(0, n);
+            flags = BLOCK_LZ4;
+          }
+        }
         yield* framer.keysBlockParts(payload, flags);
+        // The consumer has asked for the next chunk: it is done with these.
+        if (pool !== null) {
+          pool.release(p);
+          if (z !== null) pool.release(z);
+        }
       }
       if (complete) {
         const { block, trailer } = framer.end(capture.records);
@@ -267,6 +290,7 @@ export async function* captureStream(
         return;
       }
       await nextTurn();
+      sinceTurn = 0;
     }
   } finally {
     capture.dispose();

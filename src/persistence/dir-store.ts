@@ -18,7 +18,7 @@ import {
   type StoreCallOptions,
 } from './store.js';
 
-/** Blocks are gathered into writes of about this size, bytes. */
+/** Blocks are copied into a buffer of this size and written when it is full, bytes. */
 const WRITE_BATCH_BYTES = 1024 * 1024;
 /** Chunk size when reading a snapshot back, bytes. */
 const READ_CHUNK_BYTES = 1024 * 1024;
@@ -35,19 +35,11 @@ function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-async function writeAll(fh: FileHandle, bufs: Buffer[]): Promise<number> {
-  let total = 0;
-  for (const b of bufs) total += b.length;
-  const { bytesWritten } = await fh.writev(bufs);
-  if (bytesWritten < total) {
-    // A short write (rare on files): finish the rest one buffer at a time.
-    let rest = Buffer.concat(bufs).subarray(bytesWritten);
-    while (rest.length > 0) {
-      const r = await fh.write(rest);
-      rest = rest.subarray(r.bytesWritten);
-    }
-  }
-  return total;
+async function writeAll(fh: FileHandle, b: Buffer): Promise<number> {
+  let done = 0;
+  // A short write (rare on files): go on with the rest.
+  while (done < b.length) done += (await fh.write(b, done, b.length - done)).bytesWritten;
+  return b.length;
 }
 
 async function fsyncDir(dir: string): Promise<void> {
@@ -62,6 +54,10 @@ async function fsyncDir(dir: string): Promise<void> {
 export class DirStore implements SnapshotStore {
   readonly kind = 'dir';
   readonly location: string;
+  /** Each chunk is copied (or written) before the next is asked for. */
+  readonly releasesChunks = true;
+  /** The write buffer, kept between snapshots; null while a put uses it. */
+  private batchBuf: Buffer | null = null;
   private readonly stem: string;
   private readonly ext: string;
   private readonly pattern: RegExp;
@@ -133,20 +129,21 @@ export class DirStore implements SnapshotStore {
     const tmp = join(this.dir, `.${name}.tmp`);
     const fh = await open(tmp, 'wx', 0o644);
     let size = 0;
+    // A second put at the same time gets a buffer of its own.
+    const batch = this.batchBuf ?? Buffer.allocUnsafeSlow(WRITE_BATCH_BYTES);
+    this.batchBuf = null;
     try {
-      let batch: Buffer[] = [];
-      let batchBytes = 0;
+      let fill = 0;
       for await (const c of chunks) {
         signal.throwIfAborted();
-        batch.push(c);
-        batchBytes += c.length;
-        if (batchBytes >= WRITE_BATCH_BYTES) {
-          size += await writeAll(fh, batch);
-          batch = [];
-          batchBytes = 0;
+        if (fill + c.length > batch.length && fill > 0) {
+          size += await writeAll(fh, batch.subarray(0, fill));
+          fill = 0;
         }
+        if (c.length >= batch.length) size += await writeAll(fh, c);
+        else fill += c.copy(batch, fill);
       }
-      if (batch.length > 0) size += await writeAll(fh, batch);
+      if (fill > 0) size += await writeAll(fh, batch.subarray(0, fill));
       signal.throwIfAborted();
       await fh.sync();
       await fh.close();
@@ -154,6 +151,8 @@ export class DirStore implements SnapshotStore {
       await fh.close().catch(() => {});
       await rm(tmp, { force: true });
       throw err;
+    } finally {
+      this.batchBuf = batch;
     }
     try {
       signal.throwIfAborted();

@@ -4,7 +4,7 @@
  * - `RecordWriter` packs records into KEYS payloads of about BLOCK_TARGET_BYTES;
  * - `Framer` turns payloads into checksummed blocks, in file order, and keeps what the END
  *   block needs (offset, whole-file CRC, block count).
- * Between the two a payload may be compressed (captureStream does it off the event loop).
+ * Between the two a payload may be compressed (captureStream does it, lz4-block.ts).
  * `SnapshotEncoder` puts them together synchronously, without compression.
  */
 import { crc32 } from 'node:zlib';
@@ -37,14 +37,27 @@ function writeVarint(buf: Buffer, pos: number, n: number): number {
   return pos;
 }
 
+/** Where a RecordWriter gets its payload Buffers (buffer-pool.ts), when not new ones. */
+export interface PayloadSource {
+  acquire(n: number): Buffer;
+}
+
 /** Packs records into KEYS payloads. */
 export class RecordWriter {
   /** The payload being filled; allocated when a record needs it (EMPTY after a flush). */
-  private buf = EMPTY;
+  private buf: Buffer = EMPTY;
+  /** The payload's size as the format sees it (a pooled `buf` may be bigger). */
+  private cap = 0;
   private pos = 0;
   private records = 0;
   private readonly out: Buffer[] = [];
   private outBytes = 0;
+
+  /**
+   * `pool`: payloads come from it (their owner gives them back once written); block
+   * boundaries are the same either way.
+   */
+  constructor(private readonly pool: PayloadSource | null = null) {}
 
   /**
    * Add one key (a string key is latin1: one char per byte). `expireAt` 0 means none; `type`
@@ -52,9 +65,10 @@ export class RecordWriter {
    */
   add(db: number, key: Buffer | string, value: Buffer, expireAt: number, type = 0): void {
     const need = RECORD_FIXED_MAX_BYTES + key.length + value.length;
-    if (this.pos + need > this.buf.length) {
+    if (this.pos + need > this.cap) {
       this.flush();
-      this.buf = Buffer.allocUnsafe(Math.max(need, BLOCK_TARGET_BYTES));
+      this.cap = Math.max(need, BLOCK_TARGET_BYTES);
+      this.buf = this.pool !== null ? this.pool.acquire(this.cap) : Buffer.allocUnsafe(this.cap);
     }
     const b = this.buf;
     let p = writeVarint(b, this.pos, db);
@@ -82,6 +96,7 @@ export class RecordWriter {
     // The next payload is allocated for its first record: a big one gets a buffer of its size
     // rather than a block-sized one it would not fit in.
     this.buf = EMPTY;
+    this.cap = 0;
     this.pos = 0;
   }
 

@@ -6,6 +6,7 @@
  */
 import type { Logger } from 'pino';
 import type { Keyspace } from '../engine/types.js';
+import { snapshotBuffers } from './buffer-pool.js';
 import { captureStream, SnapshotCapture } from './capture.js';
 import { type LoadResult, loadSnapshot } from './loader.js';
 import { loadProgressReporter } from './progress.js';
@@ -195,6 +196,8 @@ export class PersistenceService {
     const capture = new SnapshotCapture(keyspace, {
       cairnVersion: this.opts.cairnVersion,
       functions: this.opts.functions?.dump() ?? null,
+      // Blocks are reused once the store is done with them (a store that keeps them gets new ones).
+      pool: store.releasesChunks === true ? snapshotBuffers : null,
     });
     logger.info({ reason, store: store.kind }, `snapshot started (${reason})`);
     if (!capture.exact && !this.warnedInexact) {

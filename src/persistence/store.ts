@@ -39,6 +39,11 @@ export interface SnapshotStore {
   readonly kind: string;
   /** Where snapshots go, for logs and INFO (no secrets). */
   readonly location: string;
+  /**
+   * True when `put` is done with each chunk by the time it asks for the next one (it copies or
+   * writes it first): the snapshot then reuses its buffers for the chunks that follow.
+   */
+  readonly releasesChunks?: boolean;
   /** Store a snapshot streamed as `chunks`; resolves once it is durable. */
   put(
     chunks: AsyncIterable<Buffer>,

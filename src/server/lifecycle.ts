@@ -17,6 +17,7 @@ import { createPersistence } from '../persistence/setup.js';
 import { finalSnapshot, importAtStart, restoreAtStart } from '../persistence/startup.js';
 import type { DoorHandle, DoorHost, DoorOptions } from '../protocols/door.js';
 import { IdleGc } from './idle-gc.js';
+import { MemoryReclaim } from './memory-reclaim.js';
 import { ServerState } from './state.js';
 import { applyEngineTuning } from './tuning.js';
 
@@ -106,8 +107,13 @@ export async function startServer(opts: {
     cron.unref();
   };
   armCron();
+  // `memory-reclaim yes`: a full GC under maxmemory once short-lived Buffers pile up.
+  const reclaim = new MemoryReclaim(config);
+  const armReclaim = () => (config.bool('memory-reclaim') ? reclaim.start() : reclaim.stop());
+  armReclaim();
   const stopConfigWatch = config.onChange((name) => {
     if (name === 'hz') armCron();
+    if (name === 'memory-reclaim') armReclaim();
   });
 
   const handles: DoorHandle[] = [];
@@ -205,6 +211,7 @@ export async function startServer(opts: {
       await Promise.all(handles.map((h) => h.close(graceMs)));
       if (cron !== null) clearInterval(cron);
       stopConfigWatch();
+      reclaim.stop();
       stopTuning();
       let code = 0;
       if (persistence !== null) {
