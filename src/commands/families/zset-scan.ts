@@ -1,7 +1,8 @@
 /**
  * ZSCAN: members with their scores, through the shared collection scan (collection-scan.ts).
- * A listpack is returned whole, its scores as the listpack holds them; a skiplist is walked
- * live in insertion order, scores printed as Redis's ld2string prints them.
+ * A listpack is returned whole, its scores as the listpack holds them; a skiplist's member table
+ * is walked live (every member present for the whole scan is returned), scores printed as
+ * Redis's ld2string prints them.
  */
 import { bytes } from '../../engine/values/collection.js';
 import { ZSetValue } from '../../engine/values/zset.js';

@@ -80,3 +80,29 @@ export function writeLength(b: Buffer, p: number, len: number): number {
   b.writeUInt32LE(len, p + 1);
   return p + 5;
 }
+
+/** Byte order (memcmp, then length) of the keys of the entries at `pa` in `a` and `pb` in `b`. */
+export function compareEntries(a: Buffer, pa: number, b: Buffer, pb: number): number {
+  const la = readLength(a, pa);
+  const lb = readLength(b, pb);
+  const sa = pa + headerSize(la);
+  const sb = pb + headerSize(lb);
+  const n = Math.min(la, lb);
+  for (let i = 0; i < n; i++) {
+    const d = a[sa + i] - b[sb + i];
+    if (d !== 0) return d;
+  }
+  return la - lb;
+}
+
+export function pow2AtLeast(n: number): number {
+  let p = 1;
+  while (p < n) p *= 2;
+  return p;
+}
+
+export function copyBlock(b: Buffer): Buffer {
+  const c = Buffer.allocUnsafeSlow(b.length);
+  b.copy(c);
+  return c;
+}

@@ -60,6 +60,25 @@ export abstract class SlotIndex {
     return id;
   }
 
+  /** Removes the slot of id `id` (hash `h`). */
+  protected removeId(id: number, h: number): void {
+    for (let i = h & this.mask; this.slots[i] !== 0; i = (i + 1) & this.mask) {
+      if (this.slots[i] === id + 1) {
+        this.removeSlot(i);
+        return;
+      }
+    }
+    const old = this.old;
+    if (old === null) throw new Error('big table index lost an entry');
+    for (let j = h & this.oldMask; old[j] !== 0; j = (j + 1) & this.oldMask) {
+      if (old[j] === id + 1) {
+        old[j] = -1;
+        return;
+      }
+    }
+    throw new Error('big table index lost an entry');
+  }
+
   protected find(key: string, h: number): number {
     let i = this.findIn(this.slots, this.mask, key, h);
     if (i >= 0) return this.slots[i] - 1;

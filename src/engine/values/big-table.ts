@@ -21,10 +21,13 @@
  * Lookups hash the latin1 string and compare bytes in place; reads build one string.
  */
 import {
+  compareEntries,
+  copyBlock,
   equalsAt,
   hashBytes,
   hashString,
   headerSize,
+  pow2AtLeast,
   readLength,
   writeAt,
   writeLength,
@@ -47,18 +50,6 @@ const BLOCK_OBJECT_BYTES = 96;
 const MAX_HINT = 1 << 20;
 /** Per id: its reference (f64) and hash (u32). */
 const ID_BYTES = 12;
-
-function pow2AtLeast(n: number): number {
-  let p = 1;
-  while (p < n) p *= 2;
-  return p;
-}
-
-function copyBlock(b: Buffer): Buffer {
-  const c = Buffer.allocUnsafeSlow(b.length);
-  b.copy(c);
-  return c;
-}
 
 export class BigTable extends SlotIndex {
   private n = 0;
@@ -125,6 +116,17 @@ export class BigTable extends SlotIndex {
       if (this.withValues) this.replaceValue(id, key, value);
       return false;
     }
+    this.addNew(key, h, value);
+    return true;
+  }
+
+  /** The id of `key` (`h`: its hashString), or -1. */
+  idOf(key: string, h: number): number {
+    return this.find(key, h);
+  }
+
+  /** Adds `key`, known absent (`h`: its hashString); its id (the last). */
+  addNew(key: string, h: number, value = ''): number {
     this.makeRoom(this.n);
     const nid = this.n;
     this.ensureIds(nid + 1);
@@ -134,7 +136,7 @@ export class BigTable extends SlotIndex {
     this.n++;
     this.insertSlot(nid, h);
     this.settle();
-    return true;
+    return nid;
   }
 
   /** True when `key` was there. */
@@ -143,6 +145,29 @@ export class BigTable extends SlotIndex {
     this.step();
     const id = this.removeKey(key, h);
     if (id < 0) return false;
+    this.drop(id);
+    return true;
+  }
+
+  /** Deletes entry `id`; the id whose entry moved into `id` (the last one), or -1 when none did. */
+  deleteAt(id: number): number {
+    this.step();
+    this.removeId(id, this.hashOf(id));
+    return this.drop(id);
+  }
+
+  /** Byte order of the keys of entries `a` and `b` (memcmp, then length). */
+  compareKeys(a: number, b: number): number {
+    const ra = this.refOf(a);
+    const rb = this.refOf(b);
+    const ka = Math.floor(ra / SPAN);
+    const kb = Math.floor(rb / SPAN);
+    const blocks = this.blocks as Buffer[];
+    return compareEntries(blocks[ka], ra - ka * SPAN, blocks[kb], rb - kb * SPAN);
+  }
+
+  /** Frees entry `id`, its slot already removed; the last id moves into it (returned, or -1). */
+  private drop(id: number): number {
     const ref = this.refOf(id);
     const size = this.entrySize(ref);
     const last = this.n - 1;
@@ -158,7 +183,7 @@ export class BigTable extends SlotIndex {
     this.markDead(ref, size);
     this.maybeShrink(this.n);
     this.settle();
-    return true;
+    return id !== last ? last : -1;
   }
 
   /** Keys in id order (insertion order until the first delete). */
@@ -224,7 +249,8 @@ export class BigTable extends SlotIndex {
     return this.hashes[id >>> PAGE_BITS][id & PAGE_MASK];
   }
 
-  private keyAt(id: number): string {
+  /** The key of entry `id`. */
+  keyAt(id: number): string {
     const ref = this.refOf(id);
     const b = Math.floor(ref / SPAN);
     const buf = this.blocks[b] as Buffer;
@@ -407,12 +433,15 @@ export class BigTable extends SlotIndex {
     }
   }
 
-  /** Frees the last page once it and half the one before are unused. */
+  /** Frees the last page once it and half the one before are unused; halves a lone page 1/4 used. */
   private dropPages(): void {
     const pages = this.refs.length;
     if (pages > 1 && this.n <= (pages - 1) * PAGE - PAGE / 2) {
       this.refs.pop();
       this.hashes.pop();
+    } else if (pages === 1 && this.refs[0].length > 16 && this.n <= this.refs[0].length / 4) {
+      this.refs[0] = this.refs[0].slice(0, this.refs[0].length / 2);
+      this.hashes[0] = this.hashes[0].slice(0, this.hashes[0].length / 2);
     }
   }
 }

@@ -7,7 +7,8 @@
  * Nodes live in typed arrays indexed by a node id rather than as JS objects: a search hops
  * through one compact Int32Array instead of chasing heap pointers, which is many times faster
  * on a set of a million members and leaves the garbage collector little to trace. Id 0 is the
- * header; as a link it means "none".
+ * header; as a link it means "none". A node holds its member's id in a `MemberKeys` table, not
+ * the member: the bytes are read only to order members of equal score and for lex ranges.
  *
  * Range searches take a `NodeRange` (score or lex bounds) and descend the levels exactly as
  * zslFirstInRange / zslLastInRange / zslDeleteRangeBy* do, so a non-monotonic predicate (a lex
@@ -24,11 +25,22 @@ const HEADER = 0;
 const INITIAL_NODES = 8;
 const INITIAL_LINKS = 64;
 
-/** A score or lex interval; `empty` when nothing can lie in it whatever the set holds. */
+/**
+ * A score or lex interval; `empty` when nothing can lie in it whatever the set holds.
+ * `byMember`: the tests read the member (else they are given '').
+ */
 export interface NodeRange {
   readonly empty: boolean;
+  readonly byMember: boolean;
   gteMin(score: number, member: string): boolean;
   lteMax(score: number, member: string): boolean;
+}
+
+/** Where a list's members are: ids into a table of member bytes (zset-skip.ts: a BigTable). */
+export interface MemberKeys {
+  /** Byte order of members `a` and `b` (negative, 0, positive). */
+  compareKeys(a: number, b: number): number;
+  keyAt(id: number): string;
 }
 
 function randomLevel(): number {
@@ -40,23 +52,22 @@ function randomLevel(): number {
 export class SkipList {
   // Per node id:
   score = new Float64Array(INITIAL_NODES);
-  member: string[] = [''];
+  /** The member's id in `keys`. */
+  mid = new Int32Array(INITIAL_NODES);
   /** Previous node on level 0 (0: none). */
   back = new Int32Array(INITIAL_NODES);
   level = new Uint8Array(INITIAL_NODES);
   /** Where the node's links start in `fwd` / `span`. */
   private base = new Int32Array(INITIAL_NODES);
-  /** Insertion sequence (ZSCAN order), kept across score updates; 0 for a free id. */
-  seq = new Float64Array(INITIAL_NODES);
   // Per link (node base + level):
   fwd = new Int32Array(INITIAL_LINKS);
   private span = new Int32Array(INITIAL_LINKS);
 
   private nextId = 1;
-  private readonly freeIds: number[] = [];
+  private freeIds: number[] = [];
   private linkTop = SKIPLIST_MAX_LEVEL;
   /** Freed link blocks by level, reused for nodes of the same level. */
-  private readonly freeLinks: number[][] = Array.from({ length: SKIPLIST_MAX_LEVEL + 1 }, () => []);
+  private freeLinks: number[][] = Array.from({ length: SKIPLIST_MAX_LEVEL + 1 }, () => []);
 
   tail = 0;
   length = 0;
@@ -66,8 +77,33 @@ export class SkipList {
   private readonly update = new Int32Array(SKIPLIST_MAX_LEVEL);
   private readonly rank = new Float64Array(SKIPLIST_MAX_LEVEL);
 
-  constructor() {
+  constructor(private readonly keys: MemberKeys) {
     this.level[HEADER] = SKIPLIST_MAX_LEVEL;
+  }
+
+  /** A copy of this list whose member ids refer to `keys` (a copy of this list's table). */
+  clone(keys: MemberKeys): SkipList {
+    const c = new SkipList(keys);
+    c.score = this.score.slice();
+    c.mid = this.mid.slice();
+    c.back = this.back.slice();
+    c.level = this.level.slice();
+    c.base = this.base.slice();
+    c.fwd = this.fwd.slice();
+    c.span = this.span.slice();
+    c.nextId = this.nextId;
+    c.freeIds = this.freeIds.slice();
+    c.linkTop = this.linkTop;
+    c.freeLinks = this.freeLinks.map((l) => l.slice());
+    c.tail = this.tail;
+    c.length = this.length;
+    c.levels = this.levels;
+    return c;
+  }
+
+  /** The member of node `x`. */
+  memberOf(x: number): string {
+    return this.keys.keyAt(this.mid[x]);
   }
 
   /** Node slots allocated (for memory accounting). */
@@ -83,10 +119,12 @@ export class SkipList {
     return this.fwd[this.base[x]];
   }
 
-  /** (score, member) order: score first, then member bytes (latin1 strings compare as memcmp). */
-  private before(x: number, score: number, member: string): boolean {
+  /** Node `x` comes before a node of `score` whose member is `mid`: score first, then member bytes. */
+  private before(x: number, score: number, mid: number): boolean {
     const s = this.score[x];
-    return s < score || (s === score && this.member[x] < member);
+    if (s !== score) return s < score;
+    const m = this.mid[x];
+    return m !== mid && this.keys.compareKeys(m, mid) < 0;
   }
 
   private allocNode(level: number): number {
@@ -117,7 +155,7 @@ export class SkipList {
     this.back = grow(this.back, (k) => new Int32Array(k));
     this.level = grow(this.level, (k) => new Uint8Array(k));
     this.base = grow(this.base, (k) => new Int32Array(k));
-    this.seq = grow(this.seq, (k) => new Float64Array(k));
+    this.mid = grow(this.mid, (k) => new Int32Array(k));
   }
 
   private growLinks(): void {
@@ -131,18 +169,15 @@ export class SkipList {
   }
 
   private freeNode(x: number): void {
-    this.member[x] = '';
-    this.seq[x] = 0;
     this.freeLinks[this.level[x]].push(this.base[x]);
     this.freeIds.push(x);
   }
 
-  /** zslInsert: a new node for a member not yet in the list; its id. */
-  insert(score: number, member: string, seq: number): number {
+  /** zslInsert: a new node for a member (id `mid` in `keys`) not yet in the list; its id. */
+  insert(score: number, mid: number): number {
     const x = this.allocNode(randomLevel());
     this.score[x] = score;
-    this.member[x] = member;
-    this.seq[x] = seq;
+    this.mid[x] = mid;
     this.link(x);
     return x;
   }
@@ -151,11 +186,11 @@ export class SkipList {
   private link(x: number): void {
     const { update, rank, fwd, span, base } = this;
     const score = this.score[x];
-    const member = this.member[x];
+    const mid = this.mid[x];
     let n = HEADER;
     for (let i = this.levels - 1; i >= 0; i--) {
       rank[i] = i === this.levels - 1 ? 0 : rank[i + 1];
-      for (let f = fwd[base[n] + i]; f !== 0 && this.before(f, score, member); f = fwd[base[n] + i]) {
+      for (let f = fwd[base[n] + i]; f !== 0 && this.before(f, score, mid); f = fwd[base[n] + i]) {
         rank[i] += span[base[n] + i];
         n = f;
       }
@@ -186,12 +221,12 @@ export class SkipList {
     this.length++;
   }
 
-  /** Fill `update` with the last node before (score, member) on each level. */
-  private findUpdate(score: number, member: string): void {
+  /** Fill `update` with the last node before (score, member `mid`) on each level. */
+  private findUpdate(score: number, mid: number): void {
     const { fwd, base } = this;
     let n = HEADER;
     for (let i = this.levels - 1; i >= 0; i--) {
-      for (let f = fwd[base[n] + i]; f !== 0 && this.before(f, score, member); f = fwd[base[n] + i]) n = f;
+      for (let f = fwd[base[n] + i]; f !== 0 && this.before(f, score, mid); f = fwd[base[n] + i]) n = f;
       this.update[i] = n;
     }
   }
@@ -219,7 +254,7 @@ export class SkipList {
 
   /** zslDelete for a node of the list; its id is free afterwards. */
   delete(x: number): void {
-    this.findUpdate(this.score[x], this.member[x]);
+    this.findUpdate(this.score[x], this.mid[x]);
     this.unlink(x);
     this.freeNode(x);
   }
@@ -235,7 +270,7 @@ export class SkipList {
       this.score[x] = score;
       return;
     }
-    this.findUpdate(this.score[x], this.member[x]);
+    this.findUpdate(this.score[x], this.mid[x]);
     this.unlink(x);
     this.score[x] = score;
     this.link(x);
@@ -245,13 +280,13 @@ export class SkipList {
   rankOf(x: number): number {
     const { fwd, span, base } = this;
     const score = this.score[x];
-    const member = this.member[x];
+    const mid = this.mid[x];
     let rank = 0;
     let n = HEADER;
     for (let i = this.levels - 1; i >= 0; i--) {
       for (
         let f = fwd[base[n] + i];
-        f !== 0 && (f === x || this.before(f, score, member));
+        f !== 0 && (f === x || this.before(f, score, mid));
         f = fwd[base[n] + i]
       ) {
         rank += span[base[n] + i];
@@ -277,12 +312,12 @@ export class SkipList {
     return 0;
   }
 
-  private gteMin(r: NodeRange, x: number): boolean {
-    return r.gteMin(this.score[x], this.member[x]);
+  gteMin(r: NodeRange, x: number): boolean {
+    return r.gteMin(this.score[x], r.byMember ? this.memberOf(x) : '');
   }
 
-  private lteMax(r: NodeRange, x: number): boolean {
-    return r.lteMax(this.score[x], this.member[x]);
+  lteMax(r: NodeRange, x: number): boolean {
+    return r.lteMax(this.score[x], r.byMember ? this.memberOf(x) : '');
   }
 
   /** zslIsInRange / zslIsInLexRange: whether any part of the list can lie in `r`. */

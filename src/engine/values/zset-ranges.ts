@@ -7,6 +7,7 @@ import type { NodeRange } from './skiplist.js';
 
 export class ScoreRange implements NodeRange {
   readonly empty: boolean;
+  readonly byMember = false;
 
   constructor(
     readonly min: number,
@@ -42,6 +43,7 @@ export function compareLex(a: LexBound, b: LexBound): number {
 
 export class LexRange implements NodeRange {
   readonly empty: boolean;
+  readonly byMember = true;
 
   /** `-` and `+` are exclusive, as zslParseLexRangeItem makes them. */
   constructor(

@@ -1,78 +1,85 @@
 /**
- * The large representation of a sorted set (zset.ts): member -> node map plus Redis's skiplist
- * with spans (skiplist.ts), ordered by (score, member bytes), so adds, removals, ranks and range
- * seeks are O(log n) at any size; and the insertion order ZSCAN walks. A set that Redis would
- * still call a listpack (limits raised past the packed form's size) is kept here too, and its
- * lex ranges are then walked linearly as a listpack's are (`linear`).
+ * The large representation of a sorted set (zset.ts): the members' bytes in a BigTable
+ * (big-table.ts, as large hashes and sets keep theirs) plus Redis's skiplist with spans
+ * (skiplist.ts), ordered by (score, member bytes), so adds, removals, ranks and range seeks are
+ * O(log n) at any size. The table's entry ids map to skiplist nodes through `nodeOf`, and each
+ * node holds its member's entry id, so a member costs its bytes and a few typed-array slots, no
+ * JS string or Map entry. A set that Redis would still call a listpack (limits raised past the
+ * packed form's size) is kept here too, and its lex ranges are then walked linearly as a
+ * listpack's are (`linear`).
  *
- * Nodes are ids into the skiplist's arrays (0: none), valid until the set next changes.
+ * Nodes are ids into the skiplist's arrays (0: none), valid until the set next changes. ZSCAN
+ * walks the table's ids (BigTable.scan): every member present for the whole walk is returned.
  */
-import { ELEMENT_OVERHEAD_BYTES } from './collection.js';
+import { BigTable } from './big-table.js';
+import { hashString } from './big-table-bytes.js';
 import { type NodeRange, SkipList } from './skiplist.js';
 
-/** Typed-array bytes per node slot and per link slot (skiplist.ts). */
-const NODE_SLOT_BYTES = 25;
+/** Typed-array bytes per node slot (score, back, level, base, mid), per link slot, per `nodeOf` slot. */
+const NODE_SLOT_BYTES = 21;
 const LINK_SLOT_BYTES = 8;
+const NODE_OF_BYTES = 4;
 /** A set whose skiplist has more than this many slots per member is rebuilt compactly. */
 const SPARSE_FACTOR = 4;
 const MIN_COMPACT_SLOTS = 1024;
+const MIN_NODE_OF = 16;
 
 export class SkipZSet {
-  private dict = new Map<string, number>();
-  private zsl = new SkipList();
-  private bytes = 0;
-  /** Node ids and their seqs in insertion order (ZSCAN); removed ones stay until compaction. */
-  private orderIds: number[] = [];
-  private orderSeqs: number[] = [];
-  private removedInOrder = 0;
-  private nextSeq = 1;
+  private table = new BigTable(false);
+  private zsl = new SkipList(this.table);
+  /** Skiplist node of each table entry id. */
+  private nodeOf = new Int32Array(MIN_NODE_OF);
   /**
-   * The member `score` last looked up and its node (0: absent), so that ZADD's lookup then add
-   * costs one map lookup; forgotten at the next add, removal or compaction.
+   * The member `score` last looked up, its hash and its entry id (-1: absent), so that ZADD's
+   * lookup then add costs one table lookup; forgotten at the next add, removal or compaction.
    */
   private seenMember: string | null = null;
-  private seenNode = 0;
+  private seenHash = 0;
+  private seenId = -1;
 
   size(): number {
-    return this.dict.size;
+    return this.table.size;
   }
 
-  /** Bytes of members, per-member bookkeeping and the skiplist's arrays. */
+  /** Bytes of the member table, the skiplist's arrays and the entry -> node map. */
   memory(): number {
     const slots = this.zsl.score.length * NODE_SLOT_BYTES + this.zsl.fwd.length * LINK_SLOT_BYTES;
-    return this.bytes + this.dict.size * ELEMENT_OVERHEAD_BYTES + slots;
+    return this.table.memory() + slots + this.nodeOf.length * NODE_OF_BYTES;
   }
 
-  /** Bytes of the members themselves. */
+  /** Bytes of the members with their length headers (a size hint for serializing). */
   memberBytes(): number {
-    return this.bytes;
+    return this.table.liveBytes();
   }
 
   /** Scores of 0 stored as +0 (a listpack stores an integral score as an integer). */
   normalizeZeros(): void {
     const sc = this.zsl.score;
-    for (const x of this.dict.values()) if (sc[x] === 0) sc[x] = 0;
+    for (let x = this.zsl.first(); x !== 0; x = this.zsl.next(x)) if (sc[x] === 0) sc[x] = 0;
   }
 
   /** Whether every member is at most `max` bytes long. */
   membersFit(max: number): boolean {
-    for (const m of this.dict.keys()) if (m.length > max) return false;
+    for (const m of this.table.keys()) if (m.length > max) return false;
     return true;
   }
 
   node(m: string): number {
-    return this.dict.get(m) ?? 0;
+    const id = this.table.idOf(m, hashString(m));
+    return id < 0 ? 0 : this.nodeOf[id];
   }
 
   score(m: string): number | undefined {
-    const x = this.dict.get(m);
+    const h = hashString(m);
+    const id = this.table.idOf(m, h);
     this.seenMember = m;
-    this.seenNode = x ?? 0;
-    return x === undefined ? undefined : this.zsl.score[x];
+    this.seenHash = h;
+    this.seenId = id;
+    return id < 0 ? undefined : this.zsl.score[this.nodeOf[id]];
   }
 
   memberAt(x: number): string {
-    return this.zsl.member[x];
+    return this.zsl.memberOf(x);
   }
 
   scoreAt(x: number): number {
@@ -97,72 +104,84 @@ export class SkipZSet {
 
   /** Add a member or change its score; true when the member is new. */
   add(m: string, score: number): boolean {
-    let x: number | undefined;
-    if (m === this.seenMember) x = this.seenNode === 0 ? undefined : this.seenNode;
-    else x = this.dict.get(m);
+    let id: number;
+    let h: number;
+    if (m === this.seenMember) {
+      id = this.seenId;
+      h = this.seenHash;
+    } else {
+      h = hashString(m);
+      id = this.table.idOf(m, h);
+    }
     this.seenMember = null;
-    if (x !== undefined) {
+    if (id >= 0) {
+      const x = this.nodeOf[id];
       if (this.zsl.score[x] !== score) this.zsl.updateScore(x, score);
       return false;
     }
-    const seq = this.nextSeq++;
-    const id = this.zsl.insert(score, m, seq);
-    this.orderIds.push(id);
-    this.orderSeqs.push(seq);
-    this.dict.set(m, id);
-    this.bytes += m.length;
+    id = this.table.addNew(m, h);
+    if (id >= this.nodeOf.length) {
+      const grown = new Int32Array(this.nodeOf.length * 2);
+      grown.set(this.nodeOf);
+      this.nodeOf = grown;
+    }
+    this.nodeOf[id] = this.zsl.insert(score, id);
     return true;
   }
 
   delete(m: string): boolean {
-    const x = this.dict.get(m);
-    if (x === undefined) return false;
-    this.forget(x);
+    const id = this.table.idOf(m, hashString(m));
+    if (id < 0) return false;
+    const x = this.nodeOf[id];
+    // The skiplist reads the member's bytes to find its place: delete there first.
     this.zsl.delete(x);
+    this.dropEntry(id);
     this.compactIfSparse();
     return true;
   }
 
-  /** Drop a node from the map and the scan order (the skiplist frees it). */
+  /** Drop an unlinked node's member from the table (the skiplist frees the node). */
   private readonly forget = (x: number): void => {
-    const m = this.zsl.member[x];
-    this.seenMember = null;
-    this.dict.delete(m);
-    this.bytes -= m.length;
-    this.removedInOrder++;
+    this.dropEntry(this.zsl.mid[x]);
   };
 
-  /** After removals: rebuild a skiplist much larger than its contents, and the scan order. */
+  /** Delete table entry `id`; the entry that moves into it keeps its node. */
+  private dropEntry(id: number): void {
+    this.seenMember = null;
+    const moved = this.table.deleteAt(id);
+    if (moved >= 0) {
+      const y = this.nodeOf[moved];
+      this.nodeOf[id] = y;
+      this.zsl.mid[y] = id;
+    }
+  }
+
+  /** A copy (COPY, copy-on-write snapshots): the arrays and blocks copied as they are. */
+  clone(): SkipZSet {
+    const c = new SkipZSet();
+    c.table = this.table.clone();
+    c.zsl = this.zsl.clone(c.table);
+    c.nodeOf = this.nodeOf.slice();
+    return c;
+  }
+
+  /** After removals: rebuild a skiplist much larger than its contents. */
   private compactIfSparse(): void {
-    if (this.removedInOrder > 64 && this.removedInOrder * 2 > this.orderIds.length) {
-      const ids: number[] = [];
-      const seqs: number[] = [];
-      const sq = this.zsl.seq;
-      this.orderIds.forEach((x, i) => {
-        if (sq[x] === this.orderSeqs[i]) {
-          ids.push(x);
-          seqs.push(this.orderSeqs[i]);
-        }
-      });
-      this.orderIds = ids;
-      this.orderSeqs = seqs;
-      this.removedInOrder = 0;
+    const n = this.table.size;
+    if (this.nodeOf.length > MIN_NODE_OF && this.nodeOf.length > n * SPARSE_FACTOR) {
+      this.nodeOf = this.nodeOf.slice(0, Math.max(MIN_NODE_OF, n * 2));
     }
     const slots = this.zsl.score.length;
-    if (slots <= MIN_COMPACT_SLOTS || slots <= this.dict.size * SPARSE_FACTOR) return;
+    if (slots <= MIN_COMPACT_SLOTS || slots <= n * SPARSE_FACTOR) return;
     this.seenMember = null;
     const old = this.zsl;
-    const zsl = new SkipList();
-    const dict = new Map<string, number>();
-    const remap = new Map<number, number>();
+    const zsl = new SkipList(this.table);
+    // From the tail: each insert lands at the head, O(1) instead of O(log n).
     for (let x = old.tail; x !== 0; x = old.back[x]) {
-      const id = zsl.insert(old.score[x], old.member[x], old.seq[x]);
-      dict.set(old.member[x], id);
-      remap.set(x, id);
+      const id = old.mid[x];
+      this.nodeOf[id] = zsl.insert(old.score[x], id);
     }
-    this.orderIds = this.orderIds.map((x) => remap.get(x) ?? 0);
     this.zsl = zsl;
-    this.dict = dict;
   }
 
   /** 0-based rank of a node of this set. */
@@ -172,7 +191,7 @@ export class SkipZSet {
 
   /** The node at a 0-based rank (from the lowest score), or 0. */
   at(rank: number): number {
-    const n = this.dict.size;
+    const n = this.table.size;
     if (rank < 0 || rank >= n) return 0;
     if (rank === 0) return this.zsl.first();
     if (rank === n - 1) return this.zsl.tail;
@@ -185,7 +204,7 @@ export class SkipZSet {
     if (!linear) return zsl.firstInRange(r);
     if (!zsl.touches(r)) return 0;
     for (let x = zsl.first(); x !== 0; x = zsl.next(x)) {
-      if (r.gteMin(zsl.score[x], zsl.member[x])) return r.lteMax(zsl.score[x], zsl.member[x]) ? x : 0;
+      if (zsl.gteMin(r, x)) return zsl.lteMax(r, x) ? x : 0;
     }
     return 0;
   }
@@ -196,17 +215,17 @@ export class SkipZSet {
     if (!linear) return zsl.lastInRange(r);
     if (!zsl.touches(r)) return 0;
     for (let x = zsl.tail; x !== 0; x = zsl.back[x]) {
-      if (r.lteMax(zsl.score[x], zsl.member[x])) return r.gteMin(zsl.score[x], zsl.member[x]) ? x : 0;
+      if (zsl.lteMax(r, x)) return zsl.gteMin(r, x) ? x : 0;
     }
     return 0;
   }
 
   lteMax(r: NodeRange, x: number): boolean {
-    return r.lteMax(this.zsl.score[x], this.zsl.member[x]);
+    return this.zsl.lteMax(r, x);
   }
 
   gteMin(r: NodeRange, x: number): boolean {
-    return r.gteMin(this.zsl.score[x], this.zsl.member[x]);
+    return this.zsl.gteMin(r, x);
   }
 
   rangeHasDeletions(r: NodeRange, linear: boolean): boolean {
@@ -220,8 +239,8 @@ export class SkipZSet {
     else {
       for (let x = this.firstInRange(r, true); x !== 0 && this.lteMax(r, x); removed++) {
         const next = this.zsl.next(x);
-        this.forget(x);
         this.zsl.delete(x);
+        this.forget(x);
         x = next;
       }
     }
@@ -244,37 +263,16 @@ export class SkipZSet {
       x !== 0 && out.length < count;
       x = max ? zsl.tail : zsl.first()
     ) {
-      out.push([zsl.member[x], zsl.score[x]]);
-      this.forget(x);
+      out.push([zsl.memberOf(x), zsl.score[x]]);
       zsl.delete(x);
+      this.forget(x);
     }
     this.compactIfSparse();
     return out;
   }
 
-  /** Members in insertion order, live (see ZSetValue.liveMembers). */
-  *liveMembers(): Generator<string> {
-    let seqs = this.orderSeqs;
-    let i = 0;
-    let last = 0;
-    for (;;) {
-      if (seqs !== this.orderSeqs) {
-        // The order was compacted: find the place again by sequence.
-        seqs = this.orderSeqs;
-        let hi = seqs.length;
-        i = 0;
-        while (i < hi) {
-          const mid = (i + hi) >>> 1;
-          if (seqs[mid] <= last) i = mid + 1;
-          else hi = mid;
-        }
-      }
-      if (i >= seqs.length) return;
-      const x = this.orderIds[i];
-      const seq = seqs[i++];
-      if (this.zsl.seq[x] !== seq) continue;
-      last = seq;
-      yield this.zsl.member[x];
-    }
+  /** Every member present for the whole walk at least once, whatever changes between steps. */
+  liveMembers(): Generator<string> {
+    return this.table.scan();
   }
 }

@@ -3,8 +3,8 @@
  *
  * `big` is the encoding Redis would report: small sets are `listpack`, large ones `skiplist`.
  * A listpack set is kept packed in one string (zset-packed.ts), as Redis keeps it in one
- * listpack, and walked as Redis walks it; a skiplist set is a member map plus Redis's skiplist
- * (zset-skip.ts), O(log n) at any size. A listpack set past PACKED_MAX_MEMBERS or
+ * listpack, and walked as Redis walks it; a skiplist set is a table of member bytes plus
+ * Redis's skiplist (zset-skip.ts), O(log n) at any size. A listpack set past PACKED_MAX_MEMBERS or
  * PACKED_MAX_CHARS (only when the limits are raised) is kept in the large form too. What the
  * encoding changes in replies is reproduced:
  * - a listpack stores an integral score as an integer, so -0 becomes 0 (`add`);
@@ -314,10 +314,10 @@ export class ZSetValue implements Collection {
   }
 
   /**
-   * Members in insertion order, live: members added later are reached, removed ones skipped,
-   * a member whose score changes keeps its place; so a member present for the whole walk is
-   * yielded exactly once (ZSCAN's guarantee, and stronger). A packed set (which ZSCAN returns
-   * whole) gives its members in order, as they are when the walk starts.
+   * Members for ZSCAN, live: a large set's member table is walked (BigTable.scan), so a member
+   * present for the whole walk is yielded at least once whatever changes between steps (twice
+   * at most), as Redis's SCAN guarantees. A packed set (which ZSCAN returns whole) gives its
+   * members in order, as they are when the walk starts.
    */
   *liveMembers(): Generator<string> {
     if (this.packed === null) yield* (this.skip as SkipZSet).liveMembers();
@@ -346,10 +346,8 @@ export class ZSetValue implements Collection {
       z.count = this.count;
       return z;
     }
-    z.unpack();
-    const skip = this.skip as SkipZSet;
-    // From the tail: each insert lands at the head, O(1) instead of O(log n), as zsetDup does.
-    for (let x = skip.last(); x !== 0; x = skip.prev(x)) z.add(skip.memberAt(x), skip.scoreAt(x));
+    z.packed = null;
+    z.skip = (this.skip as SkipZSet).clone();
     return z;
   }
 
