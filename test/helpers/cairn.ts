@@ -37,7 +37,10 @@ export async function startCairn(opts: StartOptions = {}): Promise<CairnProcess>
   // Each server gets its own snapshot directory unless the test chose one, so no test loads
   // another test's data.
   const dir = extra.includes('--dir') ? [] : ['--dir', tempDir('cairn-test-')];
-  const args = [CAIRN_BIN, '--port', '0', '--http-port', '0', '--grpc-port', '0', ...dir, ...extra];
+  // No shedding for event-loop delay unless the test asks for it: on a loaded machine (CI runs
+  // files in parallel) the delay passes the 1000 ms default and HTTP/gRPC answer 503 at random.
+  const shed = extra.includes('--shed-event-loop-delay-ms') ? [] : ['--shed-event-loop-delay-ms', '0'];
+  const args = [CAIRN_BIN, '--port', '0', '--http-port', '0', '--grpc-port', '0', ...dir, ...shed, ...extra];
   const proc = spawn(process.execPath, args, {
     cwd: REPO_ROOT,
     env: { ...process.env, ...opts.env },

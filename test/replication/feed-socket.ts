@@ -5,6 +5,9 @@
  */
 import { connect, type Socket } from 'node:net';
 
+/** How long a wait on the stream may take before the test fails (well under vitest's timeout). */
+const WAIT_MS = 20_000;
+
 export class FeedSocket {
   private buf: Buffer = Buffer.alloc(0);
   private rdbLeft = -1;
@@ -69,11 +72,22 @@ export class FeedSocket {
     }
   }
 
-  private async until(done: () => boolean): Promise<void> {
+  /** Wait for `done`, woken by each chunk; fails after `ms` rather than hang the test. */
+  private async until(done: () => boolean, ms = WAIT_MS): Promise<void> {
+    const deadline = Date.now() + ms;
     while (!done()) {
       if (this.closedFlag) throw new Error('replication stream closed');
+      const left = deadline - Date.now();
+      if (left <= 0)
+        throw new Error(
+          `replication stream: nothing awaited arrived within ${ms} ms (${this.commands.length} commands held)`,
+        );
       await new Promise<void>((resolve) => {
-        this.wake = resolve;
+        const timer = setTimeout(resolve, left);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
       });
       this.wake = null;
     }
