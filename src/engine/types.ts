@@ -199,6 +199,12 @@ export interface Keyspace {
    * RESIZEDB), so a bulk load does not rehash as it grows. Optional; a hint only.
    */
   reserve?(db: number, keys: number): void;
+  /**
+   * A hint before a multi-key command (MSET, MGET) works through `keys[from]`, `keys[from +
+   * step]`, ...: bring their index slots into the CPU cache together, so the memory waits of
+   * the lookups that follow overlap instead of adding up. Optional; no observable effect.
+   */
+  prefetch?(db: number, keys: Buffer[], from: number, step: number): void;
   /** Keys with an expiry in `db` (INFO keyspace `expires=`). */
   expiresCount(db: number): number;
   flushDb(db: number): void;

@@ -216,10 +216,19 @@ function getex(ctx: CommandContext, argv: Buffer[]): Reply {
 
 function mget(ctx: CommandContext, argv: Buffer[]): Reply {
   const out: Reply[] = new Array(argv.length - 1);
-  // MGET answers nil for a key of another type, as Redis does.
-  for (let i = 1; i < argv.length; i++) {
-    const v = lookupRead(ctx, argv[i]);
-    out[i - 1] = v instanceof ErrorReply ? null : v;
+  const clock = ctx.server.clock;
+  if (argv.length > 2) {
+    ctx.server.keyspace.prefetch?.(ctx.client.db, argv, 1, 1);
+    clock.hold?.();
+  }
+  try {
+    // MGET answers nil for a key of another type, as Redis does.
+    for (let i = 1; i < argv.length; i++) {
+      const v = lookupRead(ctx, argv[i]);
+      out[i - 1] = v instanceof ErrorReply ? null : v;
+    }
+  } finally {
+    if (argv.length > 2) clock.release?.();
   }
   return out;
 }
@@ -232,11 +241,21 @@ function msetGeneric(ctx: CommandContext, argv: Buffer[], nx: boolean): Reply {
   if (nx) {
     for (let j = 1; j < argv.length; j += 2) if (ks.exists(db, argv[j])) return 0;
   }
-  for (let j = 1; j < argv.length; j += 2) {
-    const created = willCreate(ctx, argv[j]);
-    ks.set(db, argv[j], argv[j + 1]);
-    if (created) notifyNew(ctx, argv[j]);
-    notify(ctx, '$', 'set', argv[j]);
+  // One time for every key, as Redis's command time; cache misses of the keys overlapped.
+  const clock = ctx.server.clock;
+  if (argv.length > 3) {
+    ks.prefetch?.(db, argv, 1, 2);
+    clock.hold?.();
+  }
+  try {
+    for (let j = 1; j < argv.length; j += 2) {
+      const created = willCreate(ctx, argv[j]);
+      ks.set(db, argv[j], argv[j + 1]);
+      if (created) notifyNew(ctx, argv[j]);
+      notify(ctx, '$', 'set', argv[j]);
+    }
+  } finally {
+    if (argv.length > 3) clock.release?.();
   }
   return nx ? 1 : OK;
 }

@@ -9,7 +9,20 @@
  * the whole scan is returned even while the tables grow, shrink or rehash between calls.
  */
 import type { Entries } from './entries.js';
-import { NIL, refChunk, refOffset, W_NEXT } from './layout.js';
+import { bytesEqual } from './hash.js';
+import {
+  F_EXTERNAL,
+  F_PREFIX,
+  F_TTL,
+  HEADER_BYTES,
+  NIL,
+  refChunk,
+  refOffset,
+  TTL_SLOT_BYTES,
+  W_LENS,
+  W_META,
+  W_NEXT,
+} from './layout.js';
 
 /** Buckets of a new table (Redis: DICT_HT_INITIAL_SIZE). */
 const INITIAL_BUCKETS = 4;
@@ -68,24 +81,46 @@ export class Dict {
     this.e.arena.u32[refChunk(ref)][(refOffset(ref) >>> 2) + W_NEXT] = v;
   }
 
-  /** The entry holding `key` (hash `h`), or NIL. Remembers where it was for removeFound. */
+  /**
+   * The entry holding `key` (hash `h`), or NIL. Remembers where it was for removeFound. The
+   * walk reads the chunk views once and compares plain inline keys (no prefix, not external)
+   * here; the other key forms go through Entries.keyEquals.
+   */
   find(key: Buffer, h: number): number {
-    const e = this.e;
     let t = this.t0;
     if (t.length === 0) return NIL;
+    const e = this.e;
+    const u32s = e.arena.u32;
+    const u8s = e.arena.u8;
+    const len = key.length;
     for (let table = 0; table < 2; table++) {
       const b = h & (table === 0 ? this.mask0 : this.mask1);
       let prev = NIL;
       let ref = t[b];
       while (ref !== NIL) {
-        if (e.keyEquals(ref, key)) {
+        const c = refChunk(ref);
+        const o = refOffset(ref);
+        const u32 = u32s[c];
+        const w = o >>> 2;
+        const flags = u32[w + W_META] >>> 24;
+        if (
+          (flags & (F_EXTERNAL | F_PREFIX)) === 0
+            ? (u32[w + W_LENS] & 0xffff) === len &&
+              bytesEqual(
+                u8s[c],
+                o + ((flags & F_TTL) === 0 ? HEADER_BYTES : HEADER_BYTES + TTL_SLOT_BYTES),
+                key,
+                len,
+              )
+            : e.keyEquals(ref, key)
+        ) {
           this.foundTable = table;
           this.foundBucket = b;
           this.foundPrev = prev;
           return ref;
         }
         prev = ref;
-        ref = this.next(ref);
+        ref = u32[w + W_NEXT];
       }
       if (this.rehashIdx < 0) return NIL;
       t = this.t1;

@@ -1,13 +1,9 @@
 /**
  * The off-heap keyspace: keys and values live in an arena of ArrayBuffer chunks (arena.ts,
- * layout.ts), indexed per database by an incrementally rehashed dict (dict.ts). The JS heap
- * holds a handful of typed arrays per database instead of an object per key, so memory per key
- * stays below Redis's and the garbage collector has nothing to walk.
- *
- * Same observable behaviour as MapKeyspace (the oracle of the differential tests): lazy expiry
- * on access, the shared active expiry policy (expire-cycle.ts) over a TTL set per database,
- * change events with fresh key copies. Eviction (evict.ts) follows Redis's sampled pool;
- * defragmentation (defrag.ts) runs in small steps from the background cycle.
+ * layout.ts), indexed per database by an incrementally rehashed dict (dict.ts), so the JS heap
+ * holds a few typed arrays per database instead of an object per key. Behaves as MapKeyspace
+ * (the differential tests' oracle): lazy expiry on access, shared active expiry over a TTL set
+ * per database, change events with fresh key copies, Redis's sampled eviction pool (evict.ts).
  */
 import { type Clock, systemClock } from '../clock.js';
 import { createExpireCycle } from '../expire-cycle.js';
@@ -55,6 +51,7 @@ import {
 import { keyMemoryUsage, memoryStats, purge } from './memory-stats.js';
 import { collectionModified } from './objects-change.js';
 import { patchString, rawView } from './patch.js';
+import { overwritePlain, prefetchKeys, readStored } from './plain.js';
 import { TtlSet } from './ttl-set.js';
 import { insertEntry, overwriteEntry } from './write.js';
 
@@ -98,9 +95,8 @@ export class OffHeapKeyspace implements Keyspace {
   readonly defrag: Defragmenter;
   /** An LFU policy is in force: entry clocks hold LFU counters (see lfu.ts). */
   private lfuMode = false;
-  /** Hash of the key the last lookup looked for. */
+  /** The last lookup's key hash, entry, db and arena free count (objects-change.ts reuses them). */
   lastHash = 0;
-  /** The last lookup's entry, db and arena free count (reused by objects-change.ts). */
   lastRef = NIL;
   lastDb = -1;
   lastFrees = -1;
@@ -108,6 +104,8 @@ export class OffHeapKeyspace implements Keyspace {
   expiryHeld = false;
   readonly limits: EncodingLimits = defaultEncodingLimits();
   readonly expireTimeAfterRead = (db: number, key: Buffer): number => expireTimeAfterRead(this, db, key);
+  readonly prefetch = (db: number, keys: Buffer[], from: number, step: number): void =>
+    prefetchKeys(this, db, keys, from, step);
 
   constructor(
     readonly databases = 16,
@@ -169,10 +167,7 @@ export class OffHeapKeyspace implements Keyspace {
       return ref;
     }
     if (read && this.expiryHeld) return NIL;
-    if (this.before !== null) {
-      this.before(db, key);
-      dict.find(key, h);
-    }
+    this.announce(db, key);
     this.removeFound(db, ref);
     this.emitKey(db, key, 'expire');
     return NIL;
@@ -251,7 +246,7 @@ export class OffHeapKeyspace implements Keyspace {
     if (ref === NIL) return null;
     this.touchRef(ref, now);
     const e = this.entries;
-    return e.objectAt(ref) ?? (transient ? rawView(this, db, key, ref) : e.readValue(ref));
+    return transient ? (e.objectAt(ref) ?? rawView(this, db, key, ref)) : readStored(this, ref);
   }
 
   patchString(db: number, key: Buffer, minLength: number, edit: StringEdit): boolean {
@@ -263,6 +258,10 @@ export class OffHeapKeyspace implements Keyspace {
     const d = this.dbs[db];
     const e = this.entries;
     const ref = this.lookup(db, key, now);
+    if (ref !== NIL && this.before === null && overwritePlain(this, ref, value, expireAtMs, raw, now)) {
+      this.emitKey(db, key, 'set');
+      return;
+    }
     const h = this.lastHash;
     if (this.before !== null) {
       this.before(db, key);
