@@ -63,7 +63,10 @@ export async function startHttpCairn(
     keyspace?: TestServerOptions['keyspace'];
   } = {},
 ): Promise<HttpCairn> {
-  const t = createTestServer({ config: opts.config, keyspace: opts.keyspace });
+  // No shedding for event-loop delay unless the test asks (as startCairn): vitest's workers
+  // share a loaded machine, where the delay passes the 1000 ms default and answers turn 503.
+  const config = { 'shed-event-loop-delay-ms': '0', ...opts.config };
+  const t = createTestServer({ config, keyspace: opts.keyspace });
   const metrics = metricsFor(t.server);
   t.server.dispatcher.observer = metrics.observer;
   const http = await startHttpDoor(t.host, { host: '127.0.0.1', port: 0, settings: opts.settings, metrics });
