@@ -9,6 +9,7 @@
 import type { Collection } from '../values/collection.js';
 import type { Arena } from './arena.js';
 import { compressIfSmaller, decompress } from './compress.js';
+import { copyIn, copyOut } from './copy.js';
 import { Externals } from './externals.js';
 import { bytesEqual, bytesEqualAt, hashBytes } from './hash.js';
 import {
@@ -428,20 +429,4 @@ export class Entries {
     const w = (refOffset(ref) >>> 2) + W_META;
     u32[w] = ((u32[w] & 0xff000000) | (clock & CLOCK_MASK)) >>> 0;
   }
-}
-
-/** Values up to this long are copied by a JS loop; longer ones by Buffer.copy (native). */
-const NATIVE_COPY_MIN_BYTES = 64;
-
-function copyOut(src: Buffer, off: number, len: number): Buffer {
-  const out = Buffer.allocUnsafe(len);
-  if (len < NATIVE_COPY_MIN_BYTES) for (let i = 0; i < len; i++) out[i] = src[off + i];
-  else src.copy(out, 0, off, off + len);
-  return out;
-}
-
-function copyIn(dst: Buffer, off: number, src: Buffer): void {
-  const len = src.length;
-  if (len < NATIVE_COPY_MIN_BYTES) for (let i = 0; i < len; i++) dst[off + i] = src[i];
-  else src.copy(dst, off);
 }

@@ -6,6 +6,7 @@
  * the general path, so behaviour is the same either way.
  */
 import { isCollection, type StoredValue } from '../values/collection.js';
+import { copyIn, copyOut } from './copy.js';
 import { hashBytes } from './hash.js';
 import type { OffHeapKeyspace } from './keyspace.js';
 import {
@@ -30,8 +31,6 @@ import {
 const NOT_PLAIN = F_TTL | F_COMPRESSED | F_EXTERNAL | F_PREFIX | F_OBJECT | F_RAW;
 /** Flags that keep GET from copying the value straight out of the arena. */
 const NOT_DIRECT = F_COMPRESSED | F_EXTERNAL | F_OBJECT;
-/** Values up to this long are copied by a JS loop; longer ones by Buffer.copy (native). */
-const NATIVE_COPY_MIN_BYTES = 64;
 
 /**
  * SET of `value` without a TTL (`expireAtMs` 0, not `raw`) over the plain entry `ref` (just
@@ -62,10 +61,7 @@ export function overwritePlain(
     return false;
   ks.touchRef(ref, now);
   u32[w + W_LENS] = (klen | (vlen << 16)) >>> 0;
-  const u8 = ks.arena.u8[c];
-  const off = o + HEADER_BYTES + klen;
-  if (vlen < NATIVE_COPY_MIN_BYTES) for (let i = 0; i < vlen; i++) u8[off + i] = value[i];
-  else value.copy(u8, off);
+  copyIn(ks.arena.u8[c], o + HEADER_BYTES + klen, value);
   return true;
 }
 
@@ -83,11 +79,7 @@ export function readStored(ks: OffHeapKeyspace, ref: number): StoredValue {
   const lens = u32[w + W_LENS];
   const len = lens >>> 16;
   const off = o + ((flags & F_TTL) === 0 ? HEADER_BYTES : HEADER_BYTES + TTL_SLOT_BYTES) + (lens & 0xffff);
-  const src = ks.arena.u8[c];
-  const out = Buffer.allocUnsafe(len);
-  if (len < NATIVE_COPY_MIN_BYTES) for (let i = 0; i < len; i++) out[i] = src[off + i];
-  else src.copy(out, 0, off, off + len);
-  return out;
+  return copyOut(ks.arena.u8[c], off, len);
 }
 
 /** Where prefetch leaves what it read, so the reads are not optimised away. */
