@@ -5,6 +5,7 @@
 import type { DoorHost } from '../door.js';
 import { RespConnection, type RespSocket } from './connection.js';
 import type { DoorLimits } from './limits.js';
+import type { TurnBatch } from './turn.js';
 
 const MAX_CLIENTS = Buffer.from('-ERR max number of clients reached\r\n');
 const NO_STATS = { qbuf: 0, obl: 0, omem: 0 };
@@ -22,6 +23,7 @@ export function acceptConnection(
   host: DoorHost,
   socket: RespSocket,
   limits: DoorLimits,
+  turn: TurnBatch,
   onClosed: (c: RespConnection) => void = () => {},
 ): RespConnection | null {
   let conn: RespConnection | null = null;
@@ -38,6 +40,6 @@ export function acceptConnection(
     socket.end(MAX_CLIENTS, () => socket.destroy());
     return null;
   }
-  conn = new RespConnection(host, socket, client, limits, onClosed);
+  conn = new RespConnection(host, socket, client, limits, onClosed, turn);
   return conn;
 }

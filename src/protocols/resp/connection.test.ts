@@ -14,6 +14,7 @@ import type { ClientInit, DoorHost } from '../door.js';
 import { acceptConnection } from './accept.js';
 import { HIGH_WATER_BYTES, type RespConnection, type RespSocket } from './connection.js';
 import { readLimits } from './limits.js';
+import { TurnBatch } from './turn.js';
 
 /** A socket that records writes; `backlog` simulates bytes the kernel has not taken yet. */
 class FakeSocket extends EventEmitter {
@@ -58,7 +59,13 @@ class FakeSocket extends EventEmitter {
     this.paused = false;
     return this;
   }
+  /** The door's turn: `send` runs it at once, `arrive` leaves it to the event loop. */
+  turn: TurnBatch | null = null;
   send(s: string | Buffer): void {
+    this.arrive(s);
+    this.turn?.run();
+  }
+  arrive(s: string | Buffer): void {
     this.emit('data', Buffer.isBuffer(s) ? s : Buffer.from(s, 'latin1'));
   }
   text(): string[] {
@@ -142,6 +149,7 @@ function harness(config: Record<string, string> = {}): Harness {
     context: (client, signal = null, deadline = 0) => ({ client, server, signal, deadline }),
   };
   const limits = readLimits(store);
+  const turn = new TurnBatch();
   return {
     host,
     clock,
@@ -150,7 +158,8 @@ function harness(config: Record<string, string> = {}): Harness {
     resolveSlow,
     connect() {
       const socket = new FakeSocket();
-      const conn = acceptConnection(host, socket as unknown as RespSocket, limits);
+      socket.turn = turn;
+      const conn = acceptConnection(host, socket as unknown as RespSocket, limits, turn);
       return { socket, conn };
     },
   };
@@ -166,6 +175,34 @@ describe('RespConnection', () => {
     const { socket } = h.connect();
     socket.send(`${cmd('SET', 'k', 'v') + cmd('GET', 'k')}PING\r\n${cmd('GET', 'missing')}`);
     expect(socket.text()).toEqual(['+OK\r\n$1\r\nv\r\n+PONG\r\n$-1\r\n']);
+  });
+
+  it('runs the commands of every socket of a turn before it writes any reply', async () => {
+    const h = harness();
+    const a = h.connect().socket;
+    const b = h.connect().socket;
+    const order: string[] = [];
+    const track = (name: string, s: FakeSocket) => {
+      const write = s.write.bind(s);
+      s.write = (x: Buffer | string) => {
+        order.push(`write ${name}`);
+        return write(x);
+      };
+    };
+    track('a', a);
+    track('b', b);
+    a.arrive(cmd('SET', 'k', 'from-a'));
+    b.arrive(cmd('GET', 'k'));
+    // Nothing ran yet: the turn waits for the poll phase to end.
+    expect(a.writes.length + b.writes.length).toBe(0);
+    await tick();
+    expect(order).toEqual(['write a', 'write b']);
+    expect(a.text()).toEqual(['+OK\r\n']);
+    // b's GET ran after a's SET, in the order the bytes arrived.
+    expect(b.text()).toEqual(['$6\r\nfrom-a\r\n']);
+    // Input past RUN_NOW_BYTES runs at once (a bulk load does not pile up until the turn).
+    a.arrive(cmd('SET', 'big', 'x'.repeat(300_000)));
+    expect(a.text()).toEqual(['+OK\r\n', '+OK\r\n']);
   });
 
   it('serves a command fed byte by byte', () => {
@@ -190,9 +227,13 @@ describe('RespConnection', () => {
   it('closes after QUIT and runs nothing behind it', () => {
     const h = harness();
     const { socket } = h.connect();
+    expect(h.host.server.clients.count('resp')).toBe(1);
     socket.send(cmd('PING') + cmd('QUIT') + cmd('SET', 'x', '1'));
     expect(socket.text()).toEqual(['+PONG\r\n+OK\r\n']);
     expect(socket.ended).toBe(true);
+    // Gone with its last reply, before the socket's close event (a tracking redirect to it is
+    // broken from then on, as in Redis).
+    expect(h.host.server.clients.count('resp')).toBe(0);
   });
 
   it('replies the protocol error after earlier replies, then closes', () => {

@@ -1,7 +1,7 @@
 /**
  * One RESP client connection: socket bytes in, parsed commands through the dispatcher, rendered
- * replies out. Every complete command of a chunk runs and all their replies leave in one socket
- * write (pipelining). A command whose reply is a promise holds the commands behind it until it
+ * replies out. The commands of a turn of the event loop run together with those of every other
+ * readable socket, then all their replies leave, one socket write per connection (turn.ts). A command whose reply is a promise holds the commands behind it until it
  * settles, so replies keep their order. Closing follows Redis: a protocol error or QUIT sends the
  * replies rendered so far and then closes; a client past its output buffer limit or idle past
  * `timeout` is dropped at once.
@@ -17,9 +17,12 @@ import type { DoorLimits, OutputLimits } from './limits.js';
 import { type ProtocolError, RespParser } from './parser.js';
 import { isPlainPublish, mayExceed, schedulePushFlush } from './push-flush.js';
 import { writePush } from './push-wire.js';
+import type { TurnBatch, TurnMember } from './turn.js';
 
 /** Render this much output before handing it to the socket mid-chunk. */
 const FLUSH_BYTES = 64 * 1024;
+/** Input buffered past this runs at once instead of waiting for the turn (bulk loads). */
+const RUN_NOW_BYTES = 256 * 1024;
 /** Stop running commands while this much output waits in the socket (or the hard limit, if higher). */
 export const HIGH_WATER_BYTES = 1024 * 1024;
 /** Output buffer capacity kept between bursts; a larger one is dropped once flushed. */
@@ -45,7 +48,7 @@ export type RespSocket = Pick<
   | 'once'
 >;
 
-export class RespConnection {
+export class RespConnection implements TurnMember {
   readonly parser: RespParser;
   readonly out = new OutputBuffer();
   private readonly figures: BufferFigures;
@@ -55,6 +58,8 @@ export class RespConnection {
   private waiting = false;
   /** Inside run(): close requests and settles defer to its end. */
   private running = false;
+  /** Queued in the door's turn to run its input. */
+  private queued = false;
   /** Send what is rendered, then close (QUIT, CLIENT KILL, protocol error). */
   private closing = false;
   /** The door is shutting down: run nothing new, finish in-flight work, close. */
@@ -78,6 +83,7 @@ export class RespConnection {
     readonly client: ClientState,
     private readonly limits: DoorLimits,
     private readonly onClosed: (c: RespConnection) => void,
+    private readonly turn: TurnBatch,
   ) {
     this.parser = new RespParser(limits.parser);
     this.figures = new BufferFigures(host.server.clock.now(), host.server.replyBuffer);
@@ -189,7 +195,11 @@ export class RespConnection {
     this.client.lastInteraction = now;
     try {
       this.parser.feed(chunk);
-      this.run();
+      if (this.parser.buffered >= RUN_NOW_BYTES) this.run();
+      else if (!this.queued) {
+        this.queued = true;
+        this.turn.add(this);
+      }
     } catch (err) {
       // A bug reached the connection loop: drop this client, keep serving the others.
       this.host.logger.error({ err, client: this.client.id }, 'RESP connection failed');
@@ -197,8 +207,27 @@ export class RespConnection {
     }
   };
 
-  /** Run every complete buffered command, then write their replies in one go. */
-  private run(): void {
+  runTurn(): void {
+    this.queued = false;
+    try {
+      this.run(false);
+    } catch (err) {
+      this.host.logger.error({ err, client: this.client.id }, 'RESP connection failed');
+      this.destroy();
+    }
+  }
+
+  flushTurn(): void {
+    try {
+      this.afterRun();
+    } catch (err) {
+      this.host.logger.error({ err, client: this.client.id }, 'RESP connection failed');
+      this.destroy();
+    }
+  }
+
+  /** Run every complete buffered command, then (`write`) write their replies in one go. */
+  private run(write = true): void {
     if (this.running) return;
     this.running = true;
     const parser = this.parser;
@@ -218,6 +247,10 @@ export class RespConnection {
       this.host.server.pubsub.batchPublishes(false);
       this.running = false;
     }
+    if (write) this.afterRun();
+  }
+
+  private afterRun(): void {
     this.flush();
     if ((this.closing || this.draining) && !this.waiting) this.finish();
   }
@@ -416,6 +449,19 @@ export class RespConnection {
     }
     this.flush();
     this.socket.end(() => this.socket.destroy());
+    // Gone for everyone else now, as Redis frees a client once its last reply is written: a
+    // tracking redirect to it is broken, CLIENT LIST no longer shows it (its socket may close
+    // a turn or two later).
+    this.unregister();
+  }
+
+  private unregistered = false;
+
+  private unregister(): void {
+    if (this.unregistered) return;
+    this.unregistered = true;
+    this.abort.abort();
+    this.host.closeClient(this.client);
   }
 
   private readonly onError = (err: Error): void => {
@@ -425,9 +471,8 @@ export class RespConnection {
   private readonly onClose = (): void => {
     if (this.closed) return;
     this.closed = true;
-    this.abort.abort();
     try {
-      this.host.closeClient(this.client);
+      this.unregister();
     } finally {
       this.onClosed(this);
       this.resolveClosed();

@@ -11,6 +11,7 @@ import type { DoorHandle, DoorHost, DoorOptions } from '../door.js';
 import { acceptConnection } from './accept.js';
 import type { RespConnection } from './connection.js';
 import { followLimits, readLimits } from './limits.js';
+import { TurnBatch } from './turn.js';
 
 /** How often idle timeouts and soft output limits are checked. */
 const CRON_INTERVAL_MS = 1000;
@@ -63,6 +64,7 @@ export async function startRespDoor(host: DoorHost, opts: DoorOptions): Promise<
   const limits = readLimits(config);
   const unfollow = followLimits(config, limits);
   const conns = new Set<RespConnection>();
+  const turn = new TurnBatch();
   const servers: Server[] = [];
   let accepting = true;
 
@@ -75,7 +77,7 @@ export async function startRespDoor(host: DoorHost, opts: DoorOptions): Promise<
     try {
       socket.setNoDelay(true);
       if (limits.keepAliveMs > 0) socket.setKeepAlive(true, limits.keepAliveMs);
-      const conn = acceptConnection(host, socket, limits, (c) => conns.delete(c));
+      const conn = acceptConnection(host, socket, limits, turn, (c) => conns.delete(c));
       if (conn !== null) conns.add(conn);
     } catch (err) {
       logger.error({ err }, 'could not accept a RESP connection');
