@@ -8,8 +8,9 @@
  * virtual machines), the whole TLB cold, so every command started cold: its parser, dispatcher,
  * keyspace and value code and data were fetched again, page walks included. Run together, the
  * commands of a turn share what the first one warmed. Measured with redis-benchmark at pipeline
- * 1 and 50 clients (docs/collections.md, "One turn of the event loop"): ZADD's server CPU per request fell by a quarter,
- * EVALSHA's by a quarter to a third; SET and GET, whose path is short, stayed where they were.
+ * 1 and 50 clients (docs/collections.md, "One turn of the event loop"): ZADD's server CPU per
+ * request fell by a quarter, EVALSHA's by a quarter to a third; SET and GET, whose path is
+ * short, stayed where they were.
  *
  * Redis writes replies in beforeSleep, after serving every readable socket of one epoll
  * iteration; this goes one step further and runs the commands there too, which Node allows at no
