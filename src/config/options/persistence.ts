@@ -49,7 +49,7 @@ export const PERSISTENCE_OPTIONS = [
     default: 'lz4',
     values: ['lz4', 'none'],
     mutable: true,
-    doc: 'Compress snapshot blocks with LZ4 (on the thread pool, off the event loop), or not',
+    doc: 'Compress snapshot blocks with LZ4 (on the event loop, a turn every 256 kB), or not',
   },
   {
     name: 'snapshot-keep',

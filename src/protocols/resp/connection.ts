@@ -1,8 +1,9 @@
 /**
  * One RESP client connection: socket bytes in, parsed commands through the dispatcher, rendered
  * replies out. The commands of a turn of the event loop run together with those of every other
- * readable socket, then all their replies leave, one socket write per connection (turn.ts). A command whose reply is a promise holds the commands behind it until it
- * settles, so replies keep their order. Closing follows Redis: a protocol error or QUIT sends the
+ * readable socket, then all their replies leave, one socket write per connection (turn.ts). A
+ * command whose reply is a promise holds the commands behind it until it settles, so replies
+ * keep their order. Closing follows Redis: a protocol error or QUIT sends the
  * replies rendered so far and then closes; a client past its output buffer limit or idle past
  * `timeout` is dropped at once.
  */
@@ -74,6 +75,8 @@ export class RespConnection implements TurnMember {
   private queuedAtFlush = 0;
   /** destroy() was called: pushes are dropped (the socket's 'close' follows). */
   private dropped = false;
+  /** The client has left the server's registry (last reply written, or socket closed). */
+  private unregistered = false;
   private readonly closedPromise: Promise<void>;
   private resolveClosed!: () => void;
 
@@ -454,8 +457,6 @@ export class RespConnection implements TurnMember {
     // a turn or two later).
     this.unregister();
   }
-
-  private unregistered = false;
 
   private unregister(): void {
     if (this.unregistered) return;
