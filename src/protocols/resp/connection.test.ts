@@ -79,6 +79,8 @@ interface Harness {
   stats: ServerApi['stats'];
   config: ConfigStore;
   resolveSlow: Array<(r: Reply) => void>;
+  /** Each command run: its name and whether its client was still registered. */
+  ran: Array<[string, boolean]>;
   connect(): { socket: FakeSocket; conn: RespConnection | null };
 }
 
@@ -91,8 +93,10 @@ function harness(config: Record<string, string> = {}): Harness {
   const resolveSlow: Harness['resolveSlow'] = [];
   const kv = new Map<string, Buffer>();
   const server = { stats, clock, config: store, clients, pubsub: new PubSubHub() } as unknown as ServerApi;
+  const ran: Harness['ran'] = [];
   const execute = (ctx: CommandContext, argv: Buffer[]): Reply | Promise<Reply> => {
     const c = ctx.client;
+    ran.push([argv[0].toString(), clients.get(c.id) !== undefined]);
     switch (argv[0].toString().toUpperCase()) {
       case 'PING':
         return PONG;
@@ -156,6 +160,7 @@ function harness(config: Record<string, string> = {}): Harness {
     stats,
     config: store,
     resolveSlow,
+    ran,
     connect() {
       const socket = new FakeSocket();
       socket.turn = turn;
@@ -203,6 +208,21 @@ describe('RespConnection', () => {
     // Input past RUN_NOW_BYTES runs at once (a bulk load does not pile up until the turn).
     a.arrive(cmd('SET', 'big', 'x'.repeat(300_000)));
     expect(a.text()).toEqual(['+OK\r\n', '+OK\r\n']);
+  });
+
+  it('runs what arrived before the socket closed, before the client leaves', async () => {
+    const h = harness();
+    const { socket } = h.connect();
+    socket.arrive(cmd('SET', 'sent', 'then-hung-up'));
+    // The peer went away before the turn ran (a reset: 'close' follows within the same turn).
+    socket.emit('close', true);
+    expect(h.host.server.clients.count('resp')).toBe(0);
+    expect(h.ran).toEqual([['SET', true]]);
+    await tick();
+    const reader = h.connect().socket;
+    reader.send(cmd('GET', 'sent'));
+    expect(reader.text()).toEqual(['$12\r\nthen-hung-up\r\n']);
+    expect(socket.writes).toEqual([]);
   });
 
   it('serves a command fed byte by byte', () => {

@@ -471,6 +471,10 @@ export class RespConnection implements TurnMember {
 
   private readonly onClose = (): void => {
     if (this.closed) return;
+    // Commands that arrived before the close run now, while the client is still registered, as
+    // they did when commands ran on arrival (a client may send and hang up at once). Their
+    // replies have nowhere to go.
+    if (this.queued) this.runTurn();
     this.closed = true;
     try {
       this.unregister();
