@@ -22,8 +22,12 @@ import type { TurnBatch, TurnMember } from './turn.js';
 
 /** Render this much output before handing it to the socket mid-chunk. */
 const FLUSH_BYTES = 64 * 1024;
-/** Input buffered past this runs at once instead of waiting for the turn (bulk loads). */
-const RUN_NOW_BYTES = 256 * 1024;
+/**
+ * Input buffered past this runs at once instead of waiting for the turn: a full socket read
+ * (Node reads 64 kB at a time) is a bulk load, and this bounds what a connection holds until
+ * the turn to about what it held when commands ran on arrival.
+ */
+const RUN_NOW_BYTES = 64 * 1024;
 /** Stop running commands while this much output waits in the socket (or the hard limit, if higher). */
 export const HIGH_WATER_BYTES = 1024 * 1024;
 /** Output buffer capacity kept between bursts; a larger one is dropped once flushed. */
