@@ -10,14 +10,16 @@
 import type { Socket } from 'node:net';
 import type { ClientState, CommandContext } from '../../commands/context.js';
 import { PushBatch } from '../../commands/pubsub/batch.js';
-import { ErrorReply, NO_REPLY, PushReply, type Reply, SequenceReply } from '../../commands/reply.js';
+import { PushReply, type Reply } from '../../commands/reply.js';
 import type { DoorHost } from '../door.js';
 import { BufferFigures, type BufferStats } from './buffer-figures.js';
-import { OutputBuffer, writeError, writeReply } from './encoder.js';
+import { OutputBuffer } from './encoder.js';
 import type { DoorLimits, OutputLimits } from './limits.js';
+import { OutputGuard, outputLimitsFor } from './output-guard.js';
 import { type ProtocolError, RespParser } from './parser.js';
 import { isPlainPublish, mayExceed, schedulePushFlush } from './push-flush.js';
 import { writePush } from './push-wire.js';
+import { answerProtocolError, INTERNAL_ERROR, renderReply } from './render.js';
 import type { TurnBatch, TurnMember } from './turn.js';
 
 /** Render this much output before handing it to the socket mid-chunk. */
@@ -32,8 +34,6 @@ const RUN_NOW_BYTES = 64 * 1024;
 export const HIGH_WATER_BYTES = 1024 * 1024;
 /** Output buffer capacity kept between bursts; a larger one is dropped once flushed. */
 const KEEP_OUTPUT_BYTES = 256 * 1024;
-
-const INTERNAL_ERROR = new ErrorReply('INTERNAL', 'ERR internal error');
 
 /** What a connection needs from a socket (net.Socket, or a fake in unit tests). */
 export type RespSocket = Pick<
@@ -73,8 +73,7 @@ export class RespConnection implements TurnMember {
   private paused = false;
   private ending = false;
   private closed = false;
-  /** When pending output first went past the soft limit (clock ms), 0 when under it. */
-  private softSince = 0;
+  private readonly guard = new OutputGuard();
   /** socket.writableLength after our last write: a bound of it until the next (push-flush.ts). */
   private queuedAtFlush = 0;
   /** destroy() was called: pushes are dropped (the socket's 'close' follows). */
@@ -136,7 +135,7 @@ export class RespConnection implements TurnMember {
       return false;
     }
     if (mayExceed(this.outputLimits(), out.pending + this.queuedAtFlush)) this.checkOutputLimits();
-    else this.softSince = 0;
+    else this.guard.clear();
     // Pushes of one turn of the event loop (a pipeline of PUBLISH) leave in one write, as Redis
     // writes each client's output once per event-loop iteration.
     if (!this.running && !this.flushQueued) {
@@ -154,8 +153,7 @@ export class RespConnection implements TurnMember {
     try {
       this.flush();
     } catch (err) {
-      this.host.logger.error({ err, client: this.client.id }, 'RESP connection failed');
-      this.destroy();
+      this.failed(err);
     }
   };
 
@@ -189,7 +187,7 @@ export class RespConnection implements TurnMember {
       this.destroy();
       return;
     }
-    this.checkOutputLimits(now);
+    this.checkOutputLimits();
   }
 
   // ---- input --------------------------------------------------------------------------------
@@ -208,9 +206,7 @@ export class RespConnection implements TurnMember {
         this.turn.add(this);
       }
     } catch (err) {
-      // A bug reached the connection loop: drop this client, keep serving the others.
-      this.host.logger.error({ err, client: this.client.id }, 'RESP connection failed');
-      this.destroy();
+      this.failed(err);
     }
   };
 
@@ -219,8 +215,7 @@ export class RespConnection implements TurnMember {
     try {
       this.run(false);
     } catch (err) {
-      this.host.logger.error({ err, client: this.client.id }, 'RESP connection failed');
-      this.destroy();
+      this.failed(err);
     }
   }
 
@@ -228,8 +223,7 @@ export class RespConnection implements TurnMember {
     try {
       this.afterRun();
     } catch (err) {
-      this.host.logger.error({ err, client: this.client.id }, 'RESP connection failed');
-      this.destroy();
+      this.failed(err);
     }
   }
 
@@ -295,32 +289,14 @@ export class RespConnection implements TurnMember {
       if (this.client.deferredPushes !== null) this.writeDeferred();
       this.run();
     } catch (err) {
-      this.host.logger.error({ err, client: this.client.id }, 'RESP connection failed');
-      this.destroy();
+      this.failed(err);
     }
   }
 
   // ---- output -------------------------------------------------------------------------------
 
   private render(reply: Reply, wasSkip: boolean): void {
-    const client = this.client;
-    const mode = client.replyMode;
-    if (mode !== 'on') {
-      // OFF: nothing. SKIP: neither the command that asked for it nor the next one answer.
-      if (mode === 'skip' && wasSkip) client.replyMode = 'on';
-      // Except pushes ((un)subscribe confirmations): Redis sends those whatever the reply mode.
-      if (!(reply instanceof SequenceReply || reply instanceof PushReply)) return;
-    }
-    if (reply === NO_REPLY) return;
-    const out = this.out;
-    const mark = out.len;
-    try {
-      writeReply(out, reply, client.resp);
-    } catch (err) {
-      out.truncate(mark);
-      this.host.logger.error({ err, client: client.id }, 'could not render a reply');
-      writeError(out, INTERNAL_ERROR.message);
-    }
+    if (!renderReply(this.out, reply, this.client, wasSkip, this.host.logger)) return;
     const lim = this.outputLimits();
     if (lim.hardBytes > 0 || lim.softBytes > 0) this.checkOutputLimits();
   }
@@ -377,38 +353,18 @@ export class RespConnection implements TurnMember {
     try {
       this.run();
     } catch (err) {
-      this.host.logger.error({ err, client: this.client.id }, 'RESP connection failed');
-      this.destroy();
+      this.failed(err);
     }
   };
 
-  /**
-   * The client's output class (Redis's getClientType): `replica` once it sent SYNC/PSYNC,
-   * `pubsub` while it holds a subscription.
-   * A monitor gets the `pubsub` bounds too (Redis leaves it in `normal`, unbounded by default):
-   * one that does not read must not grow the server's memory.
-   */
   private outputLimits(): OutputLimits {
-    if (this.client.replica) return this.limits.replicaOutput;
-    return this.client.pubsub === null && !this.client.monitor
-      ? this.limits.output
-      : this.limits.pubsubOutput;
+    return outputLimitsFor(this.limits, this.client);
   }
 
-  /** Redis's checkClientOutputBufferLimits: over hard at once, or over soft for too long. */
-  private checkOutputLimits(now = 0): void {
-    const lim = this.outputLimits();
+  /** Close a client past its output buffer limits (output-guard.ts). */
+  private checkOutputLimits(): void {
     const used = this.out.pending + this.socket.writableLength;
-    let reason = '';
-    if (lim.hardBytes > 0 && used > lim.hardBytes) {
-      reason = 'hard';
-    } else if (lim.softBytes > 0 && used > lim.softBytes) {
-      if (now === 0) now = this.host.server.clock.now();
-      if (this.softSince === 0) this.softSince = now;
-      else if (now - this.softSince > lim.softMs) reason = 'soft';
-    } else {
-      this.softSince = 0;
-    }
+    const reason = this.guard.check(this.outputLimits(), used, this.host.server.clock);
     if (reason === '') return;
     this.host.logger.warn(
       { client: this.client.id, addr: this.client.addr, omem: used, limit: reason },
@@ -421,20 +377,14 @@ export class RespConnection implements TurnMember {
   // ---- errors and closing -------------------------------------------------------------------
 
   private protocolError(e: ProtocolError): void {
-    const client = this.client;
-    if (e.reply === null) {
-      this.host.logger.warn(
-        { client: client.id, addr: client.addr, qbuf: this.parser.buffered },
-        'Closing client that reached max query buffer length',
-      );
-    } else {
-      this.host.logger.debug(
-        { client: client.id, addr: client.addr, reason: e.reason },
-        'Protocol error from client',
-      );
-      if (client.replyMode === 'on') writeError(this.out, e.reply);
-    }
+    answerProtocolError(this.out, e, this.client, this.parser.buffered, this.host.logger);
     this.closing = true;
+  }
+
+  /** A bug reached the connection loop: drop this client, keep serving the others. */
+  private failed(err: unknown): void {
+    this.host.logger.error({ err, client: this.client.id }, 'RESP connection failed');
+    this.destroy();
   }
 
   private internalError(err: unknown, argv: Buffer[]): void {
