@@ -69,6 +69,8 @@ export class Dispatcher {
   private readonly byShortName = new Map<number, TableEntry>();
   private lastShortCode = -1;
   private lastShortEntry: TableEntry | null = null;
+  /** Handlers running (EXEC and scripts run commands inside their own). */
+  private depth = 0;
 
   constructor(readonly table: CommandTable) {}
 
@@ -231,6 +233,7 @@ export class Dispatcher {
     const propagation = server.propagation;
     const feeding = propagation.active;
     if (feeding) propagation.begin(server.dirty, entry);
+    this.depth++;
     try {
       reply = entry.spec.handler!(ctx, argv);
     } catch (err) {
@@ -240,6 +243,8 @@ export class Dispatcher {
         `ERR internal error in '${entry.fullName}': ${(err as Error).message}`,
       );
     }
+    // Between top-level commands no handler holds a value object: the engine may settle them.
+    if (--this.depth === 0) server.keyspace.settle?.();
     if (feeding) propagation.end(client.db, entry, argv, reply, server.dirty);
     stats.calls++;
     let ms = 0;

@@ -273,4 +273,9 @@ export interface Keyspace {
   memoryStats?(): EngineMemoryStats;
   /** MEMORY PURGE: give unused memory back (compaction) within `budgetMs`. Optional. */
   purge?(budgetMs: number): void;
+  /**
+   * Called between two commands (none holds a value object then): the engine may put the
+   * collections commands took out back into their resting form. Optional.
+   */
+  settle?(): void;
 }

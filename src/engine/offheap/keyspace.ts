@@ -442,6 +442,8 @@ export class OffHeapKeyspace implements Keyspace {
     return { ...memoryStats(this), heapBytes: this.entries.objs.bytes + this.entries.prefixes.memory };
   }
 
+  readonly settle = (): void => this.entries.objs.settle();
+
   purge(budgetMs: number): void {
     purge(this, budgetMs);
   }

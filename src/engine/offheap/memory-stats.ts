@@ -33,13 +33,22 @@ export function memoryStats(ks: OffHeapKeyspace): EngineMemoryStats {
     dbs.push({ db, mainBytes: (dict.t0.length + dict.t1.length) * 4, expiresBytes: ttl.arr.length * 4 });
   }
   const d = ks.defrag.stats();
+  const packed = ks.entries.objs.blocks;
+  // Small collections at rest are charged with their objects (datasetBytes); their slabs' unused
+  // space is the engine's like the arena's.
+  const packedUnused = packed.reservedBytes - packed.liveBytes;
   return {
     datasetBytes: a.liveBytes + ext.bytes + ks.entries.objs.bytes + ks.entries.prefixes.memory,
     indexBytes: ks.index.bytes,
     // Slabs count whole (their free blocks too), other external Buffers by what they hold.
     allocatedBytes:
-      a.reservedBytes + ks.index.bytes + ext.bytes - ext.slabs.liveBytes + ext.slabs.reservedBytes,
-    fragmentationBytes: a.reservedBytes - a.liveBytes,
+      a.reservedBytes +
+      ks.index.bytes +
+      ext.bytes -
+      ext.slabs.liveBytes +
+      ext.slabs.reservedBytes +
+      packedUnused,
+    fragmentationBytes: a.reservedBytes - a.liveBytes + packedUnused,
     dbs,
     extra: [
       ['engine', ks.name],
@@ -52,6 +61,8 @@ export function memoryStats(ks: OffHeapKeyspace): EngineMemoryStats {
       ['external.bytes', ext.bytes],
       ['external.slab-bytes', ext.slabs.reservedBytes],
       ['external.slab-live', ext.slabs.liveBytes],
+      ['packed.slab-bytes', packed.reservedBytes],
+      ['packed.live', packed.liveBytes],
       ['compression.threshold', ks.entries.compressionThreshold],
       ['prefixes.count', ks.entries.prefixes.count()],
       ['prefixes.bytes', ks.entries.prefixes.memory],

@@ -4,9 +4,10 @@
  * kept, and the large or not-yet-settled forms stay objects.
  */
 import { setImmediate as turn } from 'node:timers/promises';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { createTestServer } from '../../server/testing.js';
 import { ManualClock } from '../clock.js';
-import type { Collection } from '../values/collection.js';
+import { type Collection, defaultEncodingLimits } from '../values/collection.js';
 import { HashValue } from '../values/hash.js';
 import { ListValue } from '../values/list.js';
 import { SetValue } from '../values/set.js';
@@ -65,6 +66,7 @@ describe('Objects at rest', () => {
   it('keeps the large and unsettled forms as objects', async () => {
     const objs = new Objects();
     const big = hash(300);
+    // A small hashtable set keeps its object: SSCAN's live iterations are keyed by it.
     const strs = set('a', 'b');
     const unplaced = zset(3);
     const ring = list(200);
@@ -74,6 +76,7 @@ describe('Objects at rest', () => {
     expect(objs.get(ids[0])).toBe(big);
     expect(objs.get(ids[1])).toBe(strs);
     expect(objs.get(ids[3])).toBe(ring);
+    expect(objs.blocks.liveBytes).toBe(0);
   });
 
   it('keeps every change made through the keyspace across turns', async () => {
@@ -114,5 +117,75 @@ describe('Objects at rest', () => {
     l.clear();
     expect(ks.modified(0, b('l'))).toBe(false);
     expect(ks.exists(0, b('l'))).toBe(false);
+  });
+
+  it('rests outside the heap, rewriting a block only when its collection changed', async () => {
+    const objs = new Objects();
+    const values = [hash(10), zset(5)];
+    for (const v of values) v.fitEncoding(defaultEncodingLimits());
+    const ids = values.map((v) => objs.add(v));
+    await turn();
+    const live = objs.blocks.liveBytes;
+    expect(live).toBeGreaterThan(0);
+    const write = vi.spyOn(objs.blocks, 'write');
+    // Read only: built again, nothing written.
+    expect((objs.get(ids[0]) as HashValue).get('field3')).toBe('v3');
+    await turn();
+    expect(write).not.toHaveBeenCalled();
+    // Changed: written, in a bigger block once it outgrows its own.
+    const h = objs.get(ids[0]) as HashValue;
+    h.set('field3', 'x'.repeat(40));
+    h.fitEncoding(defaultEncodingLimits());
+    objs.recharge(ids[0]);
+    await turn();
+    expect(write).toHaveBeenCalledTimes(1);
+    expect(objs.blocks.liveBytes).toBeGreaterThan(live);
+    expect((objs.get(ids[0]) as HashValue).get('field3')).toBe('x'.repeat(40));
+    // Gone: the blocks are given back.
+    objs.remove(ids[0]);
+    objs.remove(ids[1]);
+    await turn();
+    expect(objs.blocks.liveBytes).toBe(0);
+  });
+
+  it('keeps a packed form too big for a block as its string', async () => {
+    // No kind packs more than 32 KiB today (values/ caps each); the table does not rely on it.
+    const objs = new Objects();
+    const h = hash(2);
+    h.fitEncoding(defaultEncodingLimits());
+    const big = `\x05field\x05value${'z'.repeat(70000)}`;
+    vi.spyOn(h, 'compactForm').mockReturnValue(big);
+    const id = objs.add(h);
+    await turn();
+    expect(objs.blocks.liveBytes).toBe(0);
+    const got = objs.get(id) as HashValue;
+    expect(got).not.toBe(h);
+    expect(got.compactForm()).toBe(big);
+  });
+
+  it('settles between commands once 64 objects are out, not before', async () => {
+    const objs = new Objects();
+    const ids = Array.from({ length: 63 }, () => {
+      const h = hash(3);
+      h.fitEncoding(defaultEncodingLimits());
+      return objs.add(h);
+    });
+    objs.settle();
+    expect(objs.blocks.liveBytes).toBe(0);
+    const last = hash(3);
+    last.fitEncoding(defaultEncodingLimits());
+    ids.push(objs.add(last));
+    objs.settle();
+    expect(objs.blocks.liveBytes).toBeGreaterThan(0);
+    expect(objs.get(ids[63])).not.toBe(last);
+
+    // Through the dispatcher: 100 HSETs with no turn between them leave at most 63 out.
+    const t = createTestServer({ keyspace: (clock, dbs) => new OffHeapKeyspace(dbs, clock) });
+    const ks = t.keyspace as OffHeapKeyspace;
+    const c = t.client();
+    for (let i = 0; i < 100; i++) await t.run(c, 'HSET', `h${i}`, 'f', 'v');
+    // Each hash of one short field rests in one 8-byte block: the first 64 did, the rest wait.
+    expect(ks.entries.objs.blocks.liveBytes).toBe(64 * 8);
+    t.close();
   });
 });

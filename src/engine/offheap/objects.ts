@@ -2,42 +2,69 @@
  * Collections held by off-heap entries (layout.ts, F_OBJECT): the entry's value is a u32 id
  * into this table, which keeps the collection and the bytes it was last charged for.
  *
- * Collections live on the JS heap; the arena keeps the key, TTL and access clock, so they
- * share the one dict, TTL set, eviction sample space and SCAN with strings. A small collection
- * rests as its packed string alone (values/compact.ts: kind and count in `meta`): `get` builds
- * the object around it again, and once the commands of the current event-loop turn are done
- * (setImmediate), every object handed out or changed in that turn that is small again goes
- * back to its string. Commands run synchronously, so none holds an object across that step.
+ * Collections are JS objects while commands use them; the arena keeps the key, TTL and access
+ * clock, so they share the one dict, TTL set, eviction sample space and SCAN with strings. A
+ * small collection rests as its packed bytes alone (values/compact.ts: kind and count in
+ * `meta`), in a block outside the JS heap (packed-blocks.ts): `get` builds the string and the
+ * object around it again, and once the commands of the current event-loop turn are done
+ * (setImmediate), or between two commands once many are out (`settle`), every object handed
+ * out or changed since that is small again goes back to its block, written only when its
+ * packed string changed. Commands run synchronously, so none holds an object across that step.
  */
 import type { Collection } from '../values/collection.js';
 import { compactMeta, compactString, expand } from '../values/compact.js';
+import { PACKED_MAX_BLOCK, PackedBlocks } from './packed-blocks.js';
 
 /** Bytes an entry's value area holds for an object: its id. */
 export const OBJECT_ID_BYTES = 4;
 
 /** `meta` bit: the id is in `touched` (kind and count are in the low 24 bits). */
 const TOUCHED = 0x1000000;
+/** `meta` bit: the packed bytes are in block `loc` (`lens` long), current unless an object is out. */
+const IN_BLOCK = 0x2000000;
 const META_MASK = 0xffffff;
+/**
+ * Objects out at once before `settle` puts them back between commands rather than at the end of
+ * the turn: a pipelined burst over many keys would otherwise keep thousands of objects and
+ * strings alive through young-generation collections, which copy and then promote them.
+ */
+const SETTLE_AT = 64;
 
 export class Objects {
-  /** A collection, a small one's packed string (at rest), or null (a free id). */
+  /**
+   * A collection; a small one's packed string at rest when it is too big for a block; or null
+   * (at rest in a block, or a free id).
+   */
   private readonly objs: (Collection | string | null)[] = [null];
   /** Bytes each object was last charged for (usedMemory). */
   private readonly charged: number[] = [0];
   private meta = new Uint32Array(1024);
+  private loc = new Uint32Array(1024);
+  private lens = new Uint32Array(1024);
+  readonly blocks = new PackedBlocks();
   private readonly freeIds: number[] = [];
-  /** Ids whose object was handed out or changed since the last `rest`. */
+  /** Ids whose object was handed out or changed since the last `rest`... */
   private touched: number[] = [];
+  /** ...and for each, the string it was built from when that was its block's. */
+  private touchedFrom: (string | null)[] = [];
   private restScheduled = false;
   bytes = 0;
 
   /** The collection of `id` (built again from its string when it rests as one). */
   get(id: number): Collection | null {
     const o = this.objs[id];
+    if (o === null) {
+      if ((this.meta[id] & IN_BLOCK) === 0) return null;
+      const s = this.blocks.read(this.loc[id], this.lens[id]);
+      const obj = expand(this.meta[id] & META_MASK, s);
+      this.objs[id] = obj;
+      this.touch(id, s);
+      return obj;
+    }
     if (typeof o !== 'string') return o;
     const obj = expand(this.meta[id] & META_MASK, o);
     this.objs[id] = obj;
-    this.touch(id);
+    this.touch(id, null);
     return obj;
   }
 
@@ -47,17 +74,14 @@ export class Objects {
     this.objs[id] = obj;
     this.charged[id] = m;
     this.bytes += m;
-    if (id >= this.meta.length) {
-      const grown = new Uint32Array(this.meta.length * 2);
-      grown.set(this.meta);
-      this.meta = grown;
-    }
+    if (id >= this.meta.length) this.grow();
     this.meta[id] = 0;
-    this.touch(id);
+    this.touch(id, null);
     return id;
   }
 
   remove(id: number): void {
+    this.dropBlock(id);
     this.bytes -= this.charged[id];
     this.objs[id] = null;
     this.charged[id] = 0;
@@ -72,7 +96,7 @@ export class Objects {
     const m = obj.memory();
     this.bytes += m - this.charged[id];
     this.charged[id] = m;
-    this.touch(id);
+    this.touch(id, null);
   }
 
   count(): number {
@@ -84,38 +108,87 @@ export class Objects {
     this.charged.length = 1;
     this.freeIds.length = 0;
     this.meta.fill(0);
+    this.blocks.clear();
     this.touched = [];
+    this.touchedFrom = [];
     this.bytes = 0;
   }
 
-  private touch(id: number): void {
+  private touch(id: number, from: string | null): void {
     if ((this.meta[id] & TOUCHED) !== 0) return;
     this.meta[id] |= TOUCHED;
     this.touched.push(id);
+    this.touchedFrom.push(from);
     if (!this.restScheduled) {
       this.restScheduled = true;
       setImmediate(this.rest);
     }
   }
 
-  /** Every object touched since the last call that is small goes back to its string. */
+  /** Between commands: put the objects back now when many are out. */
+  settle(): void {
+    if (this.touched.length >= SETTLE_AT) this.rest();
+  }
+
+  /** Every object touched since the last call that is small goes back to its block. */
   readonly rest = (): void => {
     this.restScheduled = false;
     const ids = this.touched;
+    const from = this.touchedFrom;
     this.touched = [];
-    for (const id of ids) {
+    this.touchedFrom = [];
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i];
       if (id >= this.objs.length) continue;
       this.meta[id] &= ~TOUCHED;
       const obj = this.objs[id];
       if (obj === null || typeof obj === 'string') continue;
       const s = compactString(obj);
-      if (s === null) continue;
-      const meta = compactMeta(obj);
-      if (meta < 0) continue;
-      this.objs[id] = s;
-      this.meta[id] = meta;
+      const meta = s === null ? -1 : compactMeta(obj);
+      if (s === null || meta < 0) {
+        this.dropBlock(id);
+      } else if (s.length > PACKED_MAX_BLOCK) {
+        this.dropBlock(id);
+        this.objs[id] = s;
+        this.meta[id] = meta;
+      } else {
+        this.place(id, s, from[i]);
+        this.objs[id] = null;
+        this.meta[id] = meta | IN_BLOCK;
+      }
     }
   };
+
+  /** Keep `s` in the block of `id`: unchanged since it was built from it (`from`), or written. */
+  private place(id: number, s: string, from: string | null): void {
+    if ((this.meta[id] & IN_BLOCK) !== 0) {
+      if (from === s) return;
+      if (!this.blocks.sameBlock(this.lens[id], s.length)) {
+        this.blocks.free(this.loc[id], this.lens[id]);
+        this.loc[id] = this.blocks.alloc(s.length);
+      }
+    } else {
+      this.loc[id] = this.blocks.alloc(s.length);
+    }
+    this.lens[id] = s.length;
+    this.blocks.write(this.loc[id], s);
+  }
+
+  /** Give back the block of `id`, if it has one. */
+  private dropBlock(id: number): void {
+    if ((this.meta[id] & IN_BLOCK) === 0) return;
+    this.blocks.free(this.loc[id], this.lens[id]);
+    this.meta[id] &= ~IN_BLOCK;
+  }
+
+  private grow(): void {
+    const n = this.meta.length * 2;
+    for (const name of ['meta', 'loc', 'lens'] as const) {
+      const grown = new Uint32Array(n);
+      grown.set(this[name]);
+      this[name] = grown;
+    }
+  }
 }
 
 /** The 4 value bytes naming object `id`. */
