@@ -41,6 +41,10 @@ const conversions: Script[] = [
     "return redis.error_reply('-CODE text')",
     "return redis.error_reply('nocode')",
     "return {1, {err = 'ERR nested'}, 3}",
+    // CR and LF inside an error or status become one space each (Redis's sdsmapchars).
+    "error(redis.error_reply('X\\r\\n+INJECTED'))",
+    "return {err = 'A\\r\\nB'}",
+    "return redis.status_reply('A\\r\\n+B')",
   ),
   evals(
     'reply to Lua in RESP2: bulk, integer, nil, status, arrays, doubles',

@@ -292,7 +292,7 @@ function errorReply(vm: LuaVm, co: LuaThread, run: ScriptRun, idx: number): Erro
     if (err !== null) {
       let msg = lua51Message(err.replace(/^-/, ''));
       if (source !== null && line !== null) msg += ` script: ${run.name}, on ${source}:${line}.`;
-      const e = new ErrorReply(kindOf(msg), msg.replace(/\r?\n/g, ' '));
+      const e = new ErrorReply(kindOf(msg), msg.replace(/[\r\n]/g, ' '));
       e.statsCounted = counted;
       return e;
     }
@@ -300,7 +300,7 @@ function errorReply(vm: LuaVm, co: LuaThread, run: ScriptRun, idx: number): Erro
   const raw = vm.type(co, idx) === T_STRING ? vm.tobytes(co, idx)!.toString('utf8') : 'execution failure';
   return new ErrorReply(
     'ERR',
-    `ERR Error running script ${run.name}, ${raw.slice(0, 100)}`.replace(/\r?\n/g, ' '),
+    `ERR Error running script ${run.name}, ${raw.slice(0, 100)}`.replace(/[\r\n]/g, ' '),
   );
 }
 
