@@ -50,7 +50,7 @@ export class Objects {
   private restScheduled = false;
   bytes = 0;
 
-  /** The collection of `id` (built again from its string when it rests as one). */
+  /** The collection of `id` (built again when it rests as its bytes or its string). */
   get(id: number): Collection | null {
     const o = this.objs[id];
     if (o === null) {
