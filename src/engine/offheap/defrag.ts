@@ -155,4 +155,6 @@ export function backgroundStep(ks: OffHeapKeyspace, budgetMs: number): void {
   }
   const left = budgetMs - (performance.now() - start);
   if (left > 0 && ks.defrag.needed()) ks.defrag.step(left);
+  // Small collections' slabs (a bounded step; nothing to do unless they are mostly unused).
+  if (performance.now() - start < budgetMs) ks.entries.objs.compactStep();
 }

@@ -188,4 +188,32 @@ describe('Objects at rest', () => {
     expect(ks.entries.objs.blocks.liveBytes).toBe(64 * 8);
     t.close();
   });
+
+  it('gives back slabs that deletions left mostly empty, moving what lives in them', async () => {
+    const objs = new Objects();
+    const hashes = Array.from({ length: 30000 }, (_, i) => {
+      const h = new HashValue();
+      for (let j = 0; j < 10; j++) h.set(`field${j}`, `value:${i}:${j}`);
+      h.fitEncoding(defaultEncodingLimits());
+      return h;
+    });
+    const ids = hashes.map((h) => objs.add(h));
+    await turn();
+    const reserved = objs.blocks.reservedBytes;
+    expect(reserved).toBeGreaterThanOrEqual(4 << 20);
+    // Keep every 10th; one of the kept is out (touched) while the slabs are emptied.
+    for (let i = 0; i < ids.length; i++) if (i % 10 !== 0) objs.remove(ids[i]);
+    const out = objs.get(ids[0]) as HashValue;
+    for (let step = 0; step < 20; step++) objs.compactStep();
+    expect(objs.blocks.reservedBytes).toBeLessThan(reserved / 2);
+    out.set('field0', 'changed');
+    objs.recharge(ids[0]);
+    await turn();
+    for (let step = 0; step < 20; step++) objs.compactStep();
+    for (let i = 0; i < ids.length; i += 10) {
+      const h = objs.get(ids[i]) as HashValue;
+      expect(h.get('field0')).toBe(i === 0 ? 'changed' : `value:${i}:0`);
+      expect(h.get('field9')).toBe(`value:${i}:9`);
+    }
+  });
 });

@@ -29,6 +29,8 @@ const META_MASK = 0xffffff;
  * strings alive through young-generation collections, which copy and then promote them.
  */
 const SETTLE_AT = 64;
+/** Ids `compactStep` looks at per call. */
+const COMPACT_IDS_PER_STEP = 50_000;
 
 export class Objects {
   /**
@@ -48,6 +50,8 @@ export class Objects {
   /** ...and for each, the string it was built from when that was its block's. */
   private touchedFrom: (string | null)[] = [];
   private restScheduled = false;
+  /** Where `compactStep` goes on in the id table. */
+  private compactCursor = 1;
   bytes = 0;
 
   /** The collection of `id` (built again when it rests as its bytes or its string). */
@@ -109,6 +113,7 @@ export class Objects {
     this.freeIds.length = 0;
     this.meta.fill(0);
     this.blocks.clear();
+    this.compactCursor = 1;
     this.touched = [];
     this.touchedFrom = [];
     this.bytes = 0;
@@ -172,6 +177,29 @@ export class Objects {
     }
     this.lens[id] = s.length;
     this.blocks.write(this.loc[id], s);
+  }
+
+  /**
+   * Background: when the slabs hold much more than is live (packed-blocks.ts), move the blocks
+   * of the emptiest slab elsewhere, a bounded slice of the id table per call, and give that slab
+   * back once it is empty. Objects out (touched) are moved on a later pass.
+   */
+  compactStep(): void {
+    const b = this.blocks;
+    const s = b.evacuate();
+    if (s < 0) return;
+    const end = Math.min(this.objs.length, this.compactCursor + COMPACT_IDS_PER_STEP);
+    for (let id = this.compactCursor; id < end; id++) {
+      const m = this.meta[id];
+      if ((m & IN_BLOCK) === 0 || (m & TOUCHED) !== 0 || b.slabOfRef(this.loc[id]) !== s) continue;
+      const n = this.lens[id];
+      const to = b.alloc(n);
+      b.copy(this.loc[id], to, n);
+      b.free(this.loc[id], n);
+      this.loc[id] = to;
+    }
+    this.compactCursor = end >= this.objs.length ? 1 : end;
+    b.settleEvacuation();
   }
 
   /** Give back the block of `id`, if it has one. */

@@ -27,6 +27,7 @@ describe('PackedBlocks', () => {
       fc.record({ kind: fc.constant('alloc' as const), n: sizes }),
       fc.record({ kind: fc.constant('free' as const), pick: fc.nat() }),
       fc.record({ kind: fc.constant('rewrite' as const), pick: fc.nat(), n: sizes }),
+      fc.record({ kind: fc.constant('evacuate' as const) }),
     );
     fc.assert(
       fc.property(fc.array(op, { maxLength: 300 }), (ops) => {
@@ -40,6 +41,20 @@ describe('PackedBlocks', () => {
             expect(ref).not.toBe(0);
             blocks.write(ref, s);
             live.push({ ref, s });
+          } else if (o.kind === 'evacuate') {
+            // What the owner does (objects.ts compactStep): move every block of the slab out.
+            const s = blocks.evacuate();
+            if (s >= 0) {
+              for (const b of live) {
+                if (blocks.slabOfRef(b.ref) !== s) continue;
+                const to = blocks.alloc(b.s.length);
+                expect(blocks.slabOfRef(to)).not.toBe(s);
+                blocks.copy(b.ref, to, b.s.length);
+                blocks.free(b.ref, b.s.length);
+                b.ref = to;
+              }
+              expect(blocks.settleEvacuation()).toBe(true);
+            }
           } else if (live.length > 0) {
             const i = o.pick % live.length;
             const b = live[i];
@@ -93,5 +108,44 @@ describe('PackedBlocks', () => {
     expect([61440, 3840, 240, 8].every((n) => inSlab0(blocks.alloc(n)))).toBe(true);
     expect(inSlab0(blocks.alloc(8))).toBe(false);
     expect(blocks.reservedBytes).toBe(2 << 20);
+  });
+
+  it('empties the sparsest slab and gives it back, keeping every live block', () => {
+    const blocks = new PackedBlocks();
+    const live: { ref: number; s: string }[] = [];
+    // Six slabs of 1000-byte values (1024-byte blocks), then all but every 20th freed.
+    for (let i = 0; i < 6 * 1024; i++) {
+      const s = content(i, 1000);
+      const ref = blocks.alloc(1000);
+      blocks.write(ref, s);
+      live.push({ ref, s });
+    }
+    const kept = live.filter((_, i) => {
+      if (i % 20 === 0) return true;
+      blocks.free(live[i].ref, 1000);
+      return false;
+    });
+    const reserved = blocks.reservedBytes;
+    expect(reserved).toBeGreaterThanOrEqual(6 << 20);
+    let released = 0;
+    for (let s = blocks.evacuate(); s >= 0; s = blocks.evacuate()) {
+      for (const b of kept) {
+        if (blocks.slabOfRef(b.ref) !== s) continue;
+        const to = blocks.alloc(1000);
+        expect(blocks.slabOfRef(to)).not.toBe(s);
+        blocks.copy(b.ref, to, 1000);
+        blocks.free(b.ref, 1000);
+        b.ref = to;
+      }
+      expect(blocks.settleEvacuation()).toBe(true);
+      released++;
+    }
+    // What is left is within a quarter of the live bytes, or two slabs.
+    expect(released).toBeGreaterThanOrEqual(3);
+    expect(blocks.reservedBytes).toBe(reserved - released * (1 << 20));
+    for (const b of kept) expect(blocks.read(b.ref, 1000)).toBe(b.s);
+    // A given-back slab's index is used again.
+    for (let i = 0; i < 4 * 1024; i++) blocks.alloc(1000);
+    expect(blocks.reservedBytes).toBeGreaterThan(reserved - released * (1 << 20));
   });
 });
