@@ -56,19 +56,15 @@ export class Objects {
 
   /** The collection of `id` (built again when it rests as its bytes or its string). */
   get(id: number): Collection | null {
-    const o = this.objs[id];
+    let o = this.objs[id];
+    let from: string | null = null;
     if (o === null) {
       if ((this.meta[id] & IN_BLOCK) === 0) return null;
-      const s = this.blocks.read(this.loc[id], this.lens[id]);
-      const obj = expand(this.meta[id] & META_MASK, s);
-      this.objs[id] = obj;
-      this.touch(id, s);
-      return obj;
-    }
-    if (typeof o !== 'string') return o;
+      o = from = this.blocks.read(this.loc[id], this.lens[id]);
+    } else if (typeof o !== 'string') return o;
     const obj = expand(this.meta[id] & META_MASK, o);
     this.objs[id] = obj;
-    this.touch(id, null);
+    this.touch(id, from);
     return obj;
   }
 
